@@ -1,0 +1,92 @@
+# jtools build. GNU make. See README.md.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+AR      ?= ar
+VERSION  = 0.1.0
+
+# Our own flags live apart from CFLAGS so that `make CFLAGS=...` keeps them.
+PCRE2_CFLAGS := $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
+PCRE2_LIBS   := $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+JT_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
+            -Wformat=2 -Wno-format-nonliteral -Ilib $(PCRE2_CFLAGS)
+LDLIBS  += -lcsv $(PCRE2_LIBS) -lm
+
+ifeq ($(SANITIZE),1)
+CFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+PROGS   := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+LIBSRC  := $(wildcard lib/*.c)
+LIBOBJ  := $(LIBSRC:.c=.o)
+HDRS    := $(wildcard lib/*.h)
+
+all: check-libs $(PROGS:%=bin/%)
+
+# One line naming the package when a library is missing.
+check-libs:
+	@printf '#include <csv.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 || \
+	  { echo "jtools: libcsv is missing: install libcsv-dev (or run 'make deps')"; exit 1; }
+	@printf '#define PCRE2_CODE_UNIT_WIDTH 8\n#include <pcre2.h>\n' | $(CC) $(PCRE2_CFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "jtools: PCRE2 is missing: install libpcre2-dev (or run 'make deps')"; exit 1; }
+
+# The data folder is compiled in; rebuild it when PREFIX changes.
+.prefix: FORCE
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+lib/datadir.o: .prefix
+lib/datadir.o: JT_CFLAGS += -DJT_DATADIR='"$(PREFIX)/share/jtools"'
+lib/opt.o: JT_CFLAGS += -DJT_VERSION='"$(VERSION)"'
+
+%.o: %.c $(HDRS)
+	$(CC) $(JT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+lib/libjtools.a: $(LIBOBJ)
+	$(AR) rcs $@ $^
+
+bin:
+	mkdir -p bin
+
+bin/%: cmd/%.o lib/libjtools.a | bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Install missing build and test dependencies (apt-get, dnf or brew; sudo when not root).
+deps:
+	@sh mk/deps.sh install
+
+deps-if-needed:
+	@sh mk/deps.sh check >/dev/null 2>&1 || sh mk/deps.sh install
+
+check: deps-if-needed
+	@$(MAKE) --no-print-directory all
+	prove -e bats tests/*.bats
+
+valgrind-check: deps-if-needed
+	@$(MAKE) --no-print-directory all
+	JT_VALGRIND=1 prove -e bats tests/*.bats
+
+demo: deps-if-needed
+	@$(MAKE) --no-print-directory all
+	@sh mk/demo.sh
+
+bench: all
+	sh bench/run.sh
+
+lint-man:
+	for m in man/man*/*.[1-9]; do mandoc -Tlint -Wwarning $$m && groff -mandoc -ww -z $$m; done
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	         $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	         $(DESTDIR)$(PREFIX)/share/jtools
+	for p in $(PROGS); do cp bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
+	for s in 1 5 7; do for m in man/man$$s/*.$$s; do [ -e "$$m" ] && cp $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done; done; true
+	cp -R share/jtools/. $(DESTDIR)$(PREFIX)/share/jtools/
+
+clean:
+	rm -rf bin cmd/*.o lib/*.o lib/*.a .prefix
+
+FORCE:
+.PHONY: all check-libs deps deps-if-needed check valgrind-check demo bench lint-man install clean FORCE
+.SECONDARY: $(LIBOBJ) $(PROGS:%=cmd/%.o)

@@ -1,0 +1,430 @@
+/* csv.c — the one place that talks to libcsv. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "jt_csv.h"
+#include "jt_err.h"
+#include "jt_mem.h"
+#include "jt_reject.h"
+
+#define CHUNK 65536
+#define LAZY_FIELD_CAP ((size_t)512 << 20)
+
+struct rd {
+	const char *src;
+	const struct jt_dialect *d;
+	struct jt_rejects *rj;
+	jt_header_fn *hf;
+	jt_record_fn *rf;
+	void *ctx;
+
+	char *buf;	/* current record's fields, NUL-separated */
+	size_t blen, bcap;
+	size_t *off, *len;
+	const char **fp;
+	size_t nf, fcap;
+
+	unsigned long long line, recline, recno;
+	int last_cr;
+	int have_header;
+	size_t ncol;
+	struct jt_header *hdr;
+	char **pad;	/* empty strings for --ragged */
+};
+
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;	/* RFC 4180: spaces are data */
+}
+
+static void *capped_realloc(void *p, size_t n)
+{
+	if (n > LAZY_FIELD_CAP)
+		return NULL;
+	return realloc(p, n);
+}
+
+static void cb_field(void *s, size_t n, void *data)
+{
+	struct rd *r = data;
+	if (r->nf == 0)
+		r->recline = r->line;
+	if (r->nf + 1 > r->fcap) {
+		size_t c = r->fcap;
+		void *p = r->off;
+		jt_xgrow(&p, &c, r->nf + 1, sizeof *r->off);
+		r->off = p;
+		p = r->len;
+		c = r->fcap;
+		jt_xgrow(&p, &c, r->nf + 1, sizeof *r->len);
+		r->len = p;
+		p = r->fp;
+		jt_xgrow(&p, &r->fcap, r->nf + 1, sizeof *r->fp);
+		r->fp = p;
+	}
+	if (r->blen + n + 1 > r->bcap) {
+		void *p = r->buf;
+		jt_xgrow(&p, &r->bcap, r->blen + n + 1, 1);
+		r->buf = p;
+	}
+	r->off[r->nf] = r->blen;
+	r->len[r->nf] = n;
+	if (n)
+		memcpy(r->buf + r->blen, s, n);
+	r->buf[r->blen + n] = '\0';
+	r->blen += n + 1;
+	r->nf++;
+	/* line numbers: newlines inside quoted fields */
+	const char *p = s, *e = (const char *)s + n;
+	while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		r->line++;
+		p++;
+	}
+	r->last_cr = 0;
+}
+
+static void emit(struct rd *r)
+{
+	struct jt_record rec;
+	for (size_t i = 0; i < r->nf; i++)
+		r->fp[i] = r->buf + r->off[i];
+	rec.f = r->fp;
+	rec.len = r->len;
+	rec.n = r->nf;
+	rec.line = r->recline;
+
+	if (!r->have_header) {
+		struct jt_header h;
+		r->have_header = 1;
+		r->ncol = r->nf;
+		if (r->d->no_header) {
+			h.n = r->nf;
+			h.name = jt_xmalloc(h.n * sizeof *h.name);
+			h.len = jt_xmalloc(h.n * sizeof *h.len);
+			for (size_t i = 0; i < h.n; i++) {
+				char num[32];
+				h.len[i] = (size_t)snprintf(num, sizeof num, "%zu", i + 1);
+				h.name[i] = jt_xstrdup(num);
+			}
+			r->hdr = jt_header_copy(&h);
+			for (size_t i = 0; i < h.n; i++)
+				free(h.name[i]);
+			free(h.name);
+			free(h.len);
+		} else {
+			h.n = r->nf;
+			h.name = (char **)r->fp;
+			h.len = r->len;
+			r->hdr = jt_header_copy(&h);
+		}
+		if (r->rj)
+			jt_rejects_header(r->rj, r->hdr);
+		r->hf(r->ctx, r->src, r->hdr);
+		if (!r->d->no_header)
+			return;
+	}
+	rec.recno = ++r->recno;
+	if (r->rj)
+		jt_rows_in(r->rj);
+	if (rec.n < r->ncol && r->d->ragged) {
+		if (r->ncol > r->fcap) {
+			size_t c = r->fcap;
+			void *p = r->len;
+			jt_xgrow(&p, &c, r->ncol, sizeof *r->len);
+			r->len = p;
+			p = r->off;
+			c = r->fcap;
+			jt_xgrow(&p, &c, r->ncol, sizeof *r->off);
+			r->off = p;
+			p = r->fp;
+			jt_xgrow(&p, &r->fcap, r->ncol, sizeof *r->fp);
+			r->fp = p;
+			rec.f = r->fp;
+			rec.len = r->len;
+		}
+		for (size_t i = rec.n; i < r->ncol; i++) {
+			r->fp[i] = "";
+			r->len[i] = 0;
+		}
+		rec.n = r->ncol;
+	}
+	if (rec.n != r->ncol) {
+		if (rec.n < r->ncol)
+			jt_reject(r->rj, r->src, &rec, "field count",
+				  "expected %zu fields, found %zu (use --ragged to pad short rows)",
+				  r->ncol, rec.n);
+		else
+			jt_reject(r->rj, r->src, &rec, "field count", "expected %zu fields, found %zu",
+				  r->ncol, rec.n);
+		return;
+	}
+	r->rf(r->ctx, r->src, &rec);
+}
+
+static void cb_record(int c, void *data)
+{
+	struct rd *r = data;
+	if (c == '\n' && r->last_cr && r->nf == 0) {
+		r->last_cr = 0;	/* the LF of a CRLF */
+		return;
+	}
+	if (r->nf > 0)
+		emit(r);
+	r->nf = 0;
+	r->blen = 0;
+	if (c == '\r') {
+		r->line++;
+		r->last_cr = 1;
+	} else if (c == '\n') {
+		r->line++;
+		r->last_cr = 0;
+	}
+}
+
+void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
+	     jt_header_fn *hf, jt_record_fn *rf, void *ctx)
+{
+	struct rd r;
+	struct csv_parser p;
+	FILE *fp;
+	unsigned char *chunk;
+	size_t n;
+	int first = 1;
+	int is_stdin = !path || strcmp(path, "-") == 0;
+
+	memset(&r, 0, sizeof r);
+	r.src = is_stdin ? "<stdin>" : path;
+	r.d = d;
+	r.rj = rj;
+	r.hf = hf;
+	r.rf = rf;
+	r.ctx = ctx;
+	r.line = 1;
+
+	if (is_stdin) {
+		fp = stdin;
+	} else if (!(fp = fopen(path, "rb"))) {
+		jt_die("%s:", path);
+	}
+	if (csv_init(&p, (unsigned char)((d->lazy ? 0 : CSV_STRICT | CSV_STRICT_FINI) |
+					 CSV_APPEND_NULL | CSV_REPALL_NL)) != 0)
+		jt_die("out of memory");
+	csv_set_space_func(&p, no_space);
+	csv_set_delim(&p, (unsigned char)d->delim);
+	csv_set_blk_size(&p, 4096);
+	if (d->lazy)
+		csv_set_realloc_func(&p, capped_realloc);
+	chunk = jt_xmalloc(CHUNK);
+
+	while ((n = fread(chunk, 1, CHUNK, fp)) > 0) {
+		unsigned char *s = chunk;
+		if (first) {
+			first = 0;
+			if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
+				s += 3;
+				n -= 3;
+			} else if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
+				jt_die_at(r.src, 1, "UTF-16 input (convert with: iconv -f UTF-16 -t UTF-8)");
+			}
+		}
+		if (csv_parse(&p, s, n, cb_field, cb_record, &r) != n) {
+			int e = csv_error(&p);
+			unsigned long long at = r.nf ? r.recline : r.line;
+			if (e == CSV_EPARSE)
+				jt_die_at(r.src, at, "bad quote (use --lazy-quotes to accept stray quotes)");
+			if (e == CSV_ENOMEM && d->lazy)
+				jt_die_at(r.src, at, "field larger than %zu MiB (a stray quote? drop --lazy-quotes to find it)",
+					  LAZY_FIELD_CAP >> 20);
+			jt_die_at(r.src, at, "%s", csv_strerror(e));
+		}
+	}
+	if (ferror(fp))
+		jt_die("%s: read error:", r.src);
+	if (csv_fini(&p, cb_field, cb_record, &r) != 0) {
+		if (csv_error(&p) == CSV_EPARSE)
+			jt_die_at(r.src, r.line, "unterminated quoted field (opened on line %llu)", r.line);
+		jt_die_at(r.src, r.line, "%s", csv_strerror(csv_error(&p)));
+	}
+	csv_free(&p);
+	free(chunk);
+	if (!is_stdin)
+		fclose(fp);
+	free(r.buf);
+	free(r.off);
+	free(r.len);
+	free(r.fp);
+	jt_header_free(r.hdr);
+}
+
+int jt_header_equal(const struct jt_header *a, const struct jt_header *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->len[i] != b->len[i] || memcmp(a->name[i], b->name[i], a->len[i]) != 0)
+			return 0;
+	return 1;
+}
+
+struct jt_header *jt_header_copy(const struct jt_header *h)
+{
+	struct jt_header *c = jt_xmalloc(sizeof *c);
+	c->n = h->n;
+	c->name = jt_xmalloc((h->n ? h->n : 1) * sizeof *c->name);
+	c->len = jt_xmalloc((h->n ? h->n : 1) * sizeof *c->len);
+	for (size_t i = 0; i < h->n; i++) {
+		c->name[i] = jt_xmemdup(h->name[i], h->len[i]);
+		c->len[i] = h->len[i];
+	}
+	return c;
+}
+
+void jt_header_free(struct jt_header *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		free(h->name[i]);
+	free(h->name);
+	free(h->len);
+	free(h);
+}
+
+struct split {
+	struct jt_buf *out;
+	size_t **lens;
+	size_t *lcap;
+	long nf;
+	int nrec;
+};
+
+static void sp_field(void *s, size_t n, void *data)
+{
+	struct split *sp = data;
+	void *p = *sp->lens;
+	jt_xgrow(&p, sp->lcap, (size_t)sp->nf + 1, sizeof **sp->lens);
+	*sp->lens = p;
+	(*sp->lens)[sp->nf++] = n;
+	jt_buf_add(sp->out, s, n);
+	jt_buf_addc(sp->out, '\0');
+}
+
+static void sp_record(int c, void *data)
+{
+	struct split *sp = data;
+	(void)c;
+	if (sp->nf > 0)
+		sp->nrec++;
+}
+
+long jt_csv_split(const char *s, size_t n, struct jt_buf *out, size_t **lens, size_t *lcap)
+{
+	struct csv_parser p;
+	struct split sp = { out, lens, lcap, 0, 0 };
+	if (n == 0)
+		return 0;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		jt_die("out of memory");
+	csv_set_space_func(&p, no_space);
+	jt_buf_reset(out);
+	long rc = -1;
+	if (csv_parse(&p, s, n, sp_field, sp_record, &sp) == n &&
+	    csv_fini(&p, sp_field, sp_record, &sp) == 0 && sp.nrec == 1)
+		rc = sp.nf;
+	csv_free(&p);
+	return rc;
+}
+
+static const unsigned char *special_table(char delim)
+{
+	static unsigned char t[256];
+	static int init_for = -1;
+	if (init_for != (unsigned char)delim) {
+		memset(t, 0, sizeof t);
+		t['"'] = t['\r'] = t['\n'] = 1;
+		t[(unsigned char)delim] = 1;
+		init_for = (unsigned char)delim;
+	}
+	return t;
+}
+
+static int needs_quote(const char *s, size_t n, char delim)
+{
+	const unsigned char *t = special_table(delim);
+	if (n == 0)
+		return 0;
+	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (t[(unsigned char)s[i]])
+			return 1;
+	return 0;
+}
+
+void jt_writer_init(struct jt_writer *w, FILE *fp)
+{
+	w->fp = fp;
+	w->delim = ',';
+	w->nfield = 0;
+	w->lastlen = 0;
+}
+
+void jt_w_field(struct jt_writer *w, const char *s, size_t n)
+{
+	if (w->nfield++)
+		putc(w->delim, w->fp);
+	w->lastlen = n;
+	if (!needs_quote(s, n, w->delim)) {
+		fwrite(s, 1, n, w->fp);
+		return;
+	}
+	putc('"', w->fp);
+	const char *p = s, *e = s + n, *q;
+	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
+		fwrite(p, 1, (size_t)(q - p) + 1, w->fp);
+		putc('"', w->fp);
+		p = q + 1;
+	}
+	fwrite(p, 1, (size_t)(e - p), w->fp);
+	putc('"', w->fp);
+}
+
+void jt_w_str(struct jt_writer *w, const char *s)
+{
+	jt_w_field(w, s, strlen(s));
+}
+
+void jt_w_end(struct jt_writer *w)
+{
+	if (w->nfield == 1 && w->lastlen == 0)
+		fputs("\"\"", w->fp);
+	putc('\n', w->fp);
+	w->nfield = 0;
+}
+
+void jt_csv_quote(struct jt_buf *b, const char *s, size_t n, char delim)
+{
+	if (!needs_quote(s, n, delim)) {
+		jt_buf_add(b, s, n);
+		return;
+	}
+	jt_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			jt_buf_addc(b, '"');
+		jt_buf_addc(b, s[i]);
+	}
+	jt_buf_addc(b, '"');
+}
+
+const char *jt_libcsv_version(void)
+{
+	static char v[32];
+	snprintf(v, sizeof v, "%d.%d.%d", CSV_MAJOR, CSV_MINOR, CSV_RELEASE);
+	return v;
+}

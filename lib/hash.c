@@ -1,0 +1,99 @@
+/* hash.c — FNV-1a 64-bit and a linear-probing map over insertion-ordered entries. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_err.h"
+#include "jt_hash.h"
+
+uint64_t jt_fnv1a64(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static uint64_t mix(uint64_t h)
+{
+	/* FNV's low bits are weak for short keys; spread them for the table index */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+long jt_map_find(const struct jt_map *m, const void *key, size_t len)
+{
+	if (!m->slot)
+		return -1;
+	uint64_t h = jt_fnv1a64(key, len);
+	size_t i = mix(h) & m->mask;
+	for (;; i = (i + 1) & m->mask) {
+		uint32_t s = m->slot[i];
+		if (!s)
+			return -1;
+		const struct jt_map_ent *e = &m->ent[s - 1];
+		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
+			return (long)(s - 1);
+	}
+}
+
+static void rehash(struct jt_map *m, size_t cap)
+{
+	free(m->slot);
+	m->slot = jt_xcalloc(cap, sizeof *m->slot);
+	m->mask = cap - 1;
+	for (size_t k = 0; k < m->n; k++) {
+		size_t i = mix(m->ent[k].hash) & m->mask;
+		while (m->slot[i])
+			i = (i + 1) & m->mask;
+		m->slot[i] = (uint32_t)(k + 1);
+	}
+}
+
+size_t jt_map_put(struct jt_map *m, const void *key, size_t len, uint32_t val, int *isnew)
+{
+	if (!m->slot)
+		rehash(m, 64);
+	uint64_t h = jt_fnv1a64(key, len);
+	size_t i = mix(h) & m->mask;
+	for (;; i = (i + 1) & m->mask) {
+		uint32_t s = m->slot[i];
+		if (!s)
+			break;
+		const struct jt_map_ent *e = &m->ent[s - 1];
+		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0) {
+			if (isnew)
+				*isnew = 0;
+			return s - 1;
+		}
+	}
+	if (m->n >= UINT32_MAX - 1)
+		jt_die("too many distinct keys (more than 4294967294)");
+	void *p = m->ent;
+	jt_xgrow(&p, &m->ecap, m->n + 1, sizeof *m->ent);
+	m->ent = p;
+	struct jt_map_ent *e = &m->ent[m->n];
+	e->key = jt_arena_dup(&m->arena, key, len);
+	e->len = (uint32_t)len;
+	e->val = val;
+	e->hash = h;
+	m->slot[i] = (uint32_t)(m->n + 1);
+	m->n++;
+	if (isnew)
+		*isnew = 1;
+	if (m->n * 2 > m->mask + 1)
+		rehash(m, (m->mask + 1) * 2);
+	return m->n - 1;
+}
+
+void jt_map_free(struct jt_map *m)
+{
+	free(m->ent);
+	free(m->slot);
+	jt_arena_free(&m->arena);
+	memset(m, 0, sizeof *m);
+}

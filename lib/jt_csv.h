@@ -1,0 +1,76 @@
+/* jt_csv.h — CSV reading (over libcsv) and writing.
+ *
+ * Reading: strict RFC 4180 unless lazy; fields are never trimmed; a leading
+ * UTF-8 BOM is dropped; LF, CRLF and CR line ends; blank lines skipped but
+ * counted; each record carries the physical line where it starts. Field
+ * pointers are borrowed: valid only during the callback. No allocation per
+ * field: one buffer per reader holds the current record.
+ */
+#ifndef JT_CSV_H
+#define JT_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct jt_rejects;
+
+struct jt_dialect {
+	char delim;
+	int no_header;	/* first record is data; columns are named 1, 2, ... */
+	int ragged;	/* pad short records with empty fields */
+	int lazy;	/* accept stray quotes (libcsv non-strict, capped field size) */
+};
+
+struct jt_record {
+	size_t n;
+	const char *const *f;	/* NUL-terminated (fields may also hold NUL: use len) */
+	const size_t *len;
+	unsigned long long line;	/* physical line where the record starts */
+	unsigned long long recno;	/* data record number, header excluded */
+};
+
+struct jt_header {
+	size_t n;
+	char **name;	/* owned copies */
+	size_t *len;
+};
+
+typedef void jt_header_fn(void *ctx, const char *src, const struct jt_header *h);
+typedef void jt_record_fn(void *ctx, const char *src, const struct jt_record *r);
+
+/* Reads one input (path NULL or "-" = stdin, named "<stdin>"). Calls hf once
+ * with the header (not at all for an empty input), then rf per data record
+ * whose field count matches; other records go to rj as "field count" rejects.
+ * Stream errors (unreadable file, bad quote, unterminated quote, UTF-16) exit 1. */
+void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
+	     jt_header_fn *hf, jt_record_fn *rf, void *ctx);
+
+int jt_header_equal(const struct jt_header *a, const struct jt_header *b);
+struct jt_header *jt_header_copy(const struct jt_header *h);
+void jt_header_free(struct jt_header *h);
+
+/* Splits one CSV record held in memory (no line ends outside quotes expected).
+ * Fields are appended to out as NUL-separated copies, lens into lens. Returns
+ * the number of fields, or -1 when s is not one valid record. */
+struct jt_buf;
+long jt_csv_split(const char *s, size_t n, struct jt_buf *out, size_t **lens, size_t *lcap);
+
+/* Writing: comma, LF, minimal quoting (a field is quoted when it holds the
+ * delimiter, a quote, CR or LF, or starts or ends with a space or tab); a
+ * record of one empty field is written "". */
+struct jt_writer {
+	FILE *fp;
+	char delim;
+	size_t nfield;
+	size_t lastlen;
+};
+void jt_writer_init(struct jt_writer *w, FILE *fp);
+void jt_w_field(struct jt_writer *w, const char *s, size_t n);
+void jt_w_str(struct jt_writer *w, const char *s);
+void jt_w_end(struct jt_writer *w);
+/* Appends s as one CSV field (quoted when needed) to b. */
+void jt_csv_quote(struct jt_buf *b, const char *s, size_t n, char delim);
+
+const char *jt_libcsv_version(void);
+
+#endif

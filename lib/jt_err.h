@@ -1,0 +1,34 @@
+/* err.h — program name, messages and exit codes shared by every jtools program. */
+#ifndef JT_ERR_H
+#define JT_ERR_H
+
+#include <stdarg.h>
+
+enum { JT_EXIT_OK = 0, JT_EXIT_DATA = 1, JT_EXIT_USAGE = 2 };
+
+void jt_setprogname(const char *name);
+const char *jt_progname(void);
+void jt_set_quiet(int quiet);
+int jt_quiet(void);
+
+/* A format ending in ':' gets ": strerror(errno)" appended (sbase idiom). */
+_Noreturn void jt_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* prog: SRC:LINE: message, exit 1. */
+_Noreturn void jt_die_at(const char *src, unsigned long long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* prog: message, then "Try 'prog --help' ...", exit 2. */
+_Noreturn void jt_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* prog: warning: message (silenced by -q). */
+void jt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* prog: message, never silenced (summaries the user must see). */
+void jt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Called before a dying exit: removes a pending -o temp file. Set by out.c. */
+void jt_on_die(void (*fn)(void));
+
+
+
+/* A field value fit for a one-line message: control bytes escaped, cut at 80
+ * bytes with "...". Returns one of 4 rotating static buffers. */
+const char *jt_show(const char *s, size_t n);
+#endif

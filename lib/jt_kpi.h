@@ -1,0 +1,43 @@
+/* jt_kpi.h — KPIs by group: specs, per-group state, output, partial state and merge.
+ * Memory grows with groups (plus the values of exact quantiles, the distinct
+ * values of distinct KPIs and the keys of --per), never with rows otherwise. */
+#ifndef JT_KPI_H
+#define JT_KPI_H
+
+#include <stdio.h>
+
+#include "jt_csv.h"
+#include "jt_table.h"
+
+struct jt_rejects;
+
+enum jt_csat_mode { JT_CSAT_TOP2, JT_CSAT_GOODBAD };
+
+struct jt_kpi_opts {
+	const char *kpis;	/* -k, comma list (NAME=)KPI(:COL) */
+	const char *group;	/* -g list, NULL = one group */
+	const char *exclude;	/* -x list */
+	const char *per;	/* --per COL */
+	const char *pivot;	/* --pivot COL */
+	const char *pivot_order;	/* NULL, "sorted" or a comma list */
+	enum jt_csat_mode csat;
+	int sort;	/* -s */
+	int sort_given, format_given;
+	enum jt_format format;
+	int partial;	/* --partial: write state */
+	int merge;	/* --merge: read state */
+};
+
+struct jt_agg;
+
+/* Parses and checks every spec (usage errors exit 2). */
+struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o);
+/* Header of each input: binds columns (first input) or checks it matches. */
+void jt_agg_header(struct jt_agg *a, const char *src, const struct jt_header *h);
+/* One data record (already past --since/--until). Bad values are rejected. */
+void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, struct jt_rejects *rj);
+/* Writes the result (or the partial state with --partial). */
+void jt_agg_write(struct jt_agg *a, FILE *fp);
+void jt_agg_free(struct jt_agg *a);
+
+#endif

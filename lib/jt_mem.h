@@ -1,0 +1,39 @@
+/* mem.h — allocation that dies on failure, growable buffers and arenas. */
+#ifndef JT_MEM_H
+#define JT_MEM_H
+
+#include <stddef.h>
+
+void *jt_xmalloc(size_t n);
+void *jt_xcalloc(size_t n, size_t size);
+void *jt_xrealloc(void *p, size_t n);
+/* Grow *p (holding *cap elements of size sz) to hold at least need elements. */
+void jt_xgrow(void **p, size_t *cap, size_t need, size_t sz);
+char *jt_xstrdup(const char *s);
+char *jt_xmemdup(const void *s, size_t n);	/* adds a NUL */
+
+/* Growable byte string, always NUL-terminated once used. */
+struct jt_buf {
+	char *p;
+	size_t len, cap;
+};
+#define JT_BUF_INIT { NULL, 0, 0 }
+void jt_buf_add(struct jt_buf *b, const void *s, size_t n);
+void jt_buf_addc(struct jt_buf *b, char c);
+void jt_buf_adds(struct jt_buf *b, const char *s);
+void jt_buf_printf(struct jt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void jt_buf_reset(struct jt_buf *b);
+void jt_buf_free(struct jt_buf *b);
+
+/* Arena: many small copies freed at once. Pointers stay valid until jt_arena_free. */
+struct jt_arena_blk;
+struct jt_arena {
+	struct jt_arena_blk *head;
+	size_t used, size;
+};
+#define JT_ARENA_INIT { NULL, 0, 0 }
+void *jt_arena_alloc(struct jt_arena *a, size_t n);	/* 16-byte aligned */
+char *jt_arena_dup(struct jt_arena *a, const void *s, size_t n);	/* adds a NUL */
+void jt_arena_free(struct jt_arena *a);
+
+#endif

@@ -1,0 +1,32 @@
+/* num.h — exact decimal numbers (scaled integers) and locale-free formatting.
+ *
+ * A number is kept as a signed 128-bit integer counting billionths (scale 1e9),
+ * so sums are exact and never depend on row order. Magnitudes must be below
+ * 1e20; digits past the ninth decimal are rounded half to even.
+ */
+#ifndef JT_NUM_H
+#define JT_NUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+__extension__ typedef __int128 jt_i128;
+
+#define JT_DEC_SCALE ((jt_i128)1000000000)
+
+enum { JT_NUM_OK = 0, JT_NUM_SYNTAX = 1, JT_NUM_RANGE = 2 };
+
+/* Strict grammar: [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)? */
+int jt_dec_parse(const char *s, size_t n, jt_i128 *out);
+/* Exact decimal, trailing zeros dropped: 12.5, 3, -0.25. buf >= 64 bytes. */
+char *jt_dec_format(jt_i128 v, char *buf);
+/* num/den rounded half away from zero to `dec` decimals; den > 0. buf >= 64. */
+char *jt_fmt_ratio(jt_i128 num, jt_i128 den, int dec, char *buf);
+/* A finite double with `dec` decimals, never "-0.00", "" for nan/inf. buf >= 64. */
+char *jt_fmt_double(double v, int dec, char *buf);
+char *jt_fmt_u64(uint64_t v, char *buf);
+double jt_dec_to_double(jt_i128 v);
+/* Strict unsigned integer for option values; returns -1 on error. */
+int jt_parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,41 @@
+/* jt_reject.h — the reject path every program shares (DESIGN §5).
+ * Rows in = rows out + rows skipped (--since/--until) + rows rejected, always. */
+#ifndef JT_REJECT_H
+#define JT_REJECT_H
+
+#include <stdint.h>
+
+#include "jt_csv.h"
+
+struct jt_common;
+struct jt_rejects;
+
+struct jt_rejects *jt_rejects_new(const struct jt_common *c);
+/* The header of the input; the first one names the rejects file's columns. */
+void jt_rejects_header(struct jt_rejects *rj, const struct jt_header *h);
+void jt_rows_in(struct jt_rejects *rj);
+void jt_rows_skipped(struct jt_rejects *rj);
+/* Rejects rec: counted under key (a short reason class such as "not a number"),
+ * the message goes to stderr (first few, unless -q), to --rejects, and with
+ * --strict ends the run with exit 1. */
+void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+uint64_t jt_rejected(const struct jt_rejects *rj);
+/* Summary line, --stats, --rejects committed; returns 1 when --max-rejects
+ * was exceeded, else 0. rows_out < 0 means in - skipped - rejected. */
+int jt_rejects_finish(struct jt_rejects *rj, long long rows_out);
+void jt_rejects_free(struct jt_rejects *rj);
+
+/* --since/--until on the 'time' column. */
+struct jt_timefilter {
+	int active;
+	size_t col;
+};
+/* Resolves 'time' when --since/--until were given (dies if the column is missing). */
+void jt_timefilter_bind(struct jt_timefilter *tf, const struct jt_common *c, const struct jt_header *h,
+			const char *src);
+/* 1 keep; 0 outside the range (counted as skipped); -1 rejected. */
+int jt_timefilter_keep(const struct jt_timefilter *tf, const struct jt_common *c, struct jt_rejects *rj,
+		       const char *src, const struct jt_record *rec);
+
+#endif

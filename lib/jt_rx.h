@@ -1,0 +1,17 @@
+/* jt_rx.h — PCRE2 patterns compiled once (UTF, invalid-UTF matching, JIT when
+ * available) and matched under limits: a runaway pattern is an error, not a hang. */
+#ifndef JT_RX_H
+#define JT_RX_H
+
+#include <stddef.h>
+
+struct jt_rx;
+/* NULL on a compile error, with a message in err (size errlen). */
+struct jt_rx *jt_rx_new(const char *pat, size_t len, int caseless, char *err, size_t errlen);
+/* 1 match, 0 no match, -1 error (match limit, ...): message in err. */
+int jt_rx_match(struct jt_rx *rx, const char *s, size_t n, char *err, size_t errlen);
+void jt_rx_free(struct jt_rx *rx);
+/* "10.42" */
+const char *jt_pcre2_version(void);
+
+#endif

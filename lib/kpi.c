@@ -1,0 +1,1442 @@
+/* kpi.c — the KPI engine behind jkpi: groups, exact state, figures, partials.
+ *
+ * State is exact wherever the KPI allows it: counts, sums as scaled integers,
+ * NPS/CSAT/CES/rate as counts, distinct values as sets. Quantiles keep their
+ * values (exact) in a plain run and stream into a mergeable sketch with
+ * --partial. Figures are computed from state only, so a merge of partials
+ * prints what one run prints. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jt_colsel.h"
+#include "jt_err.h"
+#include "jt_hash.h"
+#include "jt_kpi.h"
+#include "jt_mem.h"
+#include "jt_num.h"
+#include "jt_reject.h"
+#include "jt_sketch.h"
+#include "jt_time.h"
+
+#define Z95 1.959963984540054
+#define PARTIAL_VERSION "1"
+
+enum kind { K_COUNT, K_DISTINCT, K_SUM, K_MEAN, K_MIN, K_MAX, K_QUANT, K_NPS, K_CSAT, K_CES, K_RATE };
+
+static const char *const kind_name[] = { "count", "distinct", "sum", "mean", "min", "max", "p",
+					 "nps", "csat", "ces", "rate" };
+
+struct kpi {
+	char *name;	/* output column (base) name */
+	char *given;	/* NAME from NAME=KPI, or NULL */
+	char *spec;	/* KPI[:COL] as written, for the partial */
+	enum kind kind;
+	int q;	/* percentile for K_QUANT */
+	int median;
+	int has_col;
+	struct jt_colsel cs;
+	size_t col;
+	char *colname;
+	int duration;	/* column name ends in _s: whole seconds */
+	struct jt_map set;	/* distinct: (group id, value) */
+};
+
+struct kst {
+	uint64_t n, missing, c1, c2, c3;
+	jt_i128 sum, min, max;
+	jt_i128 *v;
+	size_t vn, vcap;
+	struct jt_sketch *sk;
+};
+
+struct parsed {
+	int present;
+	jt_i128 v;
+	int cls;	/* nps: 1 promoter 2 passive 3 detractor; csat/rate/ces flags */
+};
+
+struct jt_agg {
+	struct jt_kpi_opts o;
+	struct kpi *k;
+	size_t nk;
+	struct parsed *pv;
+
+	struct jt_colsel gsel, xsel;
+	int bound;
+	struct jt_header *hdr;
+	char *first_src;
+	struct jt_col *gcols;
+	size_t ng;
+	char **gname;
+	size_t *gnlen;
+	size_t per_col;
+	char *per_name;
+	long pivot_g;	/* index among group columns, -1 none */
+	char *pivot_name;
+	int pivot_added;
+	int saw_header;
+
+	struct jt_map groups;
+	struct kst *st;
+	size_t stcap;
+	struct jt_map per;
+	struct jt_buf key, tmp;
+
+	/* --merge */
+	int m_defined;	/* KPIs and options known */
+	size_t m_kpi_seen;
+	struct jt_buf m_opts, m_ref_opts;
+	int m_have_ref;
+	const char *m_src;
+};
+
+/* ---------- specs ---------- */
+
+static int parse_kind(struct kpi *k, const char *s, size_t n)
+{
+	for (int i = 0; i <= K_RATE; i++) {
+		if (i == K_QUANT)
+			continue;
+		if (strlen(kind_name[i]) == n && memcmp(s, kind_name[i], n) == 0) {
+			k->kind = (enum kind)i;
+			return 0;
+		}
+	}
+	if (n == 6 && memcmp(s, "median", 6) == 0) {
+		k->kind = K_QUANT;
+		k->q = 50;
+		k->median = 1;
+		return 0;
+	}
+	if (n >= 2 && n <= 4 && s[0] == 'p') {
+		int q = 0;
+		for (size_t i = 1; i < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			q = q * 10 + (s[i] - '0');
+		}
+		if (q > 100)
+			return -1;
+		k->kind = K_QUANT;
+		k->q = q;
+		return 0;
+	}
+	return -1;
+}
+
+static void add_kpi(struct jt_agg *a, const char *item, size_t cap_hint, size_t *cap)
+{
+	struct kpi k;
+	const char *eq = strchr(item, '='), *body = item, *colon;
+	(void)cap_hint;
+	memset(&k, 0, sizeof k);
+	if (eq) {
+		if (eq == item)
+			jt_usage_error("-k: '%s': empty name before '='", item);
+		k.given = jt_xmemdup(item, (size_t)(eq - item));
+		body = eq + 1;
+	}
+	colon = strchr(body, ':');
+	size_t kn = colon ? (size_t)(colon - body) : strlen(body);
+	if (parse_kind(&k, body, kn) != 0)
+		jt_usage_error("-k: unknown KPI '%.*s' (KPIs: count, distinct, sum, mean, min, max, median, pNN, nps, csat, ces, rate)",
+			       (int)kn, body);
+	k.spec = jt_xstrdup(body);
+	if (k.kind == K_COUNT) {
+		if (colon)
+			jt_usage_error("-k: 'count' takes no column (use distinct:COL or rate:COL)");
+	} else {
+		if (!colon || !colon[1])
+			jt_usage_error("-k: '%s' needs a column, e.g. %.*s:amount", body, (int)kn, body);
+		k.has_col = 1;
+		if (!a->o.merge)
+			jt_colsel_parse(&k.cs, "-k", colon + 1, JT_COLSEL_ONE);
+		k.colname = jt_xstrdup(colon + 1);
+	}
+	void *p = a->k;
+	jt_xgrow(&p, cap, a->nk + 1, sizeof *a->k);
+	a->k = p;
+	a->k[a->nk++] = k;
+}
+
+static void parse_kpis(struct jt_agg *a, const char *list)
+{
+	struct jt_buf item = JT_BUF_INIT;
+	size_t cap = 0;
+	for (const char *p = list;; p++) {
+		if (*p == '\\' && (p[1] == ',' || p[1] == '\\')) {
+			jt_buf_addc(&item, '\\');
+			jt_buf_addc(&item, *++p);
+			continue;
+		}
+		if (*p == ',' || *p == '\0') {
+			if (item.len == 0)
+				jt_usage_error("-k: empty KPI in '%s'", list);
+			add_kpi(a, item.p, 0, &cap);
+			jt_buf_reset(&item);
+			if (*p == '\0')
+				break;
+			continue;
+		}
+		jt_buf_addc(&item, *p);
+	}
+	jt_buf_free(&item);
+}
+
+static int ends_with_s(const char *s, size_t n)
+{
+	return n >= 2 && s[n - 2] == '_' && s[n - 1] == 's';
+}
+
+static void name_kpi(struct kpi *k, const char *col, size_t clen)
+{
+	struct jt_buf b = JT_BUF_INIT;
+	free(k->name);
+	if (k->given) {
+		jt_buf_adds(&b, k->given);
+	} else if (k->kind == K_COUNT) {
+		jt_buf_adds(&b, "count");
+	} else {
+		if (k->kind == K_QUANT && !k->median)
+			jt_buf_printf(&b, "p%d", k->q);
+		else if (k->kind == K_QUANT)
+			jt_buf_adds(&b, "median");
+		else
+			jt_buf_adds(&b, kind_name[k->kind]);
+		jt_buf_addc(&b, '_');
+		jt_buf_add(&b, col, clen);
+	}
+	k->name = b.p;
+	k->duration = col && ends_with_s(col, clen);
+}
+
+struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
+{
+	struct jt_agg *a = jt_xcalloc(1, sizeof *a);
+	a->o = *o;
+	a->pivot_g = -1;
+	if (o->merge)
+		return a;
+	if (!o->kpis)
+		jt_usage_error("no KPI given (use -k, e.g. -k count,nps:nps)");
+	parse_kpis(a, o->kpis);
+	if (o->group)
+		jt_colsel_parse(&a->gsel, "-g", o->group, JT_COLSEL_BUCKETS);
+	if (o->exclude) {
+		if (!o->group)
+			jt_usage_error("-x needs -g (it removes columns from the groups)");
+		jt_colsel_parse(&a->xsel, "-x", o->exclude, 0);
+	}
+	if (o->pivot && a->nk != 1)
+		jt_usage_error("--pivot shows one KPI; %zu given with -k", a->nk);
+	if (o->pivot_order && !o->pivot)
+		jt_usage_error("--pivot-order needs --pivot");
+	a->pv = jt_xcalloc(a->nk, sizeof *a->pv);
+	return a;
+}
+
+/* ---------- binding to a header ---------- */
+
+static void set_group_names(struct jt_agg *a, const struct jt_header *h)
+{
+	a->gname = jt_xcalloc(a->ng ? a->ng : 1, sizeof *a->gname);
+	a->gnlen = jt_xcalloc(a->ng ? a->ng : 1, sizeof *a->gnlen);
+	for (size_t i = 0; i < a->ng; i++) {
+		struct jt_buf b = JT_BUF_INIT;
+		if (a->gcols[i].bucket != JT_BUCKET_NONE) {
+			jt_buf_adds(&b, jt_bucket_name(a->gcols[i].bucket));
+			jt_buf_addc(&b, '_');
+		}
+		jt_buf_add(&b, h->name[a->gcols[i].idx], h->len[a->gcols[i].idx]);
+		a->gname[i] = b.p;
+		a->gnlen[i] = b.len;
+	}
+}
+
+static void bind(struct jt_agg *a, const char *src, const struct jt_header *h)
+{
+	if (a->o.group) {
+		a->ng = jt_colsel_resolve(&a->gsel, h, src, &a->gcols);
+		if (a->o.exclude)
+			a->ng = jt_colsel_exclude(&a->xsel, h, src, a->gcols, a->ng);
+	}
+	for (size_t i = 0; i < a->nk; i++) {
+		struct kpi *k = &a->k[i];
+		if (k->has_col) {
+			struct jt_col *c;
+			jt_colsel_resolve(&k->cs, h, src, &c);
+			k->col = c[0].idx;
+			free(c);
+			free(k->colname);
+			k->colname = jt_xmemdup(h->name[k->col], h->len[k->col]);
+			name_kpi(k, h->name[k->col], h->len[k->col]);
+		} else {
+			name_kpi(k, NULL, 0);
+		}
+	}
+	if (a->o.per) {
+		struct jt_colsel cs;
+		struct jt_col *c;
+		jt_colsel_parse(&cs, "--per", a->o.per, JT_COLSEL_ONE);
+		jt_colsel_resolve(&cs, h, src, &c);
+		a->per_col = c[0].idx;
+		a->per_name = jt_xmemdup(h->name[a->per_col], h->len[a->per_col]);
+		free(c);
+		jt_colsel_free(&cs);
+	}
+	if (a->o.pivot) {
+		struct jt_colsel cs;
+		struct jt_col *c;
+		jt_colsel_parse(&cs, "--pivot", a->o.pivot, JT_COLSEL_ONE | JT_COLSEL_BUCKETS);
+		jt_colsel_resolve(&cs, h, src, &c);
+		for (size_t i = 0; i < a->ng; i++)
+			if (a->gcols[i].idx == c[0].idx && a->gcols[i].bucket == c[0].bucket)
+				a->pivot_g = (long)i;
+		if (a->pivot_g < 0) {
+			void *p = a->gcols;
+			size_t cap = a->ng;
+			jt_xgrow(&p, &cap, a->ng + 1, sizeof *a->gcols);
+			a->gcols = p;
+			a->gcols[a->ng] = c[0];
+			a->pivot_g = (long)a->ng++;
+		}
+		free(c);
+		jt_colsel_free(&cs);
+	}
+	set_group_names(a, h);
+	if (a->pivot_g >= 0)
+		a->pivot_name = jt_xmemdup(a->gname[a->pivot_g], a->gnlen[a->pivot_g]);
+}
+
+static void merge_header(struct jt_agg *a, const char *src, const struct jt_header *h);
+
+void jt_agg_header(struct jt_agg *a, const char *src, const struct jt_header *h)
+{
+	a->saw_header = 1;
+	if (a->o.merge) {
+		merge_header(a, src, h);
+		return;
+	}
+	if (!a->bound) {
+		a->bound = 1;
+		a->hdr = jt_header_copy(h);
+		a->first_src = jt_xstrdup(src);
+		bind(a, src, h);
+		return;
+	}
+	if (!jt_header_equal(a->hdr, h))
+		jt_die_at(src, 1, "header differs from %s", a->first_src);
+}
+
+/* ---------- groups and state ---------- */
+
+static void key_add(struct jt_buf *b, const char *s, size_t n)
+{
+	uint32_t l = (uint32_t)n;
+	jt_buf_add(b, &l, sizeof l);
+	jt_buf_add(b, s, n);
+}
+
+/* Field i of an encoded key; returns pointer and length. */
+static const char *key_field(const char *key, size_t i, size_t *len)
+{
+	uint32_t l;
+	for (;;) {
+		memcpy(&l, key, sizeof l);
+		key += sizeof l;
+		if (i-- == 0)
+			break;
+		key += l;
+	}
+	*len = l;
+	return key;
+}
+
+static size_t group_id(struct jt_agg *a, const char *key, size_t n)
+{
+	int isnew;
+	size_t g = jt_map_put(&a->groups, key, n, 0, &isnew);
+	if (isnew) {
+		void *p = a->st;
+		size_t need = (g + 1) * a->nk;
+		if (need > a->stcap) {
+			size_t old = a->stcap;
+			jt_xgrow(&p, &a->stcap, need, sizeof *a->st);
+			a->st = p;
+			memset(a->st + old, 0, (a->stcap - old) * sizeof *a->st);
+		}
+	}
+	return g;
+}
+
+static int score(const char *s, size_t n, int lo, int hi, jt_i128 *v)
+{
+	if (jt_dec_parse(s, n, v) != JT_NUM_OK || *v % JT_DEC_SCALE != 0 || *v < lo * JT_DEC_SCALE ||
+	    *v > hi * JT_DEC_SCALE)
+		return -1;
+	*v /= JT_DEC_SCALE;
+	return 0;
+}
+
+static int word_is(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && strncasecmp(s, w, n) == 0;
+}
+
+/* Parses every KPI's value of rec into a->pv; rejects and returns -1 on the first bad one. */
+static int parse_values(struct jt_agg *a, const char *src, const struct jt_record *rec, struct jt_rejects *rj)
+{
+	for (size_t i = 0; i < a->nk; i++) {
+		struct kpi *k = &a->k[i];
+		struct parsed *p = &a->pv[i];
+		p->present = 0;
+		p->cls = 0;
+		if (!k->has_col)
+			continue;
+		const char *s = rec->f[k->col];
+		size_t n = rec->len[k->col];
+		if (n == 0)
+			continue;
+		p->present = 1;
+		switch (k->kind) {
+		case K_DISTINCT:
+		case K_COUNT:
+			break;
+		case K_SUM:
+		case K_MEAN:
+		case K_MIN:
+		case K_MAX:
+		case K_QUANT:
+		case K_RATE: {
+			int rc = jt_dec_parse(s, n, &p->v);
+			if (rc == JT_NUM_SYNTAX) {
+				jt_reject(rj, src, rec, "not a number", "column '%s': '%s' is not a number", k->colname,
+					  jt_show(s, n));
+				return -1;
+			}
+			if (rc == JT_NUM_RANGE) {
+				jt_reject(rj, src, rec, "out of range", "column '%s': '%s' is out of range (|x| < 1e20)",
+					  k->colname, jt_show(s, n));
+				return -1;
+			}
+			p->cls = p->v != 0;
+			break;
+		}
+		case K_NPS:
+			if (score(s, n, 0, 10, &p->v) != 0) {
+				jt_reject(rj, src, rec, "out of range", "column '%s': nps '%s' is not in 0-10", k->colname,
+					  jt_show(s, n));
+				return -1;
+			}
+			p->cls = p->v >= 9 ? 1 : p->v >= 7 ? 2 : 3;
+			break;
+		case K_CSAT:
+			if (a->o.csat == JT_CSAT_GOODBAD) {
+				if (word_is(s, n, "good") || word_is(s, n, "good with comment")) {
+					p->cls = 1;
+					break;
+				}
+				if (word_is(s, n, "bad") || word_is(s, n, "bad with comment")) {
+					p->cls = 0;
+					break;
+				}
+				if (word_is(s, n, "offered") || word_is(s, n, "not offered") ||
+				    word_is(s, n, "unoffered")) {
+					p->present = 0;
+					break;
+				}
+			}
+			if (score(s, n, 1, 5, &p->v) != 0) {
+				jt_reject(rj, src, rec, "out of range", "column '%s': csat '%s' is not in 1-5%s",
+					  k->colname, jt_show(s, n), a->o.csat == JT_CSAT_GOODBAD ? " or good/bad" : "");
+				return -1;
+			}
+			p->cls = p->v >= 4;
+			break;
+		case K_CES:
+			if (score(s, n, 1, 7, &p->v) != 0) {
+				jt_reject(rj, src, rec, "out of range", "column '%s': ces '%s' is not in 1-7", k->colname,
+					  jt_show(s, n));
+				return -1;
+			}
+			p->cls = p->v >= 5;
+			p->v *= JT_DEC_SCALE;
+			break;
+		}
+	}
+	return 0;
+}
+
+static void add_value(struct jt_agg *a, struct kst *s, jt_i128 v)
+{
+	(void)a;
+	if (!s->sk) {
+		void *p = s->v;
+		jt_xgrow(&p, &s->vcap, s->vn + 1, sizeof *s->v);
+		s->v = p;
+		s->v[s->vn++] = v;
+	} else {
+		jt_sketch_add(s->sk, jt_dec_to_double(v));
+	}
+}
+
+static void minmax(struct kst *s, jt_i128 v)
+{
+	if (s->n == 1 || v < s->min)
+		s->min = v;
+	if (s->n == 1 || v > s->max)
+		s->max = v;
+}
+
+static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec)
+{
+	struct kst *st = &a->st[g * a->nk];
+	for (size_t i = 0; i < a->nk; i++) {
+		struct kpi *k = &a->k[i];
+		struct parsed *p = &a->pv[i];
+		struct kst *s = &st[i];
+		if (k->kind == K_COUNT) {
+			s->n++;
+			continue;
+		}
+		if (!p->present) {
+			s->missing++;
+			continue;
+		}
+		switch (k->kind) {
+		case K_DISTINCT: {
+			int isnew;
+			jt_buf_reset(&a->tmp);
+			uint32_t gid = (uint32_t)g;
+			jt_buf_add(&a->tmp, &gid, sizeof gid);
+			jt_buf_add(&a->tmp, rec->f[k->col], rec->len[k->col]);
+			jt_map_put(&k->set, a->tmp.p, a->tmp.len, 0, &isnew);
+			s->n += (uint64_t)isnew;
+			break;
+		}
+		case K_SUM:
+		case K_MEAN:
+		case K_CES:
+			s->n++;
+			if (__builtin_add_overflow(s->sum, p->v, &s->sum))
+				jt_die_at(src, rec->line, "column '%s': sum overflows", k->colname);
+			s->c1 += (uint64_t)(k->kind == K_CES && p->cls);
+			break;
+		case K_MIN:
+		case K_MAX:
+			s->n++;
+			minmax(s, p->v);
+			break;
+		case K_QUANT:
+			s->n++;
+			minmax(s, p->v);
+			if (a->o.partial && !s->sk)
+				s->sk = jt_xcalloc(1, sizeof *s->sk);
+			add_value(a, s, p->v);
+			break;
+		case K_NPS:
+			s->n++;
+			s->c1 += p->cls == 1;
+			s->c2 += p->cls == 2;
+			s->c3 += p->cls == 3;
+			break;
+		case K_CSAT:
+		case K_RATE:
+			s->n++;
+			s->c1 += (uint64_t)(p->cls != 0);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void merge_row(struct jt_agg *a, const char *src, const struct jt_record *rec, struct jt_rejects *rj);
+
+void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, struct jt_rejects *rj)
+{
+	if (a->o.merge) {
+		merge_row(a, src, rec, rj);
+		return;
+	}
+	jt_buf_reset(&a->key);
+	for (size_t i = 0; i < a->ng; i++) {
+		const struct jt_col *c = &a->gcols[i];
+		const char *s = rec->f[c->idx];
+		size_t n = rec->len[c->idx];
+		if (c->bucket != JT_BUCKET_NONE && n > 0) {
+			int64_t t;
+			char b[32];
+			if (jt_time_parse(s, n, &t) != 0) {
+				jt_reject(rj, src, rec, "bad time", "column '%s': '%s' is not a time",
+					  a->hdr->name[c->idx], jt_show(s, n));
+				return;
+			}
+			n = jt_time_bucket(t, c->bucket, b);
+			key_add(&a->key, b, n);
+		} else {
+			key_add(&a->key, s, n);
+		}
+	}
+	if (parse_values(a, src, rec, rj) != 0)
+		return;
+	if (a->o.per && rec->len[a->per_col] == 0) {
+		jt_reject(rj, src, rec, "missing key", "column '%s': empty --per key", a->per_name);
+		return;
+	}
+	size_t g = group_id(a, a->key.p ? a->key.p : "", a->key.len);
+	if (a->o.per) {
+		int isnew;
+		uint32_t gid = (uint32_t)g;
+		jt_buf_reset(&a->tmp);
+		jt_buf_add(&a->tmp, &gid, sizeof gid);
+		jt_buf_add(&a->tmp, rec->f[a->per_col], rec->len[a->per_col]);
+		jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
+		if (!isnew)
+			return;	/* this customer already counted in this group */
+	}
+	update(a, g, src, rec);
+}
+
+/* ---------- figures ---------- */
+
+static int cmp_i128(const void *x, const void *y)
+{
+	jt_i128 a = *(const jt_i128 *)x, b = *(const jt_i128 *)y;
+	return (a > b) - (a < b);
+}
+
+static void quantile(const struct kpi *k, struct kst *s, char *out)
+{
+	int dec = k->duration ? 0 : 4;
+	if (s->n == 0) {
+		out[0] = '\0';
+		return;
+	}
+	/* h = (n-1) q / 100 (type 7) */
+	uint64_t hn = (s->n - 1) * (uint64_t)k->q, lo = hn / 100, rem = hn % 100;
+	if (!s->sk) {
+		if (s->vn > 1 && !(s->vcap & ((size_t)1 << (sizeof(size_t) * 8 - 1)))) {
+			qsort(s->v, s->vn, sizeof *s->v, cmp_i128);
+			s->vcap |= (size_t)1 << (sizeof(size_t) * 8 - 1);	/* sorted */
+		}
+		jt_i128 x0 = s->v[lo], x1 = rem ? s->v[lo + 1] : x0;
+		jt_fmt_ratio(100 * x0 + (jt_i128)rem * (x1 - x0), 100 * JT_DEC_SCALE, dec, out);
+		return;
+	}
+	double mn = jt_dec_to_double(s->min), mx = jt_dec_to_double(s->max);
+	double x0, x1;
+	x0 = lo == 0 ? mn : lo == s->n - 1 ? mx : jt_sketch_at_rank(s->sk, lo);
+	if (rem) {
+		uint64_t hi = lo + 1;
+		x1 = hi == s->n - 1 ? mx : jt_sketch_at_rank(s->sk, hi);
+	} else {
+		x1 = x0;
+	}
+	x0 = x0 < mn ? mn : x0 > mx ? mx : x0;
+	x1 = x1 < mn ? mn : x1 > mx ? mx : x1;
+	jt_fmt_double(x0 + (x1 - x0) * (double)rem / 100.0, dec, out);
+}
+
+static void wilson(uint64_t x, uint64_t n, char *lo, char *hi)
+{
+	if (n == 0) {
+		lo[0] = hi[0] = '\0';
+		return;
+	}
+	double p = (double)x / (double)n, z2 = Z95 * Z95, nn = (double)n;
+	double c = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+	double h = Z95 / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+	double l = c - h, u = c + h;
+	jt_fmt_double(l < 0 ? 0 : l * 100, 2, lo);
+	jt_fmt_double(u > 1 ? 100 : u * 100, 2, hi);
+}
+
+/* Number of figures a KPI writes, and their suffixes. */
+static const char *const *suffixes(enum kind kd, size_t *n)
+{
+	static const char *const s_count[] = { "" };
+	static const char *const s_distinct[] = { "", "_missing" };
+	static const char *const s_num[] = { "", "_n", "_missing" };
+	static const char *const s_nps[] = { "", "_lo", "_hi", "_promoters", "_passives", "_detractors", "_n", "_missing" };
+	static const char *const s_csat[] = { "", "_lo", "_hi", "_satisfied", "_n", "_missing" };
+	static const char *const s_ces[] = { "", "_low_effort", "_n", "_missing" };
+	static const char *const s_rate[] = { "", "_lo", "_hi", "_hits", "_n", "_missing" };
+	switch (kd) {
+	case K_COUNT: *n = 1; return s_count;
+	case K_DISTINCT: *n = 2; return s_distinct;
+	case K_NPS: *n = 8; return s_nps;
+	case K_CSAT: *n = 6; return s_csat;
+	case K_CES: *n = 4; return s_ces;
+	case K_RATE: *n = 6; return s_rate;
+	default: *n = 3; return s_num;
+	}
+}
+
+typedef char fig_t[64];
+
+/* Writes the figures of KPI k for state s into f (as many as suffixes()). */
+static void figures(const struct kpi *k, struct kst *s, fig_t *f)
+{
+	size_t i = 0;
+	switch (k->kind) {
+	case K_COUNT:
+		jt_fmt_u64(s->n, f[0]);
+		return;
+	case K_DISTINCT:
+		jt_fmt_u64(s->n, f[0]);
+		jt_fmt_u64(s->missing, f[1]);
+		return;
+	case K_SUM:
+		jt_dec_format(s->sum, f[i++]);
+		break;
+	case K_MEAN:
+		if (s->n)
+			jt_fmt_ratio(s->sum, (jt_i128)s->n * JT_DEC_SCALE, k->duration ? 0 : 4, f[i++]);
+		else
+			f[i++][0] = '\0';
+		break;
+	case K_MIN:
+	case K_MAX:
+		if (s->n)
+			jt_dec_format(k->kind == K_MIN ? s->min : s->max, f[i++]);
+		else
+			f[i++][0] = '\0';
+		break;
+	case K_QUANT:
+		quantile(k, s, f[i++]);
+		break;
+	case K_NPS: {
+		if (s->n) {
+			jt_fmt_ratio(100 * ((jt_i128)s->c1 - (jt_i128)s->c3), (jt_i128)s->n, 2, f[0]);
+			double n2 = (double)s->n + 3, p = ((double)s->c1 + 0.75) / n2, d = ((double)s->c3 + 0.75) / n2;
+			double c = p - d, var = p + d - c * c, h = Z95 * sqrt(var / n2);
+			double lo = (c - h) * 100, hi = (c + h) * 100;
+			jt_fmt_double(lo < -100 ? -100 : lo, 2, f[1]);
+			jt_fmt_double(hi > 100 ? 100 : hi, 2, f[2]);
+		} else {
+			f[0][0] = f[1][0] = f[2][0] = '\0';
+		}
+		jt_fmt_u64(s->c1, f[3]);
+		jt_fmt_u64(s->c2, f[4]);
+		jt_fmt_u64(s->c3, f[5]);
+		i = 6;
+		break;
+	}
+	case K_CSAT:
+	case K_RATE:
+		if (s->n)
+			jt_fmt_ratio(100 * (jt_i128)s->c1, (jt_i128)s->n, 2, f[0]);
+		else
+			f[0][0] = '\0';
+		wilson(s->c1, s->n, f[1], f[2]);
+		jt_fmt_u64(s->c1, f[3]);
+		i = 4;
+		break;
+	case K_CES:
+		if (s->n) {
+			jt_fmt_ratio(s->sum, (jt_i128)s->n * JT_DEC_SCALE, 4, f[0]);
+			jt_fmt_ratio(100 * (jt_i128)s->c1, (jt_i128)s->n, 2, f[1]);
+		} else {
+			f[0][0] = f[1][0] = '\0';
+		}
+		i = 2;
+		break;
+	}
+	jt_fmt_u64(s->n, f[i++]);
+	jt_fmt_u64(s->missing, f[i]);
+}
+
+/* ---------- output ---------- */
+
+struct keycmp_ctx {
+	const struct jt_map *m;
+	const size_t *cols;
+	size_t ncols;
+};
+static struct keycmp_ctx kc;
+
+static int cmp_keys(const void *x, const void *y)
+{
+	const char *ka = kc.m->ent[*(const size_t *)x].key, *kb = kc.m->ent[*(const size_t *)y].key;
+	for (size_t i = 0; i < kc.ncols; i++) {
+		size_t la, lb;
+		const char *fa = key_field(ka, kc.cols[i], &la), *fb = key_field(kb, kc.cols[i], &lb);
+		int c = memcmp(fa, fb, la < lb ? la : lb);
+		if (c)
+			return c;
+		if (la != lb)
+			return la < lb ? -1 : 1;
+	}
+	return 0;
+}
+
+static void sort_ids(const struct jt_map *m, size_t *ids, size_t n, const size_t *cols, size_t ncols)
+{
+	kc.m = m;
+	kc.cols = cols;
+	kc.ncols = ncols;
+	qsort(ids, n, sizeof *ids, cmp_keys);
+}
+
+static void write_long(struct jt_agg *a, FILE *fp)
+{
+	size_t nfig = 0, ncol;
+	for (size_t i = 0; i < a->nk; i++) {
+		size_t n;
+		suffixes(a->k[i].kind, &n);
+		nfig += n;
+	}
+	ncol = a->ng + nfig;
+	const char **names = jt_xcalloc(ncol ? ncol : 1, sizeof *names);
+	size_t *lens = jt_xcalloc(ncol ? ncol : 1, sizeof *lens);
+	unsigned char *num = jt_xcalloc(ncol ? ncol : 1, 1);
+	struct jt_buf nb = JT_BUF_INIT;
+	size_t c = 0;
+	for (size_t i = 0; i < a->ng; i++, c++) {
+		names[c] = a->gname[i];
+		lens[c] = a->gnlen[i];
+	}
+	char **owned = jt_xcalloc(nfig ? nfig : 1, sizeof *owned);
+	size_t no = 0;
+	for (size_t i = 0; i < a->nk; i++) {
+		size_t n;
+		const char *const *sx = suffixes(a->k[i].kind, &n);
+		for (size_t j = 0; j < n; j++, c++) {
+			jt_buf_reset(&nb);
+			jt_buf_adds(&nb, a->k[i].name);
+			jt_buf_adds(&nb, sx[j]);
+			owned[no] = jt_xmemdup(nb.p, nb.len);
+			names[c] = owned[no++];
+			lens[c] = nb.len;
+			num[c] = 1;
+		}
+	}
+	struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
+	size_t ngr = a->groups.n, *ids = jt_xmalloc((ngr ? ngr : 1) * sizeof *ids);
+	for (size_t g = 0; g < ngr; g++)
+		ids[g] = g;
+	if (a->o.sort && a->ng) {
+		size_t *cols = jt_xmalloc(a->ng * sizeof *cols);
+		for (size_t i = 0; i < a->ng; i++)
+			cols[i] = i;
+		sort_ids(&a->groups, ids, ngr, cols, a->ng);
+		free(cols);
+	}
+	fig_t *f = jt_xmalloc((nfig ? nfig : 1) * sizeof *f);
+	const char **cells = jt_xcalloc(ncol ? ncol : 1, sizeof *cells);
+	size_t *cl = jt_xcalloc(ncol ? ncol : 1, sizeof *cl);
+	for (size_t r = 0; r < ngr; r++) {
+		size_t g = ids[r], fi = 0;
+		const char *key = a->groups.ent[g].key;
+		for (size_t i = 0; i < a->ng; i++)
+			cells[i] = key_field(key, i, &cl[i]);
+		for (size_t i = 0; i < a->nk; i++) {
+			size_t n;
+			suffixes(a->k[i].kind, &n);
+			figures(&a->k[i], &a->st[g * a->nk + i], f + fi);
+			fi += n;
+		}
+		for (size_t j = 0; j < nfig; j++) {
+			cells[a->ng + j] = f[j];
+			cl[a->ng + j] = strlen(f[j]);
+		}
+		jt_table_row(t, cells, cl);
+	}
+	jt_table_end(t);
+	for (size_t i = 0; i < no; i++)
+		free(owned[i]);
+	free(owned);
+	free(f);
+	free(cells);
+	free(cl);
+	free(ids);
+	free(names);
+	free(lens);
+	free(num);
+	jt_buf_free(&nb);
+}
+
+static void write_pivot(struct jt_agg *a, FILE *fp)
+{
+	struct jt_map rows = JT_MAP_INIT, cols = JT_MAP_INIT;
+	struct jt_buf kb = JT_BUF_INIT;
+	size_t ngr = a->groups.n, pg = (size_t)a->pivot_g;
+	size_t *rowof = jt_xmalloc((ngr ? ngr : 1) * sizeof *rowof), *colof = jt_xmalloc((ngr ? ngr : 1) * sizeof *colof);
+
+	/* explicit column order first */
+	if (a->o.pivot_order && strcmp(a->o.pivot_order, "sorted") != 0) {
+		struct jt_buf item = JT_BUF_INIT;
+		for (const char *p = a->o.pivot_order;; p++) {
+			if (*p == '\\' && (p[1] == ',' || p[1] == '\\')) {
+				jt_buf_addc(&item, *++p);
+				continue;
+			}
+			if (*p == ',' || *p == '\0') {
+				jt_map_put(&cols, item.p ? item.p : "", item.len, 0, NULL);
+				jt_buf_reset(&item);
+				if (!*p)
+					break;
+				continue;
+			}
+			jt_buf_addc(&item, *p);
+		}
+		jt_buf_free(&item);
+	}
+	for (size_t g = 0; g < ngr; g++) {
+		const char *key = a->groups.ent[g].key;
+		size_t l;
+		jt_buf_reset(&kb);
+		for (size_t i = 0; i < a->ng; i++) {
+			if (i == pg)
+				continue;
+			const char *f = key_field(key, i, &l);
+			key_add(&kb, f, l);
+		}
+		rowof[g] = jt_map_put(&rows, kb.p ? kb.p : "", kb.len, (uint32_t)g, NULL);
+		const char *pv = key_field(key, pg, &l);
+		colof[g] = jt_map_put(&cols, pv, l, 0, NULL);
+	}
+	size_t nr = rows.n, nc = cols.n, nrest = a->ng - 1;
+	/* column order */
+	size_t *corder = jt_xmalloc((nc ? nc : 1) * sizeof *corder);
+	for (size_t i = 0; i < nc; i++)
+		corder[i] = i;
+	if (a->o.pivot_order && strcmp(a->o.pivot_order, "sorted") == 0) {
+		/* sort column values by bytes: reuse the key comparator on a one-field map */
+		struct jt_map tmp = JT_MAP_INIT;
+		for (size_t i = 0; i < nc; i++) {
+			jt_buf_reset(&kb);
+			key_add(&kb, cols.ent[i].key, cols.ent[i].len);
+			jt_map_put(&tmp, kb.p, kb.len, 0, NULL);
+		}
+		size_t zero = 0;
+		sort_ids(&tmp, corder, nc, &zero, 1);
+		jt_map_free(&tmp);
+	}
+	size_t *rorder = jt_xmalloc((nr ? nr : 1) * sizeof *rorder);
+	for (size_t i = 0; i < nr; i++)
+		rorder[i] = i;
+	if (a->o.sort && nrest) {
+		size_t *cc = jt_xmalloc(nrest * sizeof *cc);
+		for (size_t i = 0; i < nrest; i++)
+			cc[i] = i;
+		sort_ids(&rows, rorder, nr, cc, nrest);
+		free(cc);
+	}
+	long *cell = jt_xmalloc((nr * nc > 0 ? nr * nc : 1) * sizeof *cell);
+	for (size_t i = 0; i < nr * nc; i++)
+		cell[i] = -1;
+	for (size_t g = 0; g < ngr; g++)
+		cell[rowof[g] * nc + colof[g]] = (long)g;
+
+	size_t ncol = nrest + nc;
+	const char **names = jt_xcalloc(ncol ? ncol : 1, sizeof *names);
+	size_t *lens = jt_xcalloc(ncol ? ncol : 1, sizeof *lens);
+	unsigned char *num = jt_xcalloc(ncol ? ncol : 1, 1);
+	for (size_t i = 0, c = 0; i < a->ng; i++) {
+		if (i == pg)
+			continue;
+		names[c] = a->gname[i];
+		lens[c++] = a->gnlen[i];
+	}
+	for (size_t j = 0; j < nc; j++) {
+		names[nrest + j] = cols.ent[corder[j]].key;
+		lens[nrest + j] = cols.ent[corder[j]].len;
+		num[nrest + j] = 1;
+	}
+	struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
+	size_t nf;
+	suffixes(a->k[0].kind, &nf);
+	fig_t *f = jt_xmalloc(nf * sizeof *f);
+	fig_t *main = jt_xmalloc((nc ? nc : 1) * sizeof *main);
+	const char **cells = jt_xcalloc(ncol ? ncol : 1, sizeof *cells);
+	size_t *cl = jt_xcalloc(ncol ? ncol : 1, sizeof *cl);
+	for (size_t r = 0; r < nr; r++) {
+		size_t ri = rorder[r];
+		const char *rk = rows.ent[ri].key;
+		for (size_t i = 0; i < nrest; i++)
+			cells[i] = key_field(rk, i, &cl[i]);
+		for (size_t j = 0; j < nc; j++) {
+			long g = cell[ri * nc + corder[j]];
+			if (g < 0) {
+				main[j][0] = '\0';
+			} else {
+				figures(&a->k[0], &a->st[(size_t)g * a->nk], f);
+				memcpy(main[j], f[0], sizeof main[j]);
+			}
+			cells[nrest + j] = main[j];
+			cl[nrest + j] = strlen(main[j]);
+		}
+		jt_table_row(t, cells, cl);
+	}
+	jt_table_end(t);
+	free(f);
+	free(main);
+	free(cells);
+	free(cl);
+	free(names);
+	free(lens);
+	free(num);
+	free(cell);
+	free(rorder);
+	free(corder);
+	free(rowof);
+	free(colof);
+	jt_map_free(&rows);
+	jt_map_free(&cols);
+	jt_buf_free(&kb);
+}
+
+/* ---------- partial state ---------- */
+
+static void state_string(const struct kpi *k, const struct kst *s, struct jt_buf *b)
+{
+	char d[64];
+	jt_buf_reset(b);
+	switch (k->kind) {
+	case K_COUNT:
+		jt_buf_printf(b, "n=%llu", (unsigned long long)s->n);
+		return;
+	case K_DISTINCT:
+		jt_buf_printf(b, "missing=%llu", (unsigned long long)s->missing);
+		return;
+	default:
+		break;
+	}
+	jt_buf_printf(b, "n=%llu;missing=%llu", (unsigned long long)s->n, (unsigned long long)s->missing);
+	switch (k->kind) {
+	case K_SUM:
+	case K_MEAN:
+		jt_buf_printf(b, ";sum=%s", jt_dec_format(s->sum, d));
+		break;
+	case K_CES:
+		jt_buf_printf(b, ";sum=%s;low_effort=%llu", jt_dec_format(s->sum, d), (unsigned long long)s->c1);
+		break;
+	case K_MIN:
+	case K_MAX:
+	case K_QUANT:
+		if (s->n) {
+			jt_buf_printf(b, ";min=%s", jt_dec_format(s->min, d));
+			jt_buf_printf(b, ";max=%s", jt_dec_format(s->max, d));
+		}
+		if (k->kind == K_QUANT) {
+			if (s->sk) {
+				jt_sketch_encode(s->sk, b);
+			} else {
+				struct jt_sketch sk;
+				memset(&sk, 0, sizeof sk);
+				for (size_t i = 0; i < s->vn; i++)
+					jt_sketch_add(&sk, jt_dec_to_double(s->v[i]));
+				jt_sketch_encode(&sk, b);
+				jt_sketch_free(&sk);
+			}
+		}
+		break;
+	case K_NPS:
+		jt_buf_printf(b, ";promoters=%llu;passives=%llu;detractors=%llu", (unsigned long long)s->c1,
+			      (unsigned long long)s->c2, (unsigned long long)s->c3);
+		break;
+	case K_CSAT:
+		jt_buf_printf(b, ";satisfied=%llu", (unsigned long long)s->c1);
+		break;
+	case K_RATE:
+		jt_buf_printf(b, ";hits=%llu", (unsigned long long)s->c1);
+		break;
+	default:
+		break;
+	}
+}
+
+static void prow(struct jt_writer *w, const char *type, const char *key, size_t ng, const char *name,
+		 const char *val, size_t vlen)
+{
+	jt_w_str(w, PARTIAL_VERSION);
+	jt_w_str(w, type);
+	for (size_t i = 0; i < ng; i++) {
+		size_t l = 0;
+		const char *f = key ? key_field(key, i, &l) : "";
+		jt_w_field(w, f, l);
+	}
+	jt_w_str(w, name);
+	jt_w_field(w, val, vlen);
+	jt_w_end(w);
+}
+
+static void write_partial(struct jt_agg *a, FILE *fp)
+{
+	struct jt_writer w;
+	struct jt_buf b = JT_BUF_INIT;
+	jt_writer_init(&w, fp);
+	jt_w_str(&w, "jkpi_partial");
+	jt_w_str(&w, "type");
+	for (size_t i = 0; i < a->ng; i++)
+		jt_w_field(&w, a->gname[i], a->gnlen[i]);
+	jt_w_str(&w, "name");
+	jt_w_str(&w, "value");
+	jt_w_end(&w);
+	prow(&w, "option", NULL, a->ng, "csat", a->o.csat == JT_CSAT_GOODBAD ? "good-bad" : "top2",
+	     a->o.csat == JT_CSAT_GOODBAD ? 8 : 4);
+	if (a->per_name)
+		prow(&w, "option", NULL, a->ng, "per", a->per_name, strlen(a->per_name));
+	if (a->pivot_name)
+		prow(&w, "option", NULL, a->ng, "pivot", a->pivot_name, strlen(a->pivot_name));
+	if (a->o.pivot_order)
+		prow(&w, "option", NULL, a->ng, "pivot_order", a->o.pivot_order, strlen(a->o.pivot_order));
+	if (a->o.sort)
+		prow(&w, "option", NULL, a->ng, "sort", "1", 1);
+	if (a->o.format != JT_FMT_CSV) {
+		static const char *const fn[] = { "csv", "tsv", "md", "json" };
+		prow(&w, "option", NULL, a->ng, "format", fn[a->o.format], strlen(fn[a->o.format]));
+	}
+	for (size_t i = 0; i < a->nk; i++) {
+		struct kpi *k = &a->k[i];
+		jt_buf_reset(&b);
+		if (k->kind == K_QUANT && k->median)
+			jt_buf_adds(&b, "median");
+		else if (k->kind == K_QUANT)
+			jt_buf_printf(&b, "p%d", k->q);
+		else
+			jt_buf_adds(&b, kind_name[k->kind]);
+		if (k->has_col) {
+			jt_buf_addc(&b, ':');
+			jt_buf_adds(&b, k->colname);
+		}
+		prow(&w, "kpi", NULL, a->ng, k->name, b.p, b.len);
+	}
+	for (size_t g = 0; g < a->groups.n; g++) {
+		const char *key = a->groups.ent[g].key;
+		prow(&w, "group", key, a->ng, "", "", 0);
+		for (size_t i = 0; i < a->nk; i++) {
+			state_string(&a->k[i], &a->st[g * a->nk + i], &b);
+			prow(&w, "state", key, a->ng, a->k[i].name, b.p, b.len);
+		}
+	}
+	for (size_t i = 0; i < a->nk; i++) {
+		struct kpi *k = &a->k[i];
+		for (size_t e = 0; e < k->set.n; e++) {
+			uint32_t gid;
+			memcpy(&gid, k->set.ent[e].key, sizeof gid);
+			prow(&w, "value", a->groups.ent[gid].key, a->ng, k->name, k->set.ent[e].key + sizeof gid,
+			     k->set.ent[e].len - sizeof gid);
+		}
+	}
+	for (size_t e = 0; e < a->per.n; e++) {
+		uint32_t gid;
+		memcpy(&gid, a->per.ent[e].key, sizeof gid);
+		prow(&w, "per", a->groups.ent[gid].key, a->ng, "", a->per.ent[e].key + sizeof gid,
+		     a->per.ent[e].len - sizeof gid);
+	}
+	jt_buf_free(&b);
+}
+
+/* ---------- merge ---------- */
+
+static void merge_header(struct jt_agg *a, const char *src, const struct jt_header *h)
+{
+	if (h->n < 4 || h->len[0] != 12 || memcmp(h->name[0], "jkpi_partial", 12) != 0 ||
+	    strcmp(h->name[1], "type") != 0 || strcmp(h->name[h->n - 2], "name") != 0 ||
+	    strcmp(h->name[h->n - 1], "value") != 0)
+		jt_die_at(src, 1, "not a jkpi partial (make one with jkpi --partial)");
+	a->m_src = src;
+	if (!a->hdr) {
+		a->hdr = jt_header_copy(h);
+		a->first_src = jt_xstrdup(src);
+		a->ng = h->n - 4;
+		a->gname = jt_xcalloc(a->ng ? a->ng : 1, sizeof *a->gname);
+		a->gnlen = jt_xcalloc(a->ng ? a->ng : 1, sizeof *a->gnlen);
+		for (size_t i = 0; i < a->ng; i++) {
+			a->gname[i] = jt_xmemdup(h->name[i + 2], h->len[i + 2]);
+			a->gnlen[i] = h->len[i + 2];
+		}
+	} else if (!jt_header_equal(a->hdr, h)) {
+		jt_die_at(src, 1, "partial groups by other columns than %s", a->first_src);
+	}
+	/* a new partial starts: compare the previous one's options */
+	if (a->m_opts.len || a->m_kpi_seen) {
+		if (!a->m_have_ref) {
+			a->m_have_ref = 1;
+			jt_buf_add(&a->m_ref_opts, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
+		} else if (a->m_opts.len != a->m_ref_opts.len ||
+			   memcmp(a->m_opts.p ? a->m_opts.p : "", a->m_ref_opts.p ? a->m_ref_opts.p : "", a->m_opts.len)) {
+			jt_die_at(src, 1, "partials were made with different options (-k, --per, --pivot, --csat)");
+		}
+	}
+	jt_buf_reset(&a->m_opts);
+	if (a->nk)
+		a->m_defined = 1;
+	a->m_kpi_seen = 0;
+}
+
+static long find_kpi(struct jt_agg *a, const char *name)
+{
+	for (size_t i = 0; i < a->nk; i++)
+		if (strcmp(a->k[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int parse_u64(const char *s, size_t n, uint64_t *v)
+{
+	char tmp[32];
+	if (n == 0 || n >= sizeof tmp)
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return jt_parse_size(tmp, v);
+}
+
+static int merge_state(struct jt_agg *a, struct kpi *k, struct kst *s, const char *v, size_t vlen)
+{
+	struct kst in;
+	memset(&in, 0, sizeof in);
+	int have_min = 0, have_max = 0;
+	const char *p = v, *end = v + vlen;
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p)), *e = semi ? semi : end;
+		const char *eq = memchr(p, '=', (size_t)(e - p));
+		if (!eq)
+			return -1;
+		size_t kl = (size_t)(eq - p), vl = (size_t)(e - eq - 1);
+		const char *val = eq + 1;
+		char key[16];
+		if (kl >= sizeof key)
+			return -1;
+		memcpy(key, p, kl);
+		key[kl] = '\0';
+		int rc = 0;
+		if (!strcmp(key, "n"))
+			rc = parse_u64(val, vl, &in.n);
+		else if (!strcmp(key, "missing"))
+			rc = parse_u64(val, vl, &in.missing);
+		else if (!strcmp(key, "promoters") || !strcmp(key, "satisfied") || !strcmp(key, "hits") ||
+			 !strcmp(key, "low_effort"))
+			rc = parse_u64(val, vl, &in.c1);
+		else if (!strcmp(key, "passives"))
+			rc = parse_u64(val, vl, &in.c2);
+		else if (!strcmp(key, "detractors"))
+			rc = parse_u64(val, vl, &in.c3);
+		else if (!strcmp(key, "sum"))
+			rc = jt_dec_parse(val, vl, &in.sum) ? -1 : 0;
+		else if (!strcmp(key, "min")) {
+			rc = jt_dec_parse(val, vl, &in.min) ? -1 : 0;
+			have_min = 1;
+		} else if (!strcmp(key, "max")) {
+			rc = jt_dec_parse(val, vl, &in.max) ? -1 : 0;
+			have_max = 1;
+		} else if (!strcmp(key, "zero") || !strcmp(key, "pos") || !strcmp(key, "neg")) {
+			if (k->kind != K_QUANT)
+				return -1;
+			if (!s->sk)
+				s->sk = jt_xcalloc(1, sizeof *s->sk);
+			rc = jt_sketch_decode_item(s->sk, key, val, vl);
+		} else
+			return -1;
+		if (rc)
+			return -1;
+		p = semi ? semi + 1 : end;
+	}
+	if (k->kind == K_QUANT && !s->sk)
+		s->sk = jt_xcalloc(1, sizeof *s->sk);
+	if ((k->kind == K_MIN || k->kind == K_MAX || k->kind == K_QUANT) && in.n && (!have_min || !have_max))
+		return -1;
+	if (in.n && (s->n == 0 || in.min < s->min))
+		s->min = in.min;
+	if (in.n && (s->n == 0 || in.max > s->max))
+		s->max = in.max;
+	if (k->kind != K_DISTINCT)
+		s->n += in.n;
+	s->missing += in.missing;
+	s->c1 += in.c1;
+	s->c2 += in.c2;
+	s->c3 += in.c3;
+	if (__builtin_add_overflow(s->sum, in.sum, &s->sum))
+		return -1;
+	(void)a;
+	return 0;
+}
+
+static void merge_row(struct jt_agg *a, const char *src, const struct jt_record *rec, struct jt_rejects *rj)
+{
+	size_t ng = a->ng;
+	const char *type = rec->f[1], *name = rec->f[ng + 2], *val = rec->f[ng + 3];
+	size_t vlen = rec->len[ng + 3];
+	(void)rj;
+	if (strcmp(rec->f[0], "jkpi_partial") == 0 && strcmp(type, "type") == 0) {
+		struct jt_header h = { rec->n, (char **)rec->f, (size_t *)rec->len };
+		merge_header(a, src, &h);	/* concatenated partials */
+		return;
+	}
+	if (strcmp(rec->f[0], PARTIAL_VERSION) != 0)
+		jt_die_at(src, rec->line, "partial format version '%s' is not supported (this jkpi reads version %s)",
+			  jt_show(rec->f[0], rec->len[0]), PARTIAL_VERSION);
+	if (!strcmp(type, "option")) {
+		if (!strcmp(name, "sort")) {
+			if (!a->o.sort_given)
+				a->o.sort = 1;
+			return;
+		}
+		if (!strcmp(name, "format")) {
+			int f = jt_format_from_name(val);
+			if (f < 0)
+				jt_die_at(src, rec->line, "unknown format '%s' in partial", jt_show(val, vlen));
+			if (!a->o.format_given)
+				a->o.format = (enum jt_format)f;
+			return;
+		}
+		jt_buf_printf(&a->m_opts, "%s=%s\n", name, val);
+		if (a->m_defined)
+			return;
+		if (!strcmp(name, "csat"))
+			a->o.csat = !strcmp(val, "good-bad") ? JT_CSAT_GOODBAD : JT_CSAT_TOP2;
+		else if (!strcmp(name, "per"))
+			a->per_name = jt_xstrdup(val);
+		else if (!strcmp(name, "pivot")) {
+			a->pivot_name = jt_xstrdup(val);
+			for (size_t i = 0; i < ng; i++)
+				if (strcmp(a->gname[i], val) == 0)
+					a->pivot_g = (long)i;
+			if (a->pivot_g < 0)
+				jt_die_at(src, rec->line, "pivot column '%s' is not among the partial's groups", jt_show(val, vlen));
+		} else if (!strcmp(name, "pivot_order"))
+			a->o.pivot_order = jt_xstrdup(val);
+		else
+			jt_die_at(src, rec->line, "unknown option '%s' in partial", jt_show(name, strlen(name)));
+		return;
+	}
+	if (!strcmp(type, "kpi")) {
+		jt_buf_printf(&a->m_opts, "kpi %s=%s\n", name, val);
+		if (a->m_defined) {
+			a->m_kpi_seen++;
+			return;
+		}
+		size_t cap = a->nk;
+		add_kpi(a, val, 0, &cap);
+		struct kpi *k = &a->k[a->nk - 1];
+		k->name = jt_xstrdup(name);
+		k->duration = k->colname && ends_with_s(k->colname, strlen(k->colname));
+		a->pv = jt_xrealloc(a->pv, a->nk * sizeof *a->pv);
+		a->m_kpi_seen++;
+		return;
+	}
+	if (!a->nk)
+		jt_die_at(src, rec->line, "partial has no kpi rows before its groups");
+	a->m_defined = 1;
+	jt_buf_reset(&a->key);
+	for (size_t i = 0; i < ng; i++)
+		key_add(&a->key, rec->f[2 + i], rec->len[2 + i]);
+	size_t g = group_id(a, a->key.p ? a->key.p : "", a->key.len);
+	if (!strcmp(type, "group"))
+		return;
+	if (!strcmp(type, "state")) {
+		long ki = find_kpi(a, name);
+		if (ki < 0)
+			jt_die_at(src, rec->line, "state for unknown KPI '%s'", jt_show(name, strlen(name)));
+		if (merge_state(a, &a->k[ki], &a->st[g * a->nk + (size_t)ki], val, vlen) != 0)
+			jt_die_at(src, rec->line, "bad state '%s' for KPI '%s'", jt_show(val, vlen), name);
+		return;
+	}
+	if (!strcmp(type, "value")) {
+		long ki = find_kpi(a, name);
+		if (ki < 0 || a->k[ki].kind != K_DISTINCT)
+			jt_die_at(src, rec->line, "value row for '%s', which is not a distinct KPI", jt_show(name, strlen(name)));
+		int isnew;
+		uint32_t gid = (uint32_t)g;
+		jt_buf_reset(&a->tmp);
+		jt_buf_add(&a->tmp, &gid, sizeof gid);
+		jt_buf_add(&a->tmp, val, vlen);
+		jt_map_put(&a->k[ki].set, a->tmp.p, a->tmp.len, 0, &isnew);
+		a->st[g * a->nk + (size_t)ki].n += (uint64_t)isnew;
+		return;
+	}
+	if (!strcmp(type, "per")) {
+		int isnew;
+		uint32_t gid = (uint32_t)g;
+		jt_buf_reset(&a->tmp);
+		jt_buf_add(&a->tmp, &gid, sizeof gid);
+		jt_buf_add(&a->tmp, val, vlen);
+		jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
+		if (!isnew)
+			jt_die_at(src, rec->line,
+				  "%s '%s' is counted in the same group by two partials (split the input by %s, e.g. jtouch --shard)",
+				  a->per_name ? a->per_name : "per key", jt_show(val, vlen),
+				  a->per_name ? a->per_name : "that column");
+		return;
+	}
+	jt_die_at(src, rec->line, "unknown partial row type '%s'", jt_show(type, rec->len[1]));
+}
+
+/* ---------- entry points ---------- */
+
+void jt_agg_write(struct jt_agg *a, FILE *fp)
+{
+	if (!a->saw_header) {
+		/* empty input: no output, but JSON readers get an empty array */
+		if (a->o.format == JT_FMT_JSON && !a->o.partial)
+			fputs("[]\n", fp);
+		return;
+	}
+	if (a->o.merge && a->m_have_ref && (a->m_opts.len != a->m_ref_opts.len ||
+					    memcmp(a->m_opts.p ? a->m_opts.p : "", a->m_ref_opts.p ? a->m_ref_opts.p : "",
+						   a->m_opts.len)))
+		jt_die("%s: partials were made with different options (-k, --per, --pivot, --csat)", a->m_src);
+	if (a->o.partial) {
+		write_partial(a, fp);
+		return;
+	}
+	if (a->ng == 0 && a->groups.n == 0)
+		group_id(a, "", 0);	/* no -g: one row, even for a header-only input */
+	if (a->pivot_g >= 0)
+		write_pivot(a, fp);
+	else
+		write_long(a, fp);
+}
+
+void jt_agg_free(struct jt_agg *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nk; i++) {
+		struct kpi *k = &a->k[i];
+		free(k->name);
+		free(k->given);
+		free(k->spec);
+		free(k->colname);
+		jt_colsel_free(&k->cs);
+		jt_map_free(&k->set);
+	}
+	for (size_t g = 0; g < a->groups.n * a->nk; g++) {
+		free(a->st[g].v);
+		if (a->st[g].sk) {
+			jt_sketch_free(a->st[g].sk);
+			free(a->st[g].sk);
+		}
+	}
+	for (size_t i = 0; i < a->ng && a->gname; i++)
+		free(a->gname[i]);
+	free(a->gname);
+	free(a->gnlen);
+	free(a->gcols);
+	free(a->k);
+	free(a->pv);
+	free(a->st);
+	free(a->per_name);
+	free(a->pivot_name);
+	free(a->first_src);
+	if (a->o.merge)
+		free((char *)a->o.pivot_order);
+	jt_header_free(a->hdr);
+	jt_colsel_free(&a->gsel);
+	jt_colsel_free(&a->xsel);
+	jt_map_free(&a->groups);
+	jt_map_free(&a->per);
+	jt_buf_free(&a->key);
+	jt_buf_free(&a->tmp);
+	jt_buf_free(&a->m_opts);
+	jt_buf_free(&a->m_ref_opts);
+	free(a);
+}
+

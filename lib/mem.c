@@ -1,0 +1,167 @@
+/* mem.c — allocation helpers; out of memory is fatal for a filter. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_err.h"
+#include "jt_mem.h"
+
+void *jt_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		jt_die("out of memory");
+	return p;
+}
+
+void *jt_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		jt_die("out of memory");
+	return p;
+}
+
+void *jt_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		jt_die("out of memory");
+	return p;
+}
+
+void jt_xgrow(void **p, size_t *cap, size_t need, size_t sz)
+{
+	size_t c = *cap;
+	if (need <= c)
+		return;
+	if (c < 8)
+		c = 8;
+	while (c < need) {
+		if (c > ((size_t)-1) / 2 / sz)
+			jt_die("out of memory");
+		c *= 2;
+	}
+	*p = jt_xrealloc(*p, c * sz);
+	*cap = c;
+}
+
+char *jt_xstrdup(const char *s)
+{
+	return jt_xmemdup(s, strlen(s));
+}
+
+char *jt_xmemdup(const void *s, size_t n)
+{
+	char *p = jt_xmalloc(n + 1);
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void buf_need(struct jt_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+	if (need > b->cap) {
+		void *p = b->p;
+		jt_xgrow(&p, &b->cap, need, 1);
+		b->p = p;
+	}
+}
+
+void jt_buf_add(struct jt_buf *b, const void *s, size_t n)
+{
+	buf_need(b, n);
+	if (n)
+		memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void jt_buf_addc(struct jt_buf *b, char c)
+{
+	buf_need(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+void jt_buf_adds(struct jt_buf *b, const char *s)
+{
+	jt_buf_add(b, s, strlen(s));
+}
+
+void jt_buf_printf(struct jt_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_need(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void jt_buf_reset(struct jt_buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+void jt_buf_free(struct jt_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+struct jt_arena_blk {
+	struct jt_arena_blk *next;
+	size_t size;
+	_Alignas(16) unsigned char data[];
+};
+
+void *jt_arena_alloc(struct jt_arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!a->head || a->used + n > a->size) {
+		size_t sz = n > 65536 - 64 ? n : 65536 - 64;
+		struct jt_arena_blk *b = jt_xmalloc(sizeof *b + sz);
+		b->size = sz;
+		b->next = a->head;
+		a->head = b;
+		a->used = 0;
+		a->size = sz;
+	}
+	void *p = a->head->data + a->used;
+	a->used += n;
+	return p;
+}
+
+char *jt_arena_dup(struct jt_arena *a, const void *s, size_t n)
+{
+	char *p = jt_arena_alloc(a, n + 1);
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void jt_arena_free(struct jt_arena *a)
+{
+	struct jt_arena_blk *b = a->head, *nx;
+	for (; b; b = nx) {
+		nx = b->next;
+		free(b);
+	}
+	a->head = NULL;
+	a->used = a->size = 0;
+}

@@ -1,0 +1,204 @@
+/* num.c — strict decimal parsing into scaled integers; exact formatting. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jt_num.h"
+
+#define MANT_LIMIT ((jt_i128)1000000000000000000 * 1000000000000000000) /* 1e36 */
+#define VALUE_LIMIT ((jt_i128)100000000000000000 * 1000000000000)     /* 1e29 = 1e20 scaled */
+
+static jt_i128 pow10i(int e)
+{
+	jt_i128 p = 1;
+	while (e-- > 0)
+		p *= 10;
+	return p;
+}
+
+int jt_dec_parse(const char *s, size_t n, jt_i128 *out)
+{
+	const char *p = s, *end = s + n;
+	int neg = 0, ndig = 0, exp10 = 0, dropped_first = -1, sticky = 0;
+	jt_i128 m = 0;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	for (; p < end && *p >= '0' && *p <= '9'; p++, ndig++) {
+		if (m < MANT_LIMIT) {
+			m = m * 10 + (*p - '0');
+		} else {
+			exp10++;
+			if (dropped_first < 0)
+				dropped_first = *p - '0';
+			else if (*p != '0')
+				sticky = 1;
+		}
+	}
+	if (p < end && *p == '.') {
+		p++;
+		for (; p < end && *p >= '0' && *p <= '9'; p++, ndig++) {
+			if (m < MANT_LIMIT) {
+				m = m * 10 + (*p - '0');
+				exp10--;
+			} else if (dropped_first < 0) {
+				dropped_first = *p - '0';
+			} else if (*p != '0') {
+				sticky = 1;
+			}
+		}
+	}
+	if (ndig == 0)
+		return JT_NUM_SYNTAX;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		int eneg = 0, edig = 0;
+		long e = 0;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		for (; p < end && *p >= '0' && *p <= '9'; p++, edig++)
+			if (e < 100000)
+				e = e * 10 + (*p - '0');
+		if (!edig)
+			return JT_NUM_SYNTAX;
+		exp10 += (int)(eneg ? -e : e);
+	}
+	if (p != end)
+		return JT_NUM_SYNTAX;
+
+	int sh = exp10 + 9;	/* value * 1e9 = m * 10^sh */
+	jt_i128 v;
+	if (m == 0) {
+		v = 0;
+	} else if (sh >= 0) {
+		if (sh > 29 || m >= VALUE_LIMIT / pow10i(sh))
+			return JT_NUM_RANGE;
+		v = m * pow10i(sh);
+	} else {
+		int d = -sh;
+		if (d > 37) {
+			v = 0;
+		} else {
+			jt_i128 div = pow10i(d), q = m / div, r = m % div, half = div / 2;
+			/* the dropped digits past the mantissa only matter as a tie breaker */
+			int above = r > half || (r == half && (dropped_first > 0 || sticky));
+			if (above || (r == half && (q & 1)))
+				q++;
+			v = q;
+		}
+		if (v >= VALUE_LIMIT)
+			return JT_NUM_RANGE;
+	}
+	*out = neg ? -v : v;
+	return JT_NUM_OK;
+}
+
+static char *u128_str(jt_i128 v, char *end)
+{
+	/* writes digits of v >= 0 backwards ending at end (exclusive); returns start */
+	char *p = end;
+	do {
+		*--p = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	return p;
+}
+
+char *jt_dec_format(jt_i128 v, char *buf)
+{
+	char tmp[64], *p;
+	int neg = v < 0;
+	jt_i128 a = neg ? -v : v, ip = a / JT_DEC_SCALE, fp = a % JT_DEC_SCALE;
+	size_t n = 0;
+
+	if (neg)
+		buf[n++] = '-';
+	p = u128_str(ip, tmp + sizeof tmp);
+	memcpy(buf + n, p, (size_t)(tmp + sizeof tmp - p));
+	n += (size_t)(tmp + sizeof tmp - p);
+	if (fp) {
+		char f[10];
+		int i, last = 8;
+		for (i = 8; i >= 0; i--) {
+			f[i] = (char)('0' + (int)(fp % 10));
+			fp /= 10;
+		}
+		while (last > 0 && f[last] == '0')
+			last--;
+		buf[n++] = '.';
+		memcpy(buf + n, f, (size_t)last + 1);
+		n += (size_t)last + 1;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+char *jt_fmt_ratio(jt_i128 num, jt_i128 den, int dec, char *buf)
+{
+	int neg = (num < 0) != (den < 0);
+	jt_i128 a = num < 0 ? -num : num, d = den < 0 ? -den : den;
+	jt_i128 sc = pow10i(dec);
+	jt_i128 q = (a * sc) / d, r = (a * sc) % d;
+	char tmp[64], *p;
+	size_t n = 0;
+
+	if (2 * r >= d)
+		q++;
+	if (q == 0)
+		neg = 0;
+	if (neg)
+		buf[n++] = '-';
+	p = u128_str(q / sc, tmp + sizeof tmp);
+	memcpy(buf + n, p, (size_t)(tmp + sizeof tmp - p));
+	n += (size_t)(tmp + sizeof tmp - p);
+	if (dec > 0) {
+		jt_i128 f = q % sc;
+		buf[n++] = '.';
+		for (int i = dec - 1; i >= 0; i--) {
+			buf[n + (size_t)i] = (char)('0' + (int)(f % 10));
+			f /= 10;
+		}
+		n += (size_t)dec;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+char *jt_fmt_double(double v, int dec, char *buf)
+{
+	if (!isfinite(v)) {
+		buf[0] = '\0';
+		return buf;
+	}
+	double sc = pow(10, dec);
+	double r = round(v * sc) / sc;	/* half away from zero */
+	if (r == 0)
+		r = 0;	/* no "-0.00" */
+	snprintf(buf, 64, "%.*f", dec, r);
+	return buf;
+}
+
+char *jt_fmt_u64(uint64_t v, char *buf)
+{
+	snprintf(buf, 32, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+double jt_dec_to_double(jt_i128 v)
+{
+	return (double)v / 1e9;
+}
+
+int jt_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}

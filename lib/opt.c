@@ -1,0 +1,149 @@
+/* opt.c — shared options, --version, usage failures. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_csv.h"
+#include "jt_err.h"
+#include "jt_num.h"
+#include "jt_opt.h"
+#include "jt_out.h"
+#include "jt_rx.h"
+#include "jt_time.h"
+
+#ifndef JT_VERSION
+#define JT_VERSION "0.0.0"
+#endif
+
+const char jt_common_help[] =
+	"Input and output:\n"
+	"  -d, --delimiter CHAR  input field delimiter, one byte; '\\t' or 'tab' for tabs (default ',')\n"
+	"  -t, --tabs            same as -d tab\n"
+	"  -n, --no-header       input has no header; columns are #1, #2, ...\n"
+	"      --ragged          pad short rows with empty fields (long rows are still rejected)\n"
+	"      --lazy-quotes     accept stray quotes (libcsv non-strict mode, fields capped at 512 MiB)\n"
+	"  -o, --output FILE     write FILE atomically instead of stdout\n"
+	"      --since TIME      keep rows whose 'time' is at or after TIME (ISO 8601; UTC if no offset)\n"
+	"      --until TIME      keep rows whose 'time' is before TIME\n"
+	"Bad rows:\n"
+	"      --rejects FILE    write rejected rows there, with reject_file, reject_line, reject_reason\n"
+	"      --strict          stop with exit 1 at the first rejected row\n"
+	"      --max-rejects N|P%  exit 1 when more than N rows (or P percent) were rejected\n"
+	"      --stats FILE      write row counts (in, out, skipped, rejected by reason) as CSV\n"
+	"  -q, --quiet           no per-row warnings (the reject summary still prints)\n"
+	"  -h, --help            show this help and exit\n"
+	"  -V, --version         show version and exit\n";
+
+void jt_common_init(struct jt_common *c)
+{
+	memset(c, 0, sizeof *c);
+	c->dialect.delim = ',';
+}
+
+void jt_usage_fail(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", jt_progname());
+	exit(JT_EXIT_USAGE);
+}
+
+void jt_print_version(void)
+{
+	const char *pv = jt_pcre2_version();
+	int n = (int)strcspn(pv, " ");
+	printf("%s (jtools) %s\nlibcsv %s\nPCRE2 %.*s\ndatadir %s\n", jt_progname(), JT_VERSION,
+	       jt_libcsv_version(), n, pv, jt_datadir());
+}
+
+static int64_t parse_time_opt(const char *opt, const char *arg)
+{
+	int64_t t;
+	if (jt_time_parse(arg, strlen(arg), &t) != 0)
+		jt_usage_error("%s: '%s' is not a time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", opt, arg);
+	return t;
+}
+
+int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)(void))
+{
+	switch (opt) {
+	case 'd':
+		if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
+			c->dialect.delim = '\t';
+		else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r')
+			c->dialect.delim = arg[0];
+		else
+			jt_usage_error("-d: the delimiter must be one byte other than a quote or line end, not '%s'", arg);
+		return 1;
+	case 't':
+		c->dialect.delim = '\t';
+		return 1;
+	case 'n':
+		c->dialect.no_header = 1;
+		return 1;
+	case 'h':
+		help();
+		exit(jt_finish(0));
+	case 'V':
+		jt_print_version();
+		exit(jt_finish(0));
+	case 'o':
+		c->output = arg;
+		return 1;
+	case 'q':
+		c->quiet = 1;
+		jt_set_quiet(1);
+		return 1;
+	case JT_OPT_RAGGED:
+		c->dialect.ragged = 1;
+		return 1;
+	case JT_OPT_LAZY:
+		c->dialect.lazy = 1;
+		return 1;
+	case JT_OPT_REJECTS:
+		c->rejects = arg;
+		return 1;
+	case JT_OPT_STRICT:
+		c->strict = 1;
+		return 1;
+	case JT_OPT_STATS:
+		c->stats = arg;
+		return 1;
+	case JT_OPT_MAX_REJECTS: {
+		size_t n = strlen(arg);
+		if (n > 1 && arg[n - 1] == '%') {
+			jt_i128 v;
+			if (jt_dec_parse(arg, n - 1, &v) != 0 || v < 0 || v > 100 * JT_DEC_SCALE)
+				jt_usage_error("--max-rejects: '%s' is not a count or a percentage 0-100%%", arg);
+			c->max_mode = 2;
+			c->max_pct = jt_dec_to_double(v);
+		} else if (jt_parse_size(arg, &c->max_n) == 0) {
+			c->max_mode = 1;
+		} else {
+			jt_usage_error("--max-rejects: '%s' is not a count or a percentage like 5%%", arg);
+		}
+		return 1;
+	}
+	case JT_OPT_SINCE:
+		c->has_since = 1;
+		c->since = parse_time_opt("--since", arg);
+		return 1;
+	case JT_OPT_UNTIL:
+		c->has_until = 1;
+		c->until = parse_time_opt("--until", arg);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void jt_common_check(const struct jt_common *c)
+{
+	int out_named = c->output && strcmp(c->output, "-") != 0;
+	if (out_named && c->rejects && strcmp(c->output, c->rejects) == 0)
+		jt_usage_error("--rejects and -o name the same file '%s'", c->rejects);
+	if (out_named && c->stats && strcmp(c->output, c->stats) == 0)
+		jt_usage_error("--stats and -o name the same file '%s'", c->stats);
+	if (c->rejects && c->stats && strcmp(c->rejects, c->stats) == 0)
+		jt_usage_error("--stats and --rejects name the same file '%s'", c->stats);
+	if (c->rejects && strcmp(c->rejects, "-") == 0)
+		jt_usage_error("--rejects needs a file name, not '-'");
+}

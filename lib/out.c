@@ -1,0 +1,156 @@
+/* out.c — atomic output files and checked stdout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jt_err.h"
+#include "jt_mem.h"
+#include "jt_out.h"
+
+#define MAXOUT 8
+
+static struct pending {
+	FILE *fp;
+	char tmp[4096];
+	char *target;
+	volatile sig_atomic_t live;
+} outs[MAXOUT];
+
+static void on_signal(int sig)
+{
+	for (int i = 0; i < MAXOUT; i++)
+		if (outs[i].live)
+			unlink(outs[i].tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void jt_out_abort(void)
+{
+	for (int i = 0; i < MAXOUT; i++)
+		if (outs[i].live) {
+			outs[i].live = 0;
+			unlink(outs[i].tmp);
+		}
+}
+
+void jt_out_init(void)
+{
+	struct sigaction sa;
+	signal(SIGPIPE, SIG_DFL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	jt_on_die(jt_out_abort);
+	setvbuf(stdout, NULL, _IOFBF, 65536);
+}
+
+FILE *jt_out_open(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return stdout;
+	int slot = -1;
+	for (int i = 0; i < MAXOUT; i++)
+		if (!outs[i].live && !outs[i].fp) {
+			slot = i;
+			break;
+		}
+	if (slot < 0)
+		jt_die("too many output files");
+	struct pending *o = &outs[slot];
+	char *d1 = jt_xstrdup(path), *d2 = jt_xstrdup(path);
+	const char *dir = dirname(d1), *base = basename(d2);
+	if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s/.%s.XXXXXX", dir, base) >= sizeof o->tmp)
+		jt_die("%s: path too long", path);
+	free(d1);
+	free(d2);
+
+	/* block signals while the temp file exists but is not yet recorded */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	int fd = mkstemp(o->tmp);
+	if (fd >= 0)
+		o->live = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (fd < 0)
+		jt_die("%s: cannot create output:", path);
+
+	struct stat st;
+	mode_t mode;
+	if (stat(path, &st) == 0) {
+		mode = st.st_mode & 07777;
+	} else {
+		mode_t um = umask(0);
+		umask(um);
+		mode = 0666 & ~um;
+	}
+	fchmod(fd, mode);
+	o->fp = fdopen(fd, "w");
+	if (!o->fp)
+		jt_die("%s:", path);
+	setvbuf(o->fp, NULL, _IOFBF, 65536);
+	o->target = jt_xstrdup(path);
+	return o->fp;
+}
+
+static _Noreturn void write_error(const char *what, int err)
+{
+	if (err == EPIPE) {
+		jt_out_abort();
+		exit(JT_EXIT_DATA);	/* a closed pipe ends the program quietly */
+	}
+	errno = err;
+	if (what)
+		jt_die("%s: write error:", what);
+	jt_die("write error:");
+}
+
+void jt_out_commit(FILE *fp)
+{
+	if (fp == stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout))
+			write_error(NULL, errno ? errno : EIO);
+		return;
+	}
+	for (int i = 0; i < MAXOUT; i++) {
+		struct pending *o = &outs[i];
+		if (o->fp != fp)
+			continue;
+		errno = 0;
+		int bad = fflush(fp) != 0 || ferror(fp);
+		int err = errno ? errno : EIO;
+		if (fclose(fp) != 0 && !bad) {
+			bad = 1;
+			err = errno;
+		}
+		o->fp = NULL;
+		if (bad)
+			write_error(o->target, err);
+		if (rename(o->tmp, o->target) != 0)
+			jt_die("%s: cannot rename %s into place:", o->target, o->tmp);
+		o->live = 0;
+		free(o->target);
+		o->target = NULL;
+		return;
+	}
+}
+
+int jt_finish(int status)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		write_error(NULL, errno ? errno : EIO);
+	if (fclose(stdout) != 0)
+		write_error(NULL, errno);
+	return status;
+}

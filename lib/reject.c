@@ -1,0 +1,229 @@
+/* reject.c — rejected rows: counted by reason, shown, kept, and limited. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_colsel.h"
+#include "jt_err.h"
+#include "jt_mem.h"
+#include "jt_opt.h"
+#include "jt_out.h"
+#include "jt_reject.h"
+#include "jt_time.h"
+
+#define SHOW_MAX 5
+
+struct reason {
+	char *key;
+	uint64_t n;
+};
+
+struct jt_rejects {
+	const struct jt_common *c;
+	uint64_t in, skipped, rejected;
+	struct reason *rs;
+	size_t nrs, rcap;
+	FILE *fp;
+	struct jt_writer w;
+	size_t ncol;
+	int opened;
+	struct jt_buf msg;
+};
+
+struct jt_rejects *jt_rejects_new(const struct jt_common *c)
+{
+	struct jt_rejects *rj = jt_xcalloc(1, sizeof *rj);
+	rj->c = c;
+	return rj;
+}
+
+void jt_rejects_header(struct jt_rejects *rj, const struct jt_header *h)
+{
+	if (rj->opened || !rj->c->rejects)
+		return;
+	rj->opened = 1;
+	rj->fp = jt_out_open(rj->c->rejects);
+	jt_writer_init(&rj->w, rj->fp);
+	rj->ncol = h->n;
+	for (size_t i = 0; i < h->n; i++)
+		jt_w_field(&rj->w, h->name[i], h->len[i]);
+	jt_w_str(&rj->w, "reject_file");
+	jt_w_str(&rj->w, "reject_line");
+	jt_w_str(&rj->w, "reject_reason");
+	jt_w_end(&rj->w);
+}
+
+void jt_rows_in(struct jt_rejects *rj) { rj->in++; }
+void jt_rows_skipped(struct jt_rejects *rj) { rj->skipped++; }
+uint64_t jt_rejected(const struct jt_rejects *rj) { return rj->rejected; }
+
+void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key,
+	       const char *fmt, ...)
+{
+	va_list ap;
+	size_t i;
+
+	jt_buf_reset(&rj->msg);
+	va_start(ap, fmt);
+	{
+		va_list ap2;
+		va_copy(ap2, ap);
+		int n = vsnprintf(NULL, 0, fmt, ap2);
+		va_end(ap2);
+		char *tmp = jt_xmalloc((size_t)n + 1);
+		vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+		jt_buf_add(&rj->msg, tmp, (size_t)n);
+		free(tmp);
+	}
+	va_end(ap);
+
+	rj->rejected++;
+	if (rj->c->strict)
+		jt_die_at(src, rec->line, "%s", rj->msg.p);
+	for (i = 0; i < rj->nrs; i++)
+		if (strcmp(rj->rs[i].key, key) == 0)
+			break;
+	if (i == rj->nrs) {
+		void *p = rj->rs;
+		jt_xgrow(&p, &rj->rcap, rj->nrs + 1, sizeof *rj->rs);
+		rj->rs = p;
+		rj->rs[i].key = jt_xstrdup(key);
+		rj->rs[i].n = 0;
+		rj->nrs++;
+	}
+	rj->rs[i].n++;
+	if (rj->rejected <= SHOW_MAX && !jt_quiet()) {
+		fflush(stdout);
+		fprintf(stderr, "%s: %s:%llu: %s\n", jt_progname(), src, rec->line, rj->msg.p);
+	}
+	if (rj->fp) {
+		size_t n = rec->n < rj->ncol ? rec->n : rj->ncol;
+		for (i = 0; i < n; i++)
+			jt_w_field(&rj->w, rec->f[i], rec->len[i]);
+		for (; i < rj->ncol; i++)
+			jt_w_field(&rj->w, "", 0);
+		if (rec->n > rj->ncol) {
+			/* nothing is dropped: the extra fields ride in the reason */
+			struct jt_buf extra = JT_BUF_INIT;
+			for (i = rj->ncol; i < rec->n; i++) {
+				jt_buf_adds(&extra, i == rj->ncol ? "; extra fields: " : ",");
+				jt_csv_quote(&extra, rec->f[i], rec->len[i], ',');
+			}
+			jt_buf_add(&rj->msg, extra.p, extra.len);
+			jt_buf_free(&extra);
+		}
+		jt_w_str(&rj->w, src);
+		char ln[32];
+		snprintf(ln, sizeof ln, "%llu", rec->line);
+		jt_w_str(&rj->w, ln);
+		jt_w_field(&rj->w, rj->msg.p, rj->msg.len);
+		jt_w_end(&rj->w);
+	}
+}
+
+static int cmp_reason(const void *a, const void *b)
+{
+	return strcmp(((const struct reason *)a)->key, ((const struct reason *)b)->key);
+}
+
+int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
+{
+	const struct jt_common *c = rj->c;
+	uint64_t out = rows_out < 0 ? rj->in - rj->skipped - rj->rejected : (uint64_t)rows_out;
+	int over = 0;
+
+	qsort(rj->rs, rj->nrs, sizeof *rj->rs, cmp_reason);
+	if (rj->rejected) {
+		struct jt_buf b = JT_BUF_INIT;
+		jt_buf_printf(&b, "%llu row%s rejected (", (unsigned long long)rj->rejected,
+			      rj->rejected == 1 ? "" : "s");
+		for (size_t i = 0; i < rj->nrs; i++)
+			jt_buf_printf(&b, "%s%llu %s", i ? ", " : "", (unsigned long long)rj->rs[i].n,
+				      rj->rs[i].key);
+		jt_buf_adds(&b, ")");
+		if (c->rejects)
+			jt_buf_printf(&b, " (see %s)", c->rejects);
+		else
+			jt_buf_adds(&b, " (use --rejects FILE to keep them)");
+		jt_note("%s", b.p);
+		jt_buf_free(&b);
+	}
+	if (c->max_mode == 1 && rj->rejected > c->max_n) {
+		jt_note("%llu rows rejected, more than --max-rejects %llu", (unsigned long long)rj->rejected,
+			(unsigned long long)c->max_n);
+		over = 1;
+	} else if (c->max_mode == 2 && rj->in > 0 &&
+		   (double)rj->rejected * 100.0 > c->max_pct * (double)rj->in) {
+		jt_note("%.2f%% of rows rejected, more than --max-rejects %g%%",
+			(double)rj->rejected * 100.0 / (double)rj->in, c->max_pct);
+		over = 1;
+	}
+	if (c->rejects) {
+		if (!rj->opened) {	/* empty input: still leave a (empty) file for the cron job */
+			rj->opened = 1;
+			rj->fp = jt_out_open(c->rejects);
+		}
+		jt_out_commit(rj->fp);
+		rj->fp = NULL;
+	}
+	if (c->stats) {
+		FILE *fp = jt_out_open(c->stats);
+		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_rejected,%llu\n",
+			jt_progname(), (unsigned long long)rj->in, (unsigned long long)out,
+			(unsigned long long)rj->skipped, (unsigned long long)rj->rejected);
+		for (size_t i = 0; i < rj->nrs; i++) {
+			struct jt_writer w;
+			struct jt_buf k = JT_BUF_INIT;
+			jt_writer_init(&w, fp);
+			jt_buf_printf(&k, "rejected:%s", rj->rs[i].key);
+			jt_w_field(&w, k.p, k.len);
+			fprintf(fp, ",%llu\n", (unsigned long long)rj->rs[i].n);
+			jt_buf_free(&k);
+		}
+		jt_out_commit(fp);
+	}
+	return over;
+}
+
+void jt_rejects_free(struct jt_rejects *rj)
+{
+	if (!rj)
+		return;
+	for (size_t i = 0; i < rj->nrs; i++)
+		free(rj->rs[i].key);
+	free(rj->rs);
+	jt_buf_free(&rj->msg);
+	free(rj);
+}
+
+void jt_timefilter_bind(struct jt_timefilter *tf, const struct jt_common *c, const struct jt_header *h,
+			const char *src)
+{
+	tf->active = c->has_since || c->has_until;
+	if (tf->active)
+		tf->col = jt_col_by_name(h, "time", src, c->has_since ? "--since" : "--until");
+}
+
+int jt_timefilter_keep(const struct jt_timefilter *tf, const struct jt_common *c, struct jt_rejects *rj,
+		       const char *src, const struct jt_record *rec)
+{
+	int64_t t;
+	if (!tf->active)
+		return 1;
+	const char *s = rec->f[tf->col];
+	size_t n = rec->len[tf->col];
+	if (n == 0) {
+		jt_reject(rj, src, rec, "bad time", "column 'time': empty (needed by --since/--until)");
+		return -1;
+	}
+	if (jt_time_parse(s, n, &t) != 0) {
+		jt_reject(rj, src, rec, "bad time", "column 'time': '%s' is not a time", s);
+		return -1;
+	}
+	if ((c->has_since && t < c->since) || (c->has_until && t >= c->until)) {
+		jt_rows_skipped(rj);
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,73 @@
+/* rx.c — the one place that talks to PCRE2. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "jt_mem.h"
+#include "jt_rx.h"
+
+struct jt_rx {
+	pcre2_code *code;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+};
+
+struct jt_rx *jt_rx_new(const char *pat, size_t len, int caseless, char *err, size_t errlen)
+{
+	int ec;
+	PCRE2_SIZE off;
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0);
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, len, opts, &ec, &off, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(ec, msg, sizeof msg);
+		snprintf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)off);
+		return NULL;
+	}
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);	/* no JIT: interpreter */
+	struct jt_rx *rx = jt_xcalloc(1, sizeof *rx);
+	rx->code = code;
+	rx->md = pcre2_match_data_create_from_pattern(code, NULL);
+	rx->mctx = pcre2_match_context_create(NULL);
+	if (!rx->md || !rx->mctx) {
+		jt_rx_free(rx);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pcre2_set_match_limit(rx->mctx, 1000000);
+	pcre2_set_depth_limit(rx->mctx, 100000);
+	return rx;
+}
+
+int jt_rx_match(struct jt_rx *rx, const char *s, size_t n, char *err, size_t errlen)
+{
+	int rc = pcre2_match(rx->code, (PCRE2_SPTR)s, n, 0, 0, rx->md, rx->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	PCRE2_UCHAR msg[256];
+	pcre2_get_error_message(rc, msg, sizeof msg);
+	snprintf(err, errlen, "%s", (char *)msg);
+	return -1;
+}
+
+void jt_rx_free(struct jt_rx *rx)
+{
+	if (!rx)
+		return;
+	pcre2_match_data_free(rx->md);
+	pcre2_match_context_free(rx->mctx);
+	pcre2_code_free(rx->code);
+	free(rx);
+}
+
+const char *jt_pcre2_version(void)
+{
+	static char v[64];
+	if (!v[0])
+		pcre2_config(PCRE2_CONFIG_VERSION, v);
+	return v;
+}

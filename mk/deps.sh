@@ -1,0 +1,68 @@
+#!/bin/sh
+# mk/deps.sh check|install — find and install what jtools needs to build and test.
+# Build: a C compiler, make, libcsv (libcsv-dev), PCRE2 (libpcre2-dev), pkg-config.
+# Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint).
+set -u
+mode=${1:-check}
+missing=""
+
+have_header() { # header, extra cflags
+	printf '%s\n#include <%s>\n' "${3:-}" "$1" | ${CC:-cc} $2 -E -x c - >/dev/null 2>&1
+}
+pcre_cflags=$(pkg-config --cflags libpcre2-8 2>/dev/null)
+have_header csv.h "" || missing="$missing libcsv"
+have_header pcre2.h "$pcre_cflags" "#define PCRE2_CODE_UNIT_WIDTH 8" || missing="$missing pcre2"
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v bats >/dev/null 2>&1 || missing="$missing bats"
+libpath=${BATS_LIB_PATH:-/usr/lib/bats:/usr/local/lib/bats:/opt/homebrew/lib}
+found_lib() {
+	old_ifs=$IFS; IFS=:
+	for d in $libpath; do [ -f "$d/$1/load.bash" ] && { IFS=$old_ifs; return 0; }; done
+	IFS=$old_ifs; return 1
+}
+found_lib bats-support || missing="$missing bats-support"
+found_lib bats-assert || missing="$missing bats-assert"
+command -v prove >/dev/null 2>&1 || missing="$missing prove"
+command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
+
+if [ -z "$missing" ]; then
+	echo "deps: everything is installed"
+	exit 0
+fi
+echo "deps: missing:$missing"
+[ "$mode" = install ] || exit 1
+
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null 2>&1 && sudo="sudo" || { echo "deps: not root and no sudo: install the packages above by hand"; exit 1; }
+fi
+pkgs=""
+if command -v apt-get >/dev/null 2>&1; then
+	for m in $missing; do case $m in
+		libcsv) pkgs="$pkgs libcsv-dev";; pcre2) pkgs="$pkgs libpcre2-dev";;
+		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats";;
+		bats-support) pkgs="$pkgs bats-support";; bats-assert) pkgs="$pkgs bats-assert";;
+		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; esac; done
+	echo "deps: running: $sudo apt-get update && $sudo apt-get install -y$pkgs"
+	$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs
+elif command -v dnf >/dev/null 2>&1; then
+	for m in $missing; do case $m in
+		libcsv) pkgs="$pkgs libcsv-devel";; pcre2) pkgs="$pkgs pcre2-devel";;
+		pkg-config) pkgs="$pkgs pkgconf-pkg-config";; bats) pkgs="$pkgs bats";;
+		bats-support|bats-assert) pkgs="$pkgs bats";; prove) pkgs="$pkgs perl-Test-Harness";;
+		mandoc) pkgs="$pkgs mandoc";; esac; done
+	echo "deps: running: $sudo dnf install -y$pkgs"
+	$sudo dnf install -y $pkgs
+elif command -v brew >/dev/null 2>&1; then
+	for m in $missing; do case $m in
+		libcsv) pkgs="$pkgs libcsv";; pcre2) pkgs="$pkgs pcre2";;
+		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats-core";;
+		bats-support) pkgs="$pkgs bats-core/bats-core/bats-support";;
+		bats-assert) pkgs="$pkgs bats-core/bats-core/bats-assert";;
+		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; esac; done
+	echo "deps: running: brew install$pkgs"
+	brew install $pkgs
+else
+	echo "deps: no apt-get, dnf or brew here: install$missing by hand"
+	exit 1
+fi
