@@ -247,7 +247,8 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		jt_die("%s: read error:", r.src);
 	if (csv_fini(&p, cb_field, cb_record, &r) != 0) {
 		if (csv_error(&p) == CSV_EPARSE)
-			jt_die_at(r.src, r.line, "unterminated quoted field (opened on line %llu)", r.line);
+			jt_die_at(r.src, r.nf ? r.recline : r.line, "unterminated quoted field (opened on line %llu)",
+				  r.line);
 		jt_die_at(r.src, r.line, "%s", csv_strerror(csv_error(&p)));
 	}
 	csv_free(&p);

@@ -16,7 +16,7 @@ __extension__ typedef __int128 jt_i128;
 
 enum { JT_NUM_OK = 0, JT_NUM_SYNTAX = 1, JT_NUM_RANGE = 2 };
 
-/* Strict grammar: [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)? */
+/* Strict grammar: [+-]? (digits [. digits] | . digits) ([eE] [+-]? digits)? */
 int jt_dec_parse(const char *s, size_t n, jt_i128 *out);
 /* Exact decimal, trailing zeros dropped: 12.5, 3, -0.25. buf >= 64 bytes. */
 char *jt_dec_format(jt_i128 v, char *buf);

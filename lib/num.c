@@ -37,6 +37,8 @@ int jt_dec_parse(const char *s, size_t n, jt_i128 *out)
 	}
 	if (p < end && *p == '.') {
 		p++;
+		if (p == end || *p < '0' || *p > '9')
+			return JT_NUM_SYNTAX;	/* "5." is not a number */
 		for (; p < end && *p >= '0' && *p <= '9'; p++, ndig++) {
 			if (m < MANT_LIMIT) {
 				m = m * 10 + (*p - '0');
