@@ -12,6 +12,11 @@
 #include "jt_reject.h"
 
 #define CHUNK 65536
+/* SMALL_COPY_OK: a field always starts at the start of libcsv's entry buffer,
+ * which grows in steps of the block size we set (4096), so reading 16 bytes
+ * from it never leaves the allocation; short fields are then copied by two
+ * inlined moves instead of a call. Only the first n + 1 bytes are used. */
+#define BLK_SIZE 4096
 #define LAZY_FIELD_CAP ((size_t)512 << 20)
 
 struct rd {
@@ -49,43 +54,57 @@ static void *capped_realloc(void *p, size_t n)
 	return realloc(p, n);
 }
 
+static void grow_fields(struct rd *r)
+{
+	size_t c = r->fcap;
+	void *p = r->off;
+	jt_xgrow(&p, &c, r->nf + 1, sizeof *r->off);
+	r->off = p;
+	p = r->len;
+	c = r->fcap;
+	jt_xgrow(&p, &c, r->nf + 1, sizeof *r->len);
+	r->len = p;
+	p = r->fp;
+	jt_xgrow(&p, &r->fcap, r->nf + 1, sizeof *r->fp);
+	r->fp = p;
+}
+
+/* Hot path: one call per field. libcsv's copy is NUL-terminated
+ * (CSV_APPEND_NULL), so one memcpy takes the terminator along. Newlines inside
+ * quoted fields are counted once per record, in cb_record. */
 static void cb_field(void *s, size_t n, void *data)
 {
 	struct rd *r = data;
 	if (r->nf == 0)
 		r->recline = r->line;
-	if (r->nf + 1 > r->fcap) {
-		size_t c = r->fcap;
-		void *p = r->off;
-		jt_xgrow(&p, &c, r->nf + 1, sizeof *r->off);
-		r->off = p;
-		p = r->len;
-		c = r->fcap;
-		jt_xgrow(&p, &c, r->nf + 1, sizeof *r->len);
-		r->len = p;
-		p = r->fp;
-		jt_xgrow(&p, &r->fcap, r->nf + 1, sizeof *r->fp);
-		r->fp = p;
-	}
-	if (r->blen + n + 1 > r->bcap) {
+	if (r->nf >= r->fcap)
+		grow_fields(r);
+	if (r->blen + n + 16 > r->bcap) {
 		void *p = r->buf;
-		jt_xgrow(&p, &r->bcap, r->blen + n + 1, 1);
+		jt_xgrow(&p, &r->bcap, r->blen + n + 16, 1);
 		r->buf = p;
 	}
 	r->off[r->nf] = r->blen;
-	r->len[r->nf] = n;
-	if (n)
-		memcpy(r->buf + r->blen, s, n);
-	r->buf[r->blen + n] = '\0';
+	r->len[r->nf++] = n;
+	if (!s)
+		r->buf[r->blen] = '\0';
+	else if (n < 16)
+		memcpy(r->buf + r->blen, s, 16);	/* inlined; see SMALL_COPY_OK */
+	else
+		memcpy(r->buf + r->blen, s, n + 1);
 	r->blen += n + 1;
-	r->nf++;
-	/* line numbers: newlines inside quoted fields */
-	const char *p = s, *e = (const char *)s + n;
-	while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-		r->line++;
+}
+
+/* Newlines inside the fields of the record being read. */
+static unsigned long long inner_newlines(const struct rd *r)
+{
+	unsigned long long k = 0;
+	const char *p = r->buf, *e = r->buf + r->blen;
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		k++;
 		p++;
 	}
-	r->last_cr = 0;
+	return k;
 }
 
 static void emit(struct rd *r)
@@ -173,8 +192,10 @@ static void cb_record(int c, void *data)
 		r->last_cr = 0;	/* the LF of a CRLF */
 		return;
 	}
-	if (r->nf > 0)
+	if (r->nf > 0) {
 		emit(r);
+		r->line += inner_newlines(r);
+	}
 	r->nf = 0;
 	r->blen = 0;
 	if (c == '\r') {
@@ -216,7 +237,7 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		jt_die("out of memory");
 	csv_set_space_func(&p, no_space);
 	csv_set_delim(&p, (unsigned char)d->delim);
-	csv_set_blk_size(&p, 4096);
+	csv_set_blk_size(&p, BLK_SIZE);
 	if (d->lazy)
 		csv_set_realloc_func(&p, capped_realloc);
 	chunk = jt_xmalloc(CHUNK);
@@ -248,7 +269,7 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	if (csv_fini(&p, cb_field, cb_record, &r) != 0) {
 		if (csv_error(&p) == CSV_EPARSE)
 			jt_die_at(r.src, r.nf ? r.recline : r.line, "unterminated quoted field (opened on line %llu)",
-				  r.line);
+				  r.line + inner_newlines(&r));
 		jt_die_at(r.src, r.line, "%s", csv_strerror(csv_error(&p)));
 	}
 	csv_free(&p);

@@ -374,6 +374,14 @@ static size_t group_id(struct jt_agg *a, const char *key, size_t n)
 
 static int score(const char *s, size_t n, int lo, int hi, jt_i128 *v)
 {
+	if (n == 1 && s[0] >= '0' && s[0] <= '9') {	/* fast path: one digit */
+		*v = s[0] - '0';
+		return *v >= lo && *v <= hi ? 0 : -1;
+	}
+	if (n == 2 && s[0] == '1' && s[1] == '0') {
+		*v = 10;
+		return 10 >= lo && 10 <= hi ? 0 : -1;
+	}
 	if (jt_dec_parse(s, n, v) != JT_NUM_OK || *v % JT_DEC_SCALE != 0 || *v < lo * JT_DEC_SCALE ||
 	    *v > hi * JT_DEC_SCALE)
 		return -1;
