@@ -336,8 +336,15 @@ void jt_agg_header(struct jt_agg *a, const char *src, const struct jt_header *h)
 static void key_add(struct jt_buf *b, const char *s, size_t n)
 {
 	uint32_t l = (uint32_t)n;
-	jt_buf_add(b, &l, sizeof l);
-	jt_buf_add(b, s, n);
+	if (b->len + n + sizeof l + 1 > b->cap) {
+		void *p = b->p;
+		jt_xgrow(&p, &b->cap, b->len + n + sizeof l + 1, 1);
+		b->p = p;
+	}
+	memcpy(b->p + b->len, &l, sizeof l);
+	memcpy(b->p + b->len + sizeof l, s, n);
+	b->len += n + sizeof l;
+	b->p[b->len] = '\0';
 }
 
 /* Field i of an encoded key; returns pointer and length. */
