@@ -230,7 +230,7 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	struct rd r;
 	struct csv_parser p;
 	FILE *fp;
-	unsigned char *chunk;
+	static unsigned char chunk[CHUNK];	/* static: still reachable when a parse error exits */
 	size_t n;
 	int first = 1;
 	int is_stdin = !path || strcmp(path, "-") == 0;
@@ -257,7 +257,6 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	csv_set_blk_size(&p, BLK_SIZE);
 	if (d->lazy)
 		csv_set_realloc_func(&p, capped_realloc);
-	chunk = jt_xmalloc(CHUNK);
 
 	while ((n = fread(chunk, 1, CHUNK, fp)) > 0) {
 		unsigned char *s = chunk;
@@ -290,7 +289,6 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		jt_die_at(r.src, r.line, "%s", csv_strerror(csv_error(&p)));
 	}
 	csv_free(&p);
-	free(chunk);
 	if (!is_stdin)
 		fclose(fp);
 	free(r.buf);
