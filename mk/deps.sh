@@ -1,6 +1,6 @@
 #!/bin/sh
 # mk/deps.sh check|install — find and install what jtools needs to build and test.
-# Build: a C compiler, make, libcsv (libcsv-dev), PCRE2 (libpcre2-dev), pkg-config.
+# Build: a C compiler (build-essential), make, libcsv (libcsv-dev), PCRE2 (libpcre2-dev), pkg-config.
 # Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint).
 set -u
 mode=${1:-check}
@@ -9,6 +9,7 @@ missing=""
 have_header() { # header, extra cflags
 	printf '%s\n#include <%s>\n' "${3:-}" "$1" | ${CC:-cc} $2 -E -x c - >/dev/null 2>&1
 }
+command -v "${CC:-cc}" >/dev/null 2>&1 || missing="$missing cc"
 pcre_cflags=$(pkg-config --cflags libpcre2-8 2>/dev/null)
 have_header csv.h "" || missing="$missing libcsv"
 have_header pcre2.h "$pcre_cflags" "#define PCRE2_CODE_UNIT_WIDTH 8" || missing="$missing pcre2"
@@ -39,7 +40,7 @@ fi
 pkgs=""
 if command -v apt-get >/dev/null 2>&1; then
 	for m in $missing; do case $m in
-		libcsv) pkgs="$pkgs libcsv-dev";; pcre2) pkgs="$pkgs libpcre2-dev";;
+		cc) pkgs="$pkgs build-essential";; libcsv) pkgs="$pkgs libcsv-dev";; pcre2) pkgs="$pkgs libpcre2-dev";;
 		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support) pkgs="$pkgs bats-support";; bats-assert) pkgs="$pkgs bats-assert";;
 		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; esac; done
@@ -47,7 +48,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs
 elif command -v dnf >/dev/null 2>&1; then
 	for m in $missing; do case $m in
-		libcsv) pkgs="$pkgs libcsv-devel";; pcre2) pkgs="$pkgs pcre2-devel";;
+		cc) pkgs="$pkgs gcc make";; libcsv) pkgs="$pkgs libcsv-devel";; pcre2) pkgs="$pkgs pcre2-devel";;
 		pkg-config) pkgs="$pkgs pkgconf-pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support|bats-assert) pkgs="$pkgs bats";; prove) pkgs="$pkgs perl-Test-Harness";;
 		mandoc) pkgs="$pkgs mandoc";; esac; done
