@@ -3,8 +3,10 @@
 #
 # Builds bench/bareparse, generates bench/out/survey-1m.csv if missing, then
 # times every benchmark listed in benches() below (best of $BENCH_RUNS wall
-# clock, after one untimed warm-up run) and prints MB/s (MB = 10^6 bytes)
-# plus each program's throughput as a percentage of the bare libcsv parse.
+# clock, after one untimed warm-up run; the runs are interleaved round by
+# round) and prints MB/s (MB = 10^6 bytes) plus each program's throughput as
+# a percentage of the bare libcsv parse.  When repeated runs of one benchmark
+# differ by more than 15 % it adds a note that the machine looks busy.
 #
 # It is a report: it exits 0 even when a target is missed (printing
 # BELOW TARGET); it exits 1 only when a benchmarked command itself fails.
@@ -120,7 +122,7 @@ timed() {
         SECS=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
         ;;
     esac
-    return $_rc
+    return "$_rc"
 }
 
 # ---- build + data ----------------------------------------------------------
@@ -150,10 +152,55 @@ BYTES=$(wc -c <"$DATA" | tr -d ' ')
 MB=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
 
 # ---- run -------------------------------------------------------------------
-BASE_NAME=
-BASE_SECS=
-FAILED=0
-: >"$TMP/targets"
+# bench() only registers; the runs are interleaved round by round (every
+# benchmark once per round), so a burst of load elsewhere on the machine hits
+# the baseline and the programs alike instead of skewing one of them.
+NB=0
+
+# bench NAME TARGET COMMAND
+bench() {
+    NB=$((NB + 1))
+    printf '%s\n' "$1" >"$TMP/$NB.name"
+    printf '%s\n' "$2" >"$TMP/$NB.target"
+    printf '%s\n' "$3" >"$TMP/$NB.cmd"
+    if [ -x "${3%% *}" ]; then
+        echo ok >"$TMP/$NB.status"
+    else
+        echo skipped >"$TMP/$NB.status"
+    fi
+    echo - >"$TMP/$NB.rss"
+}
+
+# run_one N ROUND: one run of benchmark N (ROUND 0 = untimed warm-up, which
+# also measures peak RSS when GNU time exists); records failures.
+run_one() {
+    [ "$(cat "$TMP/$1.status")" = ok ] || return 0
+    _cmd=$(cat "$TMP/$1.cmd")
+    if [ "$2" -eq 0 ]; then
+        if [ -n "$GNUTIME" ]; then
+            $GNUTIME -f %M -o "$TMP/rss" sh -c "exec $_cmd" >/dev/null 2>"$TMP/$1.err"
+            _rc=$?
+            [ $_rc -eq 0 ] && awk '{ k = $1 } END {
+                if (k >= 10240) printf "%.1f MB\n", k / 1024
+                else printf "%d KB\n", k }' "$TMP/rss" >"$TMP/$1.rss"
+        else
+            eval "$_cmd" >/dev/null 2>"$TMP/$1.err"
+            _rc=$?
+        fi
+    else
+        timed "$_cmd"
+        _rc=$?
+        cp "$TMP/err" "$TMP/$1.err"
+        [ $_rc -eq 0 ] && printf '%s\n' "$SECS" >>"$TMP/$1.times"
+    fi
+    if [ $_rc -ne 0 ]; then
+        echo "failed $_rc" >"$TMP/$1.status"
+    fi
+    return 0
+}
+
+benches
+[ "$(cat "$TMP/1.status")" = ok ] || die "baseline $(cat "$TMP/1.cmd") missing"
 
 case $TIMER in
 bash) TIMER_DESC="bash time, 1 ms" ;;
@@ -162,68 +209,61 @@ date) TIMER_DESC="date +%N" ;;
 esac
 echo "jtools bench: $DATA ($MB MB, $ROWS rows), best of $RUNS wall clock" \
     "($TIMER_DESC), MB = 10^6 bytes"
+
+round=0
+while [ $round -le "$RUNS" ]; do
+    i=1
+    while [ $i -le $NB ]; do
+        run_one $i $round
+        i=$((i + 1))
+    done
+    round=$((round + 1))
+done
+
+# ---- report ----------------------------------------------------------------
+FAILED=0
+BASE_NAME=$(cat "$TMP/1.name")
+BASE_SECS=
+SPREAD=0
+: >"$TMP/targets"
 echo
 printf '%-14s %9s %9s %12s\n' name seconds MB/s 'peak RSS'
-
-# bench NAME TARGET COMMAND
-bench() {
-    _name=$1 _target=$2 _cmd=$3
-    _prog=${_cmd%% *}
-    if [ ! -x "$_prog" ]; then
+i=1
+while [ $i -le $NB ]; do
+    name=$(cat "$TMP/$i.name")
+    target=$(cat "$TMP/$i.target")
+    status=$(cat "$TMP/$i.status")
+    case $status in
+    ok)
+        # best (minimum) time and max/min spread of the timed runs
+        read -r best spread <<EOF
+$(awk 'NR == 1 || $1 < lo { lo = $1 } $1 > hi { hi = $1 }
+    END { if (lo <= 0) lo = 0.001       # below timer resolution
+          printf "%s %d\n", lo, (hi / lo - 1) * 100 + 0.5 }' "$TMP/$i.times")
+EOF
+        [ "$spread" -gt "$SPREAD" ] && SPREAD=$spread
+        awk -v n="$name" -v s="$best" -v b="$BYTES" -v r="$(cat "$TMP/$i.rss")" \
+            'BEGIN { printf "%-14s %9.3f %9.1f %12s\n", n, s, b / 1e6 / s, r }'
+        [ $i -eq 1 ] && BASE_SECS=$best
+        result=$best
+        ;;
+    skipped)
         printf '%-14s %9s %9s %12s  skipped: %s not built\n' \
-            "$_name" - - - "$_prog"
-        [ -z "$BASE_NAME" ] && die "baseline $_prog missing"
-        [ "$_target" != - ] &&
-            printf '%s\t%s\tNOT MEASURED\n' "$_name" "$_target" >>"$TMP/targets"
-        return 0
-    fi
-
-    # warm-up run (also the peak-RSS measurement when GNU time exists)
-    _rss=-
-    if [ -n "$GNUTIME" ]; then
-        $GNUTIME -f %M -o "$TMP/rss" sh -c "exec $_cmd" >/dev/null 2>"$TMP/err"
-        _rc=$?
-        [ $_rc -eq 0 ] && _rss=$(awk '{ k = $1 } END {
-            if (k >= 10240) printf "%.1f MB", k / 1024; else printf "%d KB", k }' \
-            "$TMP/rss")
-    else
-        eval "$_cmd" >/dev/null 2>"$TMP/err"
-        _rc=$?
-    fi
-
-    _best=
-    _i=0
-    while [ $_rc -eq 0 ] && [ $_i -lt "$RUNS" ]; do
-        timed "$_cmd"
-        _rc=$?
-        if [ -z "$_best" ] || awk -v a="$SECS" -v b="$_best" 'BEGIN { exit !(a < b) }'; then
-            _best=$SECS
-        fi
-        _i=$((_i + 1))
-    done
-    if [ $_rc -ne 0 ]; then
-        printf '%-14s %9s %9s %12s  FAILED (exit %s)\n' "$_name" - - - "$_rc"
-        sed -n '1,5s/^/    /p' "$TMP/err"
+            "$name" - - - "$(sed 's/ .*//' "$TMP/$i.cmd")"
+        result='NOT MEASURED'
+        ;;
+    *)
+        printf '%-14s %9s %9s %12s  FAILED (exit %s)\n' "$name" - - - "${status#failed }"
+        sed -n '1,5s/^/    /p' "$TMP/$i.err"
         FAILED=1
-        [ -z "$BASE_NAME" ] && die "baseline failed"
-        [ "$_target" != - ] &&
-            printf '%s\t%s\tFAILED\n' "$_name" "$_target" >>"$TMP/targets"
-        return 0
-    fi
-
-    awk -v n="$_name" -v s="$_best" -v b="$BYTES" -v r="$_rss" 'BEGIN {
-        if (s <= 0) s = 0.001           # below timer resolution
-        printf "%-14s %9.3f %9.1f %12s\n", n, s, b / 1e6 / s, r }'
-    if [ -z "$BASE_NAME" ]; then
-        BASE_NAME=$_name
-        BASE_SECS=$_best
-    fi
-    [ "$_target" != - ] &&
-        printf '%s\t%s\t%s\n' "$_name" "$_target" "$_best" >>"$TMP/targets"
-    return 0
-}
-
-benches
+        result=FAILED
+        ;;
+    esac
+    [ "$target" != - ] &&
+        printf '%s\t%s\t%s\n' "$name" "$target" "$result" >>"$TMP/targets"
+    i=$((i + 1))
+done
+[ -z "$BASE_SECS" ] && die "baseline $BASE_NAME failed"
 
 if [ -s "$TMP/targets" ]; then
     echo
@@ -232,11 +272,15 @@ if [ -s "$TMP/targets" ]; then
             printf "%s / %s = n/a (target >= %s %%)  %s\n", $1, base, $2, $3
             next
         }
-        s = ($3 > 0) ? $3 : 0.001
-        pct = sprintf("%.1f", (bs > 0 ? bs : 0.001) / s * 100)
+        pct = sprintf("%.1f", bs / $3 * 100)
         printf "%s / %s = %s %% (target >= %s %%)%s\n", $1, base, pct, $2,
             (pct + 0 < $2 + 0) ? "  BELOW TARGET" : ""
     }' "$TMP/targets"
+fi
+if [ "$SPREAD" -gt 15 ]; then
+    echo
+    echo "note: repeated runs differed by up to $SPREAD % - the machine looks busy;" \
+        "rerun (or raise BENCH_RUNS) before trusting the ratio"
 fi
 
 exit $FAILED

@@ -13,8 +13,8 @@
 
 #define CHUNK 65536
 /* SMALL_COPY_OK: a field always starts at the start of libcsv's entry buffer,
- * which grows in steps of the block size we set (4096), so reading 16 bytes
- * from it never leaves the allocation; short fields are then copied by two
+ * which grows in steps of the block size we set (4096), so reading 32 bytes
+ * from it never leaves the allocation; short fields are then copied by a few
  * inlined moves instead of a call. Only the first n + 1 bytes are used. */
 #define BLK_SIZE 4096
 #define LAZY_FIELD_CAP ((size_t)512 << 20)
@@ -78,9 +78,9 @@ static __attribute__((noinline)) void field_slow(struct rd *r, const void *s, si
 		r->recline = r->line;
 	if (r->nf >= r->fcap)
 		grow_fields(r);
-	if (r->blen + n + 16 > r->bcap) {
+	if (r->blen + n + 48 > r->bcap) {
 		void *p = r->buf;
-		jt_xgrow(&p, &r->bcap, r->blen + n + 16, 1);
+		jt_xgrow(&p, &r->bcap, r->blen + n + 48, 1);
 		r->buf = p;
 	}
 	r->off[r->nf] = r->blen;
@@ -92,14 +92,14 @@ static __attribute__((noinline)) void field_slow(struct rd *r, const void *s, si
 	r->blen += n + 1;
 }
 
-/* Hot path, one call per field: a short field that fits is copied by two
+/* Hot path, one call per field: a short field that fits is copied by a few
  * inlined moves (see SMALL_COPY_OK); everything else takes field_slow. Kept
  * free of calls so that it needs no stack frame. */
 static void cb_field(void *s, size_t n, void *data)
 {
 	struct rd *r = data;
 	size_t nf = r->nf, blen = r->blen;
-	if (nf >= r->fcap || blen + 32 > r->bcap || n >= 16 || !s) {
+	if (nf >= r->fcap || blen + 48 > r->bcap || n >= 32 || !s) {
 		field_slow(r, s, n);
 		return;
 	}
@@ -109,7 +109,7 @@ static void cb_field(void *s, size_t n, void *data)
 	r->len[nf] = n;
 	r->nf = nf + 1;
 	r->blen = blen + n + 1;
-	memcpy(r->buf + blen, s, 16);
+	memcpy(r->buf + blen, s, 32);
 }
 
 /* Newlines inside the fields of the record being read. */

@@ -84,6 +84,9 @@ struct jt_agg {
 	size_t stcap;
 	struct jt_map per;
 	struct jt_buf key, tmp;
+	struct jt_buf last;	/* previous row's group key, and its id */
+	size_t last_g;
+	int have_last;
 
 	/* --merge */
 	int m_defined;	/* KPIs and options known */
@@ -602,7 +605,16 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		jt_reject(rj, src, rec, "missing key", "column '%s': empty --per key", a->per_name);
 		return;
 	}
-	size_t g = group_id(a, a->key.p ? a->key.p : "", a->key.len);
+	size_t g;
+	if (a->have_last && a->key.len == a->last.len && memcmp(a->key.p, a->last.p, a->key.len) == 0) {
+		g = a->last_g;	/* same group as the previous row: no hashing */
+	} else {
+		g = group_id(a, a->key.p ? a->key.p : "", a->key.len);
+		jt_buf_reset(&a->last);
+		jt_buf_add(&a->last, a->key.p ? a->key.p : "", a->key.len);
+		a->last_g = g;
+		a->have_last = 1;
+	}
 	if (a->o.per) {
 		int isnew;
 		uint32_t gid = (uint32_t)g;
@@ -1450,6 +1462,7 @@ void jt_agg_free(struct jt_agg *a)
 	jt_map_free(&a->per);
 	jt_buf_free(&a->key);
 	jt_buf_free(&a->tmp);
+	jt_buf_free(&a->last);
 	jt_buf_free(&a->m_opts);
 	jt_buf_free(&a->m_ref_opts);
 	free(a);
