@@ -129,8 +129,6 @@ int main(int argc, char **argv)
 		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --format, -o and the input options go with it)");
 
 	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 } };
-	if (o.merge)
-		c.has_since = c.has_until = 0;
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);
 	} else {

@@ -47,7 +47,6 @@ void jt_colsel_parse(struct jt_colsel *cs, const char *opt, const char *list, in
 	for (;;) {
 		struct jt_colsel_item it;
 		memset(&it, 0, sizeof it);
-		const char *start = p;
 
 		if (flags & JT_COLSEL_BUCKETS) {
 			const char *colon = strchr(p, ':');
@@ -125,7 +124,6 @@ void jt_colsel_parse(struct jt_colsel *cs, const char *opt, const char *list, in
 			it.nlen = nm.len;
 			p = q;
 		}
-		(void)start;
 		void *v = cs->it;
 		jt_xgrow(&v, &cap, cs->n + 1, sizeof *cs->it);
 		cs->it = v;
@@ -199,9 +197,8 @@ static size_t find_name(const struct jt_header *h, const char *name, size_t nlen
 	return found;
 }
 
-size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src, const char *why)
+size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src)
 {
-	(void)why;
 	return find_name(h, name, strlen(name), src);
 }
 

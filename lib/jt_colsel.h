@@ -36,6 +36,6 @@ size_t jt_colsel_exclude(const struct jt_colsel *x, const struct jt_header *h, c
 			 struct jt_col *cols, size_t n);
 void jt_colsel_free(struct jt_colsel *cs);
 /* Exactly one column by its name (no grammar): dies listing the columns. */
-size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src, const char *why);
+size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src);
 
 #endif

@@ -47,9 +47,10 @@ struct kpi {
 struct kst {
 	uint64_t n, missing, c1, c2, c3;
 	jt_i128 sum, min, max;
-	jt_i128 *v;
+	jt_i128 *v;	/* exact quantiles: every value */
 	size_t vn, vcap;
-	struct jt_sketch *sk;
+	int sorted;
+	struct jt_sketch *sk;	/* --partial and --merge: the sketch instead */
 };
 
 struct parsed {
@@ -130,11 +131,10 @@ static int parse_kind(struct kpi *k, const char *s, size_t n)
 	return -1;
 }
 
-static void add_kpi(struct jt_agg *a, const char *item, size_t cap_hint, size_t *cap)
+static void add_kpi(struct jt_agg *a, const char *item, size_t *cap)
 {
 	struct kpi k;
 	const char *eq = strchr(item, '='), *body = item, *colon;
-	(void)cap_hint;
 	memset(&k, 0, sizeof k);
 	if (eq) {
 		if (eq == item)
@@ -178,7 +178,7 @@ static void parse_kpis(struct jt_agg *a, const char *list)
 		if (*p == ',' || *p == '\0') {
 			if (item.len == 0)
 				jt_usage_error("-k: empty KPI in '%s'", list);
-			add_kpi(a, item.p, 0, &cap);
+			add_kpi(a, item.p, &cap);
 			jt_buf_reset(&item);
 			if (*p == '\0')
 				break;
@@ -488,9 +488,8 @@ static int parse_values(struct jt_agg *a, const char *src, const struct jt_recor
 	return 0;
 }
 
-static void add_value(struct jt_agg *a, struct kst *s, jt_i128 v)
+static void add_value(struct kst *s, jt_i128 v)
 {
-	(void)a;
 	if (!s->sk) {
 		void *p = s->v;
 		jt_xgrow(&p, &s->vcap, s->vn + 1, sizeof *s->v);
@@ -553,7 +552,7 @@ static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_
 			minmax(s, p->v);
 			if (a->o.partial && !s->sk)
 				s->sk = jt_xcalloc(1, sizeof *s->sk);
-			add_value(a, s, p->v);
+			add_value(s, p->v);
 			break;
 		case K_NPS:
 			s->n++;
@@ -646,9 +645,9 @@ static void quantile(const struct kpi *k, struct kst *s, char *out)
 	/* h = (n-1) q / 100 (type 7) */
 	uint64_t hn = (s->n - 1) * (uint64_t)k->q, lo = hn / 100, rem = hn % 100;
 	if (!s->sk) {
-		if (s->vn > 1 && !(s->vcap & ((size_t)1 << (sizeof(size_t) * 8 - 1)))) {
+		if (!s->sorted) {
 			qsort(s->v, s->vn, sizeof *s->v, cmp_i128);
-			s->vcap |= (size_t)1 << (sizeof(size_t) * 8 - 1);	/* sorted */
+			s->sorted = 1;
 		}
 		jt_i128 x0 = s->v[lo], x1 = rem ? s->v[lo + 1] : x0;
 		jt_fmt_ratio(100 * x0 + (jt_i128)rem * (x1 - x0), 100 * JT_DEC_SCALE, dec, out);
@@ -1216,7 +1215,7 @@ static int parse_u64(const char *s, size_t n, uint64_t *v)
 	return jt_parse_size(tmp, v);
 }
 
-static int merge_state(struct jt_agg *a, struct kpi *k, struct kst *s, const char *v, size_t vlen)
+static int merge_state(struct kpi *k, struct kst *s, const char *v, size_t vlen)
 {
 	struct kst in;
 	memset(&in, 0, sizeof in);
@@ -1282,7 +1281,6 @@ static int merge_state(struct jt_agg *a, struct kpi *k, struct kst *s, const cha
 	s->c3 += in.c3;
 	if (__builtin_add_overflow(s->sum, in.sum, &s->sum))
 		return -1;
-	(void)a;
 	return 0;
 }
 
@@ -1341,7 +1339,7 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 			return;
 		}
 		size_t cap = a->nk;
-		add_kpi(a, val, 0, &cap);
+		add_kpi(a, val, &cap);
 		struct kpi *k = &a->k[a->nk - 1];
 		k->name = jt_xstrdup(name);
 		k->duration = k->colname && ends_with_s(k->colname, strlen(k->colname));
@@ -1362,7 +1360,7 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 		long ki = find_kpi(a, name);
 		if (ki < 0)
 			jt_die_at(src, rec->line, "state for unknown KPI '%s'", jt_show(name, strlen(name)));
-		if (merge_state(a, &a->k[ki], &a->st[g * a->nk + (size_t)ki], val, vlen) != 0)
+		if (merge_state(&a->k[ki], &a->st[g * a->nk + (size_t)ki], val, vlen) != 0)
 			jt_die_at(src, rec->line, "bad state '%s' for KPI '%s'", jt_show(val, vlen), name);
 		return;
 	}

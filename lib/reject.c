@@ -202,7 +202,7 @@ void jt_timefilter_bind(struct jt_timefilter *tf, const struct jt_common *c, con
 {
 	tf->active = c->has_since || c->has_until;
 	if (tf->active)
-		tf->col = jt_col_by_name(h, "time", src, c->has_since ? "--since" : "--until");
+		tf->col = jt_col_by_name(h, "time", src);
 }
 
 int jt_timefilter_keep(const struct jt_timefilter *tf, const struct jt_common *c, struct jt_rejects *rj,
