@@ -2,6 +2,7 @@
 #ifndef JT_MEM_H
 #define JT_MEM_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *jt_xmalloc(size_t n);
@@ -22,6 +23,7 @@ void jt_buf_add(struct jt_buf *b, const void *s, size_t n);
 void jt_buf_addc(struct jt_buf *b, char c);
 void jt_buf_adds(struct jt_buf *b, const char *s);
 void jt_buf_printf(struct jt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void jt_buf_vprintf(struct jt_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void jt_buf_reset(struct jt_buf *b);
 void jt_buf_free(struct jt_buf *b);
 

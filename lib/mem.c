@@ -92,21 +92,32 @@ void jt_buf_adds(struct jt_buf *b, const char *s)
 	jt_buf_add(b, s, strlen(s));
 }
 
+void jt_buf_vprintf(struct jt_buf *b, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof small) {
+		jt_buf_add(b, small, (size_t)n);
+		return;
+	}
+	buf_need(b, (size_t)n);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
 void jt_buf_printf(struct jt_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
-
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	jt_buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	buf_need(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 void jt_buf_reset(struct jt_buf *b)

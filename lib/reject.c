@@ -66,16 +66,7 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 
 	jt_buf_reset(&rj->msg);
 	va_start(ap, fmt);
-	{
-		va_list ap2;
-		va_copy(ap2, ap);
-		int n = vsnprintf(NULL, 0, fmt, ap2);
-		va_end(ap2);
-		char *tmp = jt_xmalloc((size_t)n + 1);
-		vsnprintf(tmp, (size_t)n + 1, fmt, ap);
-		jt_buf_add(&rj->msg, tmp, (size_t)n);
-		free(tmp);
-	}
+	jt_buf_vprintf(&rj->msg, fmt, ap);
 	va_end(ap);
 
 	rj->rejected++;
