@@ -605,7 +605,8 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		return;
 	}
 	size_t g;
-	if (a->have_last && a->key.len == a->last.len && memcmp(a->key.p, a->last.p, a->key.len) == 0) {
+	if (a->have_last && a->key.len == a->last.len &&
+	    (a->key.len == 0 || memcmp(a->key.p, a->last.p, a->key.len) == 0)) {
 		g = a->last_g;	/* same group as the previous row: no hashing */
 	} else {
 		g = group_id(a, a->key.p ? a->key.p : "", a->key.len);

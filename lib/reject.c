@@ -124,7 +124,8 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 	uint64_t out = rows_out < 0 ? rj->in - rj->skipped - rj->rejected : (uint64_t)rows_out;
 	int over = 0;
 
-	qsort(rj->rs, rj->nrs, sizeof *rj->rs, cmp_reason);
+	if (rj->nrs > 1)
+		qsort(rj->rs, rj->nrs, sizeof *rj->rs, cmp_reason);
 	if (rj->rejected) {
 		struct jt_buf b = JT_BUF_INIT;
 		jt_buf_printf(&b, "%llu row%s rejected (", (unsigned long long)rj->rejected,
