@@ -58,12 +58,15 @@ deps:
 deps-if-needed:
 	@sh mk/deps.sh check >/dev/null 2>&1 || sh mk/deps.sh install
 
+tests/unit/libtest: tests/unit/libtest.c lib/libjtools.a
+	$(CC) $(JT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libjtools.a $(LDLIBS)
+
 check: deps-if-needed
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tests/unit/libtest
 	prove -e bats tests/*.bats
 
 valgrind-check: deps-if-needed
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tests/unit/libtest
 	JT_VALGRIND=1 prove -e bats tests/*.bats
 
 demo: deps-if-needed
@@ -85,7 +88,7 @@ install: all
 	cp -R share/jtools/. $(DESTDIR)$(PREFIX)/share/jtools/
 
 clean:
-	rm -rf bin cmd/*.o lib/*.o lib/*.a .prefix
+	rm -rf bin cmd/*.o lib/*.o lib/*.a .prefix tests/unit/libtest
 
 FORCE:
 .PHONY: all check-libs deps deps-if-needed check valgrind-check demo bench lint-man install clean FORCE
