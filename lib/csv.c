@@ -332,51 +332,6 @@ void jt_header_free(struct jt_header *h)
 	free(h);
 }
 
-struct split {
-	struct jt_buf *out;
-	size_t **lens;
-	size_t *lcap;
-	long nf;
-	int nrec;
-};
-
-static void sp_field(void *s, size_t n, void *data)
-{
-	struct split *sp = data;
-	void *p = *sp->lens;
-	jt_xgrow(&p, sp->lcap, (size_t)sp->nf + 1, sizeof **sp->lens);
-	*sp->lens = p;
-	(*sp->lens)[sp->nf++] = n;
-	jt_buf_add(sp->out, s, n);
-	jt_buf_addc(sp->out, '\0');
-}
-
-static void sp_record(int c, void *data)
-{
-	struct split *sp = data;
-	(void)c;
-	if (sp->nf > 0)
-		sp->nrec++;
-}
-
-long jt_csv_split(const char *s, size_t n, struct jt_buf *out, size_t **lens, size_t *lcap)
-{
-	struct csv_parser p;
-	struct split sp = { out, lens, lcap, 0, 0 };
-	if (n == 0)
-		return 0;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-		jt_die("out of memory");
-	csv_set_space_func(&p, no_space);
-	jt_buf_reset(out);
-	long rc = -1;
-	if (csv_parse(&p, s, n, sp_field, sp_record, &sp) == n &&
-	    csv_fini(&p, sp_field, sp_record, &sp) == 0 && sp.nrec == 1)
-		rc = sp.nf;
-	csv_free(&p);
-	return rc;
-}
-
 static const unsigned char *special_table(char delim)
 {
 	static unsigned char t[256];

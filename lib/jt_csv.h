@@ -49,12 +49,6 @@ int jt_header_equal(const struct jt_header *a, const struct jt_header *b);
 struct jt_header *jt_header_copy(const struct jt_header *h);
 void jt_header_free(struct jt_header *h);
 
-/* Splits one CSV record held in memory (no line ends outside quotes expected).
- * Fields are appended to out as NUL-separated copies, lens into lens. Returns
- * the number of fields, or -1 when s is not one valid record. */
-struct jt_buf;
-long jt_csv_split(const char *s, size_t n, struct jt_buf *out, size_t **lens, size_t *lcap);
-
 /* Writing: comma, LF, minimal quoting (a field is quoted when it holds the
  * delimiter, a quote, CR or LF, or starts or ends with a space or tab); a
  * record of one empty field is written "". */
@@ -69,6 +63,7 @@ void jt_w_field(struct jt_writer *w, const char *s, size_t n);
 void jt_w_str(struct jt_writer *w, const char *s);
 void jt_w_end(struct jt_writer *w);
 /* Appends s as one CSV field (quoted when needed) to b. */
+struct jt_buf;
 void jt_csv_quote(struct jt_buf *b, const char *s, size_t n, char delim);
 
 const char *jt_libcsv_version(void);
