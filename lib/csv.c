@@ -54,18 +54,19 @@ static void *capped_realloc(void *p, size_t n)
 	return realloc(p, n);
 }
 
-static void grow_fields(struct rd *r)
+/* Room for need fields in the three per-field arrays (they share fcap). */
+static void grow_fields(struct rd *r, size_t need)
 {
 	size_t c = r->fcap;
 	void *p = r->off;
-	jt_xgrow(&p, &c, r->nf + 1, sizeof *r->off);
+	jt_xgrow(&p, &c, need, sizeof *r->off);
 	r->off = p;
 	p = r->len;
 	c = r->fcap;
-	jt_xgrow(&p, &c, r->nf + 1, sizeof *r->len);
+	jt_xgrow(&p, &c, need, sizeof *r->len);
 	r->len = p;
 	p = r->fp;
-	jt_xgrow(&p, &r->fcap, r->nf + 1, sizeof *r->fp);
+	jt_xgrow(&p, &r->fcap, need, sizeof *r->fp);
 	r->fp = p;
 }
 
@@ -77,7 +78,7 @@ static __attribute__((noinline)) void field_slow(struct rd *r, const void *s, si
 	if (r->nf == 0)
 		r->recline = r->line;
 	if (r->nf >= r->fcap)
-		grow_fields(r);
+		grow_fields(r, r->nf + 1);
 	if (r->blen + n + 48 > r->bcap) {
 		void *p = r->buf;
 		jt_xgrow(&p, &r->bcap, r->blen + n + 48, 1);
@@ -169,17 +170,7 @@ static void emit(struct rd *r)
 		jt_rows_in(r->rj);
 	if (rec.n < r->ncol && r->d->ragged) {
 		if (r->ncol > r->fcap) {
-			size_t c = r->fcap;
-			void *p = r->len;
-			jt_xgrow(&p, &c, r->ncol, sizeof *r->len);
-			r->len = p;
-			p = r->off;
-			c = r->fcap;
-			jt_xgrow(&p, &c, r->ncol, sizeof *r->off);
-			r->off = p;
-			p = r->fp;
-			jt_xgrow(&p, &r->fcap, r->ncol, sizeof *r->fp);
-			r->fp = p;
+			grow_fields(r, r->ncol);
 			rec.f = r->fp;
 			rec.len = r->len;
 		}

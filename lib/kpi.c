@@ -801,6 +801,14 @@ static int cmp_keys(const void *x, const void *y)
 	return 0;
 }
 
+/* Whole map keys by bytes (pivot column values). */
+static int cmp_raw(const void *x, const void *y)
+{
+	const struct jt_map_ent *ea = &kc.m->ent[*(const size_t *)x], *eb = &kc.m->ent[*(const size_t *)y];
+	int c = memcmp(ea->key, eb->key, ea->len < eb->len ? ea->len : eb->len);
+	return c ? c : (ea->len > eb->len) - (ea->len < eb->len);
+}
+
 static void sort_ids(const struct jt_map *m, size_t *ids, size_t n, const size_t *cols, size_t ncols)
 {
 	kc.m = m;
@@ -933,16 +941,8 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 	for (size_t i = 0; i < nc; i++)
 		corder[i] = i;
 	if (a->o.pivot_order && strcmp(a->o.pivot_order, "sorted") == 0) {
-		/* sort column values by bytes: reuse the key comparator on a one-field map */
-		struct jt_map tmp = JT_MAP_INIT;
-		for (size_t i = 0; i < nc; i++) {
-			jt_buf_reset(&kb);
-			key_add(&kb, cols.ent[i].key, cols.ent[i].len);
-			jt_map_put(&tmp, kb.p, kb.len, 0, NULL);
-		}
-		size_t zero = 0;
-		sort_ids(&tmp, corder, nc, &zero, 1);
-		jt_map_free(&tmp);
+		kc.m = &cols;
+		qsort(corder, nc, sizeof *corder, cmp_raw);
 	}
 	size_t *rorder = jt_xmalloc((nr ? nr : 1) * sizeof *rorder);
 	for (size_t i = 0; i < nr; i++)
@@ -1162,6 +1162,18 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 
 /* ---------- merge ---------- */
 
+/* The first partial's options become the reference; every later one must match. */
+static void check_options(struct jt_agg *a, const char *src)
+{
+	if (!a->m_have_ref) {
+		a->m_have_ref = 1;
+		jt_buf_add(&a->m_ref_opts, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
+	} else if (a->m_opts.len != a->m_ref_opts.len ||
+		   memcmp(a->m_opts.p ? a->m_opts.p : "", a->m_ref_opts.p ? a->m_ref_opts.p : "", a->m_opts.len)) {
+		jt_die_at(src, 1, "partials were made with different options (-k, --per, --pivot, --csat)");
+	}
+}
+
 static void merge_header(struct jt_agg *a, const char *src, const struct jt_header *h)
 {
 	if (h->n < 4 || h->len[0] != 12 || memcmp(h->name[0], "jkpi_partial", 12) != 0 ||
@@ -1182,16 +1194,9 @@ static void merge_header(struct jt_agg *a, const char *src, const struct jt_head
 	} else if (!jt_header_equal(a->hdr, h)) {
 		jt_die_at(src, 1, "partial groups by other columns than %s", a->first_src);
 	}
-	/* a new partial starts: compare the previous one's options */
-	if (a->m_opts.len || a->m_kpi_seen) {
-		if (!a->m_have_ref) {
-			a->m_have_ref = 1;
-			jt_buf_add(&a->m_ref_opts, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
-		} else if (a->m_opts.len != a->m_ref_opts.len ||
-			   memcmp(a->m_opts.p ? a->m_opts.p : "", a->m_ref_opts.p ? a->m_ref_opts.p : "", a->m_opts.len)) {
-			jt_die_at(src, 1, "partials were made with different options (-k, --per, --pivot, --csat)");
-		}
-	}
+	/* a new partial starts: the previous one's options must match the first's */
+	if (a->m_opts.len || a->m_kpi_seen)
+		check_options(a, src);
 	jt_buf_reset(&a->m_opts);
 	if (a->nk)
 		a->m_defined = 1;
@@ -1405,10 +1410,8 @@ void jt_agg_write(struct jt_agg *a, FILE *fp)
 			fputs("[]\n", fp);
 		return;
 	}
-	if (a->o.merge && a->m_have_ref && (a->m_opts.len != a->m_ref_opts.len ||
-					    memcmp(a->m_opts.p ? a->m_opts.p : "", a->m_ref_opts.p ? a->m_ref_opts.p : "",
-						   a->m_opts.len)))
-		jt_die("%s: partials were made with different options (-k, --per, --pivot, --csat)", a->m_src);
+	if (a->o.merge && a->m_have_ref)
+		check_options(a, a->m_src);	/* the last partial read */
 	if (a->o.partial) {
 		write_partial(a, fp);
 		return;
