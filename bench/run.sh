@@ -1,40 +1,72 @@
 #!/bin/sh
 # bench/run.sh - throughput report for `make bench`.
 #
-# Builds bench/bareparse, generates bench/out/survey-1m.csv if missing, then
-# times every benchmark listed in benches() below (best of $BENCH_RUNS wall
-# clock, after one untimed warm-up run; the runs are interleaved round by
-# round) and prints MB/s (MB = 10^6 bytes) plus each program's throughput as
-# a percentage of the bare libcsv parse.  When repeated runs of one benchmark
-# differ by more than 15 % it adds a note that the machine looks busy.
+# Builds bench/bareparse, generates the input files (datasets) the benchmarks
+# use if missing, then times every benchmark listed in benches() below (best
+# of $BENCH_RUNS wall clock, after one untimed warm-up run; the runs are
+# interleaved round by round) and prints MB/s (MB = 10^6 bytes) plus each
+# program's throughput as a percentage of the bare libcsv parse of the same
+# file.  When repeated runs of one benchmark differ by more than 15 % it adds
+# a note that the machine looks busy.
+#
+# Datasets, listed in datasets() below; each is one generated CSV file of
+# $BENCH_ROWS rows in bench/out/ (git-ignored), made by an awk script from a
+# fixed seed, so every run and every machine times the same bytes:
+#   survey  bench/out/survey-1m.csv, a survey export already in the touch
+#           stream shape (bench/gensurvey.awk), the input of jkpi
+#   events  bench/out/events-1m.csv, a raw web/product event export
+#           (user_id,event,timestamp,channel,page; bench/genevents.awk), the
+#           input of jtouch -p events
+# Every benchmark names its dataset, and every dataset has its own bare-parse
+# baseline: a program's percentage is against the bare parse of the file it
+# read.  A file is generated only when a benchmark uses it, and again when its
+# generator is newer than the file.
 #
 # It is a report: it exits 0 even when a target is missed (printing
-# BELOW TARGET); it exits 1 only when a benchmarked command itself fails.
+# BELOW TARGET); it exits 1 only when a benchmarked command itself fails
+# (2 when it cannot measure at all: no bareparse, no data, or a dataset's
+# baseline missing or failed).
 #
 # Environment:
 #   CC, CPPFLAGS, LDFLAGS  compiler for bench/bareparse (default: cc)
-#   AWK                    awk used by the generator (default: awk)
+#   AWK                    awk used by the generators (default: awk)
 #   BENCH_RUNS             timed runs per benchmark, best is kept (default: 3)
-#   BENCH_ROWS             rows in the generated file (default: 1000000)
+#   BENCH_ROWS             rows in each generated file (default: 1000000;
+#                          other counts use bench/out/NAME-$BENCH_ROWS.csv)
 #   BENCH_TIMER            bash | gnu | date  (default: bash if available,
 #                          else GNU /usr/bin/time, else date +%N)
+# JTOOLS_DATADIR is set to the source tree's share/jtools for the programs.
 #
 # Written in POSIX sh; re-executes itself under bash when bash exists, for
 # bash's millisecond `time` (GNU time's %e only has 10 ms resolution, which is
 # ~3 % of a 0.3 s run).  Peak RSS comes from /usr/bin/time -f %M when present.
 
+# ---- datasets --------------------------------------------------------------
+# One line per input file:  dataset NAME GENERATOR
+#   NAME       what bench lines call it (lower case letters, digits, _); the
+#              file is bench/out/NAME-1m.csv, or bench/out/NAME-$ROWS.csv
+#   GENERATOR  awk script, run as: $AWK -v rows=N -f GENERATOR >FILE
+datasets() {
+    dataset survey bench/gensurvey.awk
+    dataset events bench/genevents.awk
+}
+
 # ---- benchmarks ------------------------------------------------------------
-# One line per program:  bench NAME TARGET COMMAND
+# One line per program:  bench NAME DATASET TARGET COMMAND
 #   NAME     label in the table
-#   TARGET   minimum % of the baseline's MB/s, or - for none
-#   COMMAND  shell text, run from the repository root; "$DATA" is the input.
-#            stdout goes to /dev/null.  A command whose program (first word)
-#            does not exist yet is reported as skipped.
-# The first line is the baseline the percentages refer to.
+#   DATASET  the input, one of the datasets above
+#   TARGET   minimum % of its dataset's baseline MB/s, or - for none
+#   COMMAND  shell text, run from the repository root; "$DATA" is the
+#            dataset's file.  stdout goes to /dev/null.  A command whose
+#            program (first word) does not exist yet is reported as skipped.
+# The first line of each dataset is that dataset's baseline, the one the
+# percentages of its other lines refer to.
 # shellcheck disable=SC2016  # "$DATA" is expanded when the command runs
 benches() {
-    bench 'bare parse' - 'bench/bareparse "$DATA"'
-    bench 'jkpi'      80 'bin/jkpi -g channel -k count,nps:nps "$DATA"'
+    bench 'bare parse' survey -  'bench/bareparse "$DATA"'
+    bench 'jkpi'       survey 80 'bin/jkpi -g channel -k count,nps:nps "$DATA"'
+    bench 'bare parse' events -  'bench/bareparse "$DATA"'
+    bench 'jtouch'     events 70 'bin/jtouch -p events "$DATA"'
 }
 # ----------------------------------------------------------------------------
 
@@ -48,14 +80,19 @@ LC_ALL=C
 export LC_ALL
 
 cd "$(dirname "$0")/.." || exit 2
+# the programs under test are the uninstalled ones in bin/: give them the
+# source tree's data folder (profiles), as the tests and `make demo` do
+JTOOLS_DATADIR="$(pwd)/share/jtools"
+export JTOOLS_DATADIR
 
 RUNS=${BENCH_RUNS:-3}
 ROWS=${BENCH_ROWS:-1000000}
 if [ "$ROWS" = 1000000 ]; then
-    DATA=bench/out/survey-1m.csv
+    ROWS_TAG=1m
 else
-    DATA=bench/out/survey-$ROWS.csv
+    ROWS_TAG=$ROWS
 fi
+DATA=           # set per benchmark to its dataset's file
 export DATA     # commands run via sh -c under the GNU time timer
 GNUTIME=
 if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null
@@ -139,31 +176,39 @@ if [ ! -x bench/bareparse ] || newer bench/bareparse.c bench/bareparse; then
         die "cannot build bench/bareparse (is libcsv-dev installed?)"
 fi
 
-if [ ! -s "$DATA" ] || newer bench/gensurvey.awk "$DATA"; then
-    echo "bench: generating $DATA ($ROWS rows)" >&2
-    mkdir -p bench/out || exit 2
-    if ! ${AWK:-awk} -v rows="$ROWS" -f bench/gensurvey.awk >"$DATA.tmp" ||
-        ! mv "$DATA.tmp" "$DATA"; then
-        rm -f "$DATA.tmp"
-        die "cannot generate $DATA"
-    fi
-fi
-BYTES=$(wc -c <"$DATA" | tr -d ' ')
-MB=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
+# ---- registration ----------------------------------------------------------
+# dataset() and bench() only register, into $DATASETS and $TMP/ds/NAME.*
+# (datasets) and $TMP/N.* (benchmark N).
+mkdir "$TMP/ds" || exit 2
+DATASETS=
 
-# ---- run -------------------------------------------------------------------
-# bench() only registers; the runs are interleaved round by round (every
-# benchmark once per round), so a burst of load elsewhere on the machine hits
-# the baseline and the programs alike instead of skewing one of them.
-NB=0
+# dataset NAME GENERATOR
+dataset() {
+    case $1 in
+    '' | *[!a-z0-9_]*) die "dataset name '$1': use a-z, 0-9 and _" ;;
+    esac
+    [ -e "$TMP/ds/$1.file" ] && die "dataset $1 listed twice"
+    DATASETS="$DATASETS $1"
+    printf '%s\n' "bench/out/$1-$ROWS_TAG.csv" >"$TMP/ds/$1.file"
+    printf '%s\n' "$2" >"$TMP/ds/$1.gen"
+}
 
-# bench NAME TARGET COMMAND
+# bench NAME DATASET TARGET COMMAND
 bench() {
+    [ $# -eq 4 ] || die "bench ${1:-}: want NAME DATASET TARGET COMMAND"
+    case $2 in
+    '' | *[!a-z0-9_]*) die "bench $1: no dataset '$2'" ;;
+    esac
+    [ -e "$TMP/ds/$2.file" ] || die "bench $1: no dataset '$2'"
     NB=$((NB + 1))
+    # the first benchmark of a dataset is its baseline
+    [ -e "$TMP/ds/$2.base" ] || echo "$NB" >"$TMP/ds/$2.base"
     printf '%s\n' "$1" >"$TMP/$NB.name"
-    printf '%s\n' "$2" >"$TMP/$NB.target"
-    printf '%s\n' "$3" >"$TMP/$NB.cmd"
-    if [ -x "${3%% *}" ]; then
+    printf '%s\n' "$2" >"$TMP/$NB.dataset"
+    cp "$TMP/ds/$2.file" "$TMP/$NB.data"
+    printf '%s\n' "$3" >"$TMP/$NB.target"
+    printf '%s\n' "$4" >"$TMP/$NB.cmd"
+    if [ -x "${4%% *}" ]; then
         echo ok >"$TMP/$NB.status"
     else
         echo skipped >"$TMP/$NB.status"
@@ -171,11 +216,44 @@ bench() {
     echo - >"$TMP/$NB.rss"
 }
 
+NB=0
+datasets
+benches
+[ $NB -gt 0 ] || die "no benchmarks in benches()"
+
+# ---- data ------------------------------------------------------------------
+# Only the datasets some benchmark uses (they have a baseline).
+for ds in $DATASETS; do
+    [ -e "$TMP/ds/$ds.base" ] || continue
+    base=$(cat "$TMP/ds/$ds.base")
+    [ "$(cat "$TMP/$base.status")" = ok ] ||
+        die "baseline $(cat "$TMP/$base.cmd") of dataset $ds missing"
+    file=$(cat "$TMP/ds/$ds.file")
+    gen=$(cat "$TMP/ds/$ds.gen")
+    [ -r "$gen" ] || die "dataset $ds: no generator $gen"
+    if [ ! -s "$file" ] || newer "$gen" "$file"; then
+        echo "bench: generating $file ($ROWS rows)" >&2
+        mkdir -p bench/out || exit 2
+        if ! ${AWK:-awk} -v rows="$ROWS" -f "$gen" >"$file.tmp" ||
+            ! mv "$file.tmp" "$file"; then
+            rm -f "$file.tmp"
+            die "cannot generate $file"
+        fi
+    fi
+    wc -c <"$file" | tr -d ' ' >"$TMP/ds/$ds.bytes"
+done
+
+# ---- run -------------------------------------------------------------------
+# The runs are interleaved round by round (every benchmark once per round),
+# so a burst of load elsewhere on the machine hits the baselines and the
+# programs alike instead of skewing one of them.
+
 # run_one N ROUND: one run of benchmark N (ROUND 0 = untimed warm-up, which
 # also measures peak RSS when GNU time exists); records failures.
 run_one() {
     [ "$(cat "$TMP/$1.status")" = ok ] || return 0
     _cmd=$(cat "$TMP/$1.cmd")
+    DATA=$(cat "$TMP/$1.data")
     if [ "$2" -eq 0 ]; then
         if [ -n "$GNUTIME" ]; then
             $GNUTIME -f %M -o "$TMP/rss" sh -c "exec $_cmd" >/dev/null 2>"$TMP/$1.err"
@@ -199,16 +277,18 @@ run_one() {
     return 0
 }
 
-benches
-[ "$(cat "$TMP/1.status")" = ok ] || die "baseline $(cat "$TMP/1.cmd") missing"
-
 case $TIMER in
 bash) TIMER_DESC="bash time, 1 ms" ;;
 gnu) TIMER_DESC="/usr/bin/time %e, 10 ms" ;;
 date) TIMER_DESC="date +%N" ;;
 esac
-echo "jtools bench: $DATA ($MB MB, $ROWS rows), best of $RUNS wall clock" \
-    "($TIMER_DESC), MB = 10^6 bytes"
+echo "jtools bench: best of $RUNS wall clock ($TIMER_DESC), MB = 10^6 bytes"
+for ds in $DATASETS; do
+    [ -e "$TMP/ds/$ds.bytes" ] || continue
+    awk -v d="$ds" -v f="$(cat "$TMP/ds/$ds.file")" -v r="$ROWS" \
+        -v b="$(cat "$TMP/ds/$ds.bytes")" \
+        'BEGIN { printf "  %-8s %s (%.1f MB, %s rows)\n", d, f, b / 1e6, r }'
+done
 
 round=0
 while [ $round -le "$RUNS" ]; do
@@ -222,15 +302,17 @@ done
 
 # ---- report ----------------------------------------------------------------
 FAILED=0
-BASE_NAME=$(cat "$TMP/1.name")
-BASE_SECS=
+BASE_FAILED=
 SPREAD=0
 : >"$TMP/targets"
 echo
-printf '%-14s %9s %9s %12s\n' name seconds MB/s 'peak RSS'
+printf '%-14s %-8s %9s %9s %12s\n' name dataset seconds MB/s 'peak RSS'
 i=1
 while [ $i -le $NB ]; do
     name=$(cat "$TMP/$i.name")
+    ds=$(cat "$TMP/$i.dataset")
+    base=$(cat "$TMP/ds/$ds.base")
+    bytes=$(cat "$TMP/ds/$ds.bytes")
     target=$(cat "$TMP/$i.target")
     status=$(cat "$TMP/$i.status")
     case $status in
@@ -242,38 +324,44 @@ $(awk 'NR == 1 || $1 < lo { lo = $1 } $1 > hi { hi = $1 }
           printf "%s %d\n", lo, (hi / lo - 1) * 100 + 0.5 }' "$TMP/$i.times")
 EOF
         [ "$spread" -gt "$SPREAD" ] && SPREAD=$spread
-        awk -v n="$name" -v s="$best" -v b="$BYTES" -v r="$(cat "$TMP/$i.rss")" \
-            'BEGIN { printf "%-14s %9.3f %9.1f %12s\n", n, s, b / 1e6 / s, r }'
-        [ $i -eq 1 ] && BASE_SECS=$best
+        awk -v n="$name" -v d="$ds" -v s="$best" -v b="$bytes" \
+            -v r="$(cat "$TMP/$i.rss")" \
+            'BEGIN { printf "%-14s %-8s %9.3f %9.1f %12s\n", n, d, s, b / 1e6 / s, r }'
+        [ "$i" -eq "$base" ] && printf '%s\n' "$best" >"$TMP/ds/$ds.secs"
         result=$best
         ;;
     skipped)
-        printf '%-14s %9s %9s %12s  skipped: %s not built\n' \
-            "$name" - - - "$(sed 's/ .*//' "$TMP/$i.cmd")"
+        printf '%-14s %-8s %9s %9s %12s  skipped: %s not built\n' \
+            "$name" "$ds" - - - "$(sed 's/ .*//' "$TMP/$i.cmd")"
         result='NOT MEASURED'
         ;;
     *)
-        printf '%-14s %9s %9s %12s  FAILED (exit %s)\n' "$name" - - - "${status#failed }"
+        printf '%-14s %-8s %9s %9s %12s  FAILED (exit %s)\n' \
+            "$name" "$ds" - - - "${status#failed }"
         sed -n '1,5s/^/    /p' "$TMP/$i.err"
         FAILED=1
         result=FAILED
+        [ "$i" -eq "$base" ] && BASE_FAILED="$BASE_FAILED, $name ($ds)"
         ;;
     esac
+    # a benchmark comes after its baseline, so the baseline's time is known
     [ "$target" != - ] &&
-        printf '%s\t%s\t%s\n' "$name" "$target" "$result" >>"$TMP/targets"
+        printf '%s\t%s\t%s\t%s (%s)\t%s\n' "$name" "$target" "$result" \
+            "$(cat "$TMP/$base.name")" "$ds" "$(cat "$TMP/ds/$ds.secs" 2>/dev/null)" \
+            >>"$TMP/targets"
     i=$((i + 1))
 done
-[ -z "$BASE_SECS" ] && die "baseline $BASE_NAME failed"
 
 if [ -s "$TMP/targets" ]; then
     echo
-    awk -F '\t' -v base="$BASE_NAME" -v bs="$BASE_SECS" '{
-        if ($3 !~ /^[0-9.]+$/) {
-            printf "%s / %s = n/a (target >= %s %%)  %s\n", $1, base, $2, $3
+    awk -F '\t' '{
+        if ($3 !~ /^[0-9.]+$/ || $5 == "") {
+            printf "%s / %s = n/a (target >= %s %%)  %s\n", $1, $4, $2,
+                ($3 !~ /^[0-9.]+$/) ? $3 : "BASELINE FAILED"
             next
         }
-        pct = sprintf("%.1f", bs / $3 * 100)
-        printf "%s / %s = %s %% (target >= %s %%)%s\n", $1, base, pct, $2,
+        pct = sprintf("%.1f", $5 / $3 * 100)
+        printf "%s / %s = %s %% (target >= %s %%)%s\n", $1, $4, pct, $2,
             (pct + 0 < $2 + 0) ? "  BELOW TARGET" : ""
     }' "$TMP/targets"
 fi
@@ -282,5 +370,6 @@ if [ "$SPREAD" -gt 15 ]; then
     echo "note: repeated runs differed by up to $SPREAD % - the machine looks busy;" \
         "rerun (or raise BENCH_RUNS) before trusting the ratio"
 fi
+[ -n "$BASE_FAILED" ] && die "baseline ${BASE_FAILED#, } failed"
 
 exit $FAILED

@@ -1,5 +1,6 @@
 /* csv.c — the one place that talks to libcsv. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,26 +356,188 @@ void jt_writer_init(struct jt_writer *w, FILE *fp)
 	w->delim = ',';
 	w->nfield = 0;
 	w->lastlen = 0;
+	w->used = 0;
 }
+
+/* A record is assembled in w->buf and written with one fwrite at its end
+ * (a field too big for the buffer goes straight through). */
+static void wflush(struct jt_writer *w)
+{
+	if (w->used)
+		fwrite(w->buf, 1, w->used, w->fp);
+	w->used = 0;
+}
+
+static void wput(struct jt_writer *w, const char *s, size_t n)
+{
+	if (n > sizeof w->buf - w->used) {
+		wflush(w);
+		if (n > sizeof w->buf / 2) {
+			fwrite(s, 1, n, w->fp);
+			return;
+		}
+	}
+	memcpy(w->buf + w->used, s, n);
+	w->used += n;
+}
+
+static void wputc(struct jt_writer *w, char c)
+{
+	if (w->used == sizeof w->buf)
+		wflush(w);
+	w->buf[w->used++] = c;
+}
+
+static void w_quoted(struct jt_writer *w, const char *s, size_t n)
+{
+	wputc(w, '"');
+	const char *p = s, *e = s + n, *q;
+	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
+		wput(w, p, (size_t)(q - p) + 1);
+		wputc(w, '"');
+		p = q + 1;
+	}
+	wput(w, p, (size_t)(e - p));
+	wputc(w, '"');
+}
+
+#define ONES 0x0101010101010101ULL
+/* Non-zero when some byte of x is zero (the classic SWAR test). */
+static inline uint64_t zbyte(uint64_t x) { return (x - ONES) & ~x & 0x8080808080808080ULL; }
 
 void jt_w_field(struct jt_writer *w, const char *s, size_t n)
 {
-	if (w->nfield++)
-		putc(w->delim, w->fp);
 	w->lastlen = n;
-	if (!needs_quote(s, n, w->delim)) {
-		fwrite(s, 1, n, w->fp);
+	if (w->used + n + 1 > sizeof w->buf) {	/* rare: a big field */
+		if (w->nfield++)
+			wputc(w, w->delim);
+		if (needs_quote(s, n, w->delim))
+			w_quoted(w, s, n);
+		else
+			wput(w, s, n);
 		return;
 	}
-	putc('"', w->fp);
-	const char *p = s, *e = s + n, *q;
-	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
-		fwrite(p, 1, (size_t)(q - p) + 1, w->fp);
-		putc('"', w->fp);
-		p = q + 1;
+	char *d = w->buf + w->used;
+	if (w->nfield++)
+		*d++ = w->delim;
+	if (n == 0) {
+		w->used = (size_t)(d - w->buf);
+		return;
 	}
-	fwrite(p, 1, (size_t)(e - p), w->fp);
-	putc('"', w->fp);
+	/* copy and look for bytes that need quoting in one pass, 8 at a time */
+	const unsigned char *t = special_table(w->delim);
+	uint64_t bad = s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
+	size_t i = 0;
+	const uint64_t dl = ONES * (unsigned char)w->delim;
+	/* every special byte is below lim: words with no byte below it need no closer look */
+	unsigned char lim = (unsigned char)(((unsigned char)w->delim > '"' ? (unsigned char)w->delim : '"') + 1);
+	const uint64_t below = ONES * lim;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		memcpy(d + i, &x, 8);
+		if (lim <= 128 && !((x - below) & ~x & 0x8080808080808080ULL))
+			continue;
+		bad |= zbyte(x ^ (ONES * '"')) | zbyte(x ^ (ONES * '\n')) | zbyte(x ^ (ONES * '\r')) | zbyte(x ^ dl);
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		d[i] = (char)c;
+		bad |= t[c];
+	}
+	w->used = (size_t)(d - w->buf);
+	if (bad)
+		w_quoted(w, s, n);
+	else
+		w->used += n;
+}
+
+void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, size_t n, uint64_t safe)
+{
+	const unsigned char *t = special_table(w->delim);
+	const uint64_t dl = ONES * (unsigned char)w->delim;
+	unsigned char lim = (unsigned char)(((unsigned char)w->delim > '"' ? (unsigned char)w->delim : '"') + 1);
+	const uint64_t below = ONES * lim;
+	const char delim = w->delim;
+
+	w->nfield = n;
+	for (size_t k = 0; k < n; k++) {
+		const char *s = f[k];
+		size_t m = len[k];
+		if (w->used + m + 2 > sizeof w->buf)
+			wflush(w);
+		char *d = w->buf + w->used;
+		if (k)
+			*d++ = delim;
+		if (m == 0) {
+			w->used = (size_t)(d - w->buf);
+			continue;
+		}
+		if (k < 64 && (safe >> k & 1)) {	/* the caller vouches: nothing to quote */
+			memcpy(d, s, m);
+			w->used = (size_t)(d - w->buf) + m;
+			continue;
+		}
+		if (m + 1 > sizeof w->buf) {	/* a field bigger than the buffer */
+			w->used = (size_t)(d - w->buf);
+			if (needs_quote(s, m, delim))
+				w_quoted(w, s, m);
+			else
+				wput(w, s, m);
+			continue;
+		}
+		uint64_t bad = s[0] == ' ' || s[0] == '\t' || s[m - 1] == ' ' || s[m - 1] == '\t';
+		size_t i = 0;
+		for (; i + 8 <= m; i += 8) {
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			memcpy(d + i, &x, 8);
+			if (lim <= 128 && !((x - below) & ~x & 0x8080808080808080ULL))
+				continue;
+			bad |= zbyte(x ^ (ONES * '"')) | zbyte(x ^ (ONES * '\n')) | zbyte(x ^ (ONES * '\r')) |
+			       zbyte(x ^ dl);
+		}
+		if (i < m && m >= 8) {	/* the tail as one overlapping word */
+			uint64_t x;
+			memcpy(&x, s + m - 8, 8);
+			memcpy(d + m - 8, &x, 8);
+			if (!(lim <= 128 && !((x - below) & ~x & 0x8080808080808080ULL)))
+				bad |= zbyte(x ^ (ONES * '"')) | zbyte(x ^ (ONES * '\n')) | zbyte(x ^ (ONES * '\r')) |
+				       zbyte(x ^ dl);
+			i = m;
+		}
+		for (; i < m; i++) {
+			d[i] = s[i];
+			bad |= t[(unsigned char)s[i]];
+		}
+		w->used = (size_t)(d - w->buf);
+		if (bad)
+			w_quoted(w, s, m);
+		else
+			w->used += m;
+	}
+	if (n == 1 && len[0] == 0)
+		wput(w, "\"\"", 2);
+	wputc(w, '\n');
+	w->nfield = 0;
+	if (w->used > sizeof w->buf / 2)
+		wflush(w);
+}
+
+void jt_writer_flush(struct jt_writer *w)
+{
+	wflush(w);
+}
+
+void jt_w_empty(struct jt_writer *w, size_t k)
+{
+	if (k == 0)
+		return;
+	size_t d = k - (w->nfield == 0);
+	w->nfield += k;
+	w->lastlen = 0;
+	while (d--)
+		wputc(w, w->delim);
 }
 
 void jt_w_str(struct jt_writer *w, const char *s)
@@ -385,8 +548,9 @@ void jt_w_str(struct jt_writer *w, const char *s)
 void jt_w_end(struct jt_writer *w)
 {
 	if (w->nfield == 1 && w->lastlen == 0)
-		fputs("\"\"", w->fp);
-	putc('\n', w->fp);
+		wput(w, "\"\"", 2);
+	wputc(w, '\n');
+	wflush(w);
 	w->nfield = 0;
 }
 

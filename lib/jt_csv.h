@@ -10,6 +10,7 @@
 #define JT_CSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct jt_rejects;
@@ -57,10 +58,19 @@ struct jt_writer {
 	char delim;
 	size_t nfield;
 	size_t lastlen;
+	size_t used;	/* the record so far, written at jt_w_end */
+	char buf[4096];
 };
 void jt_writer_init(struct jt_writer *w, FILE *fp);
 void jt_w_field(struct jt_writer *w, const char *s, size_t n);
 void jt_w_str(struct jt_writer *w, const char *s);
+/* A whole record, ended. It may stay in the writer's buffer: call
+ * jt_writer_flush before writing to fp otherwise and at the end. Bit k of
+ * safe says field k (< 64) never needs quoting (the caller made it). */
+void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, size_t n, uint64_t safe);
+void jt_writer_flush(struct jt_writer *w);
+/* k empty fields. */
+void jt_w_empty(struct jt_writer *w, size_t k);
 void jt_w_end(struct jt_writer *w);
 /* Appends s as one CSV field (quoted when needed) to b. */
 struct jt_buf;

@@ -10,6 +10,8 @@
 void jt_out_init(void);
 /* NULL or "-" = stdout (64 KiB buffer). Dies when the folder is missing or read-only. */
 FILE *jt_out_open(const char *path);
+/* Flushes; dies on a write error (before a program prints its summary). */
+void jt_out_flush(FILE *fp);
 /* Flushes and, for a file, renames it into place. Dies on a write error. */
 void jt_out_commit(FILE *fp);
 /* Removes every temp file not yet committed (also run by jt_die). */

@@ -13,6 +13,11 @@ struct jt_rejects;
 struct jt_rejects *jt_rejects_new(const struct jt_common *c);
 /* The header of the input; the first one names the rejects file's columns. */
 void jt_rejects_header(struct jt_rejects *rj, const struct jt_header *h);
+/* Inputs of different headers share the rejects file: each rejected record is
+ * written as one CSV line in a column named record. Call before the first header. */
+void jt_rejects_whole_records(struct jt_rejects *rj);
+/* An extra line for --stats (after rows_rejected), e.g. touches_out. */
+void jt_rejects_stat(struct jt_rejects *rj, const char *name, uint64_t v);
 void jt_rows_in(struct jt_rejects *rj);
 void jt_rows_skipped(struct jt_rejects *rj);
 /* Rejects rec: counted under key (a short reason class such as "not a number"),

@@ -1,10 +1,12 @@
 /* time.c — calendar arithmetic without the C library's time zone state.
  * days_from_civil / civil_from_days follow the well-known proleptic
  * Gregorian algorithms (era of 400 years). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jt_time.h"
+#include "jt_tz.h"
 
 int64_t jt_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -30,20 +32,6 @@ void jt_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = yy + (*m <= 2);
 }
 
-static int digits(const char *s, size_t n, size_t at, size_t k, int *v)
-{
-	int x = 0;
-	if (at + k > n)
-		return -1;
-	for (size_t i = at; i < at + k; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		x = x * 10 + (s[i] - '0');
-	}
-	*v = x;
-	return 0;
-}
-
 static int leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static unsigned mdays(int64_t y, unsigned m)
@@ -52,67 +40,264 @@ static unsigned mdays(int64_t y, unsigned m)
 	return m == 2 && leap(y) ? 29 : dm[m - 1];
 }
 
-int jt_time_parse(const char *s, size_t n, int64_t *t)
+/* A cursor over one field. */
+struct cur {
+	const char *s;
+	size_t n, i;
+};
+
+static int isdig(const struct cur *c, size_t k) { return c->i + k < c->n && c->s[c->i + k] >= '0' && c->s[c->i + k] <= '9'; }
+
+/* Between lo and hi digits; returns the count read (0 = none or too many). */
+static int num(struct cur *c, int lo, int hi, int *v)
 {
-	int y, mo, d, hh = 0, mi = 0, ss = 0;
-	size_t i;
+	int k = 0, x = 0;
+	while (isdig(c, (size_t)k)) {
+		if (k == hi)
+			return 0;
+		x = x * 10 + (c->s[c->i + (size_t)k] - '0');
+		k++;
+	}
+	if (k < lo)
+		return 0;
+	c->i += (size_t)k;
+	*v = x;
+	return k;
+}
+
+/* Exactly k digits (more may follow). */
+static int fixed(struct cur *c, int k, int *v)
+{
+	int x = 0;
+	for (int i = 0; i < k; i++) {
+		if (!isdig(c, (size_t)i))
+			return 0;
+		x = x * 10 + (c->s[c->i + (size_t)i] - '0');
+	}
+	c->i += (size_t)k;
+	*v = x;
+	return 1;
+}
+
+static int eat(struct cur *c, char ch)
+{
+	if (c->i < c->n && c->s[c->i] == ch) {
+		c->i++;
+		return 1;
+	}
+	return 0;
+}
+
+/* Case-insensitive word at the cursor. */
+static int eatword(struct cur *c, const char *w)
+{
+	size_t k = strlen(w);
+	if (c->i + k > c->n)
+		return 0;
+	for (size_t j = 0; j < k; j++) {
+		char ch = c->s[c->i + j];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if (ch != w[j])
+			return 0;
+	}
+	c->i += k;
+	return 1;
+}
+
+/* Z, UTC, GMT, +HH, +HHMM, +HH:MM (optionally after one space). */
+static int zone(struct cur *c, int iso, int *has, int64_t *off)
+{
+	size_t save = c->i;
+	if (!iso && c->i < c->n && c->s[c->i] == ' ')
+		c->i++;
+	if (c->i >= c->n) {
+		c->i = save;
+		return 0;
+	}
+	if (eat(c, 'Z') || eat(c, 'z') || (!iso && (eatword(c, "utc") || eatword(c, "gmt")))) {
+		*has = 1;
+		*off = 0;
+		return 0;
+	}
+	if (c->s[c->i] == '+' || c->s[c->i] == '-') {
+		int sign = c->s[c->i] == '-' ? -1 : 1, oh, om = 0;
+		c->i++;
+		if (!fixed(c, 2, &oh))
+			return -1;
+		int colon = eat(c, ':');
+		if ((colon || isdig(c, 0)) && !fixed(c, 2, &om))
+			return -1;
+		if (oh > 23 || om > 59)
+			return -1;
+		*has = 1;
+		*off = sign * (oh * 3600 + om * 60);
+		return 0;
+	}
+	c->i = save;
+	return 0;
+}
+
+static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+static int read_epoch(const char *s, size_t n, int ms, int64_t *t)
+{
+	size_t i = 0;
+	int neg = 0;
+	int64_t v = 0;
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	size_t d0 = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9') {
+		if (v > 400000000000000LL)
+			return JT_TIME_RANGE;
+		v = v * 10 + (s[i++] - '0');
+	}
+	if (i == d0)
+		return JT_TIME_BAD;
+	int frac = 0;
+	if (!ms && i < n && s[i] == '.') {
+		size_t f0 = ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			frac |= s[i] != '0';
+			i++;
+		}
+		if (i == f0)
+			return JT_TIME_BAD;
+	}
+	if (i != n)
+		return JT_TIME_BAD;
+	if (ms)
+		v = neg ? floordiv(-v, 1000) : v / 1000;
+	else if (neg)
+		v = -v - frac;	/* a fraction is truncated toward the earlier second */
+	*t = v;
+	return JT_TIME_OK;
+}
+
+int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t)
+{
+	struct cur c = { s, n, 0 };
+	int iso = f == NULL;
+	int y, mo, d, hh = 0, mi = 0, ss = 0, hasoff = 0;
 	int64_t off = 0;
 
-	if (digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || digits(s, n, 5, 2, &mo) ||
-	    s[7] != '-' || digits(s, n, 8, 2, &d))
-		return -1;
+	if (n == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' &&
+	    (!f || f->kind == JT_TIME_AUTO)) {	/* the touch stream's own shape, the common case */
+		unsigned v[6], bad = 0;
+#define D(i) ((unsigned)(s[i] - '0'))
+		v[0] = D(0) * 1000 + D(1) * 100 + D(2) * 10 + D(3);
+		v[1] = D(5) * 10 + D(6);
+		v[2] = D(8) * 10 + D(9);
+		v[3] = D(11) * 10 + D(12);
+		v[4] = D(14) * 10 + D(15);
+		v[5] = D(17) * 10 + D(18);
+		static const unsigned char at[14] = { 0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18 };
+		for (int k = 0; k < 14; k++)
+			bad |= D(at[k]) > 9;
+#undef D
+		if (bad)
+			return JT_TIME_BAD;
+		if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays(v[0], v[1]) || v[3] > 23 || v[4] > 59 || v[5] > 60)
+			return JT_TIME_BAD;
+		*t = jt_days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + (v[5] == 60 ? 59 : v[5]);
+		return JT_TIME_OK;
+	}
+	if (f && f->kind != JT_TIME_AUTO) {
+		int r = read_epoch(s, n, f->kind == JT_TIME_EPOCH_MS, t);
+		if (r == JT_TIME_OK && (*t < JT_TIME_MIN || *t > JT_TIME_MAX))
+			return JT_TIME_RANGE;
+		return r;
+	}
+	int dashed = 0;
+	if (num(&c, 4, 4, &y) == 4) {	/* YYYY-MM-DD, or YYYY/M/D */
+		if (eat(&c, '-')) {
+			dashed = 1;
+			if (num(&c, 2, 2, &mo) != 2 || !eat(&c, '-') || num(&c, 2, 2, &d) != 2)
+				return JT_TIME_BAD;
+		} else if (!iso && eat(&c, '/')) {
+			if (!num(&c, 1, 2, &mo) || !eat(&c, '/') || !num(&c, 1, 2, &d))
+				return JT_TIME_BAD;
+		} else {
+			return JT_TIME_BAD;
+		}
+	} else if (iso) {
+		return JT_TIME_BAD;
+	} else {	/* D.M.YYYY, A/B/YYYY */
+		int a, b;
+		c.i = 0;
+		if (!num(&c, 1, 2, &a))
+			return JT_TIME_BAD;
+		char sep = c.i < n ? s[c.i] : 0;
+		if ((sep != '.' && sep != '/') || !eat(&c, sep) || !num(&c, 1, 2, &b) || !eat(&c, sep) ||
+		    num(&c, 4, 4, &y) != 4)
+			return JT_TIME_BAD;
+		if (sep == '.' || f->order == JT_ORDER_DMY) {
+			d = a;
+			mo = b;
+		} else if (f->order == JT_ORDER_MDY) {
+			mo = a;
+			d = b;
+		} else {
+			return JT_TIME_NEED_ORDER;
+		}
+	}
 	if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > mdays(y, (unsigned)mo))
-		return -1;
-	i = 10;
-	if (i < n) {
-		if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
-			return -1;
-		i++;
-		if (digits(s, n, i, 2, &hh) || i + 2 >= n || s[i + 2] != ':' ||
-		    digits(s, n, i + 3, 2, &mi))
-			return -1;
-		i += 5;
-		if (i < n && s[i] == ':') {
-			if (digits(s, n, i + 1, 2, &ss))
-				return -1;
-			i += 3;
-			if (i < n && (s[i] == '.' || s[i] == ',')) {
-				size_t j = ++i;
-				while (i < n && s[i] >= '0' && s[i] <= '9')
-					i++;
-				if (i == j)
-					return -1;
+		return JT_TIME_BAD;
+	if (c.i < n) {
+		if (dashed && (s[c.i] == 'T' || s[c.i] == 't'))
+			c.i++;
+		else if (!eat(&c, ' '))
+			return JT_TIME_BAD;
+		if (!num(&c, iso ? 2 : 1, 2, &hh) || !eat(&c, ':') || num(&c, 2, 2, &mi) != 2)
+			return JT_TIME_BAD;
+		if (eat(&c, ':')) {
+			if (num(&c, 2, 2, &ss) != 2)
+				return JT_TIME_BAD;
+			if (c.i < n && (s[c.i] == '.' || s[c.i] == ',')) {
+				c.i++;
+				if (!isdig(&c, 0))
+					return JT_TIME_BAD;
+				while (isdig(&c, 0))
+					c.i++;
+			}
+		}
+		if (!iso) {	/* 12-hour clock */
+			size_t save = c.i;
+			eat(&c, ' ');
+			int pm = eatword(&c, "pm") ? 1 : eatword(&c, "am") ? 0 : -1;
+			if (pm < 0) {
+				c.i = save;
+			} else {
+				if (hh < 1 || hh > 12)
+					return JT_TIME_BAD;
+				hh = hh % 12 + 12 * pm;
 			}
 		}
 		if (hh > 23 || mi > 59 || ss > 60)
-			return -1;
+			return JT_TIME_BAD;
 		if (ss == 60)
 			ss = 59;	/* a leap second is read as the second before it */
-		if (i < n) {
-			if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
-				i++;
-			} else if (s[i] == '+' || s[i] == '-') {
-				int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
-				if (digits(s, n, i + 1, 2, &oh))
-					return -1;
-				i += 3;
-				if (i < n && s[i] == ':')
-					i++;
-				if (i < n) {
-					if (digits(s, n, i, 2, &om))
-						return -1;
-					i += 2;
-				}
-				if (oh > 23 || om > 59)
-					return -1;
-				off = sign * (oh * 3600 + om * 60);
-			}
-		}
+		if (zone(&c, iso, &hasoff, &off) != 0)
+			return JT_TIME_BAD;
 	}
-	if (i != n)
-		return -1;
-	*t = jt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mi * 60 + ss - off;
-	return 0;
+	if (c.i != n)
+		return JT_TIME_BAD;
+	int64_t local = jt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mi * 60 + ss;
+	if (hasoff)
+		*t = local - off;
+	else if (f && f->tz)
+		*t = jt_tz_to_utc(f->tz, local);
+	else
+		*t = local;
+	if (*t < JT_TIME_MIN || *t > JT_TIME_MAX)
+		return JT_TIME_RANGE;
+	return JT_TIME_OK;
+}
+
+int jt_time_parse(const char *s, size_t n, int64_t *t)
+{
+	return jt_time_read(s, n, NULL, t) == JT_TIME_OK ? 0 : -1;
 }
 
 static void split(int64_t t, int64_t *days, int *secs)
@@ -126,15 +311,54 @@ static void split(int64_t t, int64_t *days, int *secs)
 	*secs = (int)r;
 }
 
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 char *jt_time_format(int64_t t, char *buf)
 {
 	int64_t days, y;
 	int secs;
 	unsigned m, d;
+	static _Thread_local int64_t last_days = INT64_MIN;
+	static _Thread_local char last_date[11];
 	split(t, &days, &secs);
+	if (days == last_days) {	/* consecutive touches mostly share a day */
+		memcpy(buf, last_date, 11);
+		char *q = put2(buf + 11, (unsigned)(secs / 3600));
+		*q++ = ':';
+		q = put2(q, (unsigned)(secs / 60 % 60));
+		*q++ = ':';
+		q = put2(q, (unsigned)(secs % 60));
+		q[0] = 'Z';
+		q[1] = '\0';
+		return buf;
+	}
 	jt_civil_from_days(days, &y, &m, &d);
-	snprintf(buf, 32, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d, secs / 3600,
-		 secs / 60 % 60, secs % 60);
+	if (y < 0 || y > 9999) {	/* outside what the touch stream holds: still say it */
+		snprintf(buf, 32, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d, secs / 3600,
+			 secs / 60 % 60, secs % 60);
+		return buf;
+	}
+	char *p = put2(buf, (unsigned)(y / 100));
+	p = put2(p, (unsigned)(y % 100));
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, (unsigned)(secs / 3600));
+	*p++ = ':';
+	p = put2(p, (unsigned)(secs / 60 % 60));
+	*p++ = ':';
+	p = put2(p, (unsigned)(secs % 60));
+	*p++ = 'Z';
+	*p = '\0';
+	memcpy(last_date, buf, 11);
+	last_days = days;
 	return buf;
 }
 

@@ -115,6 +115,18 @@ static _Noreturn void write_error(const char *what, int err)
 	jt_die("write error:");
 }
 
+void jt_out_flush(FILE *fp)
+{
+	errno = 0;
+	if (fflush(fp) == 0 && !ferror(fp))
+		return;
+	int err = errno ? errno : EIO;
+	for (int i = 0; i < MAXOUT; i++)
+		if (fp != stdout && outs[i].fp == fp)
+			write_error(outs[i].target, err);
+	write_error(NULL, err);
+}
+
 void jt_out_commit(FILE *fp)
 {
 	if (fp == stdout) {

@@ -28,7 +28,10 @@ struct jt_rejects {
 	struct jt_writer w;
 	size_t ncol;
 	int opened;
+	int whole;	/* inputs of different headers: the record is one column */
 	struct jt_buf msg;
+	struct { char *name; uint64_t v; } *extra;
+	size_t nextra, xcap;
 };
 
 struct jt_rejects *jt_rejects_new(const struct jt_common *c)
@@ -46,12 +49,25 @@ void jt_rejects_header(struct jt_rejects *rj, const struct jt_header *h)
 	rj->fp = jt_out_open(rj->c->rejects);
 	jt_writer_init(&rj->w, rj->fp);
 	rj->ncol = h->n;
-	for (size_t i = 0; i < h->n; i++)
+	if (rj->whole)
+		jt_w_str(&rj->w, "record");
+	for (size_t i = 0; !rj->whole && i < h->n; i++)
 		jt_w_field(&rj->w, h->name[i], h->len[i]);
 	jt_w_str(&rj->w, "reject_file");
 	jt_w_str(&rj->w, "reject_line");
 	jt_w_str(&rj->w, "reject_reason");
 	jt_w_end(&rj->w);
+}
+
+void jt_rejects_whole_records(struct jt_rejects *rj) { rj->whole = 1; }
+
+void jt_rejects_stat(struct jt_rejects *rj, const char *name, uint64_t v)
+{
+	void *p = rj->extra;
+	jt_xgrow(&p, &rj->xcap, rj->nextra + 1, sizeof *rj->extra);
+	rj->extra = p;
+	rj->extra[rj->nextra].name = jt_xstrdup(name);
+	rj->extra[rj->nextra++].v = v;
 }
 
 void jt_rows_in(struct jt_rejects *rj) { rj->in++; }
@@ -88,7 +104,16 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 		fflush(stdout);
 		fprintf(stderr, "%s: %s:%llu: %s\n", jt_progname(), src, rec->line, rj->msg.p);
 	}
-	if (rj->fp) {
+	if (rj->fp && rj->whole) {
+		struct jt_buf line = JT_BUF_INIT;
+		for (i = 0; i < rec->n; i++) {
+			if (i)
+				jt_buf_addc(&line, ',');
+			jt_csv_quote(&line, rec->f[i], rec->len[i], ',');
+		}
+		jt_w_field(&rj->w, line.p ? line.p : "", line.len);
+		jt_buf_free(&line);
+	} else if (rj->fp) {
 		size_t n = rec->n < rj->ncol ? rec->n : rj->ncol;
 		for (i = 0; i < n; i++)
 			jt_w_field(&rj->w, rec->f[i], rec->len[i]);
@@ -104,6 +129,8 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 			jt_buf_add(&rj->msg, extra.p, extra.len);
 			jt_buf_free(&extra);
 		}
+	}
+	if (rj->fp) {
 		jt_w_str(&rj->w, src);
 		char ln[32];
 		snprintf(ln, sizeof ln, "%llu", rec->line);
@@ -164,13 +191,18 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_rejected,%llu\n",
 			jt_progname(), (unsigned long long)rj->in, (unsigned long long)out,
 			(unsigned long long)rj->skipped, (unsigned long long)rj->rejected);
+		for (size_t i = 0; i < rj->nextra; i++)
+			fprintf(fp, "%s,%llu\n", rj->extra[i].name, (unsigned long long)rj->extra[i].v);
 		for (size_t i = 0; i < rj->nrs; i++) {
 			struct jt_writer w;
 			struct jt_buf k = JT_BUF_INIT;
 			jt_writer_init(&w, fp);
 			jt_buf_printf(&k, "rejected:%s", rj->rs[i].key);
 			jt_w_field(&w, k.p, k.len);
-			fprintf(fp, ",%llu\n", (unsigned long long)rj->rs[i].n);
+			char num[32];
+			snprintf(num, sizeof num, "%llu", (unsigned long long)rj->rs[i].n);
+			jt_w_str(&w, num);
+			jt_w_end(&w);
 			jt_buf_free(&k);
 		}
 		jt_out_commit(fp);
@@ -185,6 +217,9 @@ void jt_rejects_free(struct jt_rejects *rj)
 	for (size_t i = 0; i < rj->nrs; i++)
 		free(rj->rs[i].key);
 	free(rj->rs);
+	for (size_t i = 0; i < rj->nextra; i++)
+		free(rj->extra[i].name);
+	free(rj->extra);
 	jt_buf_free(&rj->msg);
 	free(rj);
 }

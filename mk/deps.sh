@@ -2,6 +2,7 @@
 # mk/deps.sh check|install — find and install what jtools needs to build and test.
 # Build: a C compiler (build-essential), make, libcsv (libcsv-dev), PCRE2 (libpcre2-dev), pkg-config.
 # Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint).
+# Time zones: tzdata (the TZif files in /usr/share/zoneinfo that lib/tz.c reads).
 set -u
 mode=${1:-check}
 missing=""
@@ -25,6 +26,7 @@ found_lib bats-support || missing="$missing bats-support"
 found_lib bats-assert || missing="$missing bats-assert"
 command -v prove >/dev/null 2>&1 || missing="$missing prove"
 command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
+[ -f /usr/share/zoneinfo/America/New_York ] || missing="$missing tzdata"
 
 if [ -z "$missing" ]; then
 	echo "deps: everything is installed"
@@ -43,7 +45,7 @@ if command -v apt-get >/dev/null 2>&1; then
 		cc) pkgs="$pkgs build-essential";; libcsv) pkgs="$pkgs libcsv-dev";; pcre2) pkgs="$pkgs libpcre2-dev";;
 		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support) pkgs="$pkgs bats-support";; bats-assert) pkgs="$pkgs bats-assert";;
-		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; esac; done
+		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; esac; done
 	echo "deps: running: $sudo apt-get update && $sudo apt-get install -y$pkgs"
 	$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs
 elif command -v dnf >/dev/null 2>&1; then
@@ -51,7 +53,7 @@ elif command -v dnf >/dev/null 2>&1; then
 		cc) pkgs="$pkgs gcc make";; libcsv) pkgs="$pkgs libcsv-devel";; pcre2) pkgs="$pkgs pcre2-devel";;
 		pkg-config) pkgs="$pkgs pkgconf-pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support|bats-assert) pkgs="$pkgs bats";; prove) pkgs="$pkgs perl-Test-Harness";;
-		mandoc) pkgs="$pkgs mandoc";; esac; done
+		mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; esac; done
 	echo "deps: running: $sudo dnf install -y$pkgs"
 	$sudo dnf install -y $pkgs
 elif command -v brew >/dev/null 2>&1; then

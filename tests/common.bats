@@ -17,6 +17,7 @@ programs() {
 minimal_args() {
 	case $1 in
 	jkpi) echo "-k count" ;;
+	jtouch) echo "-p $FIX/any.profile" ;;
 	*) echo "" ;;
 	esac
 }

@@ -1,10 +1,13 @@
 /* libtest.c — checks of lib/ functions no program exposes on its own yet
- * (durations, FNV-1a vectors for --shard) and the edge cases of numbers and
- * times, run by tests/lib.bats. Prints each failure and exits 1. */
+ * (durations, FNV-1a vectors for --shard, time zones) and the edge cases of
+ * numbers and times, run by tests/lib.bats. Prints each failure and exits 1. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jt.h"
+#include "jt_tz.h"
 
 static int fails, checks;
 
@@ -47,6 +50,338 @@ static void bucket(const char *s, enum jt_bucket b, const char *want)
 	CHECK(strcmp(buf, want) == 0, "bucket %s of '%s' -> '%s', want '%s'", jt_bucket_name(b), s, buf, want);
 }
 
+/* ---- time zones (lib/tz.c); expected values checked with python3 zoneinfo,
+ * and with glibc for the Julian-day rules (zoneinfo reads 'n' one day early) ---- */
+
+#define ZONEINFO "/usr/share/zoneinfo"
+
+static struct jt_tz *tzload(const char *name)
+{
+	char err[256] = "";
+	struct jt_tz *z = jt_tz_load(name, err, sizeof err);
+	CHECK(z != NULL, "load time zone '%s': %s", name, err);
+	return z;
+}
+
+/* Local wall-clock time -> UTC (fold=0). */
+static void tzl(const struct jt_tz *z, const char *local, const char *want)
+{
+	int64_t t;
+	char buf[32];
+	if (!z)
+		return;
+	jt_time_parse(local, strlen(local), &t);
+	jt_time_format(jt_tz_to_utc(z, t), buf);
+	CHECK(strcmp(buf, want) == 0, "%s: local %s -> %s, want %s", jt_tz_name(z), local, buf, want);
+}
+
+static void tzo(const struct jt_tz *z, const char *utc, long want)
+{
+	int64_t t;
+	if (!z)
+		return;
+	jt_time_parse(utc, strlen(utc), &t);
+	long got = jt_tz_offset(z, t);
+	CHECK(got == want, "%s: offset at %s is %ld, want %ld", jt_tz_name(z), utc, got, want);
+}
+
+/* Raw seconds: local -> UTC and the offset at a UTC instant. */
+static void tzraw(const struct jt_tz *z, int64_t local, int64_t want_utc, int64_t t, long want_off)
+{
+	if (!z)
+		return;
+	int64_t u = jt_tz_to_utc(z, local);
+	long o = jt_tz_offset(z, t);
+	CHECK(u == want_utc, "%s: local %lld -> %lld, want %lld", jt_tz_name(z), (long long)local,
+		(long long)u, (long long)want_utc);
+	CHECK(o == want_off, "%s: offset at %lld is %ld, want %ld", jt_tz_name(z), (long long)t, o, want_off);
+}
+
+static void tzbad(const char *name, const char *want)
+{
+	char err[256] = "";
+	struct jt_tz *z = jt_tz_load(name, err, sizeof err);
+	CHECK(!z && strstr(err, want) && !strchr(err, '\n'), "load '%s': want an error with \"%s\", got \"%s\"",
+		name, want, err);
+	jt_tz_free(z);
+}
+
+static void put_file(const char *dir, const char *name, const void *p, size_t n)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(p, 1, n, f) == n;
+	if (f)
+		ok &= fclose(f) == 0;
+	if (!ok)
+		CHECK(0, "cannot write %s", path);
+}
+
+static void be(unsigned char *p, uint64_t v, int w)
+{
+	for (int i = 0; i < w; i++)
+		p[i] = (unsigned char)(v >> (8 * (w - 1 - i)));
+}
+
+/* One TZif header and data block: n transitions (w-byte times), nt types, designation "XXX". */
+static size_t tzif_block(unsigned char *b, char ver, int w, int n, const int64_t *at,
+	const unsigned char *idx, int nt, const int32_t *off)
+{
+	unsigned char *p = b;
+	memcpy(p, "TZif", 4);
+	p[4] = (unsigned char)ver;
+	memset(p + 5, 0, 39);
+	be(p + 32, (uint64_t)n, 4);
+	be(p + 36, (uint64_t)nt, 4);
+	be(p + 40, 4, 4);
+	p += 44;
+	for (int i = 0; i < n; i++, p += w)
+		be(p, (uint64_t)at[i], w);
+	for (int i = 0; i < n; i++)
+		*p++ = idx[i];
+	for (int i = 0; i < nt; i++, p += 6) {
+		be(p, (uint64_t)(int64_t)off[i], 4);
+		p[4] = p[5] = 0;
+	}
+	memcpy(p, "XXX", 4);
+	return (size_t)(p + 4 - b);
+}
+
+/* A version ver (>= '2') file: an empty v1 block, the 64-bit block, the footer. */
+static size_t tzif2(unsigned char *b, char ver, int n, const int64_t *at, const unsigned char *idx,
+	int nt, const int32_t *off, const char *foot)
+{
+	size_t len = tzif_block(b, ver, 4, 0, NULL, NULL, nt, off);
+	len += tzif_block(b + len, ver, 8, n, at, idx, nt, off);
+	return len + (size_t)sprintf((char *)b + len, "\n%s\n", foot);
+}
+
+/* Footer-only zones: the POSIX rule governs all time. */
+static void tz_footers(const char *dir)
+{
+	static const int32_t off0[1] = { 0 };
+	static const char *const foot[][2] = {
+		{ "julian", "AAA3BBB,J60/25,J300/-1" }, { "zerobased", "CCC-2DDD,0/12,59/0" },
+		{ "alldst", "EST5EDT,0/0,J365/25" }, { "noend", "EST5EDT" }, { "badrule", "EST5EDT,M3.2.0,M13.1.0" },
+	};
+	unsigned char b[256];
+	for (size_t i = 0; i < sizeof foot / sizeof foot[0]; i++)
+		put_file(dir, foot[i][0], b, tzif2(b, '3', 0, NULL, NULL, 1, off0, foot[i][1]));
+
+	/* J60 is March 1 even in leap years, /25 the next day 01:00; J300/-1 is October 26 23:00 */
+	struct jt_tz *z = tzload("julian");
+	tzo(z, "2023-03-02T03:59:59Z", -10800); tzo(z, "2023-03-02T04:00:00Z", -7200);
+	tzo(z, "2024-03-02T03:59:59Z", -10800); tzo(z, "2024-03-02T04:00:00Z", -7200);
+	tzo(z, "2023-10-27T00:59:59Z", -7200); tzo(z, "2023-10-27T01:00:00Z", -10800);
+	tzo(z, "2024-10-27T00:59:59Z", -7200); tzo(z, "2024-10-27T01:00:00Z", -10800);
+	tzl(z, "2023-03-02 01:30", "2023-03-02T04:30:00Z"); tzl(z, "2023-10-26 22:30", "2023-10-27T00:30:00Z");
+	jt_tz_free(z);
+	/* day 0 is January 1; day 59 is March 1, or February 29 in a leap year */
+	z = tzload("zerobased");
+	tzo(z, "2023-01-01T09:59:59Z", 7200); tzo(z, "2023-01-01T10:00:00Z", 10800);
+	tzo(z, "2023-02-28T20:59:59Z", 10800); tzo(z, "2023-02-28T21:00:00Z", 7200);
+	tzo(z, "2024-02-28T20:59:59Z", 10800); tzo(z, "2024-02-28T21:00:00Z", 7200);
+	jt_tz_free(z);
+	/* RFC 8536's DST all year round */
+	z = tzload("alldst");
+	tzo(z, "2023-06-01T00:00:00Z", -14400); tzo(z, "2023-12-31T23:59:59Z", -14400);
+	tzo(z, "2024-01-01T05:00:00Z", -14400); tzl(z, "2024-01-01 00:30", "2024-01-01T04:30:00Z");
+	jt_tz_free(z);
+	tzbad("noend", "time zone 'noend' is not a TZif file");
+	tzbad("badrule", "is not a TZif file");
+}
+
+/* Hand-made transition tables: version 1, and changes three hours apart. */
+static void tz_tables(const char *dir)
+{
+	static const int64_t at1[] = { 0, 1000000 }, at3[] = { 100000, 110800, 120000 };
+	static const unsigned char idx1[] = { 1, 0 }, idx3[] = { 1, 2, 0 };
+	static const int32_t off1[] = { 3600, 7200 }, off3[] = { 0, 7200, -3600 };
+	unsigned char b[512];
+	put_file(dir, "v1", b, tzif_block(b, 0, 4, 2, at1, idx1, 2, off1));
+	put_file(dir, "close", b, tzif2(b, '2', 3, at3, idx3, 3, off3, ""));
+
+	/* type 0 before the first change, the last type after the last (no footer) */
+	struct jt_tz *z = tzload("v1");
+	tzraw(z, 3599, -1, -1, 3600); tzraw(z, 5000, 1400, 0, 7200); tzraw(z, 7200, 0, 999999, 7200);
+	tzraw(z, 1005000, 997800, 1000000, 3600); tzraw(z, 1007200, 1003600, 2000000000, 3600);
+	jt_tz_free(z);
+	/* +2h at 100000, -1h at 110800, 0 at 120000: fold=0 local bounds 107200, 118000, 120000 */
+	z = tzload("close");
+	tzraw(z, 107199, 107199, 99999, 0); tzraw(z, 107200, 100000, 100000, 7200);
+	tzraw(z, 117999, 110799, 110799, 7200); tzraw(z, 118000, 121600, 110800, -3600);
+	tzraw(z, 119999, 123599, 119999, -3600); tzraw(z, 120000, 120000, 120000, 0);
+	jt_tz_free(z);
+}
+
+/* Broken files: none may load, and none may crash or read past the end. */
+static void tz_hostile(const char *dir)
+{
+	static const int32_t off0[1] = { 0 };
+	unsigned char b[256];
+	put_file(dir, "short", "TZif2", 5);
+	put_file(dir, "text", "hello, world\n", 13);
+	tzbad("short", "time zone 'short' is not a TZif file");
+	tzbad("text", "time zone 'text' is not a TZif file");
+	size_t n = tzif2(b, '2', 0, NULL, NULL, 1, off0, "UTC0");
+	put_file(dir, "nofooter", b, n - 1);
+	tzbad("nofooter", "is not a TZif file");
+	be(b + 32, 0xffffffff, 4);
+	put_file(dir, "hugecount", b, n);
+	tzbad("hugecount", "is not a TZif file");
+	b[4] = '1';
+	put_file(dir, "version1", b, n);
+	tzbad("version1", "is not a TZif file");
+}
+
+/* Every prefix of a real file fails; a flipped byte fails or still gives sane offsets. */
+static void tz_mangled(const char *dir)
+{
+	static unsigned char b[1 << 16];
+	char err[256];
+	int loaded = 0, odd = 0;
+	FILE *f = fopen(ZONEINFO "/America/New_York", "rb");
+	size_t n = f ? fread(b, 1, sizeof b, f) : 0;
+	if (f)
+		fclose(f);
+	for (size_t k = 0; k < n; k++) {
+		put_file(dir, "cut", b, k);
+		struct jt_tz *z = jt_tz_load("cut", err, sizeof err);
+		loaded += z != NULL;
+		jt_tz_free(z);
+	}
+	CHECK(n > 1000 && loaded == 0, "%d of %zu prefixes of America/New_York loaded", loaded, n);
+	for (size_t k = 0; k < n; k++) {
+		b[k] ^= 0x5a;
+		put_file(dir, "flip", b, n);
+		b[k] ^= 0x5a;
+		struct jt_tz *z = jt_tz_load("flip", err, sizeof err);
+		for (int64_t t = -5000000000; z && t < 10000000000; t += 123456789) {
+			long o = jt_tz_offset(z, t);
+			int64_t u = jt_tz_to_utc(z, t);
+			odd += o < -90000 || o > 94000 || u - t < -94000 || u - t > 90000;
+		}
+		jt_tz_free(z);
+	}
+	CHECK(odd == 0, "%d odd offsets from America/New_York with a flipped byte", odd);
+}
+
+/* Real zones from the system tzdata. */
+static void tz_zones(void)
+{
+	struct jt_tz *z = tzload("America/New_York");
+	tzl(z, "2024-03-10 02:30", "2024-03-10T07:30:00Z"); tzl(z, "2024-03-10 01:59:59", "2024-03-10T06:59:59Z");
+	tzl(z, "2024-03-10 03:00", "2024-03-10T07:00:00Z"); tzl(z, "2024-11-03 01:30", "2024-11-03T05:30:00Z");
+	tzl(z, "2024-11-03 02:00", "2024-11-03T07:00:00Z"); tzl(z, "2024-07-01 12:00", "2024-07-01T16:00:00Z");
+	tzl(z, "2024-01-15 12:00", "2024-01-15T17:00:00Z");
+	tzl(z, "2100-07-01 12:00", "2100-07-01T16:00:00Z"); tzl(z, "2100-03-14 02:30", "2100-03-14T07:30:00Z");
+	tzl(z, "2100-11-07 01:30", "2100-11-07T05:30:00Z");
+	tzo(z, "2024-07-01T12:00:00Z", -14400); tzo(z, "2024-01-15T12:00:00Z", -18000);
+	tzo(z, "2024-03-10T06:59:59Z", -18000); tzo(z, "2024-03-10T07:00:00Z", -14400);
+	tzo(z, "2100-11-07T05:59:59Z", -14400); tzo(z, "2100-11-07T06:00:00Z", -18000);
+	tzo(z, "2500-03-14T06:59:59Z", -18000); tzo(z, "2500-03-14T07:00:00Z", -14400);
+	tzo(z, "9999-03-14T06:59:59Z", -18000); tzo(z, "9999-03-14T07:00:00Z", -14400);
+	tzl(z, "9999-03-14 02:30", "9999-03-14T07:30:00Z"); tzl(z, "9999-03-14 03:00", "9999-03-14T07:00:00Z");
+	tzo(z, "1800-01-01T00:00:00Z", -17762);
+	CHECK(!z || strcmp(jt_tz_name(z), "America/New_York") == 0, "jt_tz_name");
+	jt_tz_free(z);
+
+	z = tzload("Europe/Berlin");
+	tzl(z, "2024-03-31 02:30", "2024-03-31T01:30:00Z"); tzl(z, "2024-10-27 02:30", "2024-10-27T00:30:00Z");
+	tzo(z, "2024-07-01T00:00:00Z", 7200);
+	/* footer M3.5.0: the last Sunday of March 2100 is the 28th (a fifth week would be April 4) */
+	tzo(z, "2100-03-28T00:59:59Z", 3600); tzo(z, "2100-03-28T01:00:00Z", 7200);
+	tzl(z, "2100-03-28 03:00", "2100-03-28T01:00:00Z");
+	jt_tz_free(z);
+
+	/* no DST since 2019: footer <-03>3 */
+	z = tzload("America/Sao_Paulo");
+	tzl(z, "2018-07-29 13:54:51", "2018-07-29T16:54:51Z"); tzl(z, "2018-11-04 00:30", "2018-11-04T03:30:00Z");
+	tzl(z, "2019-02-16 23:30", "2019-02-17T01:30:00Z"); tzl(z, "2100-01-01 00:00", "2100-01-01T03:00:00Z");
+	tzo(z, "2018-12-01T00:00:00Z", -7200); tzo(z, "2100-01-01T00:00:00Z", -10800);
+	jt_tz_free(z);
+
+	/* 30-minute DST in the southern hemisphere, in the table and by the footer */
+	z = tzload("Australia/Lord_Howe");
+	tzl(z, "2024-10-06 02:15", "2024-10-05T15:45:00Z"); tzl(z, "2024-04-07 01:45", "2024-04-06T14:45:00Z");
+	tzl(z, "2100-10-03 02:15", "2100-10-02T15:45:00Z"); tzl(z, "2100-04-04 01:45", "2100-04-03T14:45:00Z");
+	tzl(z, "2100-01-01 12:00", "2100-01-01T01:00:00Z");
+	tzo(z, "2024-07-01T00:00:00Z", 37800); tzo(z, "2024-12-01T00:00:00Z", 39600);
+	tzo(z, "2100-12-01T00:00:00Z", 39600);
+	jt_tz_free(z);
+
+	/* Samoa skipped 2011-12-30 */
+	z = tzload("Pacific/Apia");
+	tzl(z, "2011-12-30 12:00", "2011-12-30T22:00:00Z"); tzl(z, "2011-12-31 12:00", "2011-12-30T22:00:00Z");
+	tzo(z, "2011-12-29T12:00:00Z", -36000); tzo(z, "2011-12-31T12:00:00Z", 50400);
+	jt_tz_free(z);
+
+	/* negative DST (IST-1GMT0), footer times /-1 and /26 */
+	z = tzload("Europe/Dublin");
+	tzl(z, "2100-10-31 01:30", "2100-10-31T00:30:00Z"); tzl(z, "2100-07-01 12:00", "2100-07-01T11:00:00Z");
+	tzo(z, "2100-01-15T00:00:00Z", 0); tzo(z, "2100-07-15T00:00:00Z", 3600);
+	jt_tz_free(z);
+	z = tzload("America/Nuuk");
+	tzl(z, "2100-03-27 23:30", "2100-03-28T01:30:00Z"); tzl(z, "2100-10-30 23:30", "2100-10-31T00:30:00Z");
+	tzo(z, "2100-03-28T00:59:59Z", -7200); tzo(z, "2100-03-28T01:00:00Z", -3600);
+	jt_tz_free(z);
+	z = tzload("Asia/Jerusalem");
+	tzl(z, "2100-03-26 02:30", "2100-03-26T00:30:00Z");
+	jt_tz_free(z);
+
+	z = tzload("Etc/GMT+5");
+	tzo(z, "2024-01-01T00:00:00Z", -18000); tzl(z, "2024-01-01 00:00", "2024-01-01T05:00:00Z");
+	jt_tz_free(z);
+	z = tzload("Asia/Kolkata");
+	tzo(z, "2024-01-01T00:00:00Z", 19800);
+	jt_tz_free(z);
+
+	tzbad("Europe/Nowhere", "unknown time zone 'Europe/Nowhere' (no file " ZONEINFO "/Europe/Nowhere)");
+	tzbad("America", "unknown time zone 'America' (" ZONEINFO "/America is a directory)");
+}
+
+static void tz_checks(void)
+{
+	char dir[] = "/tmp/jt_tzXXXXXX";
+	unsetenv("TZDIR");
+	if (access(ZONEINFO "/America/New_York", R_OK) == 0)
+		tz_zones();
+
+	tzbad("../etc/passwd", "invalid time zone name '../etc/passwd'");
+	tzbad("/etc/passwd", "invalid time zone name");
+	tzbad("Europe/Ber lin", "invalid time zone name");
+	tzbad("", "invalid time zone name");
+	tzbad("a\nb", "invalid time zone name 'a?b'");
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp %s", dir);
+	setenv("TZDIR", dir, 1);
+	/* UTC and Z need no files */
+	struct jt_tz *z = tzload("UTC");
+	tzo(z, "2024-07-01T12:00:00Z", 0); tzl(z, "2024-07-01 12:00", "2024-07-01T12:00:00Z");
+	jt_tz_free(z);
+	z = tzload("Z");
+	tzo(z, "1900-01-01T00:00:00Z", 0);
+	jt_tz_free(z);
+	tzbad("Etc/UTC", "unknown time zone 'Etc/UTC' (no file ");
+
+	tz_footers(dir);
+	tz_tables(dir);
+	tz_hostile(dir);
+	if (access(ZONEINFO "/America/New_York", R_OK) == 0)
+		tz_mangled(dir);
+
+	static const char *const files[] = { "julian", "zerobased", "alldst", "noend", "badrule", "v1", "close",
+		"short", "text", "nofooter", "hugecount", "version1", "cut", "flip" };
+	char path[512];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	CHECK(rmdir(dir) == 0, "rmdir %s", dir);
+	unsetenv("TZDIR");
+}
+
 int main(void)
 {
 	jt_setprogname("libtest");
@@ -77,6 +412,8 @@ int main(void)
 	bucket("2024-12-30", JT_BUCKET_WEEK, "2025-W01"); bucket("2021-01-03", JT_BUCKET_WEEK, "2020-W53");
 	bucket("2024-03-05", JT_BUCKET_WEEK, "2024-W10"); bucket("2024-05-17", JT_BUCKET_QUARTER, "2024-Q2");
 	bucket("1969-12-31T23:00:00Z", JT_BUCKET_DAY, "1969-12-31"); bucket("2024-11-01", JT_BUCKET_MONTH, "2024-11");
+
+	tz_checks();
 
 	if (fails) {
 		printf("%d of %d checks failed\n", fails, checks);

@@ -1,0 +1,666 @@
+/* profile.c — jtouch profile settings: tokenizing, validating, accumulating.
+ * List settings (touch, measure, map, carry, range, lookup, time_format) add to
+ * what is there, replacing an entry of the same name; the others replace. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_mem.h"
+#include "jt_profile.h"
+
+const char *const jt_touch_columns[] = {
+	"customer", "time", "touchpoint", "source", "channel", "nps", "csat", "ces",
+	"first_reply_s", "resolution_s", "reopens", "amount", "delay_s", "referee"
+};
+
+int jt_touch_reserved(const char *name)
+{
+	static const char *const more[] = { "stage", "step", "gap_s", "activity", "activity_kind" };
+	for (size_t i = 0; i < JT_TOUCH_NCOL; i++)
+		if (strcmp(name, jt_touch_columns[i]) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof more / sizeof *more; i++)
+		if (strcmp(name, more[i]) == 0)
+			return 1;
+	return strncmp(name, "next_", 5) == 0;
+}
+
+#define MAXTOK 256
+
+struct toks {
+	size_t n;
+	char *t[MAXTOK];
+	size_t at[MAXTOK];	/* offset of each token in the argument text */
+};
+
+struct perr {
+	char *buf;
+	size_t len;
+	size_t *col;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct perr *e, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->buf, e->len, fmt, ap);
+	va_end(ap);
+	*e->col = at;
+	return -1;
+}
+
+static void toks_free(struct toks *tk)
+{
+	for (size_t i = 0; i < tk->n; i++)
+		free(tk->t[i]);
+	tk->n = 0;
+}
+
+/* Blank-separated tokens; "..." groups (with \" and \\ inside). */
+static int tokenize(const char *s, struct toks *tk, struct perr *e)
+{
+	size_t i = 0;
+	struct jt_buf b = JT_BUF_INIT;
+	tk->n = 0;
+	for (;;) {
+		while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')
+			i++;
+		if (!s[i])
+			break;
+		if (tk->n == MAXTOK) {
+			jt_buf_free(&b);
+			return fail(e, i, "more than %d values on one line", MAXTOK);
+		}
+		size_t start = i;
+		jt_buf_reset(&b);
+		jt_buf_add(&b, "", 0);
+		while (s[i] && s[i] != ' ' && s[i] != '\t' && s[i] != '\r') {
+			if (s[i] != '"') {
+				jt_buf_addc(&b, s[i++]);
+				continue;
+			}
+			size_t q = i++;
+			while (s[i] && s[i] != '"') {
+				if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\'))
+					i++;
+				jt_buf_addc(&b, s[i++]);
+			}
+			if (!s[i]) {
+				jt_buf_free(&b);
+				return fail(e, q, "unterminated quote");
+			}
+			i++;
+		}
+		tk->at[tk->n] = start;
+		tk->t[tk->n++] = jt_xmemdup(b.p, b.len);
+	}
+	jt_buf_free(&b);
+	return 0;
+}
+
+static void pcol(struct jt_pcol *c, const char *tok)
+{
+	size_t n = strlen(tok);
+	c->optional = n > 1 && tok[n - 1] == '?';
+	c->name = jt_xmemdup(tok, n - (size_t)c->optional);
+}
+
+static void pcol_free(struct jt_pcol *c)
+{
+	free(c->name);
+	c->name = NULL;
+	c->optional = 0;
+}
+
+static int is_label(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-' || *s == '.' || *s == ':'))
+			return 0;
+	return 1;
+}
+
+/* Slot for a named entry of a list: the existing one (cleared by clear) or a new one. */
+static void *slot(void **arr, size_t *n, size_t sz, size_t found, void (*clear)(void *))
+{
+	if (found < *n) {
+		char *p = (char *)*arr + found * sz;
+		clear(p);
+		memset(p, 0, sz);
+		return p;
+	}
+	size_t cap = *n;
+	jt_xgrow(arr, &cap, *n + 1, sz);
+	char *p = (char *)*arr + (*n)++ * sz;
+	memset(p, 0, sz);
+	return p;
+}
+
+static void touch_clear(void *v)
+{
+	struct jt_ptouch *t = v;
+	free(t->touchpoint);
+	pcol_free(&t->from_col);
+	pcol_free(&t->time);
+	pcol_free(&t->customer);
+}
+
+static void measure_clear(void *v)
+{
+	struct jt_pmeasure *m = v;
+	free(m->name);
+	pcol_free(&m->a);
+	pcol_free(&m->b);
+	free(m->on);
+}
+
+static void map_clear(void *v)
+{
+	struct jt_pmap *m = v;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->key[i]);
+		free(m->val[i]);
+	}
+	free(m->key);
+	free(m->val);
+	free(m->col);
+}
+
+static void carry_clear(void *v)
+{
+	struct jt_pcarry *c = v;
+	free(c->out);
+	pcol_free(&c->col);
+}
+
+static void range_clear(void *v) { free(((struct jt_prange *)v)->name); }
+
+static void lookup_clear(void *v)
+{
+	struct jt_plookup *l = v;
+	free(l->file);
+	free(l->key);
+	free(l->rowcol);
+}
+
+static void timefmt_clear(void *v) { free(((struct jt_ptimefmt *)v)->col); }
+
+#define FIND(arr, n, field, name) find_by(arr, n, sizeof *(arr), offsetof(__typeof__(*(arr)), field), name)
+
+static size_t find_by(const void *arr, size_t n, size_t sz, size_t off, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *s = *(char *const *)((const char *)arr + i * sz + off);
+		if (s && name && strcmp(s, name) == 0)
+			return i;
+	}
+	return n;
+}
+
+static int set_touch(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	if (tk->n < 2)
+		return fail(e, 0, "touch needs TOUCHPOINT TIME_COLUMN [customer=COLUMN]");
+	const char *tp = tk->t[0];
+	size_t tn = strlen(tp);
+	int from_col = tn > 2 && tp[0] == '{' && tp[tn - 1] == '}';
+	if (!from_col && !is_label(tp))
+		return fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
+	size_t found = from_col ? p->ntouch : p->ntouch;
+	for (size_t i = 0; !from_col && i < p->ntouch; i++)
+		if (p->touch[i].touchpoint && strcmp(p->touch[i].touchpoint, tp) == 0)
+			found = i;
+	void *arr = p->touch;
+	struct jt_ptouch *t = slot(&arr, &p->ntouch, sizeof *t, found, touch_clear);
+	p->touch = arr;
+	if (from_col) {
+		char *inner = jt_xmemdup(tp + 1, tn - 2);
+		pcol(&t->from_col, inner);
+		free(inner);
+	} else {
+		t->touchpoint = jt_xstrdup(tp);
+	}
+	pcol(&t->time, tk->t[1]);
+	for (size_t i = 2; i < tk->n; i++) {
+		if (strncmp(tk->t[i], "customer=", 9) == 0 && tk->t[i][9]) {
+			pcol_free(&t->customer);
+			pcol(&t->customer, tk->t[i] + 9);
+		} else {
+			return fail(e, tk->at[i], "touch: unexpected '%s' (only customer=COLUMN may follow the time column)",
+				    tk->t[i]);
+		}
+	}
+	return 0;
+}
+
+static int number(const char *s, jt_i128 *v) { return jt_dec_parse(s, strlen(s), v) == JT_NUM_OK ? 0 : -1; }
+
+static int set_measure(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	size_t i = 0;
+	if (tk->n < 2)
+		return fail(e, 0, "measure needs NAME = COLUMN [* N | / N | - COLUMN] [on TOUCHPOINT] [signed]");
+	const char *name = tk->t[i++];
+	if (!is_label(name) || strchr(name, ':'))
+		return fail(e, tk->at[0], "measure name '%s' is not a column name (letters, digits, _)", name);
+	if (strcmp(name, "customer") == 0 || strcmp(name, "time") == 0 || strcmp(name, "touchpoint") == 0 ||
+	    strcmp(name, "source") == 0 || strcmp(name, "channel") == 0 || strcmp(name, "referee") == 0 ||
+	    (jt_touch_reserved(name) && !(strcmp(name, "nps") == 0 || strcmp(name, "csat") == 0 ||
+					  strcmp(name, "ces") == 0 || strcmp(name, "first_reply_s") == 0 ||
+					  strcmp(name, "resolution_s") == 0 || strcmp(name, "reopens") == 0 ||
+					  strcmp(name, "amount") == 0 || strcmp(name, "delay_s") == 0)))
+		return fail(e, tk->at[0], "'%s' is not a measure (a reserved column of the touch stream)", name);
+	if (strcmp(tk->t[i], "=") == 0)
+		i++;
+	if (i >= tk->n)
+		return fail(e, tk->at[tk->n - 1], "measure %s: no column after '='", name);
+	void *arr = p->measure;
+	struct jt_pmeasure *m = slot(&arr, &p->nmeasure, sizeof *m, FIND(p->measure, p->nmeasure, name, name),
+				     measure_clear);
+	p->measure = arr;
+	m->name = jt_xstrdup(name);
+	m->is_signed = strcmp(name, "delay_s") == 0;
+	pcol(&m->a, tk->t[i++]);
+	m->op = JT_M_COPY;
+	if (i < tk->n && (strcmp(tk->t[i], "*") == 0 || strcmp(tk->t[i], "/") == 0 || strcmp(tk->t[i], "-") == 0)) {
+		char op = tk->t[i][0];
+		if (++i >= tk->n)
+			return fail(e, tk->at[i - 1], "measure %s: nothing after '%c'", name, op);
+		if (op == '-') {
+			m->op = JT_M_DIFF;
+			pcol(&m->b, tk->t[i]);
+		} else {
+			m->op = op == '*' ? JT_M_MUL : JT_M_DIV;
+			if (number(tk->t[i], &m->factor) != 0 || (op == '/' && m->factor == 0))
+				return fail(e, tk->at[i], "measure %s: '%s' is not a %snumber", name, tk->t[i],
+					    op == '/' ? "non-zero " : "");
+		}
+		i++;
+	}
+	for (; i < tk->n; i++) {
+		if (strcmp(tk->t[i], "on") == 0 && i + 1 < tk->n) {
+			free(m->on);
+			m->on = jt_xstrdup(tk->t[++i]);
+		} else if (strcmp(tk->t[i], "signed") == 0) {
+			m->is_signed = 1;
+		} else if (strcmp(tk->t[i], "unsigned") == 0) {
+			m->is_signed = 0;
+		} else {
+			return fail(e, tk->at[i], "measure %s: unexpected '%s' (a column with blanks needs quotes; "
+				    "operators need blanks around them)", name, tk->t[i]);
+		}
+	}
+	return 0;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static int set_map(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	if (tk->n < 2)
+		return fail(e, 0, "map needs COLUMN VALUE=NUMBER ...");
+	void *arr = p->map;
+	struct jt_pmap *m = slot(&arr, &p->nmap, sizeof *m, FIND(p->map, p->nmap, col, tk->t[0]), map_clear);
+	p->map = arr;
+	m->col = jt_xstrdup(tk->t[0]);
+	m->key = jt_xcalloc(tk->n, sizeof *m->key);
+	m->val = jt_xcalloc(tk->n, sizeof *m->val);
+	for (size_t i = 1; i < tk->n; i++) {
+		char *eq = strrchr(tk->t[i], '=');
+		if (!eq || eq == tk->t[i])
+			return fail(e, tk->at[i], "map %s: '%s' is not VALUE=NEW", m->col, tk->t[i]);
+		m->key[m->n] = jt_xmemdup(tk->t[i], (size_t)(eq - tk->t[i]));
+		lower(m->key[m->n]);
+		m->val[m->n++] = jt_xstrdup(eq + 1);
+	}
+	return 0;
+}
+
+static int set_carry(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	if (tk->n < 1)
+		return fail(e, 0, "carry needs COLUMN or NEW_NAME=COLUMN ...");
+	for (size_t i = 0; i < tk->n; i++) {
+		const char *t = tk->t[i], *eq = strchr(t, '=');
+		char *out = eq ? jt_xmemdup(t, (size_t)(eq - t)) : NULL;
+		struct jt_pcol c;
+		pcol(&c, eq ? eq + 1 : t);
+		if (!out)
+			out = jt_xstrdup(c.name);
+		if (!*out || !*c.name) {
+			free(out);
+			pcol_free(&c);
+			return fail(e, tk->at[i], "carry: '%s' is not COLUMN or NEW_NAME=COLUMN", t);
+		}
+		if (jt_touch_reserved(out)) {
+			int r = fail(e, tk->at[i], "carried column '%s' takes a reserved name; rename it: carry %s_%s=%s",
+				     out, p->source ? p->source : "src", out, c.name);
+			free(out);
+			pcol_free(&c);
+			return r;
+		}
+		void *arr = p->carry;
+		struct jt_pcarry *k = slot(&arr, &p->ncarry, sizeof *k, FIND(p->carry, p->ncarry, out, out),
+					   carry_clear);
+		p->carry = arr;
+		k->out = out;
+		k->col = c;
+	}
+	return 0;
+}
+
+static int set_range(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	if (tk->n != 3)
+		return fail(e, 0, "range needs MEASURE LOW HIGH ('-' for no bound)");
+	void *arr = p->range;
+	struct jt_prange *r = slot(&arr, &p->nrange, sizeof *r, FIND(p->range, p->nrange, name, tk->t[0]),
+				   range_clear);
+	p->range = arr;
+	r->name = jt_xstrdup(tk->t[0]);
+	for (int k = 1; k <= 2; k++) {
+		if (strcmp(tk->t[k], "-") == 0)
+			continue;
+		if (number(tk->t[k], k == 1 ? &r->lo : &r->hi) != 0)
+			return fail(e, tk->at[k], "range %s: '%s' is not a number", r->name, tk->t[k]);
+		*(k == 1 ? &r->has_lo : &r->has_hi) = 1;
+	}
+	if (r->has_lo && r->has_hi && r->lo > r->hi)
+		return fail(e, tk->at[1], "range %s: low is above high", r->name);
+	return 0;
+}
+
+static int set_lookup(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	if (tk->n != 1)
+		return fail(e, 0, "lookup needs FILE:KEY[=COLUMN]");
+	const char *t = tk->t[0], *colon = strrchr(t, ':');
+	if (!colon || colon == t || !colon[1])
+		return fail(e, tk->at[0], "lookup '%s' is not FILE:KEY[=COLUMN]", t);
+	const char *eq = strchr(colon, '=');
+	char *key = jt_xmemdup(colon + 1, eq ? (size_t)(eq - colon - 1) : strlen(colon + 1));
+	if (!*key || (eq && !eq[1])) {
+		free(key);
+		return fail(e, tk->at[0], "lookup '%s' is not FILE:KEY[=COLUMN]", t);
+	}
+	void *arr = p->lookup;
+	struct jt_plookup *l = slot(&arr, &p->nlookup, sizeof *l, p->nlookup, lookup_clear);
+	p->lookup = arr;
+	l->file = jt_xmemdup(t, (size_t)(colon - t));
+	l->key = key;
+	l->rowcol = jt_xstrdup(eq ? eq + 1 : key);
+	return 0;
+}
+
+static int set_timefmt(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	enum jt_time_kind k;
+	if (tk->n < 1)
+		return fail(e, 0, "time_format needs auto, epoch or epoch_ms [COLUMN ...]");
+	if (strcmp(tk->t[0], "auto") == 0)
+		k = JT_TIME_AUTO;
+	else if (strcmp(tk->t[0], "epoch") == 0 || strcmp(tk->t[0], "epoch_s") == 0)
+		k = JT_TIME_EPOCH;
+	else if (strcmp(tk->t[0], "epoch_ms") == 0)
+		k = JT_TIME_EPOCH_MS;
+	else
+		return fail(e, tk->at[0], "time format '%s' is not auto, epoch or epoch_ms", tk->t[0]);
+	for (size_t i = tk->n == 1 ? 0 : 1; i < tk->n; i++) {
+		const char *col = tk->n == 1 ? NULL : tk->t[i];
+		void *arr = p->timefmt;
+		size_t found = col ? FIND(p->timefmt, p->ntimefmt, col, col) : p->ntimefmt;
+		if (!col) {	/* a format for every column replaces all of them */
+			for (size_t j = 0; j < p->ntimefmt; j++)
+				timefmt_clear(&p->timefmt[j]);
+			p->ntimefmt = 0;
+		}
+		struct jt_ptimefmt *f = slot(&arr, &p->ntimefmt, sizeof *f, found, timefmt_clear);
+		p->timefmt = arr;
+		f->col = col ? jt_xstrdup(col) : NULL;
+		f->kind = k;
+	}
+	return 0;
+}
+
+static int set_one(char **dst, struct toks *tk, struct perr *e, const char *what)
+{
+	if (tk->n != 1)
+		return fail(e, tk->n ? tk->at[1] : 0, "%s takes one value (quote it if it has blanks)", what);
+	free(*dst);
+	*dst = jt_xstrdup(tk->t[0]);
+	return 0;
+}
+
+static int set_pcol1(struct jt_pcol *c, struct toks *tk, struct perr *e, const char *what)
+{
+	if (tk->n != 1)
+		return fail(e, tk->n ? tk->at[1] : 0, "%s takes one column (quote it if it has blanks)", what);
+	pcol_free(c);
+	pcol(c, tk->t[0]);
+	return 0;
+}
+
+static const char *const keys[] = {
+	"source", "customer", "customer_normalize", "touch", "measure", "range", "map", "referee",
+	"channel", "carry", "tz", "date_order", "time_format", "lookup", "delimiter", "description", NULL
+};
+
+static void norm_key(const char *key, char *out, size_t n)
+{
+	size_t i = 0;
+	for (; key[i] && i + 1 < n; i++)
+		out[i] = key[i] == '-' ? '_' : key[i];
+	out[i] = '\0';
+}
+
+int jt_profile_is_key(const char *key)
+{
+	char k[32];
+	norm_key(key, k, sizeof k);
+	for (size_t i = 0; keys[i]; i++)
+		if (strcmp(k, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct perr *e)
+{
+	if (strcmp(k, "description") == 0)
+		return 0;
+	if (strcmp(k, "source") == 0) {
+		if (tk->n == 1 && !is_label(tk->t[0]))
+			return fail(e, tk->at[0], "source '%s' is not a name (letters, digits, _ - . :)", tk->t[0]);
+		return set_one(&p->source, tk, e, "source");
+	}
+	if (strcmp(k, "customer") == 0) {
+		if (tk->n < 1)
+			return fail(e, 0, "customer needs COLUMN ... (first present wins) or @row");
+		for (size_t i = 0; i < p->ncustomer; i++)
+			pcol_free(&p->customer[i]);
+		free(p->customer);
+		p->customer = NULL;
+		p->ncustomer = 0;
+		p->customer_row = tk->n == 1 && strcmp(tk->t[0], "@row") == 0;
+		if (p->customer_row)
+			return 0;
+		p->customer = jt_xcalloc(tk->n, sizeof *p->customer);
+		for (size_t i = 0; i < tk->n; i++)
+			pcol(&p->customer[p->ncustomer++], tk->t[i]);
+		return 0;
+	}
+	if (strcmp(k, "customer_normalize") == 0) {
+		p->norm_lower = p->norm_trim = 0;
+		for (size_t i = 0; i < tk->n; i++) {
+			char *s = tk->t[i], *save = NULL;
+			for (char *w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				if (strcmp(w, "lower") == 0)
+					p->norm_lower = 1;
+				else if (strcmp(w, "trim") == 0)
+					p->norm_trim = 1;
+				else if (strcmp(w, "none") != 0)
+					return fail(e, tk->at[i], "customer_normalize: '%s' is not lower, trim or none", w);
+			}
+		}
+		return 0;
+	}
+	if (strcmp(k, "touch") == 0)
+		return set_touch(p, tk, e);
+	if (strcmp(k, "measure") == 0)
+		return set_measure(p, tk, e);
+	if (strcmp(k, "range") == 0)
+		return set_range(p, tk, e);
+	if (strcmp(k, "map") == 0)
+		return set_map(p, tk, e);
+	if (strcmp(k, "referee") == 0)
+		return set_pcol1(&p->referee, tk, e, "referee");
+	if (strcmp(k, "channel") == 0) {
+		if (tk->n == 1 && tk->t[0][0] == '=') {
+			pcol_free(&p->channel);
+			free(p->channel_const);
+			p->channel_const = jt_xstrdup(tk->t[0] + 1);
+			return 0;
+		}
+		free(p->channel_const);
+		p->channel_const = NULL;
+		return set_pcol1(&p->channel, tk, e, "channel");
+	}
+	if (strcmp(k, "carry") == 0)
+		return set_carry(p, tk, e);
+	if (strcmp(k, "tz") == 0)
+		return set_one(&p->tz, tk, e, "tz");
+	if (strcmp(k, "date_order") == 0) {
+		if (tk->n != 1)
+			return fail(e, 0, "date_order takes mdy, dmy or none");
+		if (strcmp(tk->t[0], "mdy") == 0)
+			p->order = JT_ORDER_MDY;
+		else if (strcmp(tk->t[0], "dmy") == 0)
+			p->order = JT_ORDER_DMY;
+		else if (strcmp(tk->t[0], "none") == 0)
+			p->order = JT_ORDER_NONE;
+		else
+			return fail(e, tk->at[0], "date order '%s' is not mdy, dmy or none", tk->t[0]);
+		return 0;
+	}
+	if (strcmp(k, "time_format") == 0)
+		return set_timefmt(p, tk, e);
+	if (strcmp(k, "lookup") == 0)
+		return set_lookup(p, tk, e);
+	if (strcmp(k, "delimiter") == 0) {
+		if (tk->n != 1 || (strlen(tk->t[0]) != 1 && strcmp(tk->t[0], "tab") != 0))
+			return fail(e, 0, "delimiter takes one character or 'tab'");
+		p->delim = strcmp(tk->t[0], "tab") == 0 ? '\t' : tk->t[0][0];
+		if (p->delim == '"' || p->delim == '\n' || p->delim == '\r')
+			return fail(e, tk->at[0], "delimiter cannot be a quote or a line end");
+		return 0;
+	}
+	return fail(e, 0, "unknown setting '%s'", k);
+}
+
+int jt_profile_set(struct jt_profile *p, const char *key, const char *args, char *err, size_t errlen,
+		   size_t *col)
+{
+	struct perr e = { err, errlen, col };
+	struct toks tk;
+	char k[32];
+	*col = 0;
+	norm_key(key, k, sizeof k);
+	if (!jt_profile_is_key(k))
+		return fail(&e, 0, "unknown setting '%s'", key);
+	if (strcmp(k, "description") == 0) {
+		free(p->description);
+		p->description = jt_xstrdup(args);
+		return 0;
+	}
+	if (tokenize(args, &tk, &e) != 0)
+		return -1;
+	int r = apply(p, k, &tk, &e);
+	toks_free(&tk);
+	return r;
+}
+
+int jt_profile_parse(struct jt_profile *p, const char *text, size_t len, char *err, size_t errlen,
+		     unsigned *line, size_t *col)
+{
+	size_t i = 0;
+	struct jt_buf b = JT_BUF_INIT;
+	*line = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && text[j] != '\n')
+			j++;
+		++*line;
+		jt_buf_reset(&b);
+		jt_buf_add(&b, text + i, j - i);
+		if (b.len && b.p[b.len - 1] == '\r')
+			b.p[--b.len] = '\0';
+		i = j + 1;
+		if (memchr(b.p, '\0', b.len)) {
+			*col = 1;
+			snprintf(err, errlen, "a NUL byte in the profile");
+			jt_buf_free(&b);
+			return -1;
+		}
+		size_t k0 = 0;
+		while (k0 < b.len && (b.p[k0] == ' ' || b.p[k0] == '\t'))
+			k0++;
+		if (k0 == b.len || b.p[k0] == '#')
+			continue;
+		size_t k1 = k0;
+		while (k1 < b.len && b.p[k1] != ' ' && b.p[k1] != '\t')
+			k1++;
+		char key[32];
+		if (k1 - k0 >= sizeof key) {
+			*col = k0 + 1;
+			snprintf(err, errlen, "unknown setting '%.*s'", (int)(k1 - k0), b.p + k0);
+			jt_buf_free(&b);
+			return -1;
+		}
+		memcpy(key, b.p + k0, k1 - k0);
+		key[k1 - k0] = '\0';
+		size_t a0 = k1;
+		while (a0 < b.len && (b.p[a0] == ' ' || b.p[a0] == '\t'))
+			a0++;
+		size_t c = 0;
+		if (jt_profile_set(p, key, b.p + a0, err, errlen, &c) != 0) {
+			*col = (jt_profile_is_key(key) ? a0 + c : k0) + 1;
+			jt_buf_free(&b);
+			return -1;
+		}
+	}
+	jt_buf_free(&b);
+	return 0;
+}
+
+void jt_profile_init(struct jt_profile *p) { memset(p, 0, sizeof *p); }
+
+#define FREE_LIST(arr, n, clear) do { for (size_t i_ = 0; i_ < (n); i_++) clear(&(arr)[i_]); free(arr); } while (0)
+
+void jt_profile_free(struct jt_profile *p)
+{
+	free(p->name);
+	free(p->description);
+	free(p->source);
+	FREE_LIST(p->customer, p->ncustomer, pcol_free);
+	FREE_LIST(p->touch, p->ntouch, touch_clear);
+	FREE_LIST(p->measure, p->nmeasure, measure_clear);
+	FREE_LIST(p->map, p->nmap, map_clear);
+	FREE_LIST(p->carry, p->ncarry, carry_clear);
+	FREE_LIST(p->range, p->nrange, range_clear);
+	FREE_LIST(p->lookup, p->nlookup, lookup_clear);
+	FREE_LIST(p->timefmt, p->ntimefmt, timefmt_clear);
+	pcol_free(&p->channel);
+	free(p->channel_const);
+	pcol_free(&p->referee);
+	free(p->tz);
+	memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,1178 @@
+/* touch.c — jtouch: configurations from settings and profiles, lookups, and
+ * the per-row work that turns an export row into touches. Nothing is
+ * allocated per row: fields are borrowed, derived values live in fixed
+ * buffers of the plan. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jt_colsel.h"
+#include "jt_csv.h"
+#include "jt_err.h"
+#include "jt_hash.h"
+#include "jt_mem.h"
+#include "jt_num.h"
+#include "jt_opt.h"
+#include "jt_out.h"
+#include "jt_profile.h"
+#include "jt_reject.h"
+#include "jt_time.h"
+#include "jt_touch.h"
+#include "jt_tz.h"
+
+#define MAXTOUCH 64
+
+/* ---- settings in command-line order ---------------------------------- */
+
+struct ent {
+	int is_profile;
+	char *opt;	/* where it came from, for messages */
+	char *key, *args;	/* setting; or args = profile text, key = its path */
+	char *pname;	/* profile name */
+};
+
+struct input {
+	char *path;
+	size_t upto;	/* entries in effect */
+};
+
+/* ---- lookups ---------------------------------------------------------- */
+
+struct lookup_tab {
+	char *file, *key;
+	struct jt_header *h;
+	size_t keycol;
+	struct jt_map map;	/* key -> row */
+	const char **f;	/* nrow * h->n borrowed from the arena */
+	size_t *len;
+	size_t nrow, cap;
+	uint64_t dups;
+	struct jt_arena ar;
+};
+
+/* ---- a configuration bound to one input's header ---------------------- */
+
+struct vcol {	/* a column of the virtual row: the input's, or a lookup's */
+	int lk;	/* -1 input, else index into plan lookups */
+	size_t idx;
+};
+
+struct ptouch {
+	const char *tp;	/* constant touchpoint, or NULL */
+	size_t tplen;
+	long tpcol;	/* vcol of {COL}, -1 */
+	long timecol;	/* -1: column absent (optional) */
+	enum jt_time_kind kind;
+	long custcol;	/* -1: the row's customer */
+	const char *custname;
+};
+
+enum mkind { MK_PLAIN, MK_DURATION };
+
+struct pmeasure {
+	const struct jt_pmeasure *spec;
+	size_t out;	/* output column */
+	long a, b;	/* vcols, -1 absent */
+	enum jt_time_kind ka, kb;
+	size_t on;	/* touch index */
+	enum mkind kind;
+	int integer;
+	int has_lo, has_hi;
+	jt_i128 lo, hi;
+	char buf[64];
+	const char *val;
+	size_t vlen;
+	uint64_t negative;
+};
+
+struct pcarry {
+	size_t out;
+	long col;
+};
+
+struct plan {
+	struct jt_profile cfg;
+	const char *source;
+	size_t srclen, chanlen;
+	uint64_t safe;	/* output fields that never need quoting: time, a plain source */
+	struct jt_dialect dialect;
+	struct jt_tz *tz;
+	struct jt_timefmt tf;
+	int bound;
+	/* bound to a header: */
+	struct jt_header vh;	/* virtual header: input columns, then lookup columns */
+	struct vcol *vc;
+	const struct jt_pmap **vmap;	/* per vcol, NULL = no map */
+	struct lookup_tab **lk;
+	long *lkrow;	/* key vcol per lookup */
+	long *lkmatch;	/* per row: matched row per lookup */
+	size_t nlk;
+	long *cust;	/* customer alias vcols (first present) */
+	long custcol;
+	const char *custname;
+	struct ptouch *touch;
+	size_t ntouch;
+	struct pmeasure *meas;
+	size_t nmeas;
+	struct pcarry *carry;
+	size_t ncarry;
+	long chancol;
+	long refcol;
+	uint64_t norow;
+};
+
+struct jt_touchrun {
+	struct jt_touchopts o;
+	struct ent *ent;
+	size_t nent, ecap;
+	struct input *in;
+	size_t nin, icap;
+	struct plan *plans;	/* one per input (or one for stdin) */
+	size_t nplan;
+	struct lookup_tab **tabs;
+	size_t ntab;
+	char **cols;	/* output header */
+	size_t ncol;
+	struct jt_rejects *rj;
+	struct jt_writer w;
+	const char **of;
+	size_t *olen;
+	struct jt_map dedup;
+	struct jt_map rowids;	/* @row counters per source */
+	struct jt_buf key, cbuf, tcbuf, rowbuf;
+	uint64_t rows_out, rows_notime, rows_filtered, touches, dup, filtered, dropped;
+	struct plan *cur;
+	int header_done;
+};
+
+struct jt_touchrun *jt_touch_new(const struct jt_touchopts *o)
+{
+	struct jt_touchrun *r = jt_xcalloc(1, sizeof *r);
+	r->o = *o;
+	return r;
+}
+
+static void add_ent(struct jt_touchrun *r, int is_profile, const char *opt, const char *key, const char *args,
+		    const char *pname)
+{
+	void *p = r->ent;
+	jt_xgrow(&p, &r->ecap, r->nent + 1, sizeof *r->ent);
+	r->ent = p;
+	struct ent *e = &r->ent[r->nent++];
+	e->is_profile = is_profile;
+	e->opt = jt_xstrdup(opt);
+	e->key = jt_xstrdup(key);
+	e->args = jt_xstrdup(args);
+	e->pname = pname ? jt_xstrdup(pname) : NULL;
+}
+
+void jt_touch_setting(struct jt_touchrun *r, const char *opt, const char *key, const char *args)
+{
+	struct jt_profile scratch;
+	char err[512];
+	size_t col;
+	jt_profile_init(&scratch);
+	if (jt_profile_set(&scratch, key, args, err, sizeof err, &col) != 0)
+		jt_usage_error("%s '%s': %s", opt, jt_show(args, strlen(args)), err);
+	jt_profile_free(&scratch);
+	add_ent(r, 0, opt, key, args, NULL);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	char *buf = jt_xmalloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
+		if (k <= 0) {
+			if (k < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)k;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+static char *profile_path(const char *name)
+{
+	struct jt_buf b = JT_BUF_INIT;
+	if (strchr(name, '/') || (strlen(name) > 8 && strcmp(name + strlen(name) - 8, ".profile") == 0)) {
+		jt_buf_adds(&b, name);
+		return b.p;
+	}
+	jt_buf_printf(&b, "%s/profiles/%s.profile", jt_datadir(), name);
+	return b.p;
+}
+
+static char *profile_name(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	size_t n = strlen(base);
+	if (n > 8 && strcmp(base + n - 8, ".profile") == 0)
+		n -= 8;
+	return jt_xmemdup(base, n);
+}
+
+void jt_touch_profile(struct jt_touchrun *r, const char *name)
+{
+	char *path = profile_path(name);
+	size_t len = 0;
+	char *text = slurp(path, &len);
+	if (!text) {
+		if (strchr(name, '/') || strstr(name, ".profile"))
+			jt_usage_error("-p %s: cannot read profile %s", name, path);
+		struct jt_buf b = JT_BUF_INIT;
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/profiles", jt_datadir());
+		DIR *d = opendir(dir);
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (n > 8 && strcmp(de->d_name + n - 8, ".profile") == 0)
+				jt_buf_printf(&b, "%s%.*s", b.len ? ", " : "", (int)(n - 8), de->d_name);
+		}
+		if (d)
+			closedir(d);
+		jt_usage_error("-p %s: no such profile (shipped in %s: %s; or give a file path)", name, dir,
+			       b.len ? b.p : "none");
+	}
+	struct jt_profile scratch;
+	char err[512];
+	unsigned line;
+	size_t col;
+	jt_profile_init(&scratch);
+	if (jt_profile_parse(&scratch, text, len, err, sizeof err, &line, &col) != 0)
+		jt_usage_error("%s:%u:%zu: %s", path, line, col, err);
+	jt_profile_free(&scratch);
+	char *pname = profile_name(name);
+	add_ent(r, 1, "-p", path, text, pname);
+	free(pname);
+	free(text);
+	free(path);
+}
+
+void jt_touch_input(struct jt_touchrun *r, const char *path)
+{
+	void *p = r->in;
+	jt_xgrow(&p, &r->icap, r->nin + 1, sizeof *r->in);
+	r->in = p;
+	r->in[r->nin].path = jt_xstrdup(path);
+	r->in[r->nin++].upto = r->nent;
+}
+
+/* ---- building configurations ----------------------------------------- */
+
+static void replay(struct jt_profile *p, const struct ent *e)
+{
+	char err[512];
+	size_t col;
+	unsigned line;
+	if (e->is_profile) {
+		free(p->name);
+		p->name = jt_xstrdup(e->pname);
+		if (jt_profile_parse(p, e->args, strlen(e->args), err, sizeof err, &line, &col) != 0)
+			jt_usage_error("%s:%u:%zu: %s", e->key, line, col, err);
+	} else if (jt_profile_set(p, e->key, e->args, err, sizeof err, &col) != 0) {
+		jt_usage_error("%s '%s': %s", e->opt, jt_show(e->args, strlen(e->args)), err);
+	}
+}
+
+static void build(struct jt_touchrun *r, struct plan *pl, size_t upto, const char *path)
+{
+	size_t lastp = r->nent, fp;
+	memset(pl, 0, sizeof *pl);
+	jt_profile_init(&pl->cfg);
+	for (size_t i = 0; i < upto; i++)
+		if (r->ent[i].is_profile)
+			lastp = i;
+	for (fp = 0; fp < r->nent && !r->ent[fp].is_profile; fp++)
+		;
+	/* the base (before the first -p), then the last -p and what follows it */
+	for (size_t i = 0; i < upto; i++)
+		if (i < fp || (lastp < r->nent && i >= lastp))
+			replay(&pl->cfg, &r->ent[i]);
+	struct jt_profile *c = &pl->cfg;
+	const char *where = c->name ? c->name : "the command line";
+	if (!c->source) {
+		if (c->name) {
+			c->source = jt_xstrdup(c->name);
+		} else {
+			const char *b = path && strcmp(path, "-") ? strrchr(path, '/') : NULL;
+			b = b ? b + 1 : path && strcmp(path, "-") ? path : "stdin";
+			const char *dot = strchr(b, '.');
+			c->source = jt_xmemdup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
+		}
+	}
+	pl->source = c->source;
+	pl->srclen = strlen(c->source);
+	pl->safe = (uint64_t)1 << 1;
+	if (!strpbrk(c->source, ",\"\r\n\t ;|"))	/* labels have no blanks; any delimiter-ish byte: check */
+		pl->safe |= (uint64_t)1 << 3;
+	pl->chanlen = c->channel_const ? strlen(c->channel_const) : 0;
+	if (c->ntouch > MAXTOUCH)
+		jt_usage_error("%s: more than %d touches per row", where, MAXTOUCH);
+	if (!c->ntouch)
+		jt_usage_error("%s: no touch to emit (give -p NAME, or --touch 'TOUCHPOINT TIME_COLUMN')", where);
+	if (!c->ncustomer && !c->customer_row)
+		jt_usage_error("%s: no customer column (give -p NAME, or --customer COLUMN)", where);
+	for (size_t i = 0; i < c->nmeasure; i++) {
+		const char *on = c->measure[i].on;
+		size_t k;
+		for (k = 0; on && k < c->ntouch; k++)
+			if (c->touch[k].touchpoint && strcmp(c->touch[k].touchpoint, on) == 0)
+				break;
+		if (on && k == c->ntouch) {
+			struct jt_buf b = JT_BUF_INIT;
+			for (k = 0; k < c->ntouch; k++)
+				if (c->touch[k].touchpoint)
+					jt_buf_printf(&b, "%s%s", b.len ? ", " : "", c->touch[k].touchpoint);
+			jt_usage_error("%s: measure %s rides on '%s', which is not a touch here (touches: %s)", where,
+				       c->measure[i].name, on, b.len ? b.p : "none named");
+		}
+		for (k = 0; k < c->ncarry; k++)
+			if (strcmp(c->carry[k].out, c->measure[i].name) == 0)
+				jt_usage_error("%s: '%s' is both a measure and a carried column", where,
+					       c->carry[k].out);
+	}
+	pl->dialect = r->o.c->dialect;
+	if (c->delim)
+		pl->dialect.delim = c->delim;
+	if (c->tz && strcmp(c->tz, "UTC") != 0) {
+		char err[512];
+		pl->tz = jt_tz_load(c->tz, err, sizeof err);
+		if (!pl->tz)
+			jt_usage_error("--tz: %s", err);
+	}
+	pl->tf.kind = JT_TIME_AUTO;
+	pl->tf.order = c->order;
+	pl->tf.tz = pl->tz;
+}
+
+static void add_col(struct jt_touchrun *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncol; i++)
+		if (strcmp(r->cols[i], name) == 0)
+			return;
+	r->cols = jt_xrealloc(r->cols, (r->ncol + 1) * sizeof *r->cols);
+	r->cols[r->ncol++] = jt_xstrdup(name);
+}
+
+static size_t out_index(const struct jt_touchrun *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncol; i++)
+		if (strcmp(r->cols[i], name) == 0)
+			return i;
+	return 0;
+}
+
+/* ---- lookup tables ---------------------------------------------------- */
+
+struct lkload {
+	struct lookup_tab *t;
+	const char *src;
+};
+
+static void lk_header(void *ctx, const char *src, const struct jt_header *h)
+{
+	struct lkload *l = ctx;
+	l->t->h = jt_header_copy(h);
+	l->t->keycol = jt_col_by_name(h, l->t->key, src);
+}
+
+static void lk_record(void *ctx, const char *src, const struct jt_record *rec)
+{
+	struct lookup_tab *t = ((struct lkload *)ctx)->t;
+	int isnew;
+	(void)src;
+	if (t->nrow >= UINT32_MAX - 1)
+		jt_die_at(src, rec->line, "lookup table has too many rows");
+	jt_map_put(&t->map, rec->f[t->keycol], rec->len[t->keycol], (uint32_t)t->nrow, &isnew);
+	if (!isnew) {
+		t->dups++;
+		return;
+	}
+	size_t n = t->h->n;
+	if (t->nrow + 1 > t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->f = jt_xrealloc(t->f, t->cap * n * sizeof *t->f);
+		t->len = jt_xrealloc(t->len, t->cap * n * sizeof *t->len);
+	}
+	for (size_t i = 0; i < n; i++) {
+		t->f[t->nrow * n + i] = jt_arena_dup(&t->ar, rec->f[i], rec->len[i]);
+		t->len[t->nrow * n + i] = rec->len[i];
+	}
+	t->nrow++;
+}
+
+static struct lookup_tab *load_lookup(struct jt_touchrun *r, const struct jt_plookup *l)
+{
+	for (size_t i = 0; i < r->ntab; i++)
+		if (strcmp(r->tabs[i]->file, l->file) == 0 && strcmp(r->tabs[i]->key, l->key) == 0)
+			return r->tabs[i];
+	struct lookup_tab *t = jt_xcalloc(1, sizeof *t);
+	t->file = jt_xstrdup(l->file);
+	t->key = jt_xstrdup(l->key);
+	struct jt_common strict = *r->o.c;	/* a lookup table must be clean: the first bad row stops */
+	strict.strict = 1;
+	strict.rejects = strict.stats = NULL;
+	struct jt_rejects *rj = jt_rejects_new(&strict);
+	struct lkload ctx = { t, l->file };
+	struct jt_dialect d = r->o.c->dialect;
+	d.no_header = 0;
+	jt_read(l->file, &d, rj, lk_header, lk_record, &ctx);
+	jt_rejects_free(rj);
+	if (!t->h)
+		jt_die("lookup %s: the file is empty (it needs a header with column '%s')", l->file, l->key);
+	if (t->dups)
+		jt_warn("lookup %s: %llu duplicate %s keys, the first row of each is used", l->file,
+			(unsigned long long)t->dups, l->key);
+	r->tabs = jt_xrealloc(r->tabs, (r->ntab + 1) * sizeof *r->tabs);
+	r->tabs[r->ntab++] = t;
+	return t;
+}
+
+static void lookup_free(struct lookup_tab *t)
+{
+	free(t->file);
+	free(t->key);
+	jt_header_free(t->h);
+	jt_map_free(&t->map);
+	free(t->f);
+	free(t->len);
+	jt_arena_free(&t->ar);
+	free(t);
+}
+
+/* ---- binding a plan to an input header ------------------------------- */
+
+static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t idx)
+{
+	for (size_t i = 0; i < pl->vh.n; i++)
+		if (pl->vh.len[i] == len && memcmp(pl->vh.name[i], name, len) == 0)
+			return;	/* the input's (or an earlier lookup's) column wins */
+	size_t n = pl->vh.n + 1;
+	pl->vh.name = jt_xrealloc(pl->vh.name, n * sizeof *pl->vh.name);
+	pl->vh.len = jt_xrealloc(pl->vh.len, n * sizeof *pl->vh.len);
+	pl->vc = jt_xrealloc(pl->vc, n * sizeof *pl->vc);
+	pl->vh.name[pl->vh.n] = jt_xmemdup(name, len);
+	pl->vh.len[pl->vh.n] = len;
+	pl->vc[pl->vh.n].lk = lk;
+	pl->vc[pl->vh.n].idx = idx;
+	pl->vh.n = n;
+}
+
+static long vfind(const struct plan *pl, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < pl->vh.n; i++)
+		if (pl->vh.len[i] == n && memcmp(pl->vh.name[i], name, n) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* A column the profile names: dies listing the columns when it is required and absent. */
+static long need(const struct plan *pl, const struct jt_pcol *c, const char *src)
+{
+	long i = vfind(pl, c->name);
+	if (i < 0 && !c->optional)
+		jt_col_by_name(&pl->vh, c->name, src);	/* dies: unknown column, lists them */
+	return i;
+}
+
+static enum jt_time_kind kind_of(const struct jt_profile *c, const char *col)
+{
+	enum jt_time_kind k = JT_TIME_AUTO;
+	for (size_t i = 0; i < c->ntimefmt; i++)
+		if (!c->timefmt[i].col || strcmp(c->timefmt[i].col, col) == 0)
+			k = c->timefmt[i].kind;
+	return k;
+}
+
+struct mdefault {
+	const char *name;
+	int integer, has_lo, has_hi;
+	long lo, hi;
+};
+
+static const struct mdefault mdefaults[] = {
+	{ "nps", 1, 1, 1, 0, 10 }, { "csat", 0, 1, 1, 1, 5 }, { "ces", 0, 1, 1, 1, 7 },
+	{ "reopens", 1, 1, 0, 0, 0 },
+};
+
+static void bind_measure(struct jt_touchrun *r, struct plan *pl, struct pmeasure *m, const char *src)
+{
+	const struct jt_pmeasure *s = m->spec;
+	const struct jt_profile *c = &pl->cfg;
+	size_t n = strlen(s->name);
+	m->out = out_index(r, s->name);
+	m->a = need(pl, &s->a, src);
+	m->ka = kind_of(c, s->a.name);
+	m->b = s->op == JT_M_DIFF ? need(pl, &s->b, src) : -1;
+	m->kb = s->op == JT_M_DIFF ? kind_of(c, s->b.name) : JT_TIME_AUTO;
+	m->kind = n > 2 && strcmp(s->name + n - 2, "_s") == 0 ? MK_DURATION : MK_PLAIN;
+	m->on = 0;
+	for (size_t k = 0; s->on && k < pl->ntouch; k++)
+		if (pl->touch[k].tp && strcmp(pl->touch[k].tp, s->on) == 0)
+			m->on = k;
+	for (size_t k = 0; k < sizeof mdefaults / sizeof *mdefaults; k++)
+		if (strcmp(mdefaults[k].name, s->name) == 0) {
+			m->integer = mdefaults[k].integer;
+			m->has_lo = mdefaults[k].has_lo;
+			m->has_hi = mdefaults[k].has_hi;
+			m->lo = (jt_i128)mdefaults[k].lo * JT_DEC_SCALE;
+			m->hi = (jt_i128)mdefaults[k].hi * JT_DEC_SCALE;
+		}
+	for (size_t k = 0; k < c->nrange; k++)
+		if (strcmp(c->range[k].name, s->name) == 0) {
+			m->has_lo = c->range[k].has_lo;
+			m->has_hi = c->range[k].has_hi;
+			m->lo = c->range[k].lo;
+			m->hi = c->range[k].hi;
+		}
+}
+
+static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, const struct jt_header *h)
+{
+	const struct jt_profile *c = &pl->cfg;
+	pl->bound = 1;
+	for (size_t i = 0; i < h->n; i++)
+		vh_add(pl, h->name[i], h->len[i], -1, i);
+	pl->nlk = c->nlookup;
+	pl->lk = jt_xcalloc(pl->nlk + 1, sizeof *pl->lk);
+	pl->lkrow = jt_xcalloc(pl->nlk + 1, sizeof *pl->lkrow);
+	pl->lkmatch = jt_xcalloc(pl->nlk + 1, sizeof *pl->lkmatch);
+	for (size_t k = 0; k < pl->nlk; k++) {
+		struct lookup_tab *t = load_lookup(r, &c->lookup[k]);
+		struct jt_pcol kc = { c->lookup[k].rowcol, 0 };
+		pl->lk[k] = t;
+		pl->lkrow[k] = need(pl, &kc, src);
+		for (size_t i = 0; i < t->h->n; i++)
+			vh_add(pl, t->h->name[i], t->h->len[i], (int)k, i);
+	}
+	pl->vmap = jt_xcalloc(pl->vh.n + 1, sizeof *pl->vmap);
+	for (size_t k = 0; k < c->nmap; k++) {
+		long i = vfind(pl, c->map[k].col);
+		if (i >= 0)
+			pl->vmap[i] = &c->map[k];
+	}
+	pl->custcol = -1;
+	if (!c->customer_row) {
+		for (size_t k = 0; k < c->ncustomer && pl->custcol < 0; k++) {
+			pl->custcol = vfind(pl, c->customer[k].name);
+			pl->custname = c->customer[k].name;
+		}
+		if (pl->custcol < 0) {
+			struct jt_buf b = JT_BUF_INIT;
+			for (size_t k = 0; k < c->ncustomer; k++)
+				jt_buf_printf(&b, "%s'%s'", k ? ", " : "", c->customer[k].name);
+			if (c->ncustomer == 1)
+				jt_col_by_name(&pl->vh, c->customer[0].name, src);
+			jt_die_at(src, 1, "no customer column: none of %s is a column (--customer COLUMN names it%s)", b.p,
+				  pl->nlk ? "" : "; --lookup FILE:KEY joins a table that has it");
+		}
+	}
+	pl->ntouch = c->ntouch;
+	pl->touch = jt_xcalloc(pl->ntouch, sizeof *pl->touch);
+	for (size_t k = 0; k < c->ntouch; k++) {
+		const struct jt_ptouch *s = &c->touch[k];
+		struct ptouch *t = &pl->touch[k];
+		t->tp = s->touchpoint;
+		t->tplen = t->tp ? strlen(t->tp) : 0;
+		t->tpcol = s->touchpoint ? -1 : need(pl, &s->from_col, src);
+		t->timecol = need(pl, &s->time, src);
+		t->kind = kind_of(c, s->time.name);
+		t->custcol = s->customer.name ? need(pl, &s->customer, src) : -1;
+		t->custname = s->customer.name;
+		if (!s->touchpoint && t->tpcol < 0)
+			t->timecol = -1;
+	}
+	pl->nmeas = c->nmeasure;
+	pl->meas = jt_xcalloc(pl->nmeas + 1, sizeof *pl->meas);
+	for (size_t k = 0; k < c->nmeasure; k++) {
+		pl->meas[k].spec = &c->measure[k];
+		bind_measure(r, pl, &pl->meas[k], src);
+	}
+	pl->ncarry = c->ncarry;
+	pl->carry = jt_xcalloc(pl->ncarry + 1, sizeof *pl->carry);
+	for (size_t k = 0; k < c->ncarry; k++) {
+		pl->carry[k].out = out_index(r, c->carry[k].out);
+		pl->carry[k].col = need(pl, &c->carry[k].col, src);
+	}
+	pl->chancol = c->channel.name ? need(pl, &c->channel, src) : -1;
+	pl->refcol = c->referee.name ? need(pl, &c->referee, src) : -1;
+}
+
+static void plan_free(struct plan *pl)
+{
+	for (size_t i = 0; i < pl->vh.n; i++)
+		free(pl->vh.name[i]);
+	free(pl->vh.name);
+	free(pl->vh.len);
+	free(pl->vc);
+	free(pl->vmap);
+	free(pl->lk);
+	free(pl->lkrow);
+	free(pl->lkmatch);
+	free(pl->touch);
+	free(pl->meas);
+	free(pl->carry);
+	if (pl->tz)
+		jt_tz_free(pl->tz);
+	jt_profile_free(&pl->cfg);
+}
+
+/* ---- the row ------------------------------------------------------------ */
+
+static int ieq(const char *a, size_t n, const char *lowered)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ch = a[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if (ch != lowered[i] || !lowered[i])
+			return 0;
+	}
+	return lowered[n] == '\0';
+}
+
+static const char *get_slow(const struct plan *pl, const struct jt_record *rec, long v, size_t *len);
+
+/* The value of virtual column v for this row, after its map. */
+static inline const char *get(const struct plan *pl, const struct jt_record *rec, long v, size_t *len)
+{
+	if (v >= 0 && pl->vc[v].lk < 0 && !pl->vmap[v]) {	/* an input column as it is */
+		*len = rec->len[pl->vc[v].idx];
+		return rec->f[pl->vc[v].idx];
+	}
+	return get_slow(pl, rec, v, len);
+}
+
+static const char *get_slow(const struct plan *pl, const struct jt_record *rec, long v, size_t *len)
+{
+	const char *s;
+	if (v < 0) {
+		*len = 0;
+		return "";
+	}
+	const struct vcol *vc = &pl->vc[v];
+	if (vc->lk < 0) {
+		s = rec->f[vc->idx];
+		*len = rec->len[vc->idx];
+	} else {
+		const struct lookup_tab *t = pl->lk[vc->lk];
+		size_t at = (size_t)pl->lkmatch[vc->lk] * t->h->n + vc->idx;
+		s = t->f[at];
+		*len = t->len[at];
+	}
+	const struct jt_pmap *m = pl->vmap[v];
+	if (m)
+		for (size_t i = 0; i < m->n; i++)
+			if (ieq(s, *len, m->key[i])) {
+				*len = strlen(m->val[i]);
+				return m->val[i];
+			}
+	return s;
+}
+
+static const char *time_err(int rc)
+{
+	return rc == JT_TIME_RANGE ? "is outside years 0000-9999" : "is not a time";
+}
+
+/* Parses column v's time; 1 = empty, 0 = ok, -1 = rejected (dies on a slash date without order). */
+static int row_time(struct jt_touchrun *r, struct plan *pl, const char *src, const struct jt_record *rec, long v,
+		    enum jt_time_kind kind, int64_t *t)
+{
+	size_t n;
+	const char *s = get(pl, rec, v, &n);
+	if (n == 0)
+		return 1;
+	struct jt_timefmt f = pl->tf;
+	f.kind = kind;
+	int rc = jt_time_read(s, n, &f, t);
+	if (rc == JT_TIME_OK)
+		return 0;
+	if (rc == JT_TIME_NEED_ORDER)
+		jt_die_at(src, rec->line, "column '%s': '%s' is a day/month date; say which order with --date-order mdy "
+			  "or --date-order dmy", pl->vh.name[v], jt_show(s, n));
+	jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' %s", pl->vh.name[v], jt_show(s, n), time_err(rc));
+	return -1;
+}
+
+static void range_text(const struct pmeasure *m, char *buf, size_t n)
+{
+	char lo[64], hi[64];
+	if (m->has_lo && m->has_hi)
+		snprintf(buf, n, "in %s-%s", jt_dec_format(m->lo, lo), jt_dec_format(m->hi, hi));
+	else if (m->has_lo)
+		snprintf(buf, n, "at least %s", jt_dec_format(m->lo, lo));
+	else
+		snprintf(buf, n, "at most %s", jt_dec_format(m->hi, hi));
+}
+
+/* Computes a measure into m->val; 0 ok (maybe empty), -1 rejected. */
+static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, const struct jt_record *rec,
+		       struct pmeasure *m)
+{
+	const struct jt_pmeasure *s = m->spec;
+	size_t n;
+	const char *v = get(pl, rec, m->a, &n);
+	jt_i128 x;
+	m->val = "";
+	m->vlen = 0;
+	if (s->op == JT_M_DIFF) {
+		int64_t ta, tb;
+		int ra = row_time(r, pl, src, rec, m->a, m->ka, &ta);
+		if (ra < 0)
+			return -1;
+		int rb = row_time(r, pl, src, rec, m->b, m->kb, &tb);
+		if (rb < 0)
+			return -1;
+		if (ra || rb)
+			return 0;
+		x = (jt_i128)(ta - tb) * JT_DEC_SCALE;
+	} else {
+		if (n == 0)
+			return 0;
+		int rc = jt_dec_parse(v, n, &x);
+		if (rc != JT_NUM_OK) {
+			jt_reject(r->rj, src, rec, rc == JT_NUM_RANGE ? "out of range" : "not a number",
+				  "column '%s': %s '%s' is not a number%s", pl->vh.name[m->a], s->name, jt_show(v, n),
+				  rc == JT_NUM_RANGE ? " below 1e20" : "");
+			return -1;
+		}
+		if (s->op == JT_M_MUL) {
+			x = x * s->factor / JT_DEC_SCALE;
+		} else if (s->op == JT_M_DIV) {
+			x = x * JT_DEC_SCALE / s->factor;
+		}
+	}
+	if (m->kind == MK_DURATION && s->op != JT_M_COPY) {	/* whole seconds, half away from zero */
+		jt_i128 h = JT_DEC_SCALE / 2;
+		x = (x >= 0 ? x + h : x - h) / JT_DEC_SCALE * JT_DEC_SCALE;
+	}
+	if (m->kind == MK_DURATION && x < 0 && !s->is_signed) {
+		m->negative++;
+		return 0;
+	}
+	if ((m->integer && x % JT_DEC_SCALE != 0) || (m->has_lo && x < m->lo) || (m->has_hi && x > m->hi)) {
+		char rt[160];
+		range_text(m, rt, sizeof rt);
+		const char *shown = s->op == JT_M_COPY ? jt_show(v, n) : jt_dec_format(x, m->buf);
+		int frac = m->integer && x % JT_DEC_SCALE != 0;
+		jt_reject(r->rj, src, rec, "out of range", "column '%s': %s '%s' is not %s%s",
+			  pl->vh.name[m->a], s->name, shown, frac ? "a whole number " : "", rt);
+		return -1;
+	}
+	if (s->op == JT_M_COPY) {
+		m->val = v;
+		m->vlen = n;
+	} else {
+		m->val = jt_dec_format(x, m->buf);
+		m->vlen = strlen(m->val);
+	}
+	return 0;
+}
+
+/* The customer id of column v, normalized when asked; empty when missing. */
+static const char *row_customer(struct jt_touchrun *r, struct plan *pl, const struct jt_record *rec, long v,
+				size_t *len, struct jt_buf *buf)
+{
+	const char *s = get(pl, rec, v, len);
+	if (!pl->cfg.norm_lower && !pl->cfg.norm_trim)
+		return s;
+	size_t a = 0, b = *len;
+	if (pl->cfg.norm_trim) {
+		while (a < b && (s[a] == ' ' || s[a] == '\t'))
+			a++;
+		while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+			b--;
+	}
+	jt_buf_reset(buf);
+	jt_buf_add(buf, s + a, b - a);
+	if (pl->cfg.norm_lower)
+		for (size_t i = 0; i < buf->len; i++)
+			if (buf->p[i] >= 'A' && buf->p[i] <= 'Z')
+				buf->p[i] = (char)(buf->p[i] - 'A' + 'a');
+	(void)r;
+	*len = buf->len;
+	return buf->p ? buf->p : "";
+}
+
+uint64_t jt_shard_of(const char *id, size_t len, uint64_t n)
+{
+	return jt_fnv1a64(id, len) % n + 1;
+}
+
+static int keep_touch(struct jt_touchrun *r, const char *cust, size_t clen, int64_t t, const char *tp,
+		      size_t tplen)
+{
+	const struct jt_common *c = r->o.c;
+	if (r->o.shard_n && jt_shard_of(cust, clen, r->o.shard_n) != r->o.shard_k) {
+		r->filtered++;
+		return 0;
+	}
+	if ((c->has_since && t < c->since) || (c->has_until && t >= c->until)) {
+		r->filtered++;
+		return 0;
+	}
+	if (r->o.dedup) {
+		int isnew;
+		jt_buf_reset(&r->key);
+		jt_buf_add(&r->key, cust, clen);
+		jt_buf_add(&r->key, "\0", 1);
+		jt_buf_add(&r->key, &t, sizeof t);
+		jt_buf_add(&r->key, tp, tplen);
+		jt_map_put(&r->dedup, r->key.p, r->key.len, 0, &isnew);
+		if (!isnew) {
+			r->dup++;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void on_record(void *ctx, const char *src, const struct jt_record *rec)
+{
+	struct jt_touchrun *r = ctx;
+	struct plan *pl = r->cur;
+	int64_t tt[MAXTOUCH];
+	int has[MAXTOUCH];
+	size_t nt = pl->ntouch;
+
+	/* lookups, in order: each may use the columns of the ones before */
+	for (size_t k = 0; k < pl->nlk; k++) {
+		size_t n;
+		const char *key = get(pl, rec, pl->lkrow[k], &n);
+		long row = jt_map_find(&pl->lk[k]->map, key, n);
+		if (row < 0) {
+			jt_reject(r->rj, src, rec, "unmatched lookup", "column '%s': '%s' is not in lookup %s",
+				  pl->cfg.lookup[k].rowcol, jt_show(key, n), pl->lk[k]->file);
+			return;
+		}
+		pl->lkmatch[k] = (long)pl->lk[k]->map.ent[row].val;
+	}
+	/* customer */
+	size_t clen = 0;
+	const char *cust = NULL;
+	if (pl->cfg.customer_row) {
+		int isnew;
+		size_t e = jt_map_put(&r->rowids, pl->source, strlen(pl->source), 0, &isnew);
+		uint32_t no = ++r->rowids.ent[e].val;
+		jt_buf_reset(&r->rowbuf);
+		jt_buf_printf(&r->rowbuf, "%s:%u", pl->source, no);
+		cust = r->rowbuf.p;
+		clen = r->rowbuf.len;
+	} else {
+		cust = row_customer(r, pl, rec, pl->custcol, &clen, &r->cbuf);
+	}
+	/* every time first: one bad time rejects the whole row */
+	size_t nemit = 0;
+	for (size_t k = 0; k < nt; k++) {
+		int rc = pl->touch[k].timecol < 0 ? 1 :
+			row_time(r, pl, src, rec, pl->touch[k].timecol, pl->touch[k].kind, &tt[k]);
+		if (rc < 0)
+			return;
+		has[k] = rc == 0;
+		nemit += (size_t)has[k];
+	}
+	for (size_t k = 0; k < nt; k++) {
+		if (!has[k])
+			continue;
+		if (pl->touch[k].custcol < 0 && clen == 0) {
+			jt_reject(r->rj, src, rec, "missing customer", "column '%s': empty customer id",
+				  pl->custname ? pl->custname : "customer");
+			return;
+		}
+		if (pl->touch[k].custcol >= 0) {
+			size_t n;
+			get(pl, rec, pl->touch[k].custcol, &n);
+			if (n == 0) {
+				jt_reject(r->rj, src, rec, "missing customer", "column '%s': empty customer id for %s",
+					  pl->touch[k].custname, pl->touch[k].tp ? pl->touch[k].tp : "the touch");
+				return;
+			}
+		}
+		if (pl->touch[k].tpcol >= 0) {
+			size_t n;
+			get(pl, rec, pl->touch[k].tpcol, &n);
+			if (n == 0) {
+				jt_reject(r->rj, src, rec, "missing touchpoint", "column '%s': empty touchpoint",
+					  pl->vh.name[pl->touch[k].tpcol]);
+				return;
+			}
+		}
+	}
+	for (size_t k = 0; k < pl->nmeas; k++)
+		if (row_measure(r, pl, src, rec, &pl->meas[k]) != 0)
+			return;
+	if (nemit == 0) {
+		r->rows_notime++;
+		jt_rows_skipped(r->rj);
+		return;
+	}
+	/* the row is good: fill the constant part of the output row */
+	const char **of = r->of;
+	size_t *ol = r->olen;
+	for (size_t i = 0; i < r->ncol; i++) {
+		of[i] = "";
+		ol[i] = 0;
+	}
+	of[3] = pl->source;
+	ol[3] = pl->srclen;
+	if (pl->cfg.channel_const) {
+		of[4] = pl->cfg.channel_const;
+		ol[4] = pl->chanlen;
+	} else {
+		of[4] = get(pl, rec, pl->chancol, &ol[4]);
+	}
+	for (size_t k = 0; k < pl->ncarry; k++)
+		of[pl->carry[k].out] = get(pl, rec, pl->carry[k].col, &ol[pl->carry[k].out]);
+	for (size_t k = 0; k < pl->nmeas; k++)
+		if (pl->meas[k].vlen && !has[pl->meas[k].on])
+			r->dropped++;
+	size_t refn = 0;
+	const char *ref = get(pl, rec, pl->refcol, &refn);
+	if (refn && !has[0])
+		r->dropped++;
+	size_t emitted = 0;
+	char tbuf[32];
+	for (size_t k = 0; k < nt; k++) {
+		if (!has[k])
+			continue;
+		const struct ptouch *t = &pl->touch[k];
+		size_t cl = clen, tpl;
+		const char *cu = t->custcol >= 0 ? get(pl, rec, t->custcol, &cl) : cust;
+		if (t->custcol >= 0)
+			cu = row_customer(r, pl, rec, t->custcol, &cl, &r->tcbuf);
+		const char *tp = t->tp ? t->tp : get(pl, rec, t->tpcol, &tpl);
+		if (t->tp)
+			tpl = t->tplen;
+		if (!keep_touch(r, cu, cl, tt[k], tp, tpl))
+			continue;
+		of[0] = cu;
+		ol[0] = cl;
+		of[1] = jt_time_format(tt[k], tbuf);
+		ol[1] = 20;	/* YYYY-MM-DDTHH:MM:SSZ: every time was checked to be in 0000-9999 */
+		of[2] = tp;
+		ol[2] = tpl;
+		for (size_t m = 0; m < pl->nmeas; m++) {
+			size_t o = pl->meas[m].out;
+			of[o] = pl->meas[m].on == k ? pl->meas[m].val : "";
+			ol[o] = pl->meas[m].on == k ? pl->meas[m].vlen : 0;
+		}
+		of[13] = k == 0 ? ref : "";
+		ol[13] = k == 0 ? refn : 0;
+		jt_w_record(&r->w, of, ol, r->ncol, pl->safe);
+		emitted++;
+	}
+	r->touches += emitted;
+	if (emitted) {
+		r->rows_out++;
+	} else {
+		r->rows_filtered++;
+		jt_rows_skipped(r->rj);
+	}
+}
+
+static void on_header(void *ctx, const char *src, const struct jt_header *h)
+{
+	struct jt_touchrun *r = ctx;
+	jt_rejects_header(r->rj, h);
+	plan_bind(r, r->cur, src, h);
+	if (!r->header_done) {	/* at the first header: an empty input gives an empty output */
+		r->header_done = 1;
+		for (size_t i = 0; i < r->ncol; i++)
+			jt_w_str(&r->w, r->cols[i]);
+		jt_w_end(&r->w);
+	}
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static void collect_cols(struct jt_touchrun *r)
+{
+	for (size_t i = 0; i < JT_TOUCH_NCOL; i++)
+		add_col(r, jt_touch_columns[i]);
+	for (size_t p = 0; p < r->nplan; p++) {
+		const struct jt_profile *c = &r->plans[p].cfg;
+		for (size_t k = 0; k < c->nmeasure; k++)
+			add_col(r, c->measure[k].name);
+		for (size_t k = 0; k < c->ncarry; k++)
+			add_col(r, c->carry[k].out);
+	}
+	r->of = jt_xcalloc(r->ncol, sizeof *r->of);
+	r->olen = jt_xcalloc(r->ncol, sizeof *r->olen);
+}
+
+static void summary(struct jt_touchrun *r)
+{
+	struct jt_buf b = JT_BUF_INIT;
+	uint64_t neg = 0;
+	for (size_t p = 0; p < r->nplan; p++)
+		for (size_t k = 0; k < r->plans[p].nmeas; k++)
+			neg += r->plans[p].meas[k].negative;
+	if (r->rows_notime)
+		jt_buf_printf(&b, "; %llu without a timestamp", (unsigned long long)r->rows_notime);
+	if (r->rows_filtered)
+		jt_buf_printf(&b, "; %llu with every touch outside --shard/--since/--until/--dedup",
+			      (unsigned long long)r->rows_filtered);
+	if (jt_rejected(r->rj))
+		jt_buf_printf(&b, "; %llu rejected", (unsigned long long)jt_rejected(r->rj));
+	if (r->dup)
+		jt_buf_printf(&b, "; %llu duplicate touch%s dropped", (unsigned long long)r->dup,
+			      r->dup == 1 ? "" : "es");
+	if (r->filtered && (r->o.shard_n || r->o.c->has_since || r->o.c->has_until))
+		jt_buf_printf(&b, "; %llu touch%s outside --shard/--since/--until", (unsigned long long)r->filtered,
+			      r->filtered == 1 ? "" : "es");
+	if (neg) {
+		jt_buf_printf(&b, "; %llu negative duration%s left empty (", (unsigned long long)neg, neg == 1 ? "" : "s");
+		int first = 1;
+		for (size_t p = 0; p < r->nplan; p++)
+			for (size_t k = 0; k < r->plans[p].nmeas; k++)
+				if (r->plans[p].meas[k].negative) {
+					jt_buf_printf(&b, "%s%s %llu", first ? "" : ", ", r->plans[p].meas[k].spec->name,
+						      (unsigned long long)r->plans[p].meas[k].negative);
+					first = 0;
+				}
+		jt_buf_adds(&b, ")");
+	}
+	if (r->dropped)
+		jt_buf_printf(&b, "; %llu measure%s without its touch's timestamp dropped", (unsigned long long)r->dropped,
+			      r->dropped == 1 ? "" : "s");
+	if (b.len) {
+		uint64_t in = r->rows_out + r->rows_notime + r->rows_filtered + jt_rejected(r->rj);
+		jt_note("%llu row%s in: %llu emitted %llu touch%s%s", (unsigned long long)in, in == 1 ? "" : "s",
+			(unsigned long long)r->rows_out, (unsigned long long)r->touches, r->touches == 1 ? "" : "es",
+			b.p);
+	}
+	jt_rejects_stat(r->rj, "touches_out", r->touches);
+	jt_rejects_stat(r->rj, "rows_without_time", r->rows_notime);
+	jt_rejects_stat(r->rj, "touches_filtered", r->filtered);
+	jt_rejects_stat(r->rj, "touches_duplicate", r->dup);
+	jt_rejects_stat(r->rj, "negative_durations", neg);
+	jt_rejects_stat(r->rj, "measures_dropped", r->dropped);
+	jt_buf_free(&b);
+}
+
+int jt_touch_run(struct jt_touchrun *r, FILE *out)
+{
+	size_t n = r->nin ? r->nin : 1;
+	r->plans = jt_xcalloc(n, sizeof *r->plans);
+	r->nplan = n;
+	for (size_t i = 0; i < n; i++)
+		build(r, &r->plans[i], r->nin ? r->in[i].upto : r->nent, r->nin ? r->in[i].path : NULL);
+	collect_cols(r);
+	/* lookups first: the reader is not reentrant, and a bad table should stop
+	 * the run before any output */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < r->plans[i].cfg.nlookup; k++)
+			load_lookup(r, &r->plans[i].cfg.lookup[k]);
+	r->rj = jt_rejects_new(r->o.c);
+	if (r->nin > 1)
+		jt_rejects_whole_records(r->rj);
+	jt_writer_init(&r->w, out);
+	for (size_t i = 0; i < n; i++) {
+		r->cur = &r->plans[i];
+		jt_read(r->nin ? r->in[i].path : NULL, &r->cur->dialect, r->rj, on_header, on_record, r);
+	}
+	jt_writer_flush(&r->w);
+	jt_out_flush(out);
+	summary(r);
+	return jt_rejects_finish(r->rj, (long long)r->rows_out);
+}
+
+void jt_touch_free(struct jt_touchrun *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nent; i++) {
+		free(r->ent[i].opt);
+		free(r->ent[i].key);
+		free(r->ent[i].args);
+		free(r->ent[i].pname);
+	}
+	free(r->ent);
+	for (size_t i = 0; i < r->nin; i++)
+		free(r->in[i].path);
+	free(r->in);
+	for (size_t i = 0; i < r->nplan; i++)
+		plan_free(&r->plans[i]);
+	free(r->plans);
+	for (size_t i = 0; i < r->ntab; i++)
+		lookup_free(r->tabs[i]);
+	free(r->tabs);
+	for (size_t i = 0; i < r->ncol; i++)
+		free(r->cols[i]);
+	free(r->cols);
+	free(r->of);
+	free(r->olen);
+	jt_rejects_free(r->rj);
+	jt_map_free(&r->dedup);
+	jt_map_free(&r->rowids);
+	jt_buf_free(&r->key);
+	jt_buf_free(&r->cbuf);
+	jt_buf_free(&r->tcbuf);
+	jt_buf_free(&r->rowbuf);
+	free(r);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+void jt_touch_list_profiles(FILE *out)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/profiles", jt_datadir());
+	DIR *d = opendir(dir);
+	if (!d)
+		jt_die("%s:", dir);
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t k = strlen(de->d_name);
+		if (k > 8 && strcmp(de->d_name + k - 8, ".profile") == 0) {
+			names = jt_xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = jt_xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char path[8192];
+		size_t len;
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		char *text = slurp(path, &len);
+		const char *desc = "";
+		struct jt_profile p;
+		char err[256];
+		unsigned line;
+		size_t col;
+		jt_profile_init(&p);
+		if (text && jt_profile_parse(&p, text, len, err, sizeof err, &line, &col) == 0 && p.description)
+			desc = p.description;
+		fprintf(out, "%-16.*s %s\n", (int)(strlen(names[i]) - 8), names[i], desc);
+		jt_profile_free(&p);
+		free(text);
+		free(names[i]);
+	}
+	free(names);
+}
