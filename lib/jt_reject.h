@@ -26,6 +26,8 @@ void jt_rows_skipped(struct jt_rejects *rj);
 void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 uint64_t jt_rejected(const struct jt_rejects *rj);
+/* Data records read so far (every one, rejected or not). */
+uint64_t jt_rows_read(const struct jt_rejects *rj);
 /* Summary line, --stats, --rejects committed; returns 1 when --max-rejects
  * was exceeded, else 0. rows_out < 0 means in - skipped - rejected. */
 int jt_rejects_finish(struct jt_rejects *rj, long long rows_out);

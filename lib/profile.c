@@ -8,6 +8,7 @@
 
 #include "jt_mem.h"
 #include "jt_profile.h"
+#include "jt_tz.h"
 
 const char *const jt_touch_columns[] = {
 	"customer", "time", "touchpoint", "source", "channel", "nps", "csat", "ces",
@@ -536,8 +537,14 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 	}
 	if (strcmp(k, "carry") == 0)
 		return set_carry(p, tk, e);
-	if (strcmp(k, "tz") == 0)
+	if (strcmp(k, "tz") == 0) {
+		char why[256];
+		struct jt_tz *z = tk->n == 1 ? jt_tz_load(tk->t[0], why, sizeof why) : NULL;
+		if (tk->n == 1 && !z)
+			return fail(e, tk->at[0], "%s", why);
+		jt_tz_free(z);
 		return set_one(&p->tz, tk, e, "tz");
+	}
 	if (strcmp(k, "date_order") == 0) {
 		if (tk->n != 1)
 			return fail(e, 0, "date_order takes mdy, dmy or none");

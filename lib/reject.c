@@ -73,6 +73,7 @@ void jt_rejects_stat(struct jt_rejects *rj, const char *name, uint64_t v)
 void jt_rows_in(struct jt_rejects *rj) { rj->in++; }
 void jt_rows_skipped(struct jt_rejects *rj) { rj->skipped++; }
 uint64_t jt_rejected(const struct jt_rejects *rj) { return rj->rejected; }
+uint64_t jt_rows_read(const struct jt_rejects *rj) { return rj->in; }
 
 void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key,
 	       const char *fmt, ...)

@@ -122,11 +122,12 @@ struct plan {
 	size_t ncarry;
 	long chancol;
 	long refcol;
-	uint64_t norow;
+	uint64_t rowbase;	/* records of the same source in earlier files */
 };
 
 struct jt_touchrun {
-	struct jt_touchopts o;
+	const struct jt_touchopts *op;	/* the caller's, filled while options are parsed */
+	struct jt_touchopts o;	/* copied at jt_touch_run */
 	struct ent *ent;
 	size_t nent, ecap;
 	struct input *in;
@@ -142,7 +143,8 @@ struct jt_touchrun {
 	const char **of;
 	size_t *olen;
 	struct jt_map dedup;
-	struct jt_map rowids;	/* @row counters per source */
+	struct jt_map rowids;	/* sources seen, for @row numbers */
+	uint64_t *rowbase_of;	/* per source: records read so far */
 	struct jt_buf key, cbuf, tcbuf, rowbuf;
 	uint64_t rows_out, rows_notime, rows_filtered, touches, dup, filtered, dropped;
 	struct plan *cur;
@@ -152,6 +154,7 @@ struct jt_touchrun {
 struct jt_touchrun *jt_touch_new(const struct jt_touchopts *o)
 {
 	struct jt_touchrun *r = jt_xcalloc(1, sizeof *r);
+	r->op = o;
 	r->o = *o;
 	return r;
 }
@@ -210,6 +213,33 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The *.profile files of DATADIR/profiles, sorted; *n = -1 when the folder cannot be read. */
+static char **profile_names(char *dir, size_t dirlen, size_t *n)
+{
+	snprintf(dir, dirlen, "%s/profiles", jt_datadir());
+	DIR *d = opendir(dir);
+	char **names = NULL;
+	struct dirent *de;
+	*n = 0;
+	if (!d) {
+		*n = (size_t)-1;
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		size_t k = strlen(de->d_name);
+		if (k > 8 && strcmp(de->d_name + k - 8, ".profile") == 0) {
+			names = jt_xrealloc(names, (*n + 1) * sizeof *names);
+			names[(*n)++] = jt_xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	if (*n)
+		qsort(names, *n, sizeof *names, cmp_str);
+	return names;
+}
+
 static char *profile_path(const char *name)
 {
 	struct jt_buf b = JT_BUF_INIT;
@@ -238,19 +268,19 @@ void jt_touch_profile(struct jt_touchrun *r, const char *name)
 	char *text = slurp(path, &len);
 	if (!text) {
 		if (strchr(name, '/') || strstr(name, ".profile"))
-			jt_usage_error("-p %s: cannot read profile %s", name, path);
+			jt_usage_error("-p %s: cannot read profile %s: %s", name, path,
+				       errno == EINVAL ? "not a regular file of at most 1 MiB" : strerror(errno));
 		struct jt_buf b = JT_BUF_INIT;
 		char dir[4096];
-		snprintf(dir, sizeof dir, "%s/profiles", jt_datadir());
-		DIR *d = opendir(dir);
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			size_t n = strlen(de->d_name);
-			if (n > 8 && strcmp(de->d_name + n - 8, ".profile") == 0)
-				jt_buf_printf(&b, "%s%.*s", b.len ? ", " : "", (int)(n - 8), de->d_name);
+		size_t n;
+		char **names = profile_names(dir, sizeof dir, &n);
+		if (n == (size_t)-1)
+			n = 0;
+		for (size_t i = 0; i < n; i++) {
+			jt_buf_printf(&b, "%s%.*s", b.len ? ", " : "", (int)(strlen(names[i]) - 8), names[i]);
+			free(names[i]);
 		}
-		if (d)
-			closedir(d);
+		free(names);
 		jt_usage_error("-p %s: no such profile (shipped in %s: %s; or give a file path)", name, dir,
 			       b.len ? b.p : "none");
 	}
@@ -513,7 +543,7 @@ struct mdefault {
 };
 
 static const struct mdefault mdefaults[] = {
-	{ "nps", 1, 1, 1, 0, 10 }, { "csat", 0, 1, 1, 1, 5 }, { "ces", 0, 1, 1, 1, 7 },
+	{ "nps", 1, 1, 1, 0, 10 }, { "csat", 1, 1, 1, 1, 5 }, { "ces", 1, 1, 1, 1, 7 },
 	{ "reopens", 1, 1, 0, 0, 0 },
 };
 
@@ -720,7 +750,9 @@ static int row_time(struct jt_touchrun *r, struct plan *pl, const char *src, con
 static void range_text(const struct pmeasure *m, char *buf, size_t n)
 {
 	char lo[64], hi[64];
-	if (m->has_lo && m->has_hi)
+	if (!m->has_lo && !m->has_hi)
+		snprintf(buf, n, "%s", "");
+	else if (m->has_lo && m->has_hi)
 		snprintf(buf, n, "in %s-%s", jt_dec_format(m->lo, lo), jt_dec_format(m->hi, hi));
 	else if (m->has_lo)
 		snprintf(buf, n, "at least %s", jt_dec_format(m->lo, lo));
@@ -778,8 +810,8 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 		range_text(m, rt, sizeof rt);
 		const char *shown = s->op == JT_M_COPY ? jt_show(v, n) : jt_dec_format(x, m->buf);
 		int frac = m->integer && x % JT_DEC_SCALE != 0;
-		jt_reject(r->rj, src, rec, "out of range", "column '%s': %s '%s' is not %s%s",
-			  pl->vh.name[m->a], s->name, shown, frac ? "a whole number " : "", rt);
+		jt_reject(r->rj, src, rec, "out of range", "column '%s': %s '%s' is not %s%s%s",
+			  pl->vh.name[m->a], s->name, shown, frac ? "a whole number" : "", frac && *rt ? " " : "", rt);
 		return -1;
 	}
 	if (s->op == JT_M_COPY) {
@@ -862,7 +894,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	for (size_t k = 0; k < pl->nlk; k++) {
 		size_t n;
 		const char *key = get(pl, rec, pl->lkrow[k], &n);
-		long row = jt_map_find(&pl->lk[k]->map, key, n);
+		long row = n ? jt_map_find(&pl->lk[k]->map, key, n) : -1;
 		if (row < 0) {
 			jt_reject(r->rj, src, rec, "unmatched lookup", "column '%s': '%s' is not in lookup %s",
 				  pl->cfg.lookup[k].rowcol, jt_show(key, n), pl->lk[k]->file);
@@ -873,12 +905,9 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	/* customer */
 	size_t clen = 0;
 	const char *cust = NULL;
-	if (pl->cfg.customer_row) {
-		int isnew;
-		size_t e = jt_map_put(&r->rowids, pl->source, strlen(pl->source), 0, &isnew);
-		uint32_t no = ++r->rowids.ent[e].val;
+	if (pl->cfg.customer_row) {	/* SOURCE:N, N counting every record of the source's files */
 		jt_buf_reset(&r->rowbuf);
-		jt_buf_printf(&r->rowbuf, "%s:%u", pl->source, no);
+		jt_buf_printf(&r->rowbuf, "%s:%llu", pl->source, (unsigned long long)(pl->rowbase + rec->recno));
 		cust = r->rowbuf.p;
 		clen = r->rowbuf.len;
 	} else {
@@ -1056,8 +1085,8 @@ static void summary(struct jt_touchrun *r)
 		jt_buf_adds(&b, ")");
 	}
 	if (r->dropped)
-		jt_buf_printf(&b, "; %llu measure%s without its touch's timestamp dropped", (unsigned long long)r->dropped,
-			      r->dropped == 1 ? "" : "s");
+		jt_buf_printf(&b, "; %llu value%s dropped (measure or referee whose touch has no timestamp)",
+			      (unsigned long long)r->dropped, r->dropped == 1 ? "" : "s");
 	if (b.len) {
 		uint64_t in = r->rows_out + r->rows_notime + r->rows_filtered + jt_rejected(r->rj);
 		jt_note("%llu row%s in: %llu emitted %llu touch%s%s", (unsigned long long)in, in == 1 ? "" : "s",
@@ -1076,6 +1105,12 @@ static void summary(struct jt_touchrun *r)
 int jt_touch_run(struct jt_touchrun *r, FILE *out)
 {
 	size_t n = r->nin ? r->nin : 1;
+	r->o = *r->op;
+	if (r->nin && r->nent > r->in[r->nin - 1].upto) {
+		const struct ent *e = &r->ent[r->in[r->nin - 1].upto];
+		jt_usage_error("%s %s comes after the last input file, so it applies to none: put it before the file",
+			       e->opt, e->is_profile ? e->key : jt_show(e->args, strlen(e->args)));
+	}
 	r->plans = jt_xcalloc(n, sizeof *r->plans);
 	r->nplan = n;
 	for (size_t i = 0; i < n; i++)
@@ -1091,8 +1126,17 @@ int jt_touch_run(struct jt_touchrun *r, FILE *out)
 		jt_rejects_whole_records(r->rj);
 	jt_writer_init(&r->w, out);
 	for (size_t i = 0; i < n; i++) {
+		int isnew;
 		r->cur = &r->plans[i];
+		size_t e = jt_map_put(&r->rowids, r->cur->source, r->cur->srclen, 0, &isnew);
+		uint64_t before = jt_rows_read(r->rj);
+		if (isnew) {
+			r->rowbase_of = jt_xrealloc(r->rowbase_of, r->rowids.n * sizeof *r->rowbase_of);
+			r->rowbase_of[e] = 0;
+		}
+		r->cur->rowbase = r->rowbase_of[e];
 		jt_read(r->nin ? r->in[i].path : NULL, &r->cur->dialect, r->rj, on_header, on_record, r);
+		r->rowbase_of[e] += jt_rows_read(r->rj) - before;
 	}
 	jt_writer_flush(&r->w);
 	jt_out_flush(out);
@@ -1128,6 +1172,7 @@ void jt_touch_free(struct jt_touchrun *r)
 	jt_rejects_free(r->rj);
 	jt_map_free(&r->dedup);
 	jt_map_free(&r->rowids);
+	free(r->rowbase_of);
 	jt_buf_free(&r->key);
 	jt_buf_free(&r->cbuf);
 	jt_buf_free(&r->tcbuf);
@@ -1135,27 +1180,13 @@ void jt_touch_free(struct jt_touchrun *r)
 	free(r);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 void jt_touch_list_profiles(FILE *out)
 {
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/profiles", jt_datadir());
-	DIR *d = opendir(dir);
-	if (!d)
+	size_t n;
+	char **names = profile_names(dir, sizeof dir, &n);
+	if (!names && n == (size_t)-1)
 		jt_die("%s:", dir);
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		size_t k = strlen(de->d_name);
-		if (k > 8 && strcmp(de->d_name + k - 8, ".profile") == 0) {
-			names = jt_xrealloc(names, (n + 1) * sizeof *names);
-			names[n++] = jt_xstrdup(de->d_name);
-		}
-	}
-	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char path[8192];
 		size_t len;
