@@ -33,6 +33,8 @@ struct jt_pmeasure {
 	struct jt_pcol a, b;	/* b for DIFF */
 	jt_i128 factor;	/* MUL, DIV */
 	char *on;	/* touchpoint it rides on, NULL: the first touch */
+	size_t on_at;	/* where 'on' named it: column in its profile line */
+	unsigned on_line;	/* its profile line, 0 when given as an option */
 	int is_signed;
 };
 

@@ -287,6 +287,7 @@ static int set_measure(struct jt_profile *p, struct toks *tk, struct perr *e)
 		if (strcmp(tk->t[i], "on") == 0 && i + 1 < tk->n) {
 			free(m->on);
 			m->on = jt_xstrdup(tk->t[++i]);
+			m->on_at = tk->at[i];
 		} else if (strcmp(tk->t[i], "signed") == 0) {
 			m->is_signed = 1;
 		} else if (strcmp(tk->t[i], "unsigned") == 0) {
@@ -643,8 +644,30 @@ int jt_profile_parse(struct jt_profile *p, const char *text, size_t len, char *e
 			jt_buf_free(&b);
 			return -1;
 		}
+		for (size_t m = 0; m < p->nmeasure; m++)
+			if (p->measure[m].on && !p->measure[m].on_line) {
+				p->measure[m].on_line = *line;
+				p->measure[m].on_at += a0 + 1;
+			}
 	}
 	jt_buf_free(&b);
+	/* a measure must ride on a touch the profile has */
+	for (size_t m = 0; m < p->nmeasure; m++) {
+		const struct jt_pmeasure *ms = &p->measure[m];
+		size_t k;
+		if (!ms->on || !ms->on_line)
+			continue;
+		for (k = 0; k < p->ntouch; k++)
+			if (p->touch[k].touchpoint && strcmp(p->touch[k].touchpoint, ms->on) == 0)
+				break;
+		if (k == p->ntouch) {
+			*line = ms->on_line;
+			*col = ms->on_at;
+			snprintf(err, errlen, "measure %s rides on '%s', which is not a touch of this profile", ms->name,
+				 ms->on);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -86,7 +86,8 @@ struct pmeasure {
 	char buf[64];
 	const char *val;
 	size_t vlen;
-	uint64_t negative;
+	uint64_t negative;	/* on rows that were written */
+	int neg_row;	/* this row's value was negative */
 };
 
 struct pcarry {
@@ -267,9 +268,14 @@ void jt_touch_profile(struct jt_touchrun *r, const char *name)
 	size_t len = 0;
 	char *text = slurp(path, &len);
 	if (!text) {
-		if (strchr(name, '/') || strstr(name, ".profile"))
-			jt_usage_error("-p %s: cannot read profile %s: %s", name, path,
-				       errno == EINVAL ? "not a regular file of at most 1 MiB" : strerror(errno));
+		if (strchr(name, '/') || strstr(name, ".profile")) {
+			const char *why = errno == EINVAL ? "not a regular file of at most 1 MiB" : strerror(errno);
+			char shown[4096];
+			snprintf(shown, sizeof shown, "%s", path);
+			free(path);
+			jt_usage_error("-p %s: cannot read profile %s: %s", name, shown, why);
+		}
+		free(path);
 		struct jt_buf b = JT_BUF_INIT;
 		char dir[4096];
 		size_t n;
@@ -281,16 +287,24 @@ void jt_touch_profile(struct jt_touchrun *r, const char *name)
 			free(names[i]);
 		}
 		free(names);
-		jt_usage_error("-p %s: no such profile (shipped in %s: %s; or give a file path)", name, dir,
-			       b.len ? b.p : "none");
+		char list[4096];
+		snprintf(list, sizeof list, "%s", b.len ? b.p : "none");
+		jt_buf_free(&b);
+		jt_usage_error("-p %s: no such profile (shipped in %s: %s; or give a file path)", name, dir, list);
 	}
 	struct jt_profile scratch;
 	char err[512];
 	unsigned line;
 	size_t col;
 	jt_profile_init(&scratch);
-	if (jt_profile_parse(&scratch, text, len, err, sizeof err, &line, &col) != 0)
-		jt_usage_error("%s:%u:%zu: %s", path, line, col, err);
+	if (jt_profile_parse(&scratch, text, len, err, sizeof err, &line, &col) != 0) {
+		char shown[4096];
+		snprintf(shown, sizeof shown, "%s", path);
+		free(path);
+		free(text);
+		jt_profile_free(&scratch);
+		jt_usage_error("%s:%u:%zu: %s", shown, line, col, err);
+	}
 	jt_profile_free(&scratch);
 	char *pname = profile_name(name);
 	add_ent(r, 1, "-p", path, text, pname);
@@ -460,6 +474,10 @@ static struct lookup_tab *load_lookup(struct jt_touchrun *r, const struct jt_plo
 	struct lookup_tab *t = jt_xcalloc(1, sizeof *t);
 	t->file = jt_xstrdup(l->file);
 	t->key = jt_xstrdup(l->key);
+	FILE *probe = strcmp(l->file, "-") ? fopen(l->file, "r") : NULL;
+	if (!probe)
+		jt_die("lookup %s:", strcmp(l->file, "-") ? l->file : "- (a lookup table must be a file)");
+	fclose(probe);
 	struct jt_common strict = *r->o.c;	/* a lookup table must be clean: the first bad row stops */
 	strict.strict = 1;
 	strict.rejects = strict.stats = NULL;
@@ -770,6 +788,7 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 	jt_i128 x;
 	m->val = "";
 	m->vlen = 0;
+	m->neg_row = 0;
 	if (s->op == JT_M_DIFF) {
 		int64_t ta, tb;
 		int ra = row_time(r, pl, src, rec, m->a, m->ka, &ta);
@@ -802,7 +821,7 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 		x = (x >= 0 ? x + h : x - h) / JT_DEC_SCALE * JT_DEC_SCALE;
 	}
 	if (m->kind == MK_DURATION && x < 0 && !s->is_signed) {
-		m->negative++;
+		m->neg_row = 1;
 		return 0;
 	}
 	if ((m->integer && x % JT_DEC_SCALE != 0) || (m->has_lo && x < m->lo) || (m->has_hi && x > m->hi)) {
@@ -1016,6 +1035,8 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	r->touches += emitted;
 	if (emitted) {
 		r->rows_out++;
+		for (size_t m = 0; m < pl->nmeas; m++)
+			pl->meas[m].negative += (uint64_t)pl->meas[m].neg_row;
 	} else {
 		r->rows_filtered++;
 		jt_rows_skipped(r->rj);
