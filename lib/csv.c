@@ -454,68 +454,74 @@ void jt_w_field(struct jt_writer *w, const char *s, size_t n)
 
 void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, size_t n, uint64_t safe)
 {
+	static const unsigned char blank[256] = { [' '] = 1, ['\t'] = 1 };
 	const unsigned char *t = special_table(w->delim);
 	const uint64_t dl = ONES * (unsigned char)w->delim;
 	unsigned char lim = (unsigned char)(((unsigned char)w->delim > '"' ? (unsigned char)w->delim : '"') + 1);
 	const uint64_t below = ONES * lim;
 	const char delim = w->delim;
+	char *d = w->buf + w->used, *const end = w->buf + sizeof w->buf;
 
-	w->nfield = n;
+	if (n > sizeof w->buf / 4) {	/* very wide records: field by field */
+		for (size_t k = 0; k < n; k++)
+			jt_w_field(w, f[k], len[k]);
+		jt_w_end(w);
+		return;
+	}
+	if ((size_t)(end - d) < n + 2) {	/* room for every delimiter and the newline */
+		w->used = (size_t)(d - w->buf);
+		wflush(w);
+		d = w->buf;
+	}
 	for (size_t k = 0; k < n; k++) {
 		const char *s = f[k];
 		size_t m = len[k];
-		if (w->used + m + 2 > sizeof w->buf)
-			wflush(w);
-		char *d = w->buf + w->used;
 		if (k)
 			*d++ = delim;
-		if (m == 0) {
-			w->used = (size_t)(d - w->buf);
+		if (m == 0)
 			continue;
+		if ((size_t)(end - d) < m + n + 2) {
+			w->used = (size_t)(d - w->buf);
+			wflush(w);
+			d = w->buf;
 		}
 		if (k < 64 && (safe >> k & 1)) {	/* the caller vouches: nothing to quote */
 			memcpy(d, s, m);
-			w->used = (size_t)(d - w->buf) + m;
+			d += m;
 			continue;
 		}
-		if (m + 1 > sizeof w->buf) {	/* a field bigger than the buffer */
-			w->used = (size_t)(d - w->buf);
-			if (needs_quote(s, m, delim))
-				w_quoted(w, s, m);
-			else
-				wput(w, s, m);
-			continue;
-		}
-		uint64_t bad = s[0] == ' ' || s[0] == '\t' || s[m - 1] == ' ' || s[m - 1] == '\t';
-		size_t i = 0;
-		for (; i + 8 <= m; i += 8) {
-			uint64_t x;
-			memcpy(&x, s + i, 8);
-			memcpy(d + i, &x, 8);
-			if (lim <= 128 && !((x - below) & ~x & 0x8080808080808080ULL))
-				continue;
-			bad |= zbyte(x ^ (ONES * '"')) | zbyte(x ^ (ONES * '\n')) | zbyte(x ^ (ONES * '\r')) |
-			       zbyte(x ^ dl);
-		}
-		if (i < m && m >= 8) {	/* the tail as one overlapping word */
-			uint64_t x;
-			memcpy(&x, s + m - 8, 8);
-			memcpy(d + m - 8, &x, 8);
-			if (!(lim <= 128 && !((x - below) & ~x & 0x8080808080808080ULL)))
+		uint64_t bad = 0;
+		if (m + 2 > sizeof w->buf) {	/* a field bigger than the buffer */
+			bad = 1;
+		} else {
+			bad = blank[(unsigned char)s[0]] | blank[(unsigned char)s[m - 1]];
+			size_t i = 0;
+			for (; i + 8 <= m; i += 8) {
+				uint64_t x;
+				memcpy(&x, s + i, 8);
+				memcpy(d + i, &x, 8);
+				if (lim <= 128 && !((x - below) & ~x & 0x8080808080808080ULL))
+					continue;
 				bad |= zbyte(x ^ (ONES * '"')) | zbyte(x ^ (ONES * '\n')) | zbyte(x ^ (ONES * '\r')) |
 				       zbyte(x ^ dl);
-			i = m;
+			}
+			for (; i < m; i++) {
+				d[i] = s[i];
+				bad |= t[(unsigned char)s[i]];
+			}
 		}
-		for (; i < m; i++) {
-			d[i] = s[i];
-			bad |= t[(unsigned char)s[i]];
+		if (!bad) {
+			d += m;
+			continue;
 		}
-		w->used = (size_t)(d - w->buf);
-		if (bad)
+		w->used = (size_t)(d - w->buf);	/* the rare way: through the buffered helpers */
+		if (needs_quote(s, m, delim))
 			w_quoted(w, s, m);
 		else
-			w->used += m;
+			wput(w, s, m);
+		d = w->buf + w->used;
 	}
+	w->used = (size_t)(d - w->buf);
 	if (n == 1 && len[0] == 0)
 		wput(w, "\"\"", 2);
 	wputc(w, '\n');

@@ -182,9 +182,10 @@ int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t
 	int y, mo, d, hh = 0, mi = 0, ss = 0, hasoff = 0;
 	int64_t off = 0;
 
-	if (n == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' &&
-	    (!f || f->kind == JT_TIME_AUTO)) {	/* the touch stream's own shape, the common case */
-		unsigned v[6], bad = 0;
+	if (n >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == 't' || s[10] == ' ') && s[13] == ':' &&
+	    s[16] == ':' && (!f || f->kind == JT_TIME_AUTO)) {
+		/* YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH[:]MM]: nearly every export, read in one go */
+		unsigned v[6], bad;
 #define D(i) ((unsigned)(s[i] - '0'))
 		v[0] = D(0) * 1000 + D(1) * 100 + D(2) * 10 + D(3);
 		v[1] = D(5) * 10 + D(6);
@@ -192,16 +193,31 @@ int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t
 		v[3] = D(11) * 10 + D(12);
 		v[4] = D(14) * 10 + D(15);
 		v[5] = D(17) * 10 + D(18);
-		static const unsigned char at[14] = { 0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18 };
-		for (int k = 0; k < 14; k++)
-			bad |= D(at[k]) > 9;
+		bad = (D(0) > 9) | (D(1) > 9) | (D(2) > 9) | (D(3) > 9) | (D(5) > 9) | (D(6) > 9) | (D(8) > 9) |
+		      (D(9) > 9) | (D(11) > 9) | (D(12) > 9) | (D(14) > 9) | (D(15) > 9) | (D(17) > 9) | (D(18) > 9);
 #undef D
 		if (bad)
 			return JT_TIME_BAD;
 		if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays(v[0], v[1]) || v[3] > 23 || v[4] > 59 || v[5] > 60)
 			return JT_TIME_BAD;
-		*t = jt_days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + (v[5] == 60 ? 59 : v[5]);
-		return JT_TIME_OK;
+		c.i = 19;
+		if (c.i < n && (s[c.i] == '.' || s[c.i] == ',')) {
+			c.i++;
+			if (!isdig(&c, 0))
+				return JT_TIME_BAD;
+			while (isdig(&c, 0))
+				c.i++;
+		}
+		int tail = c.i < n ? s[c.i] : 0;
+		if (tail == 0 || tail == 'Z' || tail == 'z' || tail == '+' || tail == '-') {
+			if (zone(&c, 1, &hasoff, &off) != 0 || c.i != n)
+				return JT_TIME_BAD;
+			int64_t local = jt_days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 +
+					(v[5] == 60 ? 59 : v[5]);
+			*t = hasoff ? local - off : f && f->tz ? jt_tz_to_utc(f->tz, local) : local;
+			return *t < JT_TIME_MIN || *t > JT_TIME_MAX ? JT_TIME_RANGE : JT_TIME_OK;
+		}
+		c.i = 0;	/* " UTC", " PM", ...: the general reader below */
 	}
 	if (f && f->kind != JT_TIME_AUTO) {
 		int r = read_epoch(s, n, f->kind == JT_TIME_EPOCH_MS, t);

@@ -27,12 +27,10 @@ int jt_touch_reserved(const char *name)
 	return strncmp(name, "next_", 5) == 0;
 }
 
-#define MAXTOK 256
-
 struct toks {
-	size_t n;
-	char *t[MAXTOK];
-	size_t at[MAXTOK];	/* offset of each token in the argument text */
+	size_t n, cap, acap;
+	char **t;
+	size_t *at;	/* offset of each token in the argument text */
 };
 
 struct perr {
@@ -56,7 +54,9 @@ static void toks_free(struct toks *tk)
 {
 	for (size_t i = 0; i < tk->n; i++)
 		free(tk->t[i]);
-	tk->n = 0;
+	free(tk->t);
+	free(tk->at);
+	memset(tk, 0, sizeof *tk);
 }
 
 /* Blank-separated tokens; "..." groups (with \" and \\ inside). */
@@ -64,16 +64,17 @@ static int tokenize(const char *s, struct toks *tk, struct perr *e)
 {
 	size_t i = 0;
 	struct jt_buf b = JT_BUF_INIT;
-	tk->n = 0;
+	memset(tk, 0, sizeof *tk);
 	for (;;) {
 		while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')
 			i++;
 		if (!s[i])
 			break;
-		if (tk->n == MAXTOK) {
-			jt_buf_free(&b);
-			return fail(e, i, "more than %d values on one line", MAXTOK);
-		}
+		void *pt = tk->t, *pa = tk->at;
+		jt_xgrow(&pt, &tk->cap, tk->n + 1, sizeof *tk->t);
+		jt_xgrow(&pa, &tk->acap, tk->n + 1, sizeof *tk->at);
+		tk->t = pt;
+		tk->at = pa;
 		size_t start = i;
 		jt_buf_reset(&b);
 		jt_buf_add(&b, "", 0);
@@ -90,6 +91,7 @@ static int tokenize(const char *s, struct toks *tk, struct perr *e)
 			}
 			if (!s[i]) {
 				jt_buf_free(&b);
+				toks_free(tk);
 				return fail(e, q, "unterminated quote");
 			}
 			i++;

@@ -747,7 +747,7 @@ static const char *time_err(int rc)
 
 /* Parses column v's time; 1 = empty, 0 = ok, -1 = rejected (dies on a slash date without order). */
 static int row_time(struct jt_touchrun *r, struct plan *pl, const char *src, const struct jt_record *rec, long v,
-		    enum jt_time_kind kind, int64_t *t)
+		    enum jt_time_kind kind, int64_t *t, const char **canon)
 {
 	size_t n;
 	const char *s = get(pl, rec, v, &n);
@@ -756,8 +756,13 @@ static int row_time(struct jt_touchrun *r, struct plan *pl, const char *src, con
 	struct jt_timefmt f = pl->tf;
 	f.kind = kind;
 	int rc = jt_time_read(s, n, &f, t);
-	if (rc == JT_TIME_OK)
+	if (rc == JT_TIME_OK) {
+		/* already YYYY-MM-DDTHH:MM:SSZ (and no leap second): written as it came */
+		if (canon)
+			*canon = n == 20 && s[10] == 'T' && s[19] == 'Z' && kind == JT_TIME_AUTO &&
+					 !(s[17] == '6' && s[18] == '0') ? s : NULL;
 		return 0;
+	}
 	if (rc == JT_TIME_NEED_ORDER)
 		jt_die_at(src, rec->line, "column '%s': '%s' is a day/month date; say which order with --date-order mdy "
 			  "or --date-order dmy", pl->vh.name[v], jt_show(s, n));
@@ -791,10 +796,10 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 	m->neg_row = 0;
 	if (s->op == JT_M_DIFF) {
 		int64_t ta, tb;
-		int ra = row_time(r, pl, src, rec, m->a, m->ka, &ta);
+		int ra = row_time(r, pl, src, rec, m->a, m->ka, &ta, NULL);
 		if (ra < 0)
 			return -1;
-		int rb = row_time(r, pl, src, rec, m->b, m->kb, &tb);
+		int rb = row_time(r, pl, src, rec, m->b, m->kb, &tb, NULL);
 		if (rb < 0)
 			return -1;
 		if (ra || rb)
@@ -906,6 +911,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	struct jt_touchrun *r = ctx;
 	struct plan *pl = r->cur;
 	int64_t tt[MAXTOUCH];
+	const char *tcanon[MAXTOUCH];
 	int has[MAXTOUCH];
 	size_t nt = pl->ntouch;
 
@@ -936,7 +942,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	size_t nemit = 0;
 	for (size_t k = 0; k < nt; k++) {
 		int rc = pl->touch[k].timecol < 0 ? 1 :
-			row_time(r, pl, src, rec, pl->touch[k].timecol, pl->touch[k].kind, &tt[k]);
+			row_time(r, pl, src, rec, pl->touch[k].timecol, pl->touch[k].kind, &tt[k], &tcanon[k]);
 		if (rc < 0)
 			return;
 		has[k] = rc == 0;
@@ -980,10 +986,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	/* the row is good: fill the constant part of the output row */
 	const char **of = r->of;
 	size_t *ol = r->olen;
-	for (size_t i = 0; i < r->ncol; i++) {
-		of[i] = "";
-		ol[i] = 0;
-	}
+	memset(ol, 0, r->ncol * sizeof *ol);	/* an empty field's pointer is never read */
 	of[3] = pl->source;
 	ol[3] = pl->srclen;
 	if (pl->cfg.channel_const) {
@@ -1018,7 +1021,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 			continue;
 		of[0] = cu;
 		ol[0] = cl;
-		of[1] = jt_time_format(tt[k], tbuf);
+		of[1] = tcanon[k] ? tcanon[k] : jt_time_format(tt[k], tbuf);
 		ol[1] = 20;	/* YYYY-MM-DDTHH:MM:SSZ: every time was checked to be in 0000-9999 */
 		of[2] = tp;
 		ol[2] = tpl;
