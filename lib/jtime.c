@@ -210,10 +210,21 @@ int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t
 		}
 		int tail = c.i < n ? s[c.i] : 0;
 		if (tail == 0 || tail == 'Z' || tail == 'z' || tail == '+' || tail == '-') {
-			if (zone(&c, 1, &hasoff, &off) != 0 || c.i != n)
+			if (tail == 'Z' || tail == 'z') {
+				if (c.i + 1 != n)
+					return JT_TIME_BAD;
+				hasoff = 1;
+			} else if (tail && (zone(&c, 1, &hasoff, &off) != 0 || c.i != n)) {
 				return JT_TIME_BAD;
-			int64_t local = jt_days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 +
-					(v[5] == 60 ? 59 : v[5]);
+			}
+			static _Thread_local unsigned last_ymd = 0;	/* rows in time order share their day */
+			static _Thread_local int64_t last_days;
+			unsigned ymd = v[0] << 9 | v[1] << 5 | v[2];
+			if (ymd != last_ymd) {
+				last_days = jt_days_from_civil(v[0], v[1], v[2]);
+				last_ymd = ymd;
+			}
+			int64_t local = last_days * 86400 + v[3] * 3600 + v[4] * 60 + (v[5] == 60 ? 59 : v[5]);
 			*t = hasoff ? local - off : f && f->tz ? jt_tz_to_utc(f->tz, local) : local;
 			return *t < JT_TIME_MIN || *t > JT_TIME_MAX ? JT_TIME_RANGE : JT_TIME_OK;
 		}

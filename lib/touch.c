@@ -935,6 +935,8 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		jt_buf_printf(&r->rowbuf, "%s:%llu", pl->source, (unsigned long long)(pl->rowbase + rec->recno));
 		cust = r->rowbuf.p;
 		clen = r->rowbuf.len;
+	} else if (!pl->cfg.norm_lower && !pl->cfg.norm_trim) {
+		cust = get(pl, rec, pl->custcol, &clen);
 	} else {
 		cust = row_customer(r, pl, rec, pl->custcol, &clen, &r->cbuf);
 	}
