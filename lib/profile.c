@@ -319,13 +319,38 @@ static int set_map(struct jt_profile *p, struct toks *tk, struct perr *e)
 	m->col = jt_xstrdup(tk->t[0]);
 	m->key = jt_xcalloc(tk->n, sizeof *m->key);
 	m->val = jt_xcalloc(tk->n, sizeof *m->val);
+	size_t cap = tk->n;
 	for (size_t i = 1; i < tk->n; i++) {
-		char *eq = strrchr(tk->t[i], '=');
-		if (!eq || eq == tk->t[i])
-			return fail(e, tk->at[i], "map %s: '%s' is not VALUE=NEW", m->col, tk->t[i]);
-		m->key[m->n] = jt_xmemdup(tk->t[i], (size_t)(eq - tk->t[i]));
-		lower(m->key[m->n]);
-		m->val[m->n++] = jt_xstrdup(eq + 1);
+		/* good=5,bad=1 is read as two pairs when every comma-separated piece is a pair */
+		const char *tok = tk->t[i];
+		int split = strchr(tok, ',') != NULL;
+		for (const char *q = tok; split && q; q = strchr(q, ',')) {
+			q += *q == ',';
+			const char *c = strchr(q, ','), *eq = strchr(q, '=');
+			if (!eq || eq == q || (c && eq > c))
+				split = 0;
+		}
+		for (const char *q = tok; q;) {
+			const char *c = split ? strchr(q, ',') : NULL;
+			size_t len = c ? (size_t)(c - q) : strlen(q);
+			char *pair = jt_xmemdup(q, len);
+			char *eq = strrchr(pair, '=');
+			if (!eq || eq == pair) {
+				free(pair);
+				return fail(e, tk->at[i], "map %s: '%s' is not VALUE=NEW", m->col, tok);
+			}
+			if (m->n == cap) {
+				cap *= 2;
+				m->key = jt_xrealloc(m->key, cap * sizeof *m->key);
+				m->val = jt_xrealloc(m->val, cap * sizeof *m->val);
+			}
+			*eq = '\0';
+			m->key[m->n] = jt_xstrdup(pair);
+			lower(m->key[m->n]);
+			m->val[m->n++] = jt_xstrdup(eq + 1);
+			free(pair);
+			q = c ? c + 1 : NULL;
+		}
 	}
 	return 0;
 }

@@ -1167,3 +1167,13 @@ survey:1,2018-04-11T20:09:00Z,survey_response,survey,,7,,,,,,,,,,,Order"
 	run tail -1 "$T/out"
 	assert_output --regexp '^survey:2385,'
 }
+
+@test "jtouch: map pairs may also be comma-separated (good=5,bad=1); a value with a comma stays one pair" {
+	printf 'customer_id,submitted_at,s\nc1,2024-01-01,Good\nc2,2024-01-01,bad\nc3,2024-01-01,"x,y"\n' >"$T/m.csv"
+	jtrc 0 --customer customer_id --touch 'r submitted_at' --measure 'csat = s' --map 's good=5,bad=1 "x,y=3"' "$T/m.csv"
+	run cut -d, -f1,7 "$T/out"
+	assert_output "customer,csat
+c1,5
+c2,1
+c3,3"
+}
