@@ -19,9 +19,10 @@
 #include "jt_num.h"
 #include "jt_reject.h"
 #include "jt_sketch.h"
+#include "jt_stats.h"
 #include "jt_time.h"
 
-#define Z95 1.959963984540054
+
 #define PARTIAL_VERSION "1"
 
 enum kind { K_COUNT, K_DISTINCT, K_SUM, K_MEAN, K_MIN, K_MAX, K_QUANT, K_NPS, K_CSAT, K_CES, K_RATE };
@@ -668,20 +669,6 @@ static void quantile(const struct kpi *k, struct kst *s, char *out)
 	jt_fmt_double(x0 + (x1 - x0) * (double)rem / 100.0, dec, out);
 }
 
-static void wilson(uint64_t x, uint64_t n, char *lo, char *hi)
-{
-	if (n == 0) {
-		lo[0] = hi[0] = '\0';
-		return;
-	}
-	double p = (double)x / (double)n, z2 = Z95 * Z95, nn = (double)n;
-	double c = (p + z2 / (2 * nn)) / (1 + z2 / nn);
-	double h = Z95 / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-	double l = c - h, u = c + h;
-	jt_fmt_double(l < 0 ? 0 : l * 100, 2, lo);
-	jt_fmt_double(u > 1 ? 100 : u * 100, 2, hi);
-}
-
 /* Number of figures a KPI writes, and their suffixes. */
 static const char *const *suffixes(enum kind kd, size_t *n)
 {
@@ -740,7 +727,7 @@ static void figures(const struct kpi *k, struct kst *s, fig_t *f)
 		if (s->n) {
 			jt_fmt_ratio(100 * ((jt_i128)s->c1 - (jt_i128)s->c3), (jt_i128)s->n, 2, f[0]);
 			double n2 = (double)s->n + 3, p = ((double)s->c1 + 0.75) / n2, d = ((double)s->c3 + 0.75) / n2;
-			double c = p - d, var = p + d - c * c, h = Z95 * sqrt(var / n2);
+			double c = p - d, var = p + d - c * c, h = JT_Z95 * sqrt(var / n2);
 			double lo = (c - h) * 100, hi = (c + h) * 100;
 			jt_fmt_double(lo < -100 ? -100 : lo, 2, f[1]);
 			jt_fmt_double(hi > 100 ? 100 : hi, 2, f[2]);
@@ -759,7 +746,7 @@ static void figures(const struct kpi *k, struct kst *s, fig_t *f)
 			jt_fmt_ratio(100 * (jt_i128)s->c1, (jt_i128)s->n, 2, f[0]);
 		else
 			f[0][0] = '\0';
-		wilson(s->c1, s->n, f[1], f[2]);
+		jt_wilson(s->c1, s->n, f[1], f[2]);
 		jt_fmt_u64(s->c1, f[3]);
 		i = 4;
 		break;

@@ -1,6 +1,7 @@
 /* rx.c — the one place that talks to PCRE2. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -16,6 +17,17 @@ struct jt_rx {
 
 struct jt_rx *jt_rx_new(const char *pat, size_t len, int caseless, char *err, size_t errlen)
 {
+	size_t off;
+	struct jt_rx *rx = jt_rx_compile(pat, len, caseless, err, errlen, &off);
+	if (!rx) {
+		size_t k = strlen(err);
+		snprintf(err + k, errlen > k ? errlen - k : 0, " at offset %zu", off);
+	}
+	return rx;
+}
+
+struct jt_rx *jt_rx_compile(const char *pat, size_t len, int caseless, char *err, size_t errlen, size_t *erroff)
+{
 	int ec;
 	PCRE2_SIZE off;
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0);
@@ -23,7 +35,8 @@ struct jt_rx *jt_rx_new(const char *pat, size_t len, int caseless, char *err, si
 	if (!code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ec, msg, sizeof msg);
-		snprintf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)off);
+		snprintf(err, errlen, "%s", (char *)msg);
+		*erroff = (size_t)off;
 		return NULL;
 	}
 	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);	/* no JIT: interpreter */

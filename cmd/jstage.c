@@ -1,0 +1,212 @@
+/* jstage — journey stages of the touch stream, customer timelines, outcomes,
+ * and the journey views: funnel, paths, variants, cohorts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt.h"
+#include "jt_rules.h"
+#include "jt_stage.h"
+
+enum {
+	OPT_DEFAULT = JT_OPT_TOOL, OPT_OUTCOME, OPT_WINDOW, OPT_FUNNEL, OPT_ORDER, OPT_STEPWIN, OPT_ATTRIB,
+	OPT_PATHS, OPT_BY, OPT_FORMAT, OPT_VARIANTS, OPT_TOP, OPT_COLLAPSE, OPT_FIRST, OPT_COHORTS,
+	OPT_RETURNING, OPT_UNBOUNDED, OPT_COUNTS, OPT_SORTED
+};
+
+static const struct option longopts[] = {
+	JT_COMMON_LONGOPTS,
+	{ "attribution", required_argument, NULL, OPT_ATTRIB },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "cohorts", required_argument, NULL, OPT_COHORTS },
+	{ "collapse", no_argument, NULL, OPT_COLLAPSE },
+	{ "counts", no_argument, NULL, OPT_COUNTS },
+	{ "default", required_argument, NULL, OPT_DEFAULT },
+	{ "first-only", no_argument, NULL, OPT_FIRST },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "funnel", required_argument, NULL, OPT_FUNNEL },
+	{ "group-by", required_argument, NULL, 'g' },
+	{ "order", required_argument, NULL, OPT_ORDER },
+	{ "outcome", required_argument, NULL, OPT_OUTCOME },
+	{ "paths", no_argument, NULL, OPT_PATHS },
+	{ "returning", required_argument, NULL, OPT_RETURNING },
+	{ "rules", required_argument, NULL, 'r' },
+	{ "sorted", no_argument, NULL, OPT_SORTED },
+	{ "step-windows", required_argument, NULL, OPT_STEPWIN },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "unbounded", no_argument, NULL, OPT_UNBOUNDED },
+	{ "variants", no_argument, NULL, OPT_VARIANTS },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void help(void)
+{
+	printf("usage: jstage [-q] [-r rules] [--default label] [--outcome spec] [--window dur] [--sorted] [file ...]\n"
+	       "       jstage --funnel steps [--order ordered|strict|unordered] [--step-windows list] [-g col]\n"
+	       "              [--attribution first|last|all|step:N] [file ...]\n"
+	       "       jstage --paths [--by stage|touchpoint] [--format csv|dot] [file ...]\n"
+	       "       jstage --variants [--by stage|touchpoint] [--top N] [--collapse] [--first-only] [file ...]\n"
+	       "       jstage --cohorts day|week|month [--returning pattern] [--unbounded] [--counts] [file ...]\n"
+	       "Journey stages of the touch stream, and the journeys of customers.\n\n"
+	       "Stages and outcomes (default mode: every touch, with stage, step and gap_s):\n"
+	       "  -r, --rules FILE      stage rules (default: DATADIR/stages.rules)\n"
+	       "      --default LABEL   stage of touches no rule matches (default: empty)\n"
+	       "      --outcome SPEC    next:COL, NAME=COL:PATTERN, or default\n"
+	       "                        (next:nps,next:csat,referred=touchpoint:^referral_sent$)\n"
+	       "      --window DUR      how far ahead outcomes and funnels look (default 90d)\n"
+	       "      --sorted          input is grouped by customer: stream, one customer in memory\n"
+	       "Views (one of):\n"
+	       "      --funnel STEPS    comma list of stages or touchpoint patterns (stage:X, touchpoint:RE)\n"
+	       "      --order MODE      ordered (default), strict or unordered\n"
+	       "      --step-windows L  windows between consecutive steps, e.g. 1d,20d ('-' for none)\n"
+	       "  -g, --group-by COL    funnel breakdown by COL\n"
+	       "      --attribution A   first (default), last, all or step:N: which touch gives the breakdown\n"
+	       "      --paths           directly-follows graph: from,to,count,customers,median_s,p90_s\n"
+	       "      --variants        distinct journeys with count, share and median duration\n"
+	       "      --by WHAT         stage (default) or touchpoint, for paths and variants\n"
+	       "      --format FMT      csv (default) or dot (Graphviz, --paths)\n"
+	       "      --top N           the N most common variants, the rest as (other)\n"
+	       "      --collapse        variants: consecutive repeats as one\n"
+	       "      --first-only      variants: the first occurrence of each step only\n"
+	       "      --cohorts PERIOD  retention by cohort of first touch: day, week or month\n"
+	       "      --returning RE    touchpoints that count as active (default: any touch)\n"
+	       "      --unbounded       active in a period or any later one\n"
+	       "      --counts          customers instead of percentages\n"
+	       "%s\n"
+	       "Examples:\n"
+	       "  jtouch -p survey s.csv -p tickets t.csv | jstage --outcome default > touches.csv\n"
+	       "  jstage --funnel awareness,consideration,purchase --window 30d touches.csv\n"
+	       "  jstage --paths --by touchpoint --format dot touches.csv | dot -Tsvg > paths.svg\n"
+	       "  jstage --variants --collapse --top 10 touches.csv\n"
+	       "  jstage --cohorts month --returning '^order_placed$' touches.csv\n\n"
+	       "See jstage(1), jtools-rules(5) and jtools(7).\n",
+	       jt_common_help);
+}
+
+static void set_mode(struct jt_stage_opts *o, enum jt_stage_mode m, const char *name)
+{
+	if (o->mode != JT_SM_ANNOTATE && o->mode != m)
+		jt_usage_error("%s: one view at a time (--funnel, --paths, --variants or --cohorts)", name);
+	o->mode = m;
+}
+
+int main(int argc, char **argv)
+{
+	struct jt_common c;
+	struct jt_stage_opts o;
+	const char *rules = NULL, *window = NULL;
+	int opt, fmt_dot = -1;
+
+	jt_setprogname("jstage");
+	argv[0] = "jstage";
+	jt_out_init();
+	jt_common_init(&c);
+	memset(&o, 0, sizeof o);
+	o.c = &c;
+	o.window = 90 * 86400;
+	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "g:r:", longopts, NULL)) != -1) {
+		if (jt_common_option(&c, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case 'r': rules = optarg; break;
+		case 'g': o.group = optarg; break;
+		case OPT_DEFAULT: o.deflabel = optarg; break;
+		case OPT_OUTCOME: o.outcome = optarg; break;
+		case OPT_WINDOW: window = optarg; break;
+		case OPT_SORTED: o.sorted = 1; break;
+		case OPT_FUNNEL: set_mode(&o, JT_SM_FUNNEL, "--funnel"); o.steps = optarg; break;
+		case OPT_ORDER:
+			if (strcmp(optarg, "ordered") == 0)
+				o.order = JT_FO_ORDERED;
+			else if (strcmp(optarg, "strict") == 0)
+				o.order = JT_FO_STRICT;
+			else if (strcmp(optarg, "unordered") == 0)
+				o.order = JT_FO_UNORDERED;
+			else
+				jt_usage_error("--order: '%s' is not ordered, strict or unordered", optarg);
+			break;
+		case OPT_STEPWIN: o.step_windows = optarg; break;
+		case OPT_ATTRIB:
+			if (strcmp(optarg, "first") == 0) {
+				o.attrib = JT_AT_FIRST;
+			} else if (strcmp(optarg, "last") == 0) {
+				o.attrib = JT_AT_LAST;
+			} else if (strcmp(optarg, "all") == 0) {
+				o.attrib = JT_AT_ALL;
+			} else {
+				uint64_t n;
+				if (strncmp(optarg, "step:", 5) != 0 || jt_parse_size(optarg + 5, &n) != 0 || n < 1 ||
+				    n > 64)
+					jt_usage_error("--attribution: '%s' is not first, last, all or step:N", optarg);
+				o.attrib = JT_AT_STEP;
+				o.attrib_step = (unsigned)n;
+			}
+			break;
+		case OPT_PATHS: set_mode(&o, JT_SM_PATHS, "--paths"); break;
+		case OPT_VARIANTS: set_mode(&o, JT_SM_VARIANTS, "--variants"); break;
+		case OPT_COHORTS: set_mode(&o, JT_SM_COHORTS, "--cohorts"); o.period = optarg; break;
+		case OPT_BY:
+			if (strcmp(optarg, "touchpoint") == 0)
+				o.by_touchpoint = 1;
+			else if (strcmp(optarg, "stage") != 0)
+				jt_usage_error("--by: '%s' is not stage or touchpoint", optarg);
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "dot") == 0)
+				fmt_dot = 1;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt_dot = 0;
+			else
+				jt_usage_error("--format: '%s' is not csv or dot", optarg);
+			break;
+		case OPT_TOP: {
+			uint64_t n;
+			if (jt_parse_size(optarg, &n) != 0 || n == 0)
+				jt_usage_error("--top: '%s' is not a positive number", optarg);
+			o.top = (unsigned long)n;
+			break;
+		}
+		case OPT_COLLAPSE: o.collapse = 1; break;
+		case OPT_FIRST: o.first_only = 1; break;
+		case OPT_RETURNING: o.returning = optarg; break;
+		case OPT_UNBOUNDED: o.unbounded = 1; break;
+		case OPT_COUNTS: o.counts = 1; break;
+		default: jt_usage_fail();
+		}
+	}
+	jt_common_check(&c);
+	if (window && (jt_duration_parse(window, &o.window) != 0 || o.window <= 0))
+		jt_usage_error("--window: '%s' is not a duration (N followed by s, m, h, d or w, e.g. 90d)", window);
+	if (fmt_dot == 1 && o.mode != JT_SM_PATHS)
+		jt_usage_error("--format dot goes with --paths");
+	o.dot = fmt_dot == 1;
+	if (o.outcome && o.mode != JT_SM_ANNOTATE)
+		jt_usage_error("--outcome annotates touches: it does not go with a view");
+	if ((o.group || o.step_windows) && o.mode != JT_SM_FUNNEL)
+		jt_usage_error("%s goes with --funnel", o.group ? "-g" : "--step-windows");
+	if ((o.top || o.collapse || o.first_only) && o.mode != JT_SM_VARIANTS)
+		jt_usage_error("--top, --collapse and --first-only go with --variants");
+	if ((o.returning || o.unbounded || o.counts) && o.mode != JT_SM_COHORTS)
+		jt_usage_error("--returning, --unbounded and --counts go with --cohorts");
+
+	struct jt_buf path = JT_BUF_INIT;
+	if (!rules) {
+		jt_buf_printf(&path, "%s/stages.rules", jt_datadir());
+		rules = path.p;
+	}
+	o.rules = jt_rules_load(rules);
+	struct jt_stagerun *r = jt_stage_new(&o);
+	for (int i = optind; i < argc; i++)
+		jt_stage_input(r, argv[i]);
+	FILE *out = jt_out_open(c.output);
+	int status = jt_stage_run(r, out);
+	if (status == 0)
+		jt_out_commit(out);
+	else
+		jt_out_abort();
+	jt_stage_free(r);
+	jt_rules_free(o.rules);
+	jt_buf_free(&path);
+	return jt_finish(status);
+}

@@ -1,0 +1,314 @@
+/* rules.c — rules files: parsed once, patterns compiled once, matched per row. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_csv.h"
+#include "jt_err.h"
+#include "jt_mem.h"
+#include "jt_rules.h"
+#include "jt_rx.h"
+
+struct rule {
+	size_t label;
+	char *col;
+	long idx;	/* column in the bound header, -1 absent */
+	struct jt_rx *rx;
+	unsigned line;
+};
+
+struct attr {
+	char *label;	/* resolved against the rules' labels when asked */
+	char *key, *val;
+	unsigned line;
+	size_t col;
+};
+
+struct jt_rules {
+	char *name;
+	char **label;
+	size_t nlabel;
+	struct rule *rule;
+	size_t nrule;
+	struct attr *attr;
+	size_t nattr;
+	char **warned;	/* missing columns already reported */
+	size_t nwarned;
+};
+
+static int is_token_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static size_t label_of(struct jt_rules *r, const char *s, size_t n)
+{
+	for (size_t i = 0; i < r->nlabel; i++)
+		if (strlen(r->label[i]) == n && memcmp(r->label[i], s, n) == 0)
+			return i;
+	r->label = jt_xrealloc(r->label, (r->nlabel + 1) * sizeof *r->label);
+	r->label[r->nlabel] = jt_xmemdup(s, n);
+	return r->nlabel++;
+}
+
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* One token at *i: its start and length; 0 when the line has none. */
+static size_t token(const char *s, size_t n, size_t *i, size_t *start)
+{
+	while (*i < n && is_blank(s[*i]))
+		(*i)++;
+	*start = *i;
+	while (*i < n && !is_blank(s[*i]))
+		(*i)++;
+	return *i - *start;
+}
+
+static int bad_token(const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!is_token_char(s[k]))
+			return (int)k;
+	return -1;
+}
+
+static int parse_line(struct jt_rules *r, const char *s, size_t n, unsigned line, char *err, size_t errlen,
+		      size_t *col)
+{
+	size_t i = 0, a, b;
+	size_t an = token(s, n, &i, &a);
+	if (an == 0 || s[a] == '#')
+		return 0;
+	if (s[a] == '%') {
+		size_t kn, ln, vn, k, l, v;
+		if (an != 5 || memcmp(s + a, "%kind", 5) != 0) {
+			*col = a + 1;
+			snprintf(err, errlen, "unknown directive '%.*s' (directives: %%kind)", (int)an, s + a);
+			return -1;
+		}
+		k = a + 1;
+		kn = an - 1;
+		ln = token(s, n, &i, &l);
+		vn = token(s, n, &i, &v);
+		if (ln == 0 || vn == 0) {
+			*col = (ln ? i : l) + 1;
+			snprintf(err, errlen, "%%%.*s needs a label and a value", (int)kn, s + k);
+			return -1;
+		}
+		size_t rest = i;
+		while (rest < n && is_blank(s[rest]))
+			rest++;
+		if (rest < n) {
+			*col = rest + 1;
+			snprintf(err, errlen, "%%%.*s takes one value after the label", (int)kn, s + k);
+			return -1;
+		}
+		struct attr *at;
+		r->attr = jt_xrealloc(r->attr, (r->nattr + 1) * sizeof *r->attr);
+		at = &r->attr[r->nattr++];
+		at->label = jt_xmemdup(s + l, ln);
+		at->key = jt_xmemdup(s + k, kn);
+		at->val = jt_xmemdup(s + v, vn);
+		at->line = line;
+		at->col = l + 1;
+		return 0;
+	}
+	int bt = bad_token(s + a, an);
+	if (bt >= 0) {
+		*col = a + (size_t)bt + 1;
+		snprintf(err, errlen, "label '%.*s' may hold letters, digits and '_' only", (int)an, s + a);
+		return -1;
+	}
+	size_t bn = token(s, n, &i, &b);
+	if (bn == 0) {
+		*col = i + 1;
+		snprintf(err, errlen, "rule '%.*s' has no column (LABEL COLUMN PATTERN)", (int)an, s + a);
+		return -1;
+	}
+	while (i < n && is_blank(s[i]))
+		i++;
+	size_t p = i, e = n;
+	while (e > p && is_blank(s[e - 1]))
+		e--;
+	if (e == p) {
+		*col = i + 1;
+		snprintf(err, errlen, "rule '%.*s' has no pattern (LABEL COLUMN PATTERN)", (int)an, s + a);
+		return -1;
+	}
+	char why[256];
+	size_t off = 0;
+	struct jt_rx *rx = jt_rx_compile(s + p, e - p, 0, why, sizeof why, &off);
+	if (!rx) {
+		*col = p + off + 1;
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	r->rule = jt_xrealloc(r->rule, (r->nrule + 1) * sizeof *r->rule);
+	struct rule *ru = &r->rule[r->nrule++];
+	ru->label = label_of(r, s + a, an);
+	ru->col = jt_xmemdup(s + b, bn);
+	ru->idx = -1;
+	ru->rx = rx;
+	ru->line = line;
+	return 0;
+}
+
+struct jt_rules *jt_rules_parse(const char *text, size_t len, const char *name, char *err, size_t errlen,
+				unsigned *line, size_t *col)
+{
+	struct jt_rules *r = jt_xcalloc(1, sizeof *r);
+	r->name = jt_xstrdup(name);
+	size_t i = 0;
+	*line = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && text[j] != '\n')
+			j++;
+		size_t e = j;
+		if (e > i && text[e - 1] == '\r')
+			e--;
+		++*line;
+		if (memchr(text + i, '\0', e - i)) {
+			*col = (size_t)((const char *)memchr(text + i, '\0', e - i) - (text + i)) + 1;
+			snprintf(err, errlen, "a NUL byte in the rules");
+			jt_rules_free(r);
+			return NULL;
+		}
+		if (parse_line(r, text + i, e - i, *line, err, errlen, col) != 0) {
+			jt_rules_free(r);
+			return NULL;
+		}
+		i = j + 1;
+	}
+	if (r->nrule == 0) {
+		*col = 1;
+		snprintf(err, errlen, "no rules (LABEL COLUMN PATTERN lines)");
+		jt_rules_free(r);
+		return NULL;
+	}
+	for (size_t k = 0; k < r->nattr; k++)
+		if (jt_rules_find(r, r->attr[k].label) < 0) {
+			*line = r->attr[k].line;
+			*col = r->attr[k].col;
+			snprintf(err, errlen, "%%%s names label '%s', which no rule has", r->attr[k].key, r->attr[k].label);
+			jt_rules_free(r);
+			return NULL;
+		}
+	return r;
+}
+
+struct jt_rules *jt_rules_load(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		jt_usage_error("%s: %s", path, strerror(errno));
+	struct jt_buf b = JT_BUF_INIT;
+	char chunk[8192];
+	size_t k;
+	while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (b.len + k > (1u << 24)) {
+			fclose(fp);
+			jt_usage_error("%s: a rules file of more than 16 MiB", path);
+		}
+		jt_buf_add(&b, chunk, k);
+	}
+	int bad = ferror(fp);
+	fclose(fp);
+	if (bad)
+		jt_usage_error("%s: read error", path);
+	char err[512];
+	unsigned line;
+	size_t col;
+	struct jt_rules *r = jt_rules_parse(b.p ? b.p : "", b.len, path, err, sizeof err, &line, &col);
+	jt_buf_free(&b);
+	if (!r)
+		jt_usage_error("%s:%u:%zu: %s", path, line, col, err);
+	return r;
+}
+
+void jt_rules_free(struct jt_rules *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nlabel; i++)
+		free(r->label[i]);
+	free(r->label);
+	for (size_t i = 0; i < r->nrule; i++) {
+		free(r->rule[i].col);
+		jt_rx_free(r->rule[i].rx);
+	}
+	free(r->rule);
+	for (size_t i = 0; i < r->nattr; i++) {
+		free(r->attr[i].label);
+		free(r->attr[i].key);
+		free(r->attr[i].val);
+	}
+	free(r->attr);
+	for (size_t i = 0; i < r->nwarned; i++)
+		free(r->warned[i]);
+	free(r->warned);
+	free(r->name);
+	free(r);
+}
+
+size_t jt_rules_nlabels(const struct jt_rules *r) { return r->nlabel; }
+const char *jt_rules_label(const struct jt_rules *r, size_t i) { return r->label[i]; }
+
+long jt_rules_find(const struct jt_rules *r, const char *label)
+{
+	for (size_t i = 0; i < r->nlabel; i++)
+		if (strcmp(r->label[i], label) == 0)
+			return (long)i;
+	return -1;
+}
+
+const char *jt_rules_attr(const struct jt_rules *r, size_t i, const char *key)
+{
+	const char *v = NULL;
+	for (size_t k = 0; k < r->nattr; k++)
+		if (strcmp(r->attr[k].label, r->label[i]) == 0 && strcmp(r->attr[k].key, key) == 0)
+			v = r->attr[k].val;
+	return v;
+}
+
+void jt_rules_bind(struct jt_rules *r, const struct jt_header *h, const char *src)
+{
+	for (size_t k = 0; k < r->nrule; k++) {
+		struct rule *ru = &r->rule[k];
+		ru->idx = -1;
+		for (size_t i = 0; i < h->n; i++)
+			if (strcmp(h->name[i], ru->col) == 0 && strlen(ru->col) == h->len[i]) {
+				ru->idx = (long)i;
+				break;
+			}
+		if (ru->idx >= 0)
+			continue;
+		size_t w;
+		for (w = 0; w < r->nwarned; w++)
+			if (strcmp(r->warned[w], ru->col) == 0)
+				break;
+		if (w < r->nwarned)
+			continue;
+		r->warned = jt_xrealloc(r->warned, (r->nwarned + 1) * sizeof *r->warned);
+		r->warned[r->nwarned++] = jt_xstrdup(ru->col);
+		jt_warn("%s:%u: %s has no column '%s': its rules never match", r->name, ru->line, src, ru->col);
+	}
+}
+
+long jt_rules_match(struct jt_rules *r, const struct jt_record *rec, const char *src)
+{
+	char err[256];
+	for (size_t k = 0; k < r->nrule; k++) {
+		struct rule *ru = &r->rule[k];
+		if (ru->idx < 0 || (size_t)ru->idx >= rec->n)
+			continue;
+		int m = jt_rx_match(ru->rx, rec->f[ru->idx], rec->len[ru->idx], err, sizeof err);
+		if (m > 0)
+			return (long)ru->label;
+		if (m < 0)
+			jt_die_at(src, rec->line, "rule %s:%u on column '%s': %s (the pattern is too costly for '%s')", r->name,
+				  ru->line, ru->col, err, jt_show(rec->f[ru->idx], rec->len[ru->idx]));
+	}
+	return -1;
+}

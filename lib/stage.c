@@ -1,0 +1,1214 @@
+/* stage.c — jstage: touches grouped into customer timelines (sorted by
+ * customer id, then time, ties in input order), stages from rules, outcomes,
+ * and the journey views. Each view is a function over one customer's
+ * touches; the totals are written at the end. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_colsel.h"
+#include "jt_csv.h"
+#include "jt_err.h"
+#include "jt_hash.h"
+#include "jt_mem.h"
+#include "jt_num.h"
+#include "jt_opt.h"
+#include "jt_out.h"
+#include "jt_reject.h"
+#include "jt_rules.h"
+#include "jt_rx.h"
+#include "jt_stage.h"
+#include "jt_stats.h"
+#include "jt_time.h"
+
+#define MAXSTEP 64
+#define NOKEY UINT32_MAX
+
+struct tch {
+	int64_t t;
+	uint64_t seq;
+	uint32_t cust;
+	uint32_t key;	/* interned stage or touchpoint (views) */
+	uint32_t grp;	/* interned -g value (funnel) */
+	uint32_t label;	/* stage index, NOKEY when none */
+	uint64_t mask;	/* funnel steps this touch matches; bit 0 = --returning for cohorts */
+	char *row;	/* annotate: the packed record */
+	unsigned long long line;
+};
+
+struct step {
+	long label;	/* stage index, or -1 */
+	struct jt_rx *rx;	/* pattern on touchpoint */
+	char *name;
+	int64_t win;	/* from the previous step, 0 = none */
+};
+
+enum { OUT_NEXT, OUT_FLAG };
+struct outcome {
+	int kind;
+	char *name;	/* output column */
+	char *col;
+	long idx;	/* input column */
+	struct jt_rx *rx;
+	long outcol;	/* output position */
+};
+
+struct edge {
+	uint32_t from, to;
+	uint64_t count, customers;
+	uint32_t lastcust;
+	int64_t *gap;
+	size_t ngap, gcap;
+};
+
+struct variant {
+	uint64_t count;
+	int64_t *dur;
+	size_t n, cap;
+};
+
+struct bucket {	/* funnel totals of one breakdown value */
+	uint64_t reached[MAXSTEP];
+	int64_t *tt[MAXSTEP];
+	size_t ntt[MAXSTEP], ttcap[MAXSTEP];
+};
+
+struct cohort {
+	int64_t period;
+	char label[32];
+	uint64_t size;
+	uint64_t *active;
+	size_t nact;
+};
+
+struct jt_stagerun {
+	struct jt_stage_opts o;
+	char **in;
+	size_t nin;
+	struct jt_rejects *rj;
+	struct jt_timefilter tf;
+	struct jt_header *h;
+	long c_cust, c_time, c_tp, c_grp;
+	/* own columns */
+	long c_stage, c_step, c_gap;
+	size_t nout;	/* output columns */
+	struct outcome *oc;
+	size_t noc;
+	/* touches */
+	struct tch *tv;
+	size_t nt, tcap;
+	struct jt_map cust;	/* id -> index */
+	struct jt_map keys;	/* interned keys */
+	struct jt_map grps;
+	struct jt_arena ar;
+	uint64_t seq;
+	uint32_t curcust;	/* --sorted: the customer being read */
+	int have_cur;
+	struct jt_map done;	/* --sorted: customers finished */
+	/* views */
+	struct step steps[MAXSTEP];
+	size_t nstep;
+	struct jt_rx *ret;
+	struct jt_map edges;
+	struct edge *ev;
+	size_t nev, evcap;
+	struct jt_map variants;
+	struct variant *vv;
+	size_t nvv, vvcap;
+	struct bucket **bk;	/* per grp index (+1 for the total) */
+	size_t nbk;
+	struct cohort *co;
+	size_t nco, cocap;
+	int64_t lastperiod;	/* the latest period of any touch */
+	enum jt_bucket pbucket;
+	uint64_t customers;
+	/* output */
+	FILE *out;
+	struct jt_writer w;
+	const char **of;
+	size_t *ol;
+	char (*num)[64];
+	struct jt_buf vb;
+	int header_done;
+};
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static struct jt_rx *compile(const char *pat, const char *what)
+{
+	char err[256];
+	struct jt_rx *rx = jt_rx_new(pat, strlen(pat), 0, err, sizeof err);
+	if (!rx)
+		jt_usage_error("%s: '%s': %s", what, pat, err);
+	return rx;
+}
+
+static int64_t duration(const char *s, const char *what)
+{
+	int64_t v;
+	if (jt_duration_parse(s, &v) != 0 || v <= 0)
+		jt_usage_error("%s: '%s' is not a duration (N followed by s, m, h, d or w, e.g. 90d)", what, s);
+	return v;
+}
+
+static void parse_steps(struct jt_stagerun *r)
+{
+	char *list = jt_xstrdup(r->o.steps), *save = NULL;
+	for (char *it = strtok_r(list, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		if (r->nstep == MAXSTEP)
+			jt_usage_error("--funnel: more than %d steps", MAXSTEP);
+		struct step *s = &r->steps[r->nstep++];
+		s->label = -1;
+		s->name = jt_xstrdup(it);
+		if (strncmp(it, "touchpoint:", 11) == 0) {
+			s->rx = compile(it + 11, "--funnel");
+		} else if (strncmp(it, "stage:", 6) == 0) {
+			s->label = jt_rules_find(r->o.rules, it + 6);
+			if (s->label < 0)
+				jt_usage_error("--funnel: '%s' is not a stage of the rules", it + 6);
+		} else if ((s->label = jt_rules_find(r->o.rules, it)) < 0) {
+			s->rx = compile(it, "--funnel");	/* not a stage: a touchpoint pattern */
+		}
+	}
+	free(list);
+	if (r->nstep < 1)
+		jt_usage_error("--funnel: no steps (a comma list of stages or touchpoint patterns)");
+	if (r->o.step_windows) {
+		char *wl = jt_xstrdup(r->o.step_windows);
+		size_t k = 1;
+		for (char *it = strtok_r(wl, ",", &save); it; it = strtok_r(NULL, ",", &save), k++) {
+			if (k >= r->nstep)
+				jt_usage_error("--step-windows: %zu windows for %zu steps (one per step after the first)", k,
+					       r->nstep);
+			r->steps[k].win = strcmp(it, "-") == 0 ? 0 : duration(it, "--step-windows");
+		}
+		free(wl);
+	}
+}
+
+static void parse_outcomes(struct jt_stagerun *r)
+{
+	const char *spec = r->o.outcome;
+	if (strcmp(spec, "default") == 0)
+		spec = "next:nps,next:csat,referred=touchpoint:^referral_sent$";
+	char *list = jt_xstrdup(spec), *save = NULL;
+	for (char *it = strtok_r(list, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		if (r->noc == 64)
+			jt_usage_error("--outcome: more than 64 outcomes");
+		r->oc = jt_xrealloc(r->oc, (r->noc + 1) * sizeof *r->oc);
+		struct outcome *o = &r->oc[r->noc++];
+		memset(o, 0, sizeof *o);
+		o->idx = -1;
+		char *eq = strchr(it, '=');
+		if (strncmp(it, "next:", 5) == 0 && (!eq || eq > strchr(it, ':'))) {
+			o->kind = OUT_NEXT;
+			o->col = jt_xstrdup(it + 5);
+			struct jt_buf b = JT_BUF_INIT;
+			jt_buf_printf(&b, "next_%s", o->col);
+			o->name = b.p;
+			if (!*o->col)
+				jt_usage_error("--outcome: 'next:' needs a column");
+			continue;
+		}
+		char *colon = eq ? strchr(eq, ':') : NULL;
+		if (!eq || !colon || eq == it || colon == eq + 1)
+			jt_usage_error("--outcome: '%s' is not next:COL or NAME=COL:PATTERN", it);
+		o->kind = OUT_FLAG;
+		o->name = jt_xmemdup(it, (size_t)(eq - it));
+		o->col = jt_xmemdup(eq + 1, (size_t)(colon - eq - 1));
+		o->rx = compile(colon + 1, "--outcome");
+	}
+	free(list);
+}
+
+struct jt_stagerun *jt_stage_new(const struct jt_stage_opts *o)
+{
+	struct jt_stagerun *r = jt_xcalloc(1, sizeof *r);
+	r->o = *o;
+	r->lastperiod = INT64_MIN;
+	if (o->mode == JT_SM_FUNNEL)
+		parse_steps(r);
+	if (o->outcome)
+		parse_outcomes(r);
+	if (o->returning)
+		r->ret = compile(o->returning, "--returning");
+	if (o->mode == JT_SM_COHORTS) {
+		r->pbucket = jt_bucket_from_name(o->period, strlen(o->period));
+		if (r->pbucket != JT_BUCKET_DAY && r->pbucket != JT_BUCKET_WEEK && r->pbucket != JT_BUCKET_MONTH)
+			jt_usage_error("--cohorts: '%s' is not day, week or month", o->period);
+	}
+	return r;
+}
+
+void jt_stage_input(struct jt_stagerun *r, const char *path)
+{
+	r->in = jt_xrealloc(r->in, (r->nin + 1) * sizeof *r->in);
+	r->in[r->nin++] = jt_xstrdup(path);
+}
+
+/* ---- rows in memory ---------------------------------------------------------- */
+
+static char *pack(struct jt_stagerun *r, const struct jt_record *rec)
+{
+	size_t need = sizeof(uint32_t) * (rec->n + 1);
+	for (size_t i = 0; i < rec->n; i++)
+		need += rec->len[i];
+	char *p = jt_arena_alloc(&r->ar, need);
+	uint32_t n = (uint32_t)rec->n;
+	memcpy(p, &n, 4);
+	char *q = p + 4 + 4 * rec->n;
+	for (size_t i = 0; i < rec->n; i++) {
+		uint32_t l = (uint32_t)rec->len[i];
+		memcpy(p + 4 + 4 * i, &l, 4);
+		memcpy(q, rec->f[i], rec->len[i]);
+		q += rec->len[i];
+	}
+	return p;
+}
+
+/* Field i of a packed row. */
+static const char *field(const char *p, size_t i, size_t *len)
+{
+	uint32_t n, l;
+	memcpy(&n, p, 4);
+	const char *q = p + 4 + 4 * (size_t)n;
+	for (size_t k = 0; k < i; k++) {
+		memcpy(&l, p + 4 + 4 * k, 4);
+		q += l;
+	}
+	memcpy(&l, p + 4 + 4 * i, 4);
+	*len = l;
+	return q;
+}
+
+static uint32_t intern(struct jt_map *m, const char *s, size_t n)
+{
+	int isnew;
+	return (uint32_t)jt_map_put(m, s, n, 0, &isnew);
+}
+
+/* ---- outputs of the views, per customer ------------------------------------- */
+
+static const char *keyname(const struct jt_stagerun *r, uint32_t k, size_t *len)
+{
+	*len = r->keys.ent[k].len;
+	return r->keys.ent[k].key;
+}
+
+static void annotate_header(struct jt_stagerun *r)
+{
+	const struct jt_header *h = r->h;
+	r->nout = h->n;
+	long *own[] = { &r->c_stage, &r->c_step, &r->c_gap };
+	const char *names[] = { "stage", "step", "gap_s" };
+	for (int k = 0; k < 3; k++) {
+		*own[k] = -1;
+		for (size_t i = 0; i < h->n; i++)
+			if (strcmp(h->name[i], names[k]) == 0)
+				*own[k] = (long)i;	/* a second run replaces its own columns in place */
+		if (*own[k] < 0)
+			*own[k] = (long)r->nout++;
+	}
+	for (size_t k = 0; k < r->noc; k++) {
+		r->oc[k].outcol = -1;
+		for (size_t i = 0; i < h->n; i++)
+			if (strcmp(h->name[i], r->oc[k].name) == 0)
+				r->oc[k].outcol = (long)i;
+		if (r->oc[k].outcol < 0)
+			r->oc[k].outcol = (long)r->nout++;
+	}
+	r->of = jt_xcalloc(r->nout, sizeof *r->of);
+	r->ol = jt_xcalloc(r->nout, sizeof *r->ol);
+	r->num = jt_xcalloc(r->nout, sizeof *r->num);
+	const char **names_out = jt_xcalloc(r->nout, sizeof *names_out);
+	size_t *lens = jt_xcalloc(r->nout, sizeof *lens);
+	for (size_t i = 0; i < h->n; i++) {
+		names_out[i] = h->name[i];
+		lens[i] = h->len[i];
+	}
+	for (int k = 0; k < 3; k++) {
+		names_out[*own[k]] = names[k];
+		lens[*own[k]] = strlen(names[k]);
+	}
+	for (size_t k = 0; k < r->noc; k++) {
+		names_out[r->oc[k].outcol] = r->oc[k].name;
+		lens[r->oc[k].outcol] = strlen(r->oc[k].name);
+	}
+	jt_w_record(&r->w, names_out, lens, r->nout, 0);
+	free(names_out);
+	free(lens);
+}
+
+static void do_annotate(struct jt_stagerun *r, struct tch *t, size_t n)
+{
+	size_t noc = r->noc;
+	long nextidx[64];
+	for (size_t k = 0; k < noc && k < 64; k++)
+		nextidx[k] = -1;
+	/* outcome targets, from the last touch backwards: the nearest later touch */
+	long *tgt = noc ? jt_xmalloc(n * noc * sizeof *tgt) : NULL;
+	for (size_t i = n; i-- > 0;) {
+		for (size_t k = 0; k < noc; k++)
+			tgt[i * noc + k] = nextidx[k];
+		for (size_t k = 0; k < noc; k++) {
+			const struct outcome *o = &r->oc[k];
+			size_t len;
+			if (o->idx < 0)
+				continue;
+			const char *v = field(t[i].row, (size_t)o->idx, &len);
+			int hit;
+			if (o->kind == OUT_NEXT) {
+				hit = len > 0;
+			} else {
+				char err[256];
+				hit = jt_rx_match(o->rx, v, len, err, sizeof err);
+				if (hit < 0)
+					jt_die_at("<outcome>", t[i].line, "--outcome %s: %s", o->name, err);
+			}
+			if (hit)
+				nextidx[k] = (long)i;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *row = t[i].row;
+		uint32_t nf;
+		memcpy(&nf, row, 4);
+		for (size_t c = 0; c < r->nout; c++) {
+			r->of[c] = "";
+			r->ol[c] = 0;
+		}
+		for (size_t c = 0; c < nf && c < r->h->n; c++)
+			r->of[c] = field(row, c, &r->ol[c]);
+		if (t[i].label != NOKEY) {
+			r->of[r->c_stage] = jt_rules_label(r->o.rules, t[i].label);
+		} else {
+			r->of[r->c_stage] = r->o.deflabel ? r->o.deflabel : "";
+		}
+		r->ol[r->c_stage] = strlen(r->of[r->c_stage]);
+		r->of[r->c_step] = jt_fmt_u64(i + 1, r->num[r->c_step]);
+		r->ol[r->c_step] = strlen(r->of[r->c_step]);
+		if (i > 0) {
+			snprintf(r->num[r->c_gap], 64, "%lld", (long long)(t[i].t - t[i - 1].t));
+			r->of[r->c_gap] = r->num[r->c_gap];
+			r->ol[r->c_gap] = strlen(r->num[r->c_gap]);
+		} else {
+			r->ol[r->c_gap] = 0;
+		}
+		for (size_t k = 0; k < noc; k++) {
+			const struct outcome *o = &r->oc[k];
+			long j = tgt[i * noc + k];
+			int in = j >= 0 && t[j].t - t[i].t <= r->o.window;
+			if (o->kind == OUT_NEXT) {
+				if (in) {
+					r->of[o->outcol] = field(t[j].row, (size_t)o->idx, &r->ol[o->outcol]);
+				} else {
+					r->ol[o->outcol] = 0;
+				}
+			} else {
+				r->of[o->outcol] = in ? "1" : "0";
+				r->ol[o->outcol] = 1;
+			}
+		}
+		jt_w_record(&r->w, r->of, r->ol, r->nout, 0);
+	}
+	free(tgt);
+}
+
+static struct edge *edge_at(struct jt_stagerun *r, uint32_t from, uint32_t to)
+{
+	uint32_t k[2] = { from, to };
+	int isnew;
+	size_t e = jt_map_put(&r->edges, k, sizeof k, 0, &isnew);
+	if (isnew) {
+		void *p = r->ev;
+		jt_xgrow(&p, &r->evcap, e + 1, sizeof *r->ev);
+		r->ev = p;
+		memset(&r->ev[e], 0, sizeof r->ev[e]);
+		r->ev[e].from = from;
+		r->ev[e].to = to;
+		r->ev[e].lastcust = NOKEY;
+		r->nev = e + 1;
+	}
+	return &r->ev[e];
+}
+
+static void edge_add(struct edge *e, uint32_t cust, int64_t gap, int has_gap)
+{
+	e->count++;
+	if (e->lastcust != cust) {
+		e->customers++;
+		e->lastcust = cust;
+	}
+	if (has_gap) {
+		void *p = e->gap;
+		jt_xgrow(&p, &e->gcap, e->ngap + 1, sizeof *e->gap);
+		e->gap = p;
+		e->gap[e->ngap++] = gap;
+	}
+}
+
+static uint32_t start_key, end_key;
+
+static void do_paths(struct jt_stagerun *r, struct tch *t, size_t n)
+{
+	edge_add(edge_at(r, start_key, t[0].key), t[0].cust, 0, 0);
+	for (size_t i = 1; i < n; i++)
+		edge_add(edge_at(r, t[i - 1].key, t[i].key), t[i].cust, t[i].t - t[i - 1].t, 1);
+	edge_add(edge_at(r, t[n - 1].key, end_key), t[n - 1].cust, 0, 0);
+}
+
+static void do_variants(struct jt_stagerun *r, struct tch *t, size_t n)
+{
+	struct jt_buf *b = &r->vb;
+	jt_buf_reset(b);
+	jt_buf_add(b, "", 0);
+	uint64_t *seen = NULL;
+	size_t nseen = 0;
+	uint32_t prev = NOKEY;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k = t[i].key;
+		if (r->o.collapse && k == prev)
+			continue;
+		if (r->o.first_only) {
+			size_t s;
+			for (s = 0; s < nseen && seen[s] != k; s++)
+				;
+			if (s < nseen)
+				continue;
+			seen = jt_xrealloc(seen, (nseen + 1) * sizeof *seen);
+			seen[nseen++] = k;
+		}
+		size_t len;
+		const char *name = keyname(r, k, &len);
+		if (b->len)
+			jt_buf_adds(b, " > ");
+		jt_buf_add(b, name, len);
+		prev = k;
+	}
+	free(seen);
+	int isnew;
+	size_t v = jt_map_put(&r->variants, b->p, b->len, 0, &isnew);
+	if (isnew) {
+		void *p = r->vv;
+		jt_xgrow(&p, &r->vvcap, v + 1, sizeof *r->vv);
+		r->vv = p;
+		memset(&r->vv[v], 0, sizeof r->vv[v]);
+		r->nvv = v + 1;
+	}
+	struct variant *va = &r->vv[v];
+	va->count++;
+	void *p = va->dur;
+	jt_xgrow(&p, &va->cap, va->n + 1, sizeof *va->dur);
+	va->dur = p;
+	va->dur[va->n++] = t[n - 1].t - t[0].t;
+}
+
+/* One funnel attempt from touch i: the furthest step, with the first time and
+ * touch of each step reached. */
+static size_t attempt(const struct jt_stagerun *r, const struct tch *t, size_t n, size_t i, int64_t *first,
+		      size_t *pos)
+{
+	size_t ns = r->nstep, reach = 1;
+	int64_t t0 = t[i].t, latest[MAXSTEP];
+	int set[MAXSTEP] = { 0 };
+	first[0] = t0;
+	pos[0] = i;
+	latest[0] = t0;
+	set[0] = 1;
+	if (r->o.order == JT_FO_STRICT) {
+		for (size_t j = i + 1; j < n && reach < ns; j++) {
+			if (!(t[j].mask >> reach & 1) || t[j].t - t0 > r->o.window ||
+			    (r->steps[reach].win && t[j].t - t[j - 1].t > r->steps[reach].win))
+				break;
+			first[reach] = t[j].t;
+			pos[reach] = j;
+			reach++;
+		}
+		return reach;
+	}
+	if (r->o.order == JT_FO_UNORDERED) {
+		uint64_t done = 0;
+		reach = 0;
+		for (size_t j = i; j < n && t[j].t - t0 <= r->o.window; j++) {
+			uint64_t m = t[j].mask & ~done;
+			if (!m)
+				continue;
+			done |= m & -m;	/* a touch counts for one step: the first it matches */
+			first[reach] = t[j].t;
+			pos[reach] = j;
+			reach++;
+			if (reach == ns)
+				break;
+		}
+		return reach;
+	}
+	for (size_t j = i + 1; j < n && t[j].t - t0 <= r->o.window; j++) {
+		for (size_t k = ns; k-- > 0;) {	/* downwards: one touch is not two steps */
+			if (!(t[j].mask >> k & 1))
+				continue;
+			if (k == 0) {
+				latest[0] = t[j].t;
+				continue;
+			}
+			if (!set[k - 1] || (r->steps[k].win && t[j].t - latest[k - 1] > r->steps[k].win))
+				continue;
+			if (!set[k]) {
+				set[k] = 1;
+				first[k] = t[j].t;
+				pos[k] = j;
+				if (k + 1 > reach)
+					reach = k + 1;
+			}
+			latest[k] = t[j].t;
+		}
+		if (reach == ns)
+			break;
+	}
+	return reach;
+}
+
+static struct bucket *bucket_of(struct jt_stagerun *r, size_t g)
+{
+	if (g >= r->nbk) {
+		r->bk = jt_xrealloc(r->bk, (g + 1) * sizeof *r->bk);
+		for (size_t i = r->nbk; i <= g; i++)
+			r->bk[i] = NULL;
+		r->nbk = g + 1;
+	}
+	if (!r->bk[g])
+		r->bk[g] = jt_xcalloc(1, sizeof **r->bk);
+	return r->bk[g];
+}
+
+static void bucket_add(struct jt_stagerun *r, size_t g, size_t reach, const int64_t *first)
+{
+	struct bucket *b = bucket_of(r, g);
+	for (size_t k = 0; k < reach; k++) {
+		b->reached[k]++;
+		void *p = b->tt[k];
+		jt_xgrow(&p, &b->ttcap[k], b->ntt[k] + 1, sizeof *b->tt[k]);
+		b->tt[k] = p;
+		b->tt[k][b->ntt[k]++] = first[k] - first[0];
+	}
+}
+
+static void do_funnel(struct jt_stagerun *r, struct tch *t, size_t n)
+{
+	int64_t first[MAXSTEP], bfirst[MAXSTEP];
+	size_t pos[MAXSTEP], bpos[MAXSTEP], best = 0;
+	for (size_t i = 0; i < n && best < r->nstep; i++) {
+		uint64_t startmask = r->o.order == JT_FO_UNORDERED ? ~(uint64_t)0 : 1;
+		if (!(t[i].mask & startmask))
+			continue;
+		size_t reach = attempt(r, t, n, i, first, pos);
+		if (reach > best) {
+			best = reach;
+			memcpy(bfirst, first, sizeof first);
+			memcpy(bpos, pos, sizeof pos);
+		}
+	}
+	if (best == 0)
+		return;
+	bucket_add(r, 0, best, bfirst);	/* bucket 0: every customer */
+	if (!r->o.group)
+		return;
+	switch (r->o.attrib) {
+	case JT_AT_FIRST: bucket_add(r, 1 + t[bpos[0]].grp, best, bfirst); break;
+	case JT_AT_LAST: bucket_add(r, 1 + t[bpos[best - 1]].grp, best, bfirst); break;
+	case JT_AT_STEP: {
+		size_t k = r->o.attrib_step - 1;
+		uint32_t g = k < best ? t[bpos[k]].grp : intern(&r->grps, "", 0);
+		bucket_add(r, 1 + g, best, bfirst);
+		break;
+	}
+	case JT_AT_ALL: {
+		uint32_t seen[MAXSTEP];
+		size_t ns = 0;
+		for (size_t k = 0; k < best; k++) {
+			uint32_t g = t[bpos[k]].grp;
+			size_t s;
+			for (s = 0; s < ns && seen[s] != g; s++)
+				;
+			if (s < ns)
+				continue;
+			seen[ns++] = g;
+			bucket_add(r, 1 + g, best, bfirst);
+		}
+		break;
+	}
+	}
+}
+
+static int64_t period_of(enum jt_bucket b, int64_t t)
+{
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	if (b == JT_BUCKET_DAY)
+		return days;
+	if (b == JT_BUCKET_WEEK) {	/* Monday-based weeks; 1970-01-01 was a Thursday */
+		int64_t x = days + 3;
+		return x >= 0 ? x / 7 : -((-x + 6) / 7);
+	}
+	int64_t y;
+	unsigned m, d;
+	jt_civil_from_days(days, &y, &m, &d);
+	return y * 12 + (int64_t)m - 1;
+}
+
+static void do_cohorts(struct jt_stagerun *r, struct tch *t, size_t n)
+{
+	int64_t p0 = period_of(r->pbucket, t[0].t);
+	size_t c;
+	for (c = 0; c < r->nco && r->co[c].period != p0; c++)
+		;
+	if (c == r->nco) {
+		void *p = r->co;
+		jt_xgrow(&p, &r->cocap, r->nco + 1, sizeof *r->co);
+		r->co = p;
+		memset(&r->co[c], 0, sizeof r->co[c]);
+		r->co[c].period = p0;
+		jt_time_bucket(t[0].t, r->pbucket, r->co[c].label);
+		r->nco++;
+	}
+	struct cohort *co = &r->co[c];
+	co->size++;
+	int64_t last = -1;
+	for (size_t i = 0; i < n; i++) {
+		int64_t pp = period_of(r->pbucket, t[i].t), k = pp - p0;
+		if (pp > r->lastperiod)
+			r->lastperiod = pp;
+		if (i > 0 && !(t[i].mask & 1))
+			continue;	/* not a returning touch */
+		if ((size_t)k >= co->nact) {
+			size_t nn = (size_t)k + 1;
+			co->active = jt_xrealloc(co->active, nn * sizeof *co->active);
+			memset(co->active + co->nact, 0, (nn - co->nact) * sizeof *co->active);
+			co->nact = nn;
+		}
+		if (k == last)
+			continue;
+		if (r->o.unbounded) {
+			for (int64_t j = last + 1; j <= k; j++)
+				co->active[j]++;
+		} else {
+			co->active[k]++;
+		}
+		last = k;
+	}
+}
+
+static int cmp_tch(const void *a, const void *b)
+{
+	const struct tch *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void customer_done(struct jt_stagerun *r, struct tch *t, size_t n)
+{
+	if (n == 0)
+		return;
+	qsort(t, n, sizeof *t, cmp_tch);
+	r->customers++;
+	switch (r->o.mode) {
+	case JT_SM_ANNOTATE: do_annotate(r, t, n); break;
+	case JT_SM_PATHS: do_paths(r, t, n); break;
+	case JT_SM_VARIANTS: do_variants(r, t, n); break;
+	case JT_SM_FUNNEL: do_funnel(r, t, n); break;
+	case JT_SM_COHORTS: do_cohorts(r, t, n); break;
+	}
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+static long col_or_die(const struct jt_header *h, const char *name, const char *src)
+{
+	return (long)jt_col_by_name(h, name, src);
+}
+
+static long col_opt(const struct jt_header *h, const char *name)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->name[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void on_header(void *ctx, const char *src, const struct jt_header *h)
+{
+	struct jt_stagerun *r = ctx;
+	if (r->h) {
+		if (!jt_header_equal(r->h, h))
+			jt_die_at(src, 1, "a header unlike the first input's (every touch stream of one run needs the same columns)");
+		jt_rules_bind(r->o.rules, h, src);
+		return;
+	}
+	r->h = jt_header_copy(h);
+	jt_rejects_header(r->rj, h);
+	jt_timefilter_bind(&r->tf, r->o.c, h, src);
+	r->c_cust = col_or_die(h, "customer", src);
+	r->c_time = col_or_die(h, "time", src);
+	r->c_tp = col_opt(h, "touchpoint");
+	if ((r->o.by_touchpoint || r->nstep || r->ret) && r->c_tp < 0)
+		col_or_die(h, "touchpoint", src);
+	r->c_grp = r->o.group ? col_or_die(h, r->o.group, src) : -1;
+	for (size_t k = 0; k < r->noc; k++) {
+		r->oc[k].idx = col_opt(h, r->oc[k].col);
+		if (r->oc[k].idx < 0)
+			jt_warn("--outcome %s: %s has no column '%s': it is always %s", r->oc[k].name, src, r->oc[k].col,
+				r->oc[k].kind == OUT_NEXT ? "empty" : "0");
+	}
+	jt_rules_bind(r->o.rules, h, src);
+	if (r->o.mode == JT_SM_ANNOTATE)
+		annotate_header(r);
+}
+
+static void on_record(void *ctx, const char *src, const struct jt_record *rec)
+{
+	struct jt_stagerun *r = ctx;
+	int64_t t;
+	if (jt_timefilter_keep(&r->tf, r->o.c, r->rj, src, rec) != 1)
+		return;
+	const char *cs = rec->f[r->c_cust], *ts = rec->f[r->c_time];
+	size_t cn = rec->len[r->c_cust], tn = rec->len[r->c_time];
+	if (cn == 0) {
+		jt_reject(r->rj, src, rec, "missing customer", "column 'customer': empty customer id");
+		return;
+	}
+	if (jt_time_parse(ts, tn, &t) != 0) {
+		jt_reject(r->rj, src, rec, "bad time", "column 'time': '%s' is not a time", jt_show(ts, tn));
+		return;
+	}
+	int isnew;
+	uint32_t cust = (uint32_t)jt_map_put(&r->cust, cs, cn, 0, &isnew);
+	if (r->o.sorted && (!r->have_cur || cust != r->curcust)) {
+		if (r->have_cur) {
+			customer_done(r, r->tv, r->nt);
+			r->nt = 0;
+			jt_arena_free(&r->ar);	/* streaming: memory for one customer at a time */
+			jt_map_put(&r->done, &r->curcust, sizeof r->curcust, 0, &isnew);
+		}
+		if (jt_map_find(&r->done, &cust, sizeof cust) >= 0)
+			jt_die_at(src, rec->line, "customer '%s' appears again after other customers: the input is not "
+				  "grouped by customer (drop --sorted)", jt_show(cs, cn));
+		r->curcust = cust;
+		r->have_cur = 1;
+	}
+	void *p = r->tv;
+	jt_xgrow(&p, &r->tcap, r->nt + 1, sizeof *r->tv);
+	r->tv = p;
+	struct tch *x = &r->tv[r->nt++];
+	memset(x, 0, sizeof *x);
+	x->t = t;
+	x->seq = r->seq++;
+	x->cust = cust;
+	x->line = rec->line;
+	long lab = jt_rules_match(r->o.rules, rec, src);
+	x->label = lab < 0 ? NOKEY : (uint32_t)lab;
+	if (r->o.mode == JT_SM_ANNOTATE) {
+		x->row = pack(r, rec);
+		return;
+	}
+	if (r->o.by_touchpoint) {
+		x->key = intern(&r->keys, rec->f[r->c_tp], rec->len[r->c_tp]);
+	} else {
+		const char *l = lab >= 0 ? jt_rules_label(r->o.rules, (size_t)lab) : r->o.deflabel ? r->o.deflabel : "";
+		x->key = intern(&r->keys, l, strlen(l));
+	}
+	if (r->c_grp >= 0)
+		x->grp = intern(&r->grps, rec->f[r->c_grp], rec->len[r->c_grp]);
+	char err[256];
+	for (size_t k = 0; k < r->nstep; k++) {
+		const struct step *s = &r->steps[k];
+		int m = s->rx ? jt_rx_match(s->rx, rec->f[r->c_tp], rec->len[r->c_tp], err, sizeof err)
+			      : lab == s->label;
+		if (m < 0)
+			jt_die_at(src, rec->line, "--funnel step '%s': %s", s->name, err);
+		if (m)
+			x->mask |= (uint64_t)1 << k;
+	}
+	if (r->o.mode == JT_SM_COHORTS) {
+		int m = r->ret ? jt_rx_match(r->ret, rec->f[r->c_tp], rec->len[r->c_tp], err, sizeof err) : 1;
+		if (m < 0)
+			jt_die_at(src, rec->line, "--returning: %s", err);
+		x->mask = (uint64_t)m;
+	}
+}
+
+/* ---- results ---------------------------------------------------------------- */
+
+static void row(struct jt_stagerun *r, const char *const *f, size_t n)
+{
+	size_t len[32];
+	for (size_t i = 0; i < n; i++)
+		len[i] = strlen(f[i]);
+	jt_w_record(&r->w, f, len, n, 0);
+}
+
+static const struct jt_stagerun *sort_ctx;
+
+static int cmp_key(const struct jt_stagerun *r, uint32_t a, uint32_t b)
+{
+	size_t la, lb;
+	const char *x = keyname(r, a, &la), *y = keyname(r, b, &lb);
+	int c = memcmp(x, y, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
+}
+
+/* Edges by count, most first, then by name. */
+static int cmp_edge(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	int c = cmp_key(sort_ctx, x->from, y->from);
+	return c ? c : cmp_key(sort_ctx, x->to, y->to);
+}
+
+static void dot_id(struct jt_buf *b, const char *s, size_t n)
+{
+	jt_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			jt_buf_addc(b, '\\');
+		if (s[i] == '\n' || s[i] == '\r')
+			jt_buf_adds(b, "\\n");
+		else
+			jt_buf_addc(b, s[i]);
+	}
+	jt_buf_addc(b, '"');
+}
+
+static void write_paths(struct jt_stagerun *r)
+{
+	sort_ctx = r;
+	if (r->nev > 1)
+		qsort(r->ev, r->nev, sizeof *r->ev, cmp_edge);
+	if (r->o.dot) {
+		struct jt_buf b = JT_BUF_INIT;
+		fputs("digraph journey {\n\trankdir=LR;\n\tnode [shape=box];\n", r->out);
+		for (size_t i = 0; i < r->nev; i++) {
+			size_t lf, lt;
+			const char *f = keyname(r, r->ev[i].from, &lf), *t = keyname(r, r->ev[i].to, &lt);
+			jt_buf_reset(&b);
+			jt_buf_adds(&b, "\t");
+			dot_id(&b, f, lf);
+			jt_buf_adds(&b, " -> ");
+			dot_id(&b, t, lt);
+			jt_buf_printf(&b, " [label=\"%llu\"];\n", (unsigned long long)r->ev[i].count);
+			fwrite(b.p, 1, b.len, r->out);
+		}
+		fputs("}\n", r->out);
+		jt_buf_free(&b);
+		return;
+	}
+	const char *hdr[] = { "from", "to", "count", "customers", "median_s", "p90_s" };
+	row(r, hdr, 6);
+	for (size_t i = 0; i < r->nev; i++) {
+		struct edge *e = &r->ev[i];
+		char c[64], cu[64], med[64], p90[64];
+		size_t lf, lt;
+		const char *f[6];
+		f[0] = keyname(r, e->from, &lf);
+		f[1] = keyname(r, e->to, &lt);
+		f[2] = jt_fmt_u64(e->count, c);
+		f[3] = jt_fmt_u64(e->customers, cu);
+		jt_quantile_s(e->gap, e->ngap, 50, med);
+		jt_quantile_s(e->gap, e->ngap, 90, p90);
+		f[4] = med;
+		f[5] = p90;
+		size_t len[6] = { lf, lt, strlen(f[2]), strlen(f[3]), strlen(med), strlen(p90) };
+		jt_w_record(&r->w, f, len, 6, 0);
+	}
+}
+
+static int cmp_var(const void *a, const void *b)
+{
+	const struct jt_stagerun *r = sort_ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (r->vv[x].count != r->vv[y].count)
+		return r->vv[x].count > r->vv[y].count ? -1 : 1;
+	const struct jt_map_ent *ex = &r->variants.ent[x], *ey = &r->variants.ent[y];
+	int c = memcmp(ex->key, ey->key, ex->len < ey->len ? ex->len : ey->len);
+	return c ? c : (ex->len > ey->len) - (ex->len < ey->len);
+}
+
+static void write_variants(struct jt_stagerun *r)
+{
+	size_t *ord = jt_xcalloc(r->nvv + 1, sizeof *ord);
+	for (size_t i = 0; i < r->nvv; i++)
+		ord[i] = i;
+	sort_ctx = r;
+	if (r->nvv > 1)
+		qsort(ord, r->nvv, sizeof *ord, cmp_var);
+	const char *hdr[] = { "variant", "customers", "share_pct", "cumulative_pct", "median_duration_s", "steps" };
+	row(r, hdr, 6);
+	uint64_t cum = 0;
+	size_t shown = r->o.top && r->o.top < r->nvv ? r->o.top : r->nvv;
+	for (size_t i = 0; i < shown; i++) {
+		struct variant *v = &r->vv[ord[i]];
+		const struct jt_map_ent *e = &r->variants.ent[ord[i]];
+		char c[64], sh[64], cu[64], med[64], st[64];
+		cum += v->count;
+		jt_fmt_u64(v->count, c);
+		jt_pct(v->count, r->customers, sh);
+		jt_pct(cum, r->customers, cu);
+		jt_quantile_s(v->dur, v->n, 50, med);
+		size_t steps = e->len ? 1 : 0;
+		for (size_t k = 0; k + 3 <= e->len; k++)
+			if (memcmp(e->key + k, " > ", 3) == 0)
+				steps++;
+		jt_fmt_u64(steps, st);
+		const char *f[6] = { e->key, c, sh, cu, med, st };
+		size_t len[6] = { e->len, strlen(c), strlen(sh), strlen(cu), strlen(med), strlen(st) };
+		jt_w_record(&r->w, f, len, 6, 0);
+	}
+	if (shown < r->nvv) {	/* the rest, so that shares add up to 100 */
+		uint64_t rest = r->customers - cum;
+		int64_t *d = NULL;
+		size_t nd = 0;
+		for (size_t i = shown; i < r->nvv; i++) {
+			struct variant *v = &r->vv[ord[i]];
+			d = jt_xrealloc(d, (nd + v->n + 1) * sizeof *d);
+			memcpy(d + nd, v->dur, v->n * sizeof *d);
+			nd += v->n;
+		}
+		char c[64], sh[64], cu[64], med[64];
+		jt_fmt_u64(rest, c);
+		jt_pct(rest, r->customers, sh);
+		jt_pct(r->customers, r->customers, cu);
+		jt_quantile_s(d, nd, 50, med);
+		const char *f[6] = { "(other)", c, sh, cu, med, "" };
+		row(r, f, 6);
+		free(d);
+	}
+	free(ord);
+}
+
+static int cmp_grp(const void *a, const void *b)
+{
+	const struct jt_stagerun *r = sort_ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct jt_map_ent *ex = &r->grps.ent[x], *ey = &r->grps.ent[y];
+	int c = memcmp(ex->key, ey->key, ex->len < ey->len ? ex->len : ey->len);
+	return c ? c : (ex->len > ey->len) - (ex->len < ey->len);
+}
+
+static void funnel_rows(struct jt_stagerun *r, struct bucket *b, const char *gval, size_t glen)
+{
+	for (size_t k = 0; k < r->nstep; k++) {
+		char st[64], cu[64], cv[64], lo[64], hi[64], sc[64], dr[64], dp[64], med[64], p90[64];
+		uint64_t n = b ? b->reached[k] : 0, e = b ? b->reached[0] : 0, p = k ? (b ? b->reached[k - 1] : 0) : n;
+		jt_fmt_u64(k + 1, st);
+		jt_fmt_u64(n, cu);
+		jt_pct(n, e, cv);
+		jt_wilson(n, e, lo, hi);
+		jt_pct(n, p, sc);
+		jt_fmt_u64(p - n, dr);
+		jt_pct(p - n, p, dp);
+		if (k && b) {
+			jt_quantile_s(b->tt[k], b->ntt[k], 50, med);
+			jt_quantile_s(b->tt[k], b->ntt[k], 90, p90);
+		} else {
+			med[0] = p90[0] = '\0';
+		}
+		const char *f[13] = { gval, st, r->steps[k].name, cu, cv, lo, hi, sc, dr, dp, med, p90 };
+		size_t len[13];
+		size_t off = r->o.group ? 0 : 1, nf = 12 - off;
+		for (size_t i = 0; i < 12; i++)
+			len[i] = i == 0 ? glen : strlen(f[i]);
+		jt_w_record(&r->w, f + off, len + off, nf, 0);
+	}
+}
+
+static void write_funnel(struct jt_stagerun *r)
+{
+	const char *hdr[] = { r->o.group ? r->o.group : "", "step", "name", "customers", "conversion_pct",
+		"conversion_lo", "conversion_hi", "step_conversion_pct", "dropoff", "dropoff_pct", "median_s", "p90_s" };
+	size_t off = r->o.group ? 0 : 1;
+	row(r, hdr + off, 12 - off);
+	if (!r->o.group) {
+		funnel_rows(r, r->nbk ? r->bk[0] : NULL, "", 0);
+		return;
+	}
+	size_t ng = r->grps.n;
+	size_t *ord = jt_xcalloc(ng + 1, sizeof *ord);
+	for (size_t i = 0; i < ng; i++)
+		ord[i] = i;
+	sort_ctx = r;
+	if (ng > 1)
+		qsort(ord, ng, sizeof *ord, cmp_grp);
+	for (size_t i = 0; i < ng; i++) {
+		size_t g = ord[i] + 1;
+		if (g < r->nbk && r->bk[g])
+			funnel_rows(r, r->bk[g], r->grps.ent[ord[i]].key, r->grps.ent[ord[i]].len);
+	}
+	free(ord);
+}
+
+static int cmp_cohort(const void *a, const void *b)
+{
+	const struct cohort *x = a, *y = b;
+	return (x->period > y->period) - (x->period < y->period);
+}
+
+static void write_cohorts(struct jt_stagerun *r)
+{
+	if (r->nco > 1)
+		qsort(r->co, r->nco, sizeof *r->co, cmp_cohort);
+	int64_t lastp = r->lastperiod;
+	/* columns up to the oldest cohort's age: every period the data could show */
+	size_t ncol = 2 + (size_t)(r->nco ? lastp - r->co[0].period + 1 : 1);
+	const char **f = jt_xcalloc(ncol, sizeof *f);
+	size_t *len = jt_xcalloc(ncol, sizeof *len);
+	char (*num)[64] = jt_xcalloc(ncol, sizeof *num);
+	f[0] = "cohort";
+	f[1] = "customers";
+	for (size_t k = 2; k < ncol; k++) {
+		snprintf(num[k], 64, "%zu", k - 2);
+		f[k] = num[k];
+	}
+	for (size_t k = 0; k < ncol; k++)
+		len[k] = strlen(f[k]);
+	jt_w_record(&r->w, f, len, ncol, 0);
+	for (size_t c = 0; c < r->nco; c++) {
+		struct cohort *co = &r->co[c];
+		f[0] = co->label;
+		f[1] = jt_fmt_u64(co->size, num[1]);
+		for (size_t k = 2; k < ncol; k++) {
+			int64_t off = (int64_t)k - 2;
+			uint64_t a = off == 0 ? co->size : (size_t)off < co->nact ? co->active[off] : 0;
+			if (co->period + off > lastp)
+				num[k][0] = '\0';	/* not observed yet */
+			else if (r->o.counts)
+				jt_fmt_u64(a, num[k]);
+			else
+				jt_pct(a, co->size, num[k]);
+			f[k] = num[k];
+		}
+		for (size_t k = 0; k < ncol; k++)
+			len[k] = strlen(f[k]);
+		jt_w_record(&r->w, f, len, ncol, 0);
+	}
+	free(f);
+	free(len);
+	free(num);
+}
+
+static int cmp_cust(const void *a, const void *b)
+{
+	const struct jt_stagerun *r = sort_ctx;
+	const struct jt_map_ent *x = &r->cust.ent[*(const uint32_t *)a], *y = &r->cust.ent[*(const uint32_t *)b];
+	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static uint32_t *rank_of;
+
+static int cmp_by_customer(const void *a, const void *b)
+{
+	const struct tch *x = a, *y = b;
+	if (x->cust != y->cust)
+		return rank_of[x->cust] < rank_of[y->cust] ? -1 : 1;
+	return cmp_tch(a, b);
+}
+
+int jt_stage_run(struct jt_stagerun *r, FILE *out)
+{
+	r->out = out;
+	jt_writer_init(&r->w, out);
+	r->rj = jt_rejects_new(r->o.c);
+	start_key = intern(&r->keys, "(start)", 7);
+	end_key = intern(&r->keys, "(end)", 5);
+	if (r->nin == 0)
+		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
+	for (size_t i = 0; i < r->nin; i++)
+		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
+	if (r->o.sorted) {
+		customer_done(r, r->tv, r->nt);
+	} else if (r->nt) {
+		/* customers in id order, each customer's touches by time, ties in input order */
+		size_t nc = r->cust.n;
+		uint32_t *ord = jt_xmalloc(nc * sizeof *ord);
+		rank_of = jt_xmalloc(nc * sizeof *rank_of);
+		for (uint32_t i = 0; i < nc; i++)
+			ord[i] = i;
+		sort_ctx = r;
+		qsort(ord, nc, sizeof *ord, cmp_cust);
+		for (uint32_t i = 0; i < nc; i++)
+			rank_of[ord[i]] = i;
+		qsort(r->tv, r->nt, sizeof *r->tv, cmp_by_customer);
+		size_t a = 0;
+		for (size_t i = 1; i <= r->nt; i++)
+			if (i == r->nt || r->tv[i].cust != r->tv[a].cust) {
+				customer_done(r, r->tv + a, i - a);
+				a = i;
+			}
+		free(ord);
+		free(rank_of);
+		rank_of = NULL;
+	}
+	if (r->h || r->o.mode != JT_SM_ANNOTATE) {
+		switch (r->o.mode) {
+		case JT_SM_PATHS: if (r->h) write_paths(r); break;
+		case JT_SM_VARIANTS: if (r->h) write_variants(r); break;
+		case JT_SM_FUNNEL: if (r->h) write_funnel(r); break;
+		case JT_SM_COHORTS: if (r->h) write_cohorts(r); break;
+		default: break;
+		}
+	}
+	jt_writer_flush(&r->w);
+	jt_out_flush(out);
+	return jt_rejects_finish(r->rj, -1);
+}
+
+void jt_stage_free(struct jt_stagerun *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nin; i++)
+		free(r->in[i]);
+	free(r->in);
+	jt_rejects_free(r->rj);
+	jt_header_free(r->h);
+	for (size_t k = 0; k < r->noc; k++) {
+		free(r->oc[k].name);
+		free(r->oc[k].col);
+		jt_rx_free(r->oc[k].rx);
+	}
+	free(r->oc);
+	free(r->tv);
+	jt_map_free(&r->cust);
+	jt_map_free(&r->keys);
+	jt_map_free(&r->grps);
+	jt_map_free(&r->done);
+	jt_arena_free(&r->ar);
+	for (size_t k = 0; k < r->nstep; k++) {
+		free(r->steps[k].name);
+		jt_rx_free(r->steps[k].rx);
+	}
+	jt_rx_free(r->ret);
+	jt_map_free(&r->edges);
+	for (size_t i = 0; i < r->nev; i++)
+		free(r->ev[i].gap);
+	free(r->ev);
+	jt_map_free(&r->variants);
+	for (size_t i = 0; i < r->nvv; i++)
+		free(r->vv[i].dur);
+	free(r->vv);
+	for (size_t i = 0; i < r->nbk; i++) {
+		if (!r->bk[i])
+			continue;
+		for (size_t k = 0; k < MAXSTEP; k++)
+			free(r->bk[i]->tt[k]);
+		free(r->bk[i]);
+	}
+	free(r->bk);
+	for (size_t i = 0; i < r->nco; i++)
+		free(r->co[i].active);
+	free(r->co);
+	free(r->of);
+	free(r->ol);
+	free(r->num);
+	jt_buf_free(&r->vb);
+	free(r);
+}
