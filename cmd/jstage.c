@@ -196,6 +196,8 @@ int main(int argc, char **argv)
 		rules = path.p;
 	}
 	o.rules = jt_rules_load(rules);
+	if (path.p)
+		jt_rules_quiet_missing(o.rules);	/* the shipped file */
 	struct jt_stagerun *r = jt_stage_new(&o);
 	for (int i = optind; i < argc; i++)
 		jt_stage_input(r, argv[i]);

@@ -18,6 +18,9 @@ struct jt_rules *jt_rules_parse(const char *text, size_t len, const char *name, 
 struct jt_rules *jt_rules_load(const char *path);
 void jt_rules_free(struct jt_rules *r);
 
+/* No warning for rules on absent columns (the shipped rules files cover
+ * columns that only some exports have). */
+void jt_rules_quiet_missing(struct jt_rules *r);
 size_t jt_rules_nlabels(const struct jt_rules *r);
 const char *jt_rules_label(const struct jt_rules *r, size_t i);
 /* The label's index, or -1. */

@@ -1,11 +1,13 @@
 /* rules.c — rules files: parsed once, patterns compiled once, matched per row. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jt_csv.h"
 #include "jt_err.h"
+#include "jt_hash.h"
 #include "jt_mem.h"
 #include "jt_rules.h"
 #include "jt_rx.h"
@@ -33,8 +35,17 @@ struct jt_rules {
 	size_t nrule;
 	struct attr *attr;
 	size_t nattr;
+	int quiet_missing;	/* the shipped files: absent columns are expected */
 	char **warned;	/* missing columns already reported */
 	size_t nwarned;
+	/* memo: the label of each tuple of the rules' column values seen so far
+	 * (bounded), so rows that repeat their values skip the patterns */
+	long *cols;	/* distinct bound columns the rules read */
+	size_t ncols;
+	struct jt_map memo;
+	long *memo_label;
+	size_t memo_cap;
+	struct jt_buf key;
 };
 
 static int is_token_char(char c)
@@ -107,6 +118,7 @@ static int parse_line(struct jt_rules *r, const char *s, size_t n, unsigned line
 		struct attr *at;
 		r->attr = jt_xrealloc(r->attr, (r->nattr + 1) * sizeof *r->attr);
 		at = &r->attr[r->nattr++];
+		label_of(r, s + l, ln);	/* a %kind line places its label in the order too */
 		at->label = jt_xmemdup(s + l, ln);
 		at->key = jt_xmemdup(s + k, kn);
 		at->val = jt_xmemdup(s + v, vn);
@@ -187,14 +199,20 @@ struct jt_rules *jt_rules_parse(const char *text, size_t len, const char *name, 
 		jt_rules_free(r);
 		return NULL;
 	}
-	for (size_t k = 0; k < r->nattr; k++)
-		if (jt_rules_find(r, r->attr[k].label) < 0) {
+	for (size_t k = 0; k < r->nattr; k++) {
+		size_t lab = (size_t)jt_rules_find(r, r->attr[k].label), j;
+		for (j = 0; j < r->nrule && r->rule[j].label != lab; j++)
+			;
+		if (j < r->nrule)
+			continue;
+		{
 			*line = r->attr[k].line;
 			*col = r->attr[k].col;
 			snprintf(err, errlen, "%%%s names label '%s', which no rule has", r->attr[k].key, r->attr[k].label);
 			jt_rules_free(r);
 			return NULL;
 		}
+	}
 	return r;
 }
 
@@ -248,10 +266,15 @@ void jt_rules_free(struct jt_rules *r)
 	for (size_t i = 0; i < r->nwarned; i++)
 		free(r->warned[i]);
 	free(r->warned);
+	free(r->cols);
+	jt_map_free(&r->memo);
+	free(r->memo_label);
+	jt_buf_free(&r->key);
 	free(r->name);
 	free(r);
 }
 
+void jt_rules_quiet_missing(struct jt_rules *r) { r->quiet_missing = 1; }
 size_t jt_rules_nlabels(const struct jt_rules *r) { return r->nlabel; }
 const char *jt_rules_label(const struct jt_rules *r, size_t i) { return r->label[i]; }
 
@@ -272,8 +295,15 @@ const char *jt_rules_attr(const struct jt_rules *r, size_t i, const char *key)
 	return v;
 }
 
+#define MEMO_MAX 65536
+#define MEMO_KEY_MAX 256
+
 void jt_rules_bind(struct jt_rules *r, const struct jt_header *h, const char *src)
 {
+	jt_map_free(&r->memo);	/* a new header: new columns */
+	struct jt_map empty = JT_MAP_INIT;
+	r->memo = empty;
+	r->ncols = 0;
 	for (size_t k = 0; k < r->nrule; k++) {
 		struct rule *ru = &r->rule[k];
 		ru->idx = -1;
@@ -282,8 +312,16 @@ void jt_rules_bind(struct jt_rules *r, const struct jt_header *h, const char *sr
 				ru->idx = (long)i;
 				break;
 			}
-		if (ru->idx >= 0)
+		if (ru->idx >= 0) {
+			size_t c;
+			for (c = 0; c < r->ncols && r->cols[c] != ru->idx; c++)
+				;
+			if (c == r->ncols) {
+				r->cols = jt_xrealloc(r->cols, (r->ncols + 1) * sizeof *r->cols);
+				r->cols[r->ncols++] = ru->idx;
+			}
 			continue;
+		}
 		size_t w;
 		for (w = 0; w < r->nwarned; w++)
 			if (strcmp(r->warned[w], ru->col) == 0)
@@ -292,11 +330,43 @@ void jt_rules_bind(struct jt_rules *r, const struct jt_header *h, const char *sr
 			continue;
 		r->warned = jt_xrealloc(r->warned, (r->nwarned + 1) * sizeof *r->warned);
 		r->warned[r->nwarned++] = jt_xstrdup(ru->col);
-		jt_warn("%s:%u: %s has no column '%s': its rules never match", r->name, ru->line, src, ru->col);
+		if (!r->quiet_missing)
+			jt_warn("%s:%u: %s has no column '%s': its rules never match", r->name, ru->line, src, ru->col);
 	}
 }
 
+static long match_rules(struct jt_rules *r, const struct jt_record *rec, const char *src);
+
 long jt_rules_match(struct jt_rules *r, const struct jt_record *rec, const char *src)
+{
+	struct jt_buf *k = &r->key;
+	jt_buf_reset(k);
+	for (size_t c = 0; c < r->ncols; c++) {
+		size_t i = (size_t)r->cols[c];
+		if (i >= rec->n)
+			return match_rules(r, rec, src);
+		uint32_t n = (uint32_t)rec->len[i];
+		if (k->len + 4 + n > MEMO_KEY_MAX)
+			return match_rules(r, rec, src);	/* long values (comments): no memo */
+		jt_buf_add(k, &n, 4);
+		jt_buf_add(k, rec->f[i], n);
+	}
+	long e = jt_map_find(&r->memo, k->p ? k->p : "", k->len);
+	if (e >= 0)
+		return r->memo_label[e];
+	long lab = match_rules(r, rec, src);
+	if (r->memo.n < MEMO_MAX) {
+		int isnew;
+		size_t at = jt_map_put(&r->memo, k->p ? k->p : "", k->len, 0, &isnew);
+		void *p = r->memo_label;
+		jt_xgrow(&p, &r->memo_cap, at + 1, sizeof *r->memo_label);
+		r->memo_label = p;
+		r->memo_label[at] = lab;
+	}
+	return lab;
+}
+
+static long match_rules(struct jt_rules *r, const struct jt_record *rec, const char *src)
 {
 	char err[256];
 	for (size_t k = 0; k < r->nrule; k++) {

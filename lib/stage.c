@@ -108,6 +108,7 @@ struct jt_stagerun {
 	struct step steps[MAXSTEP];
 	size_t nstep;
 	struct jt_rx *ret;
+	uint32_t start_key, end_key;	/* (start) and (end) of --paths */
 	struct jt_map edges;
 	struct edge *ev;
 	size_t nev, evcap;
@@ -446,14 +447,12 @@ static void edge_add(struct edge *e, uint32_t cust, int64_t gap, int has_gap)
 	}
 }
 
-static uint32_t start_key, end_key;
-
 static void do_paths(struct jt_stagerun *r, struct tch *t, size_t n)
 {
-	edge_add(edge_at(r, start_key, t[0].key), t[0].cust, 0, 0);
+	edge_add(edge_at(r, r->start_key, t[0].key), t[0].cust, 0, 0);
 	for (size_t i = 1; i < n; i++)
 		edge_add(edge_at(r, t[i - 1].key, t[i].key), t[i].cust, t[i].t - t[i - 1].t, 1);
-	edge_add(edge_at(r, t[n - 1].key, end_key), t[n - 1].cust, 0, 0);
+	edge_add(edge_at(r, t[n - 1].key, r->end_key), t[n - 1].cust, 0, 0);
 }
 
 static void do_variants(struct jt_stagerun *r, struct tch *t, size_t n)
@@ -1117,8 +1116,8 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 	r->out = out;
 	jt_writer_init(&r->w, out);
 	r->rj = jt_rejects_new(r->o.c);
-	start_key = intern(&r->keys, "(start)", 7);
-	end_key = intern(&r->keys, "(end)", 5);
+	r->start_key = intern(&r->keys, "(start)", 7);
+	r->end_key = intern(&r->keys, "(end)", 5);
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
 	for (size_t i = 0; i < r->nin; i++)

@@ -22,6 +22,15 @@ minimal_args() {
 	esac
 }
 
+# input_for PROG: a fixture the program reads without options (the touch
+# stream for the programs that read it)
+input_for() {
+	case $1 in
+	jstage | jvalue | jrefer) echo touches.csv ;;
+	*) echo kpi.csv ;;
+	esac
+}
+
 setup() {
 	PROGS=$(programs)
 	[ -n "$PROGS" ] || skip "no program in bin/ yet (run make)"
@@ -89,7 +98,7 @@ setup() {
 @test "common: > /dev/full is exit 1 with a write error" {
 	local p
 	for p in $PROGS; do
-		run --separate-stderr bash -c '"$@" <"$FIX/kpi.csv" >/dev/full' _ "$p" $(minimal_args "$p")
+		run --separate-stderr bash -c '"$@" <"$FIX/$0" >/dev/full' "$(input_for "$p")" "$p" $(minimal_args "$p")
 		assert_failure 1
 		assert_output ''
 		assert_regex "$stderr" "^$p: write error"

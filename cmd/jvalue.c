@@ -1,0 +1,112 @@
+/* jvalue — the value-chain activity of every touch, and where activities make
+ * or break the journey (--impact). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt.h"
+#include "jt_rules.h"
+#include "jt_value.h"
+
+enum { OPT_DEFAULT = JT_OPT_TOOL, OPT_IMPACT, OPT_KIND, OPT_MIN_N };
+
+static const struct option longopts[] = {
+	JT_COMMON_LONGOPTS,
+	{ "default", required_argument, NULL, OPT_DEFAULT },
+	{ "group-by", required_argument, NULL, 'g' },
+	{ "impact", required_argument, NULL, OPT_IMPACT },
+	{ "kind", required_argument, NULL, OPT_KIND },
+	{ "min-n", required_argument, NULL, OPT_MIN_N },
+	{ "rules", required_argument, NULL, 'r' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void help(void)
+{
+	printf("usage: jvalue [-q] [-r rules] [--default label] [file ...]\n"
+	       "       jvalue --impact col [-g list] [--kind nps|mean|rate] [--min-n N] [-r rules] [file ...]\n"
+	       "The value-chain activity of every touch, and the moments that matter.\n\n"
+	       "  -r, --rules FILE      activity rules (default: DATADIR/value-chain.rules)\n"
+	       "      --default LABEL   activity of touches no rule matches (default: empty)\n"
+	       "      --impact COL      per cell, COL among customers touched there against those never\n"
+	       "                        touched there, the difference with a 95 %% interval, worst first\n"
+	       "  -g, --group-by LIST   the cells (default: activity,stage; activity is computed)\n"
+	       "      --kind KIND       nps, mean or rate (default: nps for nps and *_nps columns,\n"
+	       "                        rate when every value is 0 or 1, else mean)\n"
+	       "      --min-n N         no difference for cells with fewer than N customers on a side\n"
+	       "%s\n"
+	       "Examples:\n"
+	       "  jtouch -p tickets t.csv -p orders o.csv | jstage --outcome default | jvalue > touches.csv\n"
+	       "  jvalue --impact next_nps touches.csv\n"
+	       "  jvalue --impact referred -g activity touches.csv\n\n"
+	       "See jvalue(1), jtools-rules(5) and jtools(7).\n",
+	       jt_common_help);
+}
+
+int main(int argc, char **argv)
+{
+	struct jt_common c;
+	struct jt_value_opts o;
+	const char *rules = NULL;
+	int opt;
+
+	jt_setprogname("jvalue");
+	argv[0] = "jvalue";
+	jt_out_init();
+	jt_common_init(&c);
+	memset(&o, 0, sizeof o);
+	o.c = &c;
+	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "g:r:", longopts, NULL)) != -1) {
+		if (jt_common_option(&c, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case 'r': rules = optarg; break;
+		case 'g': o.group = optarg; break;
+		case OPT_DEFAULT: o.deflabel = optarg; break;
+		case OPT_IMPACT: o.impact = optarg; break;
+		case OPT_KIND:
+			if (strcmp(optarg, "nps") == 0)
+				o.kind = JT_OK_NPS;
+			else if (strcmp(optarg, "mean") == 0)
+				o.kind = JT_OK_MEAN;
+			else if (strcmp(optarg, "rate") == 0)
+				o.kind = JT_OK_RATE;
+			else
+				jt_usage_error("--kind: '%s' is not nps, mean or rate", optarg);
+			break;
+		case OPT_MIN_N: {
+			uint64_t n;
+			if (jt_parse_size(optarg, &n) != 0)
+				jt_usage_error("--min-n: '%s' is not a number", optarg);
+			o.min_n = (unsigned long)n;
+			break;
+		}
+		default: jt_usage_fail();
+		}
+	}
+	jt_common_check(&c);
+	if (!o.impact && (o.group || o.kind || o.min_n))
+		jt_usage_error("-g, --kind and --min-n go with --impact");
+
+	struct jt_buf path = JT_BUF_INIT;
+	if (!rules) {
+		jt_buf_printf(&path, "%s/value-chain.rules", jt_datadir());
+		rules = path.p;
+	}
+	o.rules = jt_rules_load(rules);
+	if (path.p)
+		jt_rules_quiet_missing(o.rules);	/* the shipped file */
+	struct jt_valuerun *r = jt_value_new(&o);
+	for (int i = optind; i < argc; i++)
+		jt_value_input(r, argv[i]);
+	FILE *out = jt_out_open(c.output);
+	int status = jt_value_run(r, out);
+	if (status == 0)
+		jt_out_commit(out);
+	else
+		jt_out_abort();
+	jt_value_free(r);
+	jt_rules_free(o.rules);
+	jt_buf_free(&path);
+	return jt_finish(status);
+}

@@ -1,0 +1,540 @@
+/* value.c — jvalue: the value-chain activity of each touch (streaming), and
+ * --impact: per cell, the outcome of customers touched there against the
+ * customers never touched there. Association, not causation. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_colsel.h"
+#include "jt_csv.h"
+#include "jt_err.h"
+#include "jt_hash.h"
+#include "jt_mem.h"
+#include "jt_num.h"
+#include "jt_opt.h"
+#include "jt_out.h"
+#include "jt_reject.h"
+#include "jt_rules.h"
+#include "jt_stats.h"
+#include "jt_time.h"
+#include "jt_value.h"
+
+#define ACT (-2)	/* the computed activity as a group column */
+#define KIND (-3)	/* the computed activity_kind */
+
+/* Outcome accumulators: NPS classes, sums for means, hits for rates. */
+struct acc {
+	uint64_t n, hi, lo;	/* values; 0/1 hits (rate) or promoters; detractors */
+	double sum, sumsq;
+};
+
+struct cust {
+	int64_t last_t;
+	uint64_t last_seq;
+	int has_last;
+	double last;
+};
+
+struct touched {	/* a customer's first touch in a cell */
+	uint32_t cust, cell;
+	int64_t t;
+	uint64_t seq;
+	int has;
+	double v;
+};
+
+struct cell {
+	uint64_t touched;	/* customers, with a value or not */
+	struct acc t;	/* first-touch values of the touched */
+	struct acc tl;	/* last values of the touched (to take out of the total) */
+	double diff, lo, hi;
+	int has_diff, has_ci;
+};
+
+struct jt_valuerun {
+	struct jt_value_opts o;
+	char **in;
+	size_t nin;
+	struct jt_rejects *rj;
+	struct jt_timefilter tf;
+	struct jt_header *h;
+	struct jt_writer w;
+	const char **of;
+	size_t *ol;
+	size_t nout;
+	long c_act, c_kind;	/* output positions of activity and activity_kind */
+	/* impact */
+	long c_cust, c_time, c_out;
+	long *gcol;
+	char **gname;
+	size_t ng;
+	enum jt_outkind kind;
+	int all01;
+	struct jt_map custs;
+	struct cust *cv;
+	size_t ncv, cvcap;
+	struct jt_map cells;
+	struct cell *cells_v;
+	size_t ncell, cellcap;
+	struct jt_map tmap;	/* (cust, cell) -> touched */
+	struct touched *tv;
+	size_t ntv, tvcap;
+	struct jt_buf key;
+	uint64_t seq;
+	uint64_t bad_values;
+};
+
+struct jt_valuerun *jt_value_new(const struct jt_value_opts *o)
+{
+	struct jt_valuerun *r = jt_xcalloc(1, sizeof *r);
+	r->o = *o;
+	r->all01 = 1;
+	return r;
+}
+
+void jt_value_input(struct jt_valuerun *r, const char *path)
+{
+	r->in = jt_xrealloc(r->in, (r->nin + 1) * sizeof *r->in);
+	r->in[r->nin++] = jt_xstrdup(path);
+}
+
+static long col_opt(const struct jt_header *h, const char *name)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->name[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void label_of(struct jt_valuerun *r, const struct jt_record *rec, const char *src, const char **act,
+		     const char **kind)
+{
+	long lab = jt_rules_match(r->o.rules, rec, src);
+	if (lab < 0) {
+		*act = r->o.deflabel ? r->o.deflabel : "";
+		*kind = "";
+		if (r->o.deflabel) {
+			long d = jt_rules_find(r->o.rules, r->o.deflabel);
+			const char *k = d >= 0 ? jt_rules_attr(r->o.rules, (size_t)d, "kind") : NULL;
+			*kind = k ? k : "";
+		}
+		return;
+	}
+	*act = jt_rules_label(r->o.rules, (size_t)lab);
+	const char *k = jt_rules_attr(r->o.rules, (size_t)lab, "kind");
+	*kind = k ? k : "";
+}
+
+/* ---- annotate -------------------------------------------------------------- */
+
+static void annotate_header(struct jt_valuerun *r, const struct jt_header *h)
+{
+	r->nout = h->n;
+	r->c_act = col_opt(h, "activity");
+	if (r->c_act < 0)
+		r->c_act = (long)r->nout++;
+	r->c_kind = col_opt(h, "activity_kind");
+	if (r->c_kind < 0)
+		r->c_kind = (long)r->nout++;
+	r->of = jt_xcalloc(r->nout, sizeof *r->of);
+	r->ol = jt_xcalloc(r->nout, sizeof *r->ol);
+	for (size_t i = 0; i < h->n; i++) {
+		r->of[i] = h->name[i];
+		r->ol[i] = h->len[i];
+	}
+	r->of[r->c_act] = "activity";
+	r->ol[r->c_act] = 8;
+	r->of[r->c_kind] = "activity_kind";
+	r->ol[r->c_kind] = 13;
+	jt_w_record(&r->w, r->of, r->ol, r->nout, 0);
+}
+
+static void annotate_row(struct jt_valuerun *r, const char *src, const struct jt_record *rec)
+{
+	const char *act, *kind;
+	label_of(r, rec, src, &act, &kind);
+	memcpy(r->of, rec->f, rec->n * sizeof *r->of);
+	memcpy(r->ol, rec->len, rec->n * sizeof *r->ol);
+	r->of[r->c_act] = act;
+	r->ol[r->c_act] = strlen(act);
+	r->of[r->c_kind] = kind;
+	r->ol[r->c_kind] = strlen(kind);
+	jt_w_record(&r->w, r->of, r->ol, r->nout, 0);
+}
+
+/* ---- impact ---------------------------------------------------------------- */
+
+static void impact_header(struct jt_valuerun *r, const struct jt_header *h, const char *src)
+{
+	r->c_cust = (long)jt_col_by_name(h, "customer", src);
+	r->c_time = (long)jt_col_by_name(h, "time", src);
+	r->c_out = (long)jt_col_by_name(h, r->o.impact, src);
+	char *list = jt_xstrdup(r->o.group ? r->o.group : "activity,stage"), *save = NULL;
+	for (char *it = strtok_r(list, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		r->gcol = jt_xrealloc(r->gcol, (r->ng + 1) * sizeof *r->gcol);
+		r->gname = jt_xrealloc(r->gname, (r->ng + 1) * sizeof *r->gname);
+		r->gname[r->ng] = jt_xstrdup(it);
+		if (strcmp(it, "activity") == 0)
+			r->gcol[r->ng] = ACT;
+		else if (strcmp(it, "activity_kind") == 0)
+			r->gcol[r->ng] = KIND;
+		else if (strcmp(it, "stage") == 0 && col_opt(h, "stage") < 0)
+			jt_die_at(src, 1, "no column 'stage': run jstage first (jtouch ... | jstage | jvalue --impact ...), "
+				  "or name other columns with -g");
+		else
+			r->gcol[r->ng] = (long)jt_col_by_name(h, it, src);
+		r->ng++;
+	}
+	free(list);
+	if (r->ng == 0)
+		jt_usage_error("-g: no columns");
+	r->kind = r->o.kind;
+	if (r->kind == JT_OK_AUTO) {
+		size_t n = strlen(r->o.impact);
+		if (strcmp(r->o.impact, "nps") == 0 || (n > 4 && strcmp(r->o.impact + n - 4, "_nps") == 0))
+			r->kind = JT_OK_NPS;
+	}
+}
+
+static void acc_add(struct acc *a, double v, enum jt_outkind k)
+{
+	a->n++;
+	a->sum += v;
+	a->sumsq += v * v;
+	if (k == JT_OK_NPS) {
+		a->hi += v >= 9;
+		a->lo += v <= 6;
+	} else {
+		a->hi += v != 0;
+	}
+}
+
+static void acc_sub(struct acc *a, const struct acc *b)
+{
+	a->n -= b->n;
+	a->hi -= b->hi;
+	a->lo -= b->lo;
+	a->sum -= b->sum;
+	a->sumsq -= b->sumsq;
+}
+
+static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_record *rec)
+{
+	const char *cs = rec->f[r->c_cust], *ts = rec->f[r->c_time], *vs = rec->f[r->c_out];
+	size_t cn = rec->len[r->c_cust], tn = rec->len[r->c_time], vn = rec->len[r->c_out];
+	int64_t t;
+	jt_i128 x;
+	if (cn == 0) {
+		jt_reject(r->rj, src, rec, "missing customer", "column 'customer': empty customer id");
+		return;
+	}
+	if (jt_time_parse(ts, tn, &t) != 0) {
+		jt_reject(r->rj, src, rec, "bad time", "column 'time': '%s' is not a time", jt_show(ts, tn));
+		return;
+	}
+	int has = vn > 0;
+	double v = 0;
+	if (has) {
+		if (jt_dec_parse(vs, vn, &x) != JT_NUM_OK) {
+			jt_reject(r->rj, src, rec, "not a number", "column '%s': '%s' is not a number", r->o.impact,
+				  jt_show(vs, vn));
+			return;
+		}
+		v = jt_dec_to_double(x);
+		if (r->kind == JT_OK_NPS && (x % JT_DEC_SCALE != 0 || v < 0 || v > 10)) {
+			jt_reject(r->rj, src, rec, "out of range", "column '%s': nps '%s' is not in 0-10", r->o.impact,
+				  jt_show(vs, vn));
+			return;
+		}
+		if (v != 0 && v != 1)
+			r->all01 = 0;
+	}
+	const char *act, *kind;
+	label_of(r, rec, src, &act, &kind);
+	/* the cell key: the group values, each with its length */
+	struct jt_buf *k = &r->key;
+	jt_buf_reset(k);
+	for (size_t g = 0; g < r->ng; g++) {
+		const char *s = r->gcol[g] == ACT ? act : r->gcol[g] == KIND ? kind : rec->f[r->gcol[g]];
+		uint32_t n = (uint32_t)(r->gcol[g] < 0 ? strlen(s) : rec->len[r->gcol[g]]);
+		jt_buf_add(k, &n, 4);
+		jt_buf_add(k, s, n);
+	}
+	int isnew;
+	size_t cell = jt_map_put(&r->cells, k->p, k->len, 0, &isnew);
+	if (isnew) {
+		void *p = r->cells_v;
+		jt_xgrow(&p, &r->cellcap, cell + 1, sizeof *r->cells_v);
+		r->cells_v = p;
+		memset(&r->cells_v[cell], 0, sizeof r->cells_v[cell]);
+		r->ncell = cell + 1;
+	}
+	size_t c = jt_map_put(&r->custs, cs, cn, 0, &isnew);
+	if (isnew) {
+		void *p = r->cv;
+		jt_xgrow(&p, &r->cvcap, c + 1, sizeof *r->cv);
+		r->cv = p;
+		memset(&r->cv[c], 0, sizeof r->cv[c]);
+		r->ncv = c + 1;
+	}
+	uint64_t seq = r->seq++;
+	struct cust *cu = &r->cv[c];
+	if (has && (!cu->has_last || t > cu->last_t || (t == cu->last_t && seq > cu->last_seq))) {
+		cu->has_last = 1;
+		cu->last_t = t;
+		cu->last_seq = seq;
+		cu->last = v;
+	}
+	uint32_t pair[2] = { (uint32_t)c, (uint32_t)cell };
+	size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
+	if (isnew) {
+		void *p = r->tv;
+		jt_xgrow(&p, &r->tvcap, e + 1, sizeof *r->tv);
+		r->tv = p;
+		r->ntv = e + 1;
+		r->tv[e] = (struct touched){ (uint32_t)c, (uint32_t)cell, t, seq, has, v };
+	} else if (t < r->tv[e].t) {	/* an earlier touch in the cell (input not in time order) */
+		r->tv[e].t = t;
+		r->tv[e].seq = seq;
+		r->tv[e].has = has;
+		r->tv[e].v = v;
+	}
+}
+
+/* ---- figures ---------------------------------------------------------------- */
+
+static int dec_of(enum jt_outkind k) { return k == JT_OK_MEAN ? 4 : 2; }
+
+/* The outcome of one side: NPS points, a mean, or a rate in percent. */
+static double value_of(const struct acc *a, enum jt_outkind k)
+{
+	if (k == JT_OK_NPS)
+		return 100.0 * ((double)a->hi - (double)a->lo) / (double)a->n;
+	if (k == JT_OK_RATE)
+		return 100.0 * (double)a->hi / (double)a->n;
+	return a->sum / (double)a->n;
+}
+
+static void difference(struct cell *c, const struct acc *t, const struct acc *u, enum jt_outkind k,
+		       unsigned long min_n)
+{
+	c->has_diff = t->n > 0 && u->n > 0 && t->n >= min_n && u->n >= min_n;
+	if (!c->has_diff)
+		return;
+	c->diff = value_of(t, k) - value_of(u, k);
+	c->has_ci = 1;
+	if (k == JT_OK_NPS) {	/* two-sample Wald on the -1/0/+1 recoding */
+		double nt = (double)t->n, nu = (double)u->n;
+		double pt = (double)t->hi / nt, dt = (double)t->lo / nt, pu = (double)u->hi / nu, du = (double)u->lo / nu;
+		double vt = pt + dt - (pt - dt) * (pt - dt), vu = pu + du - (pu - du) * (pu - du);
+		double se = 100.0 * sqrt(vt / nt + vu / nu);
+		c->lo = c->diff - JT_Z95 * se;
+		c->hi = c->diff + JT_Z95 * se;
+	} else if (k == JT_OK_RATE) {	/* Newcombe's hybrid score interval */
+		double lo, hi;
+		jt_newcombe(t->hi, t->n, u->hi, u->n, &lo, &hi);
+		c->lo = 100.0 * lo;
+		c->hi = 100.0 * hi;
+	} else if (t->n >= 2 && u->n >= 2) {	/* Welch */
+		double nt = (double)t->n, nu = (double)u->n;
+		double vt = (t->sumsq - t->sum * t->sum / nt) / (nt - 1), vu = (u->sumsq - u->sum * u->sum / nu) / (nu - 1);
+		if (vt < 0)
+			vt = 0;
+		if (vu < 0)
+			vu = 0;
+		double a = vt / nt, b = vu / nu, se = sqrt(a + b);
+		if (se == 0) {
+			c->lo = c->hi = c->diff;
+		} else {
+			double df = (a + b) * (a + b) / (a * a / (nt - 1) + b * b / (nu - 1));
+			double q = jt_t_quantile(0.975, df);
+			c->lo = c->diff - q * se;
+			c->hi = c->diff + q * se;
+		}
+	} else {
+		c->has_ci = 0;
+	}
+}
+
+static const struct jt_valuerun *sort_r;
+
+static int cmp_cell(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct cell *cx = &sort_r->cells_v[x], *cy = &sort_r->cells_v[y];
+	if (cx->has_diff != cy->has_diff)
+		return cx->has_diff ? -1 : 1;
+	if (cx->has_diff && cx->diff != cy->diff)
+		return cx->diff < cy->diff ? -1 : 1;	/* worst first */
+	const struct jt_map_ent *ex = &sort_r->cells.ent[x], *ey = &sort_r->cells.ent[y];
+	int c = memcmp(ex->key, ey->key, ex->len < ey->len ? ex->len : ey->len);
+	return c ? c : (ex->len > ey->len) - (ex->len < ey->len);
+}
+
+static void write_impact(struct jt_valuerun *r)
+{
+	enum jt_outkind k = r->kind == JT_OK_AUTO ? (r->all01 ? JT_OK_RATE : JT_OK_MEAN) : r->kind;
+	const char *m = k == JT_OK_NPS ? "nps" : k == JT_OK_RATE ? "rate" : "mean";
+	/* every customer with a value: the whole from which a cell's touched are taken out */
+	struct acc all = { 0 };
+	for (size_t i = 0; i < r->ncv; i++)
+		if (r->cv[i].has_last)
+			acc_add(&all, r->cv[i].last, k);
+	uint64_t novalue = r->ncv - all.n;
+	for (size_t e = 0; e < r->ntv; e++) {
+		struct touched *tv = &r->tv[e];
+		struct cell *c = &r->cells_v[tv->cell];
+		c->touched++;
+		if (tv->has)
+			acc_add(&c->t, tv->v, k);
+		if (r->cv[tv->cust].has_last)
+			acc_add(&c->tl, r->cv[tv->cust].last, k);
+	}
+	size_t ncol = r->ng + 10;
+	const char **f = jt_xcalloc(ncol, sizeof *f);
+	size_t *len = jt_xcalloc(ncol, sizeof *len);
+	char (*num)[64] = jt_xcalloc(10, sizeof *num);
+	char names[4][32];
+	for (size_t g = 0; g < r->ng; g++)
+		f[g] = r->gname[g];
+	snprintf(names[0], sizeof names[0], "%s_touched", m);
+	snprintf(names[1], sizeof names[1], "%s_untouched", m);
+	const char *hdr[10] = { "touched", "touched_n", "untouched_n", names[0], names[1], "difference",
+		"difference_lo", "difference_hi", "rank", "missing" };
+	for (size_t i = 0; i < 10; i++)
+		f[r->ng + i] = hdr[i];
+	for (size_t i = 0; i < ncol; i++)
+		len[i] = strlen(f[i]);
+	jt_w_record(&r->w, f, len, ncol, 0);
+	size_t *ord = jt_xcalloc(r->ncell + 1, sizeof *ord);
+	for (size_t i = 0; i < r->ncell; i++) {
+		struct cell *c = &r->cells_v[i];
+		struct acc u = all;
+		acc_sub(&u, &c->tl);
+		difference(c, &c->t, &u, k, r->o.min_n);
+		ord[i] = i;
+	}
+	sort_r = r;
+	if (r->ncell > 1)
+		qsort(ord, r->ncell, sizeof *ord, cmp_cell);
+	int dec = dec_of(k);
+	for (size_t i = 0; i < r->ncell; i++) {
+		struct cell *c = &r->cells_v[ord[i]];
+		const struct jt_map_ent *e = &r->cells.ent[ord[i]];
+		const char *p = e->key;
+		for (size_t g = 0; g < r->ng; g++) {
+			uint32_t n;
+			memcpy(&n, p, 4);
+			f[g] = p + 4;
+			len[g] = n;
+			p += 4 + n;
+		}
+		struct acc u = all;
+		acc_sub(&u, &c->tl);
+		jt_fmt_u64(c->touched, num[0]);
+		jt_fmt_u64(c->t.n, num[1]);
+		jt_fmt_u64(u.n, num[2]);
+		if (c->t.n)
+			jt_fmt_double(value_of(&c->t, k), dec, num[3]);
+		else
+			num[3][0] = '\0';
+		if (u.n)
+			jt_fmt_double(value_of(&u, k), dec, num[4]);
+		else
+			num[4][0] = '\0';
+		num[5][0] = num[6][0] = num[7][0] = num[8][0] = '\0';
+		if (c->has_diff) {
+			jt_fmt_double(c->diff, dec, num[5]);
+			if (c->has_ci) {
+				jt_fmt_double(c->lo, dec, num[6]);
+				jt_fmt_double(c->hi, dec, num[7]);
+			}
+			jt_fmt_u64(i + 1, num[8]);
+		}
+		jt_fmt_u64(c->touched - c->t.n, num[9]);
+		for (size_t j = 0; j < 10; j++) {
+			f[r->ng + j] = num[j];
+			len[r->ng + j] = strlen(num[j]);
+		}
+		jt_w_record(&r->w, f, len, ncol, 0);
+	}
+	if (novalue)
+		jt_note("%llu of %llu customers have no %s value anywhere and are left out", (unsigned long long)novalue,
+			(unsigned long long)r->ncv, r->o.impact);
+	free(ord);
+	free(f);
+	free(len);
+	free(num);
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+static void on_header(void *ctx, const char *src, const struct jt_header *h)
+{
+	struct jt_valuerun *r = ctx;
+	if (r->h) {
+		if (!jt_header_equal(r->h, h))
+			jt_die_at(src, 1, "a header unlike the first input's (every touch stream of one run needs the same columns)");
+		jt_rules_bind(r->o.rules, h, src);
+		return;
+	}
+	r->h = jt_header_copy(h);
+	jt_rejects_header(r->rj, h);
+	jt_timefilter_bind(&r->tf, r->o.c, h, src);
+	jt_rules_bind(r->o.rules, h, src);
+	if (r->o.impact)
+		impact_header(r, h, src);
+	else
+		annotate_header(r, h);
+}
+
+static void on_record(void *ctx, const char *src, const struct jt_record *rec)
+{
+	struct jt_valuerun *r = ctx;
+	if (jt_timefilter_keep(&r->tf, r->o.c, r->rj, src, rec) != 1)
+		return;
+	if (r->o.impact)
+		impact_row(r, src, rec);
+	else
+		annotate_row(r, src, rec);
+}
+
+int jt_value_run(struct jt_valuerun *r, FILE *out)
+{
+	jt_writer_init(&r->w, out);
+	r->rj = jt_rejects_new(r->o.c);
+	if (r->nin == 0)
+		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
+	for (size_t i = 0; i < r->nin; i++)
+		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
+	if (r->o.impact && r->h)
+		write_impact(r);
+	jt_writer_flush(&r->w);
+	jt_out_flush(out);
+	return jt_rejects_finish(r->rj, -1);
+}
+
+void jt_value_free(struct jt_valuerun *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nin; i++)
+		free(r->in[i]);
+	free(r->in);
+	jt_rejects_free(r->rj);
+	jt_header_free(r->h);
+	free(r->of);
+	free(r->ol);
+	for (size_t g = 0; g < r->ng; g++)
+		free(r->gname[g]);
+	free(r->gname);
+	free(r->gcol);
+	jt_map_free(&r->custs);
+	free(r->cv);
+	jt_map_free(&r->cells);
+	free(r->cells_v);
+	jt_map_free(&r->tmap);
+	free(r->tv);
+	jt_buf_free(&r->key);
+	free(r);
+}
