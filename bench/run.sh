@@ -9,18 +9,24 @@
 # file.  When repeated runs of one benchmark differ by more than 15 % it adds
 # a note that the machine looks busy.
 #
-# Datasets, listed in datasets() below; each is one generated CSV file of
-# $BENCH_ROWS rows in bench/out/ (git-ignored), made by an awk script from a
-# fixed seed, so every run and every machine times the same bytes:
-#   survey  bench/out/survey-1m.csv, a survey export already in the touch
-#           stream shape (bench/gensurvey.awk), the input of jkpi
-#   events  bench/out/events-1m.csv, a raw web/product event export
-#           (user_id,event,timestamp,channel,page; bench/genevents.awk), the
-#           input of jtouch -p events
+# Datasets, listed in datasets() below; each is one CSV file in bench/out/
+# (git-ignored), either generated with $BENCH_ROWS rows by an awk script from
+# a fixed seed, or made from another dataset by a jtools program, so every run
+# and every machine times the same bytes:
+#   survey   bench/out/survey-1m.csv, a survey export already in the touch
+#            stream shape (bench/gensurvey.awk), the input of jkpi
+#   events   bench/out/events-1m.csv, a raw web/product event export
+#            (user_id,event,timestamp,channel,page; bench/genevents.awk), the
+#            input of jtouch -p events
+#   touches  bench/out/touches-1m.csv, the touch stream of the events file
+#            (bin/jtouch -p events: one touch per event, time-ordered, not
+#            grouped by customer), the input of jstage
 # Every benchmark names its dataset, and every dataset has its own bare-parse
 # baseline: a program's percentage is against the bare parse of the file it
-# read.  A file is generated only when a benchmark uses it, and again when its
-# generator is newer than the file.
+# read.  A file is made only when a benchmark uses it (or uses a dataset made
+# from it), and again when its generator is newer than the file; a file made
+# from another dataset is made again when that dataset's file, the program
+# that makes it or anything in the data folder (profiles) is newer.
 #
 # It is a report: it exits 0 even when a target is missed (printing
 # BELOW TARGET); it exits 1 only when a benchmarked command itself fails
@@ -42,20 +48,29 @@
 # ~3 % of a 0.3 s run).  Peak RSS comes from /usr/bin/time -f %M when present.
 
 # ---- datasets --------------------------------------------------------------
-# One line per input file:  dataset NAME GENERATOR
+# One line per input file, either of
+#   dataset NAME GENERATOR
+#   derive  NAME FROM COMMAND
 #   NAME       what bench lines call it (lower case letters, digits, _); the
 #              file is bench/out/NAME-1m.csv, or bench/out/NAME-$ROWS.csv
 #   GENERATOR  awk script, run as: $AWK -v rows=N -f GENERATOR >FILE
+#   FROM       a dataset listed above this line
+#   COMMAND    shell text, run from the repository root with "$SRC" set to
+#              FROM's file; its stdout is the file.  The program (first word)
+#              must be built.
+# shellcheck disable=SC2016  # "$SRC" is expanded when the command runs
 datasets() {
-    dataset survey bench/gensurvey.awk
-    dataset events bench/genevents.awk
+    dataset survey  bench/gensurvey.awk
+    dataset events  bench/genevents.awk
+    derive  touches events 'bin/jtouch -p events "$SRC"'
 }
 
 # ---- benchmarks ------------------------------------------------------------
 # One line per program:  bench NAME DATASET TARGET COMMAND
 #   NAME     label in the table
 #   DATASET  the input, one of the datasets above
-#   TARGET   minimum % of its dataset's baseline MB/s, or - for none
+#   TARGET   minimum % of its dataset's baseline MB/s, or - for none (the
+#            percentage is printed either way)
 #   COMMAND  shell text, run from the repository root; "$DATA" is the
 #            dataset's file.  stdout goes to /dev/null.  A command whose
 #            program (first word) does not exist yet is reported as skipped.
@@ -67,6 +82,12 @@ benches() {
     bench 'jkpi'       survey 80 'bin/jkpi -g channel -k count,nps:nps "$DATA"'
     bench 'bare parse' events -  'bench/bareparse "$DATA"'
     bench 'jtouch'     events 70 'bin/jtouch -p events "$DATA"'
+    # jstage keeps every touch in memory unless --sorted; --sorted is not
+    # benchmarked, as the touches are time-ordered, not grouped by customer
+    bench 'bare parse'     touches - 'bench/bareparse "$DATA"'
+    bench 'jstage'         touches - 'bin/jstage "$DATA"'
+    bench 'jstage --paths' touches - 'bin/jstage --paths "$DATA"'
+    bench 'jvalue'         touches 70 'bin/jvalue "$DATA"'
 }
 # ----------------------------------------------------------------------------
 
@@ -182,15 +203,33 @@ fi
 mkdir "$TMP/ds" || exit 2
 DATASETS=
 
-# dataset NAME GENERATOR
-dataset() {
+# dataset_name NAME: check and register the name of a new dataset
+dataset_name() {
     case $1 in
     '' | *[!a-z0-9_]*) die "dataset name '$1': use a-z, 0-9 and _" ;;
     esac
     [ -e "$TMP/ds/$1.file" ] && die "dataset $1 listed twice"
     DATASETS="$DATASETS $1"
     printf '%s\n' "bench/out/$1-$ROWS_TAG.csv" >"$TMP/ds/$1.file"
+}
+
+# dataset NAME GENERATOR
+dataset() {
+    [ $# -eq 2 ] || die "dataset ${1:-}: want NAME GENERATOR"
+    dataset_name "$1"
     printf '%s\n' "$2" >"$TMP/ds/$1.gen"
+}
+
+# derive NAME FROM COMMAND
+derive() {
+    [ $# -eq 3 ] || die "derive ${1:-}: want NAME FROM COMMAND"
+    case $2 in
+    '' | *[!a-z0-9_]*) die "derive $1: no dataset '$2'" ;;
+    esac
+    [ -e "$TMP/ds/$2.file" ] || die "derive $1: no dataset '$2' above it"
+    dataset_name "$1"
+    printf '%s\n' "$2" >"$TMP/ds/$1.from"
+    printf '%s\n' "$3" >"$TMP/ds/$1.cmd"
 }
 
 # bench NAME DATASET TARGET COMMAND
@@ -222,23 +261,58 @@ benches
 [ $NB -gt 0 ] || die "no benchmarks in benches()"
 
 # ---- data ------------------------------------------------------------------
-# Only the datasets some benchmark uses (they have a baseline).
+# Only the datasets some benchmark uses (they have a baseline), and the ones
+# those are made from: mark them needed, last listed first, as a dataset is
+# only made from one listed above it.
+REVERSED=
 for ds in $DATASETS; do
-    [ -e "$TMP/ds/$ds.base" ] || continue
-    base=$(cat "$TMP/ds/$ds.base")
-    [ "$(cat "$TMP/$base.status")" = ok ] ||
-        die "baseline $(cat "$TMP/$base.cmd") of dataset $ds missing"
+    REVERSED="$ds $REVERSED"
+done
+for ds in $REVERSED; do
+    if [ -e "$TMP/ds/$ds.base" ] || [ -e "$TMP/ds/$ds.need" ]; then
+        : >"$TMP/ds/$ds.need"
+        [ -e "$TMP/ds/$ds.from" ] && : >"$TMP/ds/$(cat "$TMP/ds/$ds.from").need"
+    fi
+done
+
+for ds in $DATASETS; do
+    [ -e "$TMP/ds/$ds.need" ] || continue
+    if [ -e "$TMP/ds/$ds.base" ]; then
+        base=$(cat "$TMP/ds/$ds.base")
+        [ "$(cat "$TMP/$base.status")" = ok ] ||
+            die "baseline $(cat "$TMP/$base.cmd") of dataset $ds missing"
+    fi
     file=$(cat "$TMP/ds/$ds.file")
-    gen=$(cat "$TMP/ds/$ds.gen")
-    [ -r "$gen" ] || die "dataset $ds: no generator $gen"
-    if [ ! -s "$file" ] || newer "$gen" "$file"; then
-        echo "bench: generating $file ($ROWS rows)" >&2
-        mkdir -p bench/out || exit 2
-        if ! ${AWK:-awk} -v rows="$ROWS" -f "$gen" >"$file.tmp" ||
-            ! mv "$file.tmp" "$file"; then
-            rm -f "$file.tmp"
-            die "cannot generate $file"
+    if [ -e "$TMP/ds/$ds.gen" ]; then
+        gen=$(cat "$TMP/ds/$ds.gen")
+        [ -r "$gen" ] || die "dataset $ds: no generator $gen"
+        if [ ! -s "$file" ] || newer "$gen" "$file"; then
+            echo "bench: generating $file ($ROWS rows)" >&2
+            mkdir -p bench/out || exit 2
+            if ! ${AWK:-awk} -v rows="$ROWS" -f "$gen" >"$file.tmp" ||
+                ! mv "$file.tmp" "$file"; then
+                rm -f "$file.tmp"
+                die "cannot generate $file"
+            fi
         fi
+        printf '%s rows\n' "$ROWS" >"$TMP/ds/$ds.rows"
+    else
+        from=$(cat "$TMP/ds/$ds.from")
+        SRC=$(cat "$TMP/ds/$from.file")
+        maker=$(cat "$TMP/ds/$ds.cmd")
+        [ -x "${maker%% *}" ] ||
+            die "dataset $ds: ${maker%% *} not built (run make first)"
+        if [ ! -s "$file" ] || newer "$SRC" "$file" ||
+            newer "${maker%% *}" "$file" || newer "$JTOOLS_DATADIR" "$file"; then
+            echo "bench: making $file from $SRC ($maker)" >&2
+            if ! eval "$maker" >"$file.tmp" || ! mv "$file.tmp" "$file"; then
+                rm -f "$file.tmp"
+                die "cannot make $file"
+            fi
+        fi
+        # lines, not records: a quoted field may hold a line break
+        printf '%s lines from %s\n' "$(($(wc -l <"$file") - 1))" "$from" \
+            >"$TMP/ds/$ds.rows"
     fi
     wc -c <"$file" | tr -d ' ' >"$TMP/ds/$ds.bytes"
 done
@@ -285,9 +359,9 @@ esac
 echo "jtools bench: best of $RUNS wall clock ($TIMER_DESC), MB = 10^6 bytes"
 for ds in $DATASETS; do
     [ -e "$TMP/ds/$ds.bytes" ] || continue
-    awk -v d="$ds" -v f="$(cat "$TMP/ds/$ds.file")" -v r="$ROWS" \
-        -v b="$(cat "$TMP/ds/$ds.bytes")" \
-        'BEGIN { printf "  %-8s %s (%.1f MB, %s rows)\n", d, f, b / 1e6, r }'
+    awk -v d="$ds" -v f="$(cat "$TMP/ds/$ds.file")" \
+        -v r="$(cat "$TMP/ds/$ds.rows")" -v b="$(cat "$TMP/ds/$ds.bytes")" \
+        'BEGIN { printf "  %-8s %s (%.1f MB, %s)\n", d, f, b / 1e6, r }'
 done
 
 round=0
@@ -345,7 +419,7 @@ EOF
         ;;
     esac
     # a benchmark comes after its baseline, so the baseline's time is known
-    [ "$target" != - ] &&
+    [ "$i" -ne "$base" ] &&
         printf '%s\t%s\t%s\t%s (%s)\t%s\n' "$name" "$target" "$result" \
             "$(cat "$TMP/$base.name")" "$ds" "$(cat "$TMP/ds/$ds.secs" 2>/dev/null)" \
             >>"$TMP/targets"
@@ -355,14 +429,15 @@ done
 if [ -s "$TMP/targets" ]; then
     echo
     awk -F '\t' '{
+        tgt = ($2 == "-") ? "no target" : "target >= " $2 " %"
         if ($3 !~ /^[0-9.]+$/ || $5 == "") {
-            printf "%s / %s = n/a (target >= %s %%)  %s\n", $1, $4, $2,
+            printf "%s / %s = n/a (%s)  %s\n", $1, $4, tgt,
                 ($3 !~ /^[0-9.]+$/) ? $3 : "BASELINE FAILED"
             next
         }
         pct = sprintf("%.1f", $5 / $3 * 100)
-        printf "%s / %s = %s %% (target >= %s %%)%s\n", $1, $4, pct, $2,
-            (pct + 0 < $2 + 0) ? "  BELOW TARGET" : ""
+        printf "%s / %s = %s %% (%s)%s\n", $1, $4, pct, tgt,
+            ($2 != "-" && pct + 0 < $2 + 0) ? "  BELOW TARGET" : ""
     }' "$TMP/targets"
 fi
 if [ "$SPREAD" -gt 15 ]; then

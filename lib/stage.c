@@ -373,12 +373,15 @@ static void do_annotate(struct jt_stagerun *r, struct tch *t, size_t n)
 		const char *row = t[i].row;
 		uint32_t nf;
 		memcpy(&nf, row, 4);
-		for (size_t c = 0; c < r->nout; c++) {
-			r->of[c] = "";
-			r->ol[c] = 0;
+		memset(r->ol, 0, r->nout * sizeof *r->ol);	/* empty fields' pointers are not read */
+		const char *q = row + 4 + 4 * (size_t)nf;
+		for (size_t c = 0; c < nf && c < r->h->n; c++) {	/* unpack the row in one pass */
+			uint32_t l;
+			memcpy(&l, row + 4 + 4 * c, 4);
+			r->of[c] = q;
+			r->ol[c] = l;
+			q += l;
 		}
-		for (size_t c = 0; c < nf && c < r->h->n; c++)
-			r->of[c] = field(row, c, &r->ol[c]);
 		if (t[i].label != NOKEY) {
 			r->of[r->c_stage] = jt_rules_label(r->o.rules, t[i].label);
 		} else {
@@ -387,8 +390,8 @@ static void do_annotate(struct jt_stagerun *r, struct tch *t, size_t n)
 		r->ol[r->c_stage] = strlen(r->of[r->c_stage]);
 		r->of[r->c_step] = jt_fmt_u64(i + 1, r->num[r->c_step]);
 		r->ol[r->c_step] = strlen(r->of[r->c_step]);
-		if (i > 0) {
-			snprintf(r->num[r->c_gap], 64, "%lld", (long long)(t[i].t - t[i - 1].t));
+		if (i > 0) {	/* touches are in time order: gaps are never negative */
+			jt_fmt_u64((uint64_t)(t[i].t - t[i - 1].t), r->num[r->c_gap]);
 			r->of[r->c_gap] = r->num[r->c_gap];
 			r->ol[r->c_gap] = strlen(r->num[r->c_gap]);
 		} else {

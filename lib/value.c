@@ -81,7 +81,8 @@ struct jt_valuerun {
 	size_t ntv, tvcap;
 	struct jt_buf key;
 	uint64_t seq;
-	uint64_t bad_values;
+	const char **lname, **lkind;
+	size_t *lnlen, *lklen, nlab;
 };
 
 struct jt_valuerun *jt_value_new(const struct jt_value_opts *o)
@@ -106,23 +107,30 @@ static long col_opt(const struct jt_header *h, const char *name)
 	return -1;
 }
 
-static void label_of(struct jt_valuerun *r, const struct jt_record *rec, const char *src, const char **act,
-		     const char **kind)
+/* Each label's name and kind, looked up once; the last entry is --default's. */
+static void labels_init(struct jt_valuerun *r)
+{
+	size_t n = jt_rules_nlabels(r->o.rules);
+	r->lname = jt_xcalloc(n + 1, sizeof *r->lname);
+	r->lkind = jt_xcalloc(n + 1, sizeof *r->lkind);
+	r->lnlen = jt_xcalloc(n + 1, sizeof *r->lnlen);
+	r->lklen = jt_xcalloc(n + 1, sizeof *r->lklen);
+	for (size_t i = 0; i <= n; i++) {
+		const char *name = i < n ? jt_rules_label(r->o.rules, i) : r->o.deflabel ? r->o.deflabel : "";
+		long d = i < n ? (long)i : r->o.deflabel ? jt_rules_find(r->o.rules, r->o.deflabel) : -1;
+		const char *k = d >= 0 ? jt_rules_attr(r->o.rules, (size_t)d, "kind") : NULL;
+		r->lname[i] = name;
+		r->lkind[i] = k ? k : "";
+		r->lnlen[i] = strlen(r->lname[i]);
+		r->lklen[i] = strlen(r->lkind[i]);
+	}
+	r->nlab = n;
+}
+
+static size_t label_of(struct jt_valuerun *r, const struct jt_record *rec, const char *src)
 {
 	long lab = jt_rules_match(r->o.rules, rec, src);
-	if (lab < 0) {
-		*act = r->o.deflabel ? r->o.deflabel : "";
-		*kind = "";
-		if (r->o.deflabel) {
-			long d = jt_rules_find(r->o.rules, r->o.deflabel);
-			const char *k = d >= 0 ? jt_rules_attr(r->o.rules, (size_t)d, "kind") : NULL;
-			*kind = k ? k : "";
-		}
-		return;
-	}
-	*act = jt_rules_label(r->o.rules, (size_t)lab);
-	const char *k = jt_rules_attr(r->o.rules, (size_t)lab, "kind");
-	*kind = k ? k : "";
+	return lab < 0 ? r->nlab : (size_t)lab;
 }
 
 /* ---- annotate -------------------------------------------------------------- */
@@ -151,14 +159,13 @@ static void annotate_header(struct jt_valuerun *r, const struct jt_header *h)
 
 static void annotate_row(struct jt_valuerun *r, const char *src, const struct jt_record *rec)
 {
-	const char *act, *kind;
-	label_of(r, rec, src, &act, &kind);
+	size_t l = label_of(r, rec, src);
 	memcpy(r->of, rec->f, rec->n * sizeof *r->of);
 	memcpy(r->ol, rec->len, rec->n * sizeof *r->ol);
-	r->of[r->c_act] = act;
-	r->ol[r->c_act] = strlen(act);
-	r->of[r->c_kind] = kind;
-	r->ol[r->c_kind] = strlen(kind);
+	r->of[r->c_act] = r->lname[l];
+	r->ol[r->c_act] = r->lnlen[l];
+	r->of[r->c_kind] = r->lkind[l];
+	r->ol[r->c_kind] = r->lklen[l];
 	jt_w_record(&r->w, r->of, r->ol, r->nout, 0);
 }
 
@@ -249,8 +256,8 @@ static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_r
 		if (v != 0 && v != 1)
 			r->all01 = 0;
 	}
-	const char *act, *kind;
-	label_of(r, rec, src, &act, &kind);
+	size_t l = label_of(r, rec, src);
+	const char *act = r->lname[l], *kind = r->lkind[l];
 	/* the cell key: the group values, each with its length */
 	struct jt_buf *k = &r->key;
 	jt_buf_reset(k);
@@ -503,6 +510,7 @@ int jt_value_run(struct jt_valuerun *r, FILE *out)
 {
 	jt_writer_init(&r->w, out);
 	r->rj = jt_rejects_new(r->o.c);
+	labels_init(r);
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
 	for (size_t i = 0; i < r->nin; i++)
@@ -536,5 +544,9 @@ void jt_value_free(struct jt_valuerun *r)
 	jt_map_free(&r->tmap);
 	free(r->tv);
 	jt_buf_free(&r->key);
+	free(r->lname);
+	free(r->lkind);
+	free(r->lnlen);
+	free(r->lklen);
 	free(r);
 }
