@@ -197,6 +197,15 @@ static size_t find_name(const struct jt_header *h, const char *name, size_t nlen
 	return found;
 }
 
+long jt_col_find(const struct jt_header *h, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < h->n; i++)
+		if (h->len[i] == n && memcmp(h->name[i], name, n) == 0)
+			return (long)i;
+	return -1;
+}
+
 size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src)
 {
 	return find_name(h, name, strlen(name), src);

@@ -37,5 +37,7 @@ size_t jt_colsel_exclude(const struct jt_colsel *x, const struct jt_header *h, c
 void jt_colsel_free(struct jt_colsel *cs);
 /* Exactly one column by its name (no grammar): dies listing the columns. */
 size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src);
+/* The first column named name, or -1 (no message). */
+long jt_col_find(const struct jt_header *h, const char *name);
 
 #endif

@@ -722,19 +722,6 @@ static void customer_done(struct jt_stagerun *r, struct tch *t, size_t n)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-static long col_or_die(const struct jt_header *h, const char *name, const char *src)
-{
-	return (long)jt_col_by_name(h, name, src);
-}
-
-static long col_opt(const struct jt_header *h, const char *name)
-{
-	for (size_t i = 0; i < h->n; i++)
-		if (strcmp(h->name[i], name) == 0)
-			return (long)i;
-	return -1;
-}
-
 static void on_header(void *ctx, const char *src, const struct jt_header *h)
 {
 	struct jt_stagerun *r = ctx;
@@ -747,14 +734,14 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 	r->h = jt_header_copy(h);
 	jt_rejects_header(r->rj, h);
 	jt_timefilter_bind(&r->tf, r->o.c, h, src);
-	r->c_cust = col_or_die(h, "customer", src);
-	r->c_time = col_or_die(h, "time", src);
-	r->c_tp = col_opt(h, "touchpoint");
+	r->c_cust = (long)jt_col_by_name(h, "customer", src);
+	r->c_time = (long)jt_col_by_name(h, "time", src);
+	r->c_tp = jt_col_find(h, "touchpoint");
 	if ((r->o.by_touchpoint || r->nstep || r->ret) && r->c_tp < 0)
-		col_or_die(h, "touchpoint", src);
-	r->c_grp = r->o.group ? col_or_die(h, r->o.group, src) : -1;
+		(long)jt_col_by_name(h, "touchpoint", src);
+	r->c_grp = r->o.group ? (long)jt_col_by_name(h, r->o.group, src) : -1;
 	for (size_t k = 0; k < r->noc; k++) {
-		r->oc[k].idx = col_opt(h, r->oc[k].col);
+		r->oc[k].idx = jt_col_find(h, r->oc[k].col);
 		if (r->oc[k].idx < 0)
 			jt_warn("--outcome %s: %s has no column '%s': it is always %s", r->oc[k].name, src, r->oc[k].col,
 				r->oc[k].kind == OUT_NEXT ? "empty" : "0");

@@ -99,14 +99,6 @@ void jt_value_input(struct jt_valuerun *r, const char *path)
 	r->in[r->nin++] = jt_xstrdup(path);
 }
 
-static long col_opt(const struct jt_header *h, const char *name)
-{
-	for (size_t i = 0; i < h->n; i++)
-		if (strcmp(h->name[i], name) == 0)
-			return (long)i;
-	return -1;
-}
-
 /* Each label's name and kind, looked up once; the last entry is --default's. */
 static void labels_init(struct jt_valuerun *r)
 {
@@ -138,10 +130,10 @@ static size_t label_of(struct jt_valuerun *r, const struct jt_record *rec, const
 static void annotate_header(struct jt_valuerun *r, const struct jt_header *h)
 {
 	r->nout = h->n;
-	r->c_act = col_opt(h, "activity");
+	r->c_act = jt_col_find(h, "activity");
 	if (r->c_act < 0)
 		r->c_act = (long)r->nout++;
-	r->c_kind = col_opt(h, "activity_kind");
+	r->c_kind = jt_col_find(h, "activity_kind");
 	if (r->c_kind < 0)
 		r->c_kind = (long)r->nout++;
 	r->of = jt_xcalloc(r->nout, sizeof *r->of);
@@ -185,7 +177,7 @@ static void impact_header(struct jt_valuerun *r, const struct jt_header *h, cons
 			r->gcol[r->ng] = ACT;
 		else if (strcmp(it, "activity_kind") == 0)
 			r->gcol[r->ng] = KIND;
-		else if (strcmp(it, "stage") == 0 && col_opt(h, "stage") < 0)
+		else if (strcmp(it, "stage") == 0 && jt_col_find(h, "stage") < 0)
 			jt_die_at(src, 1, "no column 'stage': run jstage first (jtouch ... | jstage | jvalue --impact ...), "
 				  "or name other columns with -g");
 		else
