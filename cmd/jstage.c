@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	struct jt_common c;
 	struct jt_stage_opts o;
 	const char *rules = NULL, *window = NULL;
-	int opt, fmt_dot = -1;
+	int opt, fmt_dot = -1, order_given = 0, attrib_given = 0, by_given = 0;
 
 	jt_setprogname("jstage");
 	argv[0] = "jstage";
@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 		case OPT_SORTED: o.sorted = 1; break;
 		case OPT_FUNNEL: set_mode(&o, JT_SM_FUNNEL, "--funnel"); o.steps = optarg; break;
 		case OPT_ORDER:
+			order_given = 1;
 			if (strcmp(optarg, "ordered") == 0)
 				o.order = JT_FO_ORDERED;
 			else if (strcmp(optarg, "strict") == 0)
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STEPWIN: o.step_windows = optarg; break;
 		case OPT_ATTRIB:
+			attrib_given = 1;
 			if (strcmp(optarg, "first") == 0) {
 				o.attrib = JT_AT_FIRST;
 			} else if (strcmp(optarg, "last") == 0) {
@@ -147,6 +149,7 @@ int main(int argc, char **argv)
 		case OPT_VARIANTS: set_mode(&o, JT_SM_VARIANTS, "--variants"); break;
 		case OPT_COHORTS: set_mode(&o, JT_SM_COHORTS, "--cohorts"); o.period = optarg; break;
 		case OPT_BY:
+			by_given = 1;
 			if (strcmp(optarg, "touchpoint") == 0)
 				o.by_touchpoint = 1;
 			else if (strcmp(optarg, "stage") != 0)
@@ -185,6 +188,16 @@ int main(int argc, char **argv)
 		jt_usage_error("--outcome annotates touches: it does not go with a view");
 	if ((o.group || o.step_windows) && o.mode != JT_SM_FUNNEL)
 		jt_usage_error("%s goes with --funnel", o.group ? "-g" : "--step-windows");
+	if ((order_given || attrib_given) && o.mode != JT_SM_FUNNEL)
+		jt_usage_error("%s goes with --funnel", order_given ? "--order" : "--attribution");
+	if (attrib_given && !o.group)
+		jt_usage_error("--attribution says which touch gives the -g value: give -g COL");
+	if (by_given && o.mode != JT_SM_PATHS && o.mode != JT_SM_VARIANTS)
+		jt_usage_error("--by goes with --paths or --variants");
+	if (window && o.mode != JT_SM_ANNOTATE && o.mode != JT_SM_FUNNEL)
+		jt_usage_error("--window goes with --outcome or --funnel");
+	if (window && o.mode == JT_SM_ANNOTATE && !o.outcome)
+		jt_usage_error("--window goes with --outcome or --funnel");
 	if ((o.top || o.collapse || o.first_only) && o.mode != JT_SM_VARIANTS)
 		jt_usage_error("--top, --collapse and --first-only go with --variants");
 	if ((o.returning || o.unbounded || o.counts) && o.mode != JT_SM_COHORTS)

@@ -109,6 +109,10 @@ struct jt_stagerun {
 	size_t nstep;
 	struct jt_rx *ret;
 	uint32_t start_key, end_key;	/* (start) and (end) of --paths */
+	int need_tp;	/* touchpoint patterns need the touchpoint column */
+	const char **hnames;	/* annotate: the header, until the first row */
+	size_t *hlens;
+	long deflab;	/* the stage of unmatched touches: --default's index, or -1 */
 	struct jt_map edges;
 	struct edge *ev;
 	size_t nev, evcap;
@@ -151,10 +155,42 @@ static int64_t duration(const char *s, const char *what)
 	return v;
 }
 
+/* The next item of a comma list (empty items kept); NULL at the end. */
+static char *next_item(char **p)
+{
+	char *it = *p;
+	if (!it)
+		return NULL;
+	char *c = strchr(it, ',');
+	if (c) {
+		*c = '\0';
+		*p = c + 1;
+	} else {
+		*p = NULL;
+	}
+	return it;
+}
+
+/* The stage index of a label: a rules label, or the --default label. */
+static long stage_index(const struct jt_stagerun *r, const char *label)
+{
+	long i = jt_rules_find(r->o.rules, label);
+	if (i < 0 && r->o.deflabel && strcmp(label, r->o.deflabel) == 0)
+		i = (long)jt_rules_nlabels(r->o.rules);
+	return i;
+}
+
+static const char *stage_name(const struct jt_stagerun *r, size_t i)
+{
+	return i < jt_rules_nlabels(r->o.rules) ? jt_rules_label(r->o.rules, i) : r->o.deflabel;
+}
+
 static void parse_steps(struct jt_stagerun *r)
 {
-	char *list = jt_xstrdup(r->o.steps), *save = NULL;
-	for (char *it = strtok_r(list, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+	char *list = jt_xstrdup(r->o.steps), *cur = list;
+	for (char *it; (it = next_item(&cur));) {
+		if (!*it)
+			jt_usage_error("--funnel: an empty step in '%s'", r->o.steps);
 		if (r->nstep == MAXSTEP)
 			jt_usage_error("--funnel: more than %d steps", MAXSTEP);
 		struct step *s = &r->steps[r->nstep++];
@@ -163,27 +199,38 @@ static void parse_steps(struct jt_stagerun *r)
 		if (strncmp(it, "touchpoint:", 11) == 0) {
 			s->rx = compile(it + 11, "--funnel");
 		} else if (strncmp(it, "stage:", 6) == 0) {
-			s->label = jt_rules_find(r->o.rules, it + 6);
+			s->label = stage_index(r, it + 6);
 			if (s->label < 0)
-				jt_usage_error("--funnel: '%s' is not a stage of the rules", it + 6);
-		} else if ((s->label = jt_rules_find(r->o.rules, it)) < 0) {
+				jt_usage_error("--funnel: '%s' is not a stage of the rules (or --default)", it + 6);
+		} else if ((s->label = stage_index(r, it)) < 0) {
 			s->rx = compile(it, "--funnel");	/* not a stage: a touchpoint pattern */
+			r->need_tp = 1;
 		}
 	}
 	free(list);
 	if (r->nstep < 1)
 		jt_usage_error("--funnel: no steps (a comma list of stages or touchpoint patterns)");
 	if (r->o.step_windows) {
-		char *wl = jt_xstrdup(r->o.step_windows);
+		char *wl = jt_xstrdup(r->o.step_windows), *wc = wl;
 		size_t k = 1;
-		for (char *it = strtok_r(wl, ",", &save); it; it = strtok_r(NULL, ",", &save), k++) {
+		for (char *it; (it = next_item(&wc)); k++) {
 			if (k >= r->nstep)
-				jt_usage_error("--step-windows: %zu windows for %zu steps (one per step after the first)", k,
-					       r->nstep);
+				jt_usage_error("--step-windows: more windows than steps after the first (%zu)", r->nstep - 1);
+			if (!*it)
+				jt_usage_error("--step-windows: an empty window in '%s' (write - for none)", r->o.step_windows);
 			r->steps[k].win = strcmp(it, "-") == 0 ? 0 : duration(it, "--step-windows");
 		}
 		free(wl);
 	}
+	if (r->o.attrib == JT_AT_STEP && r->o.attrib_step > r->nstep)
+		jt_usage_error("--attribution step:%u: the funnel has %zu steps", r->o.attrib_step, r->nstep);
+	if (r->o.order == JT_FO_UNORDERED)	/* row k means "k of the steps, in any order" */
+		for (size_t k = 0; k < r->nstep; k++) {
+			struct jt_buf b = JT_BUF_INIT;
+			jt_buf_printf(&b, "%zu of %zu", k + 1, r->nstep);
+			free(r->steps[k].name);
+			r->steps[k].name = b.p;
+		}
 }
 
 static void parse_outcomes(struct jt_stagerun *r)
@@ -226,6 +273,8 @@ struct jt_stagerun *jt_stage_new(const struct jt_stage_opts *o)
 	struct jt_stagerun *r = jt_xcalloc(1, sizeof *r);
 	r->o = *o;
 	r->lastperiod = INT64_MIN;
+	r->deflab = o->deflabel ? stage_index(r, o->deflabel) : -1;
+	r->need_tp = o->by_touchpoint || o->returning;
 	if (o->mode == JT_SM_FUNNEL)
 		parse_steps(r);
 	if (o->outcome)
@@ -334,14 +383,25 @@ static void annotate_header(struct jt_stagerun *r)
 		names_out[r->oc[k].outcol] = r->oc[k].name;
 		lens[r->oc[k].outcol] = strlen(r->oc[k].name);
 	}
-	jt_w_record(&r->w, names_out, lens, r->nout, 0);
-	free(names_out);
-	free(lens);
+	r->hnames = names_out;	/* written with the first row (or at the end) */
+	r->hlens = lens;
+}
+
+static void header_out(struct jt_stagerun *r)
+{
+	if (!r->hnames)
+		return;
+	jt_w_record(&r->w, r->hnames, r->hlens, r->nout, 0);
+	free(r->hnames);
+	free(r->hlens);
+	r->hnames = NULL;
+	r->hlens = NULL;
 }
 
 static void do_annotate(struct jt_stagerun *r, struct tch *t, size_t n)
 {
 	size_t noc = r->noc;
+	header_out(r);
 	long nextidx[64];
 	for (size_t k = 0; k < noc && k < 64; k++)
 		nextidx[k] = -1;
@@ -355,15 +415,10 @@ static void do_annotate(struct jt_stagerun *r, struct tch *t, size_t n)
 			size_t len;
 			if (o->idx < 0)
 				continue;
-			const char *v = field(t[i].row, (size_t)o->idx, &len);
-			int hit;
+			int hit = (int)(t[i].mask >> k & 1);	/* a flag's pattern was matched as it was read */
 			if (o->kind == OUT_NEXT) {
+				field(t[i].row, (size_t)o->idx, &len);
 				hit = len > 0;
-			} else {
-				char err[256];
-				hit = jt_rx_match(o->rx, v, len, err, sizeof err);
-				if (hit < 0)
-					jt_die_at("<outcome>", t[i].line, "--outcome %s: %s", o->name, err);
 			}
 			if (hit)
 				nextidx[k] = (long)i;
@@ -382,11 +437,7 @@ static void do_annotate(struct jt_stagerun *r, struct tch *t, size_t n)
 			r->ol[c] = l;
 			q += l;
 		}
-		if (t[i].label != NOKEY) {
-			r->of[r->c_stage] = jt_rules_label(r->o.rules, t[i].label);
-		} else {
-			r->of[r->c_stage] = r->o.deflabel ? r->o.deflabel : "";
-		}
+		r->of[r->c_stage] = t[i].label != NOKEY ? stage_name(r, t[i].label) : "";
 		r->ol[r->c_stage] = strlen(r->of[r->c_stage]);
 		r->of[r->c_step] = jt_fmt_u64(i + 1, r->num[r->c_step]);
 		r->ol[r->c_step] = strlen(r->of[r->c_step]);
@@ -737,7 +788,7 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 	r->c_cust = (long)jt_col_by_name(h, "customer", src);
 	r->c_time = (long)jt_col_by_name(h, "time", src);
 	r->c_tp = jt_col_find(h, "touchpoint");
-	if ((r->o.by_touchpoint || r->nstep || r->ret) && r->c_tp < 0)
+	if (r->need_tp && r->c_tp < 0)
 		(long)jt_col_by_name(h, "touchpoint", src);
 	r->c_grp = r->o.group ? (long)jt_col_by_name(h, r->o.group, src) : -1;
 	for (size_t k = 0; k < r->noc; k++) {
@@ -792,20 +843,32 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	x->cust = cust;
 	x->line = rec->line;
 	long lab = jt_rules_match(r->o.rules, rec, src);
+	if (lab < 0)
+		lab = r->deflab;
 	x->label = lab < 0 ? NOKEY : (uint32_t)lab;
+	char err[256];
 	if (r->o.mode == JT_SM_ANNOTATE) {
 		x->row = pack(r, rec);
+		for (size_t k = 0; k < r->noc; k++) {
+			const struct outcome *o = &r->oc[k];
+			if (o->kind != OUT_FLAG || o->idx < 0)
+				continue;
+			int m = jt_rx_match(o->rx, rec->f[o->idx], rec->len[o->idx], err, sizeof err);
+			if (m < 0)
+				jt_die_at(src, rec->line, "--outcome %s: %s", o->name, err);
+			if (m)
+				x->mask |= (uint64_t)1 << k;
+		}
 		return;
 	}
 	if (r->o.by_touchpoint) {
 		x->key = intern(&r->keys, rec->f[r->c_tp], rec->len[r->c_tp]);
 	} else {
-		const char *l = lab >= 0 ? jt_rules_label(r->o.rules, (size_t)lab) : r->o.deflabel ? r->o.deflabel : "";
+		const char *l = lab < 0 ? "(none)" : stage_name(r, (size_t)lab);
 		x->key = intern(&r->keys, l, strlen(l));
 	}
 	if (r->c_grp >= 0)
 		x->grp = intern(&r->grps, rec->f[r->c_grp], rec->len[r->c_grp]);
-	char err[256];
 	for (size_t k = 0; k < r->nstep; k++) {
 		const struct step *s = &r->steps[k];
 		int m = s->rx ? jt_rx_match(s->rx, rec->f[r->c_tp], rec->len[r->c_tp], err, sizeof err)
@@ -1112,8 +1175,14 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
 	for (size_t i = 0; i < r->nin; i++)
 		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
+	int status = 0;
 	if (r->o.sorted) {
 		customer_done(r, r->tv, r->nt);
+	} else if ((status = jt_rejects_finish(r->rj, -1)) != 0) {
+		/* too many rejects: nothing is written, as --max-rejects promises */
+		free(r->hnames);
+		r->hnames = NULL;
+		return status;
 	} else if (r->nt) {
 		/* customers in id order, each customer's touches by time, ties in input order */
 		size_t nc = r->cust.n;
@@ -1145,9 +1214,10 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 		default: break;
 		}
 	}
+	header_out(r);	/* a header-only input: the header alone */
 	jt_writer_flush(&r->w);
 	jt_out_flush(out);
-	return jt_rejects_finish(r->rj, -1);
+	return r->o.sorted ? jt_rejects_finish(r->rj, -1) : status;
 }
 
 void jt_stage_free(struct jt_stagerun *r)
@@ -1198,6 +1268,8 @@ void jt_stage_free(struct jt_stagerun *r)
 	free(r->of);
 	free(r->ol);
 	free(r->num);
+	free(r->hnames);
+	free(r->hlens);
 	jt_buf_free(&r->vb);
 	free(r);
 }
