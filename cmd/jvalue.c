@@ -8,7 +8,7 @@
 #include "jt_rules.h"
 #include "jt_value.h"
 
-enum { OPT_DEFAULT = JT_OPT_TOOL, OPT_IMPACT, OPT_KIND, OPT_MIN_N };
+enum { OPT_DEFAULT = JT_OPT_TOOL, OPT_IMPACT, OPT_KIND, OPT_MIN_N, OPT_UNTOUCHED, OPT_LOWER };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
@@ -16,8 +16,10 @@ static const struct option longopts[] = {
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "impact", required_argument, NULL, OPT_IMPACT },
 	{ "kind", required_argument, NULL, OPT_KIND },
+	{ "lower-better", no_argument, NULL, OPT_LOWER },
 	{ "min-n", required_argument, NULL, OPT_MIN_N },
 	{ "rules", required_argument, NULL, 'r' },
+	{ "untouched", required_argument, NULL, OPT_UNTOUCHED },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -34,6 +36,9 @@ static void help(void)
 	       "      --kind KIND       nps, mean or rate (default: nps for nps and *_nps columns,\n"
 	       "                        rate when every value is 0 or 1, else mean)\n"
 	       "      --min-n N         no difference for cells with fewer than N customers on a side\n"
+	       "      --untouched HOW   a never-touched customer's outcome: last (default), first, or any\n"
+	       "                        (the largest; the default for 0/1 outcomes such as referred)\n"
+	       "      --lower-better    lower outcomes are better (resolution_s): rank the highest first\n"
 	       "%s\n"
 	       "Examples:\n"
 	       "  jtouch -p tickets t.csv -p orders o.csv | jstage --outcome default | jvalue > touches.csv\n"
@@ -48,7 +53,7 @@ int main(int argc, char **argv)
 	struct jt_common c;
 	struct jt_value_opts o;
 	const char *rules = NULL;
-	int opt;
+	int opt, impact_only = 0;
 
 	jt_setprogname("jvalue");
 	argv[0] = "jvalue";
@@ -61,7 +66,7 @@ int main(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'r': rules = optarg; break;
-		case 'g': o.group = optarg; break;
+		case 'g': o.group = optarg; impact_only = 1; break;
 		case OPT_DEFAULT: o.deflabel = optarg; break;
 		case OPT_IMPACT: o.impact = optarg; break;
 		case OPT_KIND:
@@ -73,8 +78,22 @@ int main(int argc, char **argv)
 				o.kind = JT_OK_RATE;
 			else
 				jt_usage_error("--kind: '%s' is not nps, mean or rate", optarg);
+			impact_only = 1;
 			break;
+		case OPT_UNTOUCHED:
+			if (strcmp(optarg, "last") == 0)
+				o.untouched = JT_UT_LAST;
+			else if (strcmp(optarg, "first") == 0)
+				o.untouched = JT_UT_FIRST;
+			else if (strcmp(optarg, "any") == 0)
+				o.untouched = JT_UT_ANY;
+			else
+				jt_usage_error("--untouched: '%s' is not last, first or any", optarg);
+			impact_only = 1;
+			break;
+		case OPT_LOWER: o.lower_better = 1; impact_only = 1; break;
 		case OPT_MIN_N: {
+			impact_only = 1;
 			uint64_t n;
 			if (jt_parse_size(optarg, &n) != 0)
 				jt_usage_error("--min-n: '%s' is not a number", optarg);
@@ -85,8 +104,8 @@ int main(int argc, char **argv)
 		}
 	}
 	jt_common_check(&c);
-	if (!o.impact && (o.group || o.kind || o.min_n))
-		jt_usage_error("-g, --kind and --min-n go with --impact");
+	if (!o.impact && impact_only)
+		jt_usage_error("-g, --kind, --min-n, --untouched and --lower-better go with --impact");
 
 	struct jt_buf path = JT_BUF_INIT;
 	if (!rules) {

@@ -195,6 +195,8 @@ struct jt_rules *jt_rules_parse(const char *text, size_t len, const char *name, 
 	}
 	if (r->nrule == 0) {
 		*col = 1;
+		if (*line == 0)
+			*line = 1;	/* an empty file: its first line */
 		snprintf(err, errlen, "no rules (LABEL COLUMN PATTERN lines)");
 		jt_rules_free(r);
 		return NULL;

@@ -62,6 +62,7 @@ struct edge {
 
 struct variant {
 	uint64_t count;
+	size_t steps;
 	int64_t *dur;
 	size_t n, cap;
 };
@@ -222,6 +223,8 @@ static void parse_steps(struct jt_stagerun *r)
 		}
 		free(wl);
 	}
+	if (r->o.step_windows && r->o.order == JT_FO_UNORDERED)
+		jt_usage_error("--step-windows: an unordered funnel has no step before another");
 	if (r->o.attrib == JT_AT_STEP && r->o.attrib_step > r->nstep)
 		jt_usage_error("--attribution step:%u: the funnel has %zu steps", r->o.attrib_step, r->nstep);
 	if (r->o.order == JT_FO_UNORDERED)	/* row k means "k of the steps, in any order" */
@@ -517,6 +520,7 @@ static void do_variants(struct jt_stagerun *r, struct tch *t, size_t n)
 	uint64_t *seen = NULL;
 	size_t nseen = 0;
 	uint32_t prev = NOKEY;
+	size_t nsteps = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t k = t[i].key;
 		if (r->o.collapse && k == prev)
@@ -532,10 +536,11 @@ static void do_variants(struct jt_stagerun *r, struct tch *t, size_t n)
 		}
 		size_t len;
 		const char *name = keyname(r, k, &len);
-		if (b->len)
+		if (prev != NOKEY)	/* not the first item (an empty first item still needs the separator) */
 			jt_buf_adds(b, " > ");
 		jt_buf_add(b, name, len);
 		prev = k;
+		nsteps++;
 	}
 	free(seen);
 	int isnew;
@@ -549,6 +554,7 @@ static void do_variants(struct jt_stagerun *r, struct tch *t, size_t n)
 	}
 	struct variant *va = &r->vv[v];
 	va->count++;
+	va->steps = nsteps;
 	void *p = va->dur;
 	jt_xgrow(&p, &va->cap, va->n + 1, sizeof *va->dur);
 	va->dur = p;
@@ -1005,11 +1011,7 @@ static void write_variants(struct jt_stagerun *r)
 		jt_pct(v->count, r->customers, sh);
 		jt_pct(cum, r->customers, cu);
 		jt_quantile_s(v->dur, v->n, 50, med);
-		size_t steps = e->len ? 1 : 0;
-		for (size_t k = 0; k + 3 <= e->len; k++)
-			if (memcmp(e->key + k, " > ", 3) == 0)
-				steps++;
-		jt_fmt_u64(steps, st);
+		jt_fmt_u64(v->steps, st);
 		const char *f[6] = { e->key, c, sh, cu, med, st };
 		size_t len[6] = { e->len, strlen(c), strlen(sh), strlen(cu), strlen(med), strlen(st) };
 		jt_w_record(&r->w, f, len, 6, 0);

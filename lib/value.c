@@ -29,10 +29,10 @@ struct acc {
 };
 
 struct cust {
-	int64_t last_t;
-	uint64_t last_seq;
+	int64_t last_t, first_t;
+	uint64_t last_seq, first_seq;
 	int has_last;
-	double last;
+	double last, first, max;
 };
 
 struct touched {	/* a customer's first touch in a cell */
@@ -279,11 +279,18 @@ static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_r
 	uint64_t seq = r->seq++;
 	struct cust *cu = &r->cv[c];
 	if (has && (!cu->has_last || t > cu->last_t || (t == cu->last_t && seq > cu->last_seq))) {
-		cu->has_last = 1;
 		cu->last_t = t;
 		cu->last_seq = seq;
 		cu->last = v;
 	}
+	if (has && (!cu->has_last || t < cu->first_t)) {
+		cu->first_t = t;
+		cu->first_seq = seq;
+		cu->first = v;
+	}
+	if (has && (!cu->has_last || v > cu->max))
+		cu->max = v;
+	cu->has_last |= has;
 	uint32_t pair[2] = { (uint32_t)c, (uint32_t)cell };
 	size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
 	if (isnew) {
@@ -327,8 +334,8 @@ static void difference(struct cell *c, const struct acc *t, const struct acc *u,
 		double pt = (double)t->hi / nt, dt = (double)t->lo / nt, pu = (double)u->hi / nu, du = (double)u->lo / nu;
 		double vt = pt + dt - (pt - dt) * (pt - dt), vu = pu + du - (pu - du) * (pu - du);
 		double se = 100.0 * sqrt(vt / nt + vu / nu);
-		c->lo = c->diff - JT_Z95 * se;
-		c->hi = c->diff + JT_Z95 * se;
+		c->lo = fmax(c->diff - JT_Z95 * se, -200.0);	/* NPS lies in -100..100 */
+		c->hi = fmin(c->diff + JT_Z95 * se, 200.0);
 	} else if (k == JT_OK_RATE) {	/* Newcombe's hybrid score interval */
 		double lo, hi;
 		jt_newcombe(t->hi, t->n, u->hi, u->n, &lo, &hi);
@@ -363,11 +370,31 @@ static int cmp_cell(const void *a, const void *b)
 	const struct cell *cx = &sort_r->cells_v[x], *cy = &sort_r->cells_v[y];
 	if (cx->has_diff != cy->has_diff)
 		return cx->has_diff ? -1 : 1;
-	if (cx->has_diff && cx->diff != cy->diff)
-		return cx->diff < cy->diff ? -1 : 1;	/* worst first */
+	if (cx->has_diff && cx->diff != cy->diff)	/* worst first */
+		return (cx->diff < cy->diff) == !sort_r->o.lower_better ? -1 : 1;
+	/* then by the cells' values, column by column */
 	const struct jt_map_ent *ex = &sort_r->cells.ent[x], *ey = &sort_r->cells.ent[y];
-	int c = memcmp(ex->key, ey->key, ex->len < ey->len ? ex->len : ey->len);
-	return c ? c : (ex->len > ey->len) - (ex->len < ey->len);
+	const char *p = ex->key, *q = ey->key;
+	for (size_t g = 0; g < sort_r->ng; g++) {
+		uint32_t la, lb;
+		memcpy(&la, p, 4);
+		memcpy(&lb, q, 4);
+		int c = memcmp(p + 4, q + 4, la < lb ? la : lb);
+		if (c || la != lb)
+			return c ? c : la < lb ? -1 : 1;
+		p += 4 + la;
+		q += 4 + lb;
+	}
+	return 0;
+}
+
+/* An untouched customer's outcome: last (DESIGN §2), first, or any (the largest). */
+static double untouched_value(const struct jt_valuerun *r, const struct cust *c, enum jt_outkind k)
+{
+	enum jt_untouched u = r->o.untouched;
+	if (u == JT_UT_AUTO)
+		u = k == JT_OK_RATE ? JT_UT_ANY : JT_UT_LAST;
+	return u == JT_UT_FIRST ? c->first : u == JT_UT_ANY ? c->max : c->last;
 }
 
 static void write_impact(struct jt_valuerun *r)
@@ -378,7 +405,7 @@ static void write_impact(struct jt_valuerun *r)
 	struct acc all = { 0 };
 	for (size_t i = 0; i < r->ncv; i++)
 		if (r->cv[i].has_last)
-			acc_add(&all, r->cv[i].last, k);
+			acc_add(&all, untouched_value(r, &r->cv[i], k), k);
 	uint64_t novalue = r->ncv - all.n;
 	for (size_t e = 0; e < r->ntv; e++) {
 		struct touched *tv = &r->tv[e];
@@ -387,7 +414,7 @@ static void write_impact(struct jt_valuerun *r)
 		if (tv->has)
 			acc_add(&c->t, tv->v, k);
 		if (r->cv[tv->cust].has_last)
-			acc_add(&c->tl, r->cv[tv->cust].last, k);
+			acc_add(&c->tl, untouched_value(r, &r->cv[tv->cust], k), k);
 	}
 	size_t ncol = r->ng + 10;
 	const char **f = jt_xcalloc(ncol, sizeof *f);

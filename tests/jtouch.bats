@@ -9,14 +9,7 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 
-# JT_VALGRIND=1 (make valgrind-check) runs every jtouch call under valgrind.
-if [ "${JT_VALGRIND:-0}" = 1 ]; then
-	jtouch() {
-		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
-			--error-exitcode=99 "$REPO/bin/jtouch" "$@"
-	}
-	export -f jtouch
-fi
+# JT_VALGRIND=1 (make valgrind-check): tests/test_helper.bash wraps the program in valgrind.
 
 setup() {
 	cd "$FIX/jtouch"

@@ -21,12 +21,18 @@ need_shared() {
 	fi
 }
 
-# JT_VALGRIND=1 runs every jkpi call under valgrind; a definite leak or a
+# JT_VALGRIND=1 runs every program under valgrind; a definite leak or a
 # memory error turns into exit status 99, which no test expects.
+# tests/valgrind.supp silences PCRE2's JIT, which reads whole words past the
+# end of a subject by design.
 if [ "${JT_VALGRIND:-0}" = 1 ]; then
-	jkpi() {
+	jt_valgrind() {
 		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
-			--error-exitcode=99 "$REPO/bin/jkpi" "$@"
+			--suppressions="$REPO/tests/valgrind.supp" --error-exitcode=99 "$@"
 	}
-	export -f jkpi
+	jkpi() { jt_valgrind "$REPO/bin/jkpi" "$@"; }
+	jtouch() { jt_valgrind "$REPO/bin/jtouch" "$@"; }
+	jstage() { jt_valgrind "$REPO/bin/jstage" "$@"; }
+	jvalue() { jt_valgrind "$REPO/bin/jvalue" "$@"; }
+	export -f jt_valgrind jkpi jtouch jstage jvalue
 fi
