@@ -629,6 +629,8 @@ int jt_profile_parse(struct jt_profile *p, const char *text, size_t len, char *e
 	size_t i = 0;
 	struct jt_buf b = JT_BUF_INIT;
 	*line = 0;
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;	/* a UTF-8 BOM, as an editor may write it */
 	while (i < len) {
 		size_t j = i;
 		while (j < len && text[j] != '\n')

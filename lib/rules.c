@@ -172,6 +172,8 @@ struct jt_rules *jt_rules_parse(const char *text, size_t len, const char *name, 
 	struct jt_rules *r = jt_xcalloc(1, sizeof *r);
 	r->name = jt_xstrdup(name);
 	size_t i = 0;
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;	/* a UTF-8 BOM, as an editor may write it */
 	*line = 0;
 	while (i < len) {
 		size_t j = i;

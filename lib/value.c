@@ -90,6 +90,15 @@ struct jt_valuerun *jt_value_new(const struct jt_value_opts *o)
 	struct jt_valuerun *r = jt_xcalloc(1, sizeof *r);
 	r->o = *o;
 	r->all01 = 1;
+	if (o->group) {	/* checked before any input is read */
+		const char *p = o->group;
+		int empty = !*p;
+		for (; *p; p++)
+			if (*p == ',' && (p == o->group || p[1] == ',' || p[1] == '\0'))
+				empty = 1;
+		if (empty)
+			jt_usage_error("-g: an empty column name in '%s'", o->group);
+	}
 	return r;
 }
 
@@ -241,8 +250,8 @@ static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_r
 		}
 		v = jt_dec_to_double(x);
 		if (r->kind == JT_OK_NPS && (x % JT_DEC_SCALE != 0 || v < 0 || v > 10)) {
-			jt_reject(r->rj, src, rec, "out of range", "column '%s': nps '%s' is not in 0-10", r->o.impact,
-				  jt_show(vs, vn));
+			jt_reject(r->rj, src, rec, "out of range", "column '%s': nps '%s' is not %sin 0-10", r->o.impact,
+				  jt_show(vs, vn), x % JT_DEC_SCALE != 0 ? "a whole number " : "");
 			return;
 		}
 		if (v != 0 && v != 1)
