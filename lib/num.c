@@ -182,7 +182,15 @@ char *jt_fmt_double(double v, int dec, char *buf)
 
 char *jt_fmt_u64(uint64_t v, char *buf)
 {
-	snprintf(buf, 32, "%llu", (unsigned long long)v);
+	char tmp[24];
+	size_t k = 0;
+	do {	/* digits backwards, without printf: it runs once per output row */
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < k; i++)
+		buf[i] = tmp[k - 1 - i];
+	buf[k] = '\0';
 	return buf;
 }
 

@@ -1158,14 +1158,6 @@ static int cmp_cust(const void *a, const void *b)
 
 static uint32_t *rank_of;
 
-static int cmp_by_customer(const void *a, const void *b)
-{
-	const struct tch *x = a, *y = b;
-	if (x->cust != y->cust)
-		return rank_of[x->cust] < rank_of[y->cust] ? -1 : 1;
-	return cmp_tch(a, b);
-}
-
 int jt_stage_run(struct jt_stagerun *r, FILE *out)
 {
 	r->out = out;
@@ -1196,13 +1188,31 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 		qsort(ord, nc, sizeof *ord, cmp_cust);
 		for (uint32_t i = 0; i < nc; i++)
 			rank_of[ord[i]] = i;
-		qsort(r->tv, r->nt, sizeof *r->tv, cmp_by_customer);
-		size_t a = 0;
-		for (size_t i = 1; i <= r->nt; i++)
-			if (i == r->nt || r->tv[i].cust != r->tv[a].cust) {
-				customer_done(r, r->tv + a, i - a);
-				a = i;
-			}
+		/* customers in id order by a counting sort of touch numbers, stable:
+		 * each customer's touches stay in input order (customer_done sorts
+		 * them by time), gathered into one scratch array at a time */
+		size_t *start = jt_xcalloc((size_t)nc + 2, sizeof *start);
+		for (size_t i = 0; i < r->nt; i++)
+			start[rank_of[r->tv[i].cust] + 2]++;
+		for (uint32_t i = 0; i < nc; i++)
+			start[i + 2] += start[i + 1];
+		uint32_t *idx = jt_xmalloc(r->nt * sizeof *idx);
+		for (size_t i = 0; i < r->nt; i++)
+			idx[start[rank_of[r->tv[i].cust] + 1]++] = (uint32_t)i;
+		size_t most = 1;
+		for (uint32_t c = 0; c < nc; c++)
+			if (start[c + 1] - start[c] > most)
+				most = start[c + 1] - start[c];
+		struct tch *one = jt_xmalloc(most * sizeof *one);
+		for (uint32_t c = 0; c < nc; c++) {
+			size_t k = 0;
+			for (size_t i = start[c]; i < start[c + 1]; i++)
+				one[k++] = r->tv[idx[i]];
+			customer_done(r, one, k);
+		}
+		free(one);
+		free(idx);
+		free(start);
 		free(ord);
 		free(rank_of);
 		rank_of = NULL;
