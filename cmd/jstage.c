@@ -11,28 +11,39 @@
 enum {
 	OPT_DEFAULT = JT_OPT_TOOL, OPT_OUTCOME, OPT_WINDOW, OPT_FUNNEL, OPT_ORDER, OPT_STEPWIN, OPT_ATTRIB,
 	OPT_PATHS, OPT_BY, OPT_FORMAT, OPT_VARIANTS, OPT_TOP, OPT_COLLAPSE, OPT_FIRST, OPT_COHORTS,
-	OPT_RETURNING, OPT_UNBOUNDED, OPT_COUNTS, OPT_SORTED
+	OPT_RETURNING, OPT_UNBOUNDED, OPT_COUNTS, OPT_SORTED, OPT_CUSTOMERS, OPT_RETENTION, OPT_CLV, OPT_AS_OF,
+	OPT_CHURN, OPT_PERIOD, OPT_FROM, OPT_TO, OPT_MARGIN, OPT_DISCOUNT
 };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "attribution", required_argument, NULL, OPT_ATTRIB },
 	{ "by", required_argument, NULL, OPT_BY },
+	{ "churn-after", required_argument, NULL, OPT_CHURN },
+	{ "clv", no_argument, NULL, OPT_CLV },
 	{ "cohorts", required_argument, NULL, OPT_COHORTS },
 	{ "collapse", no_argument, NULL, OPT_COLLAPSE },
 	{ "counts", no_argument, NULL, OPT_COUNTS },
+	{ "customers", no_argument, NULL, OPT_CUSTOMERS },
 	{ "default", required_argument, NULL, OPT_DEFAULT },
+	{ "discount", required_argument, NULL, OPT_DISCOUNT },
 	{ "first-only", no_argument, NULL, OPT_FIRST },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ "funnel", required_argument, NULL, OPT_FUNNEL },
 	{ "group-by", required_argument, NULL, 'g' },
+	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "order", required_argument, NULL, OPT_ORDER },
 	{ "outcome", required_argument, NULL, OPT_OUTCOME },
 	{ "paths", no_argument, NULL, OPT_PATHS },
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "retention", no_argument, NULL, OPT_RETENTION },
 	{ "returning", required_argument, NULL, OPT_RETURNING },
 	{ "rules", required_argument, NULL, 'r' },
 	{ "sorted", no_argument, NULL, OPT_SORTED },
 	{ "step-windows", required_argument, NULL, OPT_STEPWIN },
+	{ "to", required_argument, NULL, OPT_TO },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "unbounded", no_argument, NULL, OPT_UNBOUNDED },
 	{ "variants", no_argument, NULL, OPT_VARIANTS },
@@ -73,13 +84,27 @@ static void help(void)
 	       "      --returning RE    touchpoints that count as active (default: any touch)\n"
 	       "      --unbounded       active in a period or any later one\n"
 	       "      --counts          customers instead of percentages\n"
+	       "Customers (one row per customer, or KPIs over them; -g COLS: first-touch attributes):\n"
+	       "      --customers       the customer table: first and last touch, tenure, touches, orders,\n"
+	       "                        tickets, revenue, AOV, furthest stage, last NPS and CSAT, referrals,\n"
+	       "                        active\n"
+	       "      --retention       retention and churn per --period, or --from TIME --to TIME\n"
+	       "      --clv             historic and predictive lifetime value (--margin, --discount)\n"
+	       "      --as-of TIME      'now' for active and periods (default: the latest time in the input)\n"
+	       "      --churn-after DUR a customer is alive until last touch + DUR (default 90d)\n"
+	       "      --period PERIOD   day, week, month, quarter or year (--retention)\n"
+	       "      --from TIME, --to TIME   one window (--retention)\n"
+	       "      --margin M        share of revenue that is margin, 0-1 (default 1)\n"
+	       "      --discount D      monthly discount rate (default 0)\n"
 	       "%s\n"
 	       "Examples:\n"
 	       "  jtouch -p survey s.csv -p tickets t.csv | jstage --outcome default > touches.csv\n"
 	       "  jstage --funnel awareness,consideration,purchase --window 30d touches.csv\n"
 	       "  jstage --paths --by touchpoint --format dot touches.csv | dot -Tsvg > paths.svg\n"
 	       "  jstage --variants --collapse --top 10 touches.csv\n"
-	       "  jstage --cohorts month --returning '^order_placed$' touches.csv\n\n"
+	       "  jstage --cohorts month --returning '^order_placed$' touches.csv\n"
+	       "  jstage --customers -g channel touches.csv > customers.csv\n"
+	       "  jstage --retention --period month -g channel touches.csv\n\n"
 	       "See jstage(1), jtools-rules(5) and jtools(7).\n",
 	       jt_common_help);
 }
@@ -87,7 +112,7 @@ static void help(void)
 static void set_mode(struct jt_stage_opts *o, enum jt_stage_mode m, const char *name)
 {
 	if (o->mode != JT_SM_ANNOTATE && o->mode != m)
-		jt_usage_error("%s: one view at a time (--funnel, --paths, --variants or --cohorts)", name);
+		jt_usage_error("%s: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention or --clv)", name);
 	o->mode = m;
 }
 
@@ -97,6 +122,7 @@ int main(int argc, char **argv)
 	struct jt_stage_opts o;
 	const char *rules = NULL, *window = NULL;
 	int opt, fmt_dot = -1, order_given = 0, attrib_given = 0, by_given = 0;
+	const char *cust_only = NULL, *churn = NULL;
 
 	jt_setprogname("jstage");
 	argv[0] = "jstage";
@@ -105,6 +131,7 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.c = &c;
 	o.window = 90 * 86400;
+	o.churn_after = 90 * 86400;
 	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "g:r:", longopts, NULL)) != -1) {
 		if (jt_common_option(&c, opt, optarg, help))
 			continue;
@@ -173,6 +200,33 @@ int main(int argc, char **argv)
 		case OPT_COLLAPSE: o.collapse = 1; break;
 		case OPT_FIRST: o.first_only = 1; break;
 		case OPT_RETURNING: o.returning = optarg; break;
+		case OPT_CUSTOMERS: set_mode(&o, JT_SM_CUSTOMERS, "--customers"); break;
+		case OPT_RETENTION: set_mode(&o, JT_SM_RETENTION, "--retention"); break;
+		case OPT_CLV: set_mode(&o, JT_SM_CLV, "--clv"); break;
+		case OPT_AS_OF:
+		case OPT_FROM:
+		case OPT_TO: {
+			int64_t t;
+			const char *what = opt == OPT_AS_OF ? "--as-of" : opt == OPT_FROM ? "--from" : "--to";
+			if (jt_time_parse(optarg, strlen(optarg), &t) != 0)
+				jt_usage_error("%s: '%s' is not a time (ISO 8601, e.g. 2024-06-30T00:00:00Z)", what, optarg);
+			if (opt == OPT_AS_OF) {
+				o.has_as_of = 1;
+				o.as_of = t;
+			} else if (opt == OPT_FROM) {
+				o.has_from = 1;
+				o.from = t;
+			} else {
+				o.has_to = 1;
+				o.to = t;
+			}
+			cust_only = what;
+			break;
+		}
+		case OPT_CHURN: churn = optarg; cust_only = "--churn-after"; break;
+		case OPT_PERIOD: o.rperiod = optarg; cust_only = "--period"; break;
+		case OPT_MARGIN: o.margin = optarg; cust_only = "--margin"; break;
+		case OPT_DISCOUNT: o.discount = optarg; cust_only = "--discount"; break;
 		case OPT_UNBOUNDED: o.unbounded = 1; break;
 		case OPT_COUNTS: o.counts = 1; break;
 		default: jt_usage_fail();
@@ -186,8 +240,18 @@ int main(int argc, char **argv)
 	o.dot = fmt_dot == 1;
 	if (o.outcome && o.mode != JT_SM_ANNOTATE)
 		jt_usage_error("--outcome annotates touches: it does not go with a view");
-	if ((o.group || o.step_windows) && o.mode != JT_SM_FUNNEL)
-		jt_usage_error("%s goes with --funnel", o.group ? "-g" : "--step-windows");
+	if (o.group && o.mode != JT_SM_FUNNEL && o.mode < JT_SM_CUSTOMERS)
+		jt_usage_error("-g goes with --funnel, --customers, --retention or --clv");
+	if (o.step_windows && o.mode != JT_SM_FUNNEL)
+		jt_usage_error("--step-windows goes with --funnel");
+	if (cust_only && o.mode < JT_SM_CUSTOMERS)
+		jt_usage_error("%s goes with --customers, --retention or --clv", cust_only);
+	if ((o.rperiod || o.has_from || o.has_to) && o.mode != JT_SM_RETENTION)
+		jt_usage_error("--period, --from and --to go with --retention");
+	if ((o.margin || o.discount) && o.mode != JT_SM_CLV)
+		jt_usage_error("--margin and --discount go with --clv");
+	if (churn && (jt_duration_parse(churn, &o.churn_after) != 0 || o.churn_after <= 0))
+		jt_usage_error("--churn-after: '%s' is not a duration (N followed by s, m, h, d or w, e.g. 90d)", churn);
 	if ((order_given || attrib_given) && o.mode != JT_SM_FUNNEL)
 		jt_usage_error("%s goes with --funnel", order_given ? "--order" : "--attribution");
 	if (attrib_given && !o.group)

@@ -11,7 +11,8 @@
 struct jt_common;
 struct jt_rules;
 
-enum jt_stage_mode { JT_SM_ANNOTATE, JT_SM_FUNNEL, JT_SM_PATHS, JT_SM_VARIANTS, JT_SM_COHORTS };
+enum jt_stage_mode { JT_SM_ANNOTATE, JT_SM_FUNNEL, JT_SM_PATHS, JT_SM_VARIANTS, JT_SM_COHORTS,
+	JT_SM_CUSTOMERS, JT_SM_RETENTION, JT_SM_CLV };
 enum jt_funnel_order { JT_FO_ORDERED, JT_FO_STRICT, JT_FO_UNORDERED };
 enum jt_attrib { JT_AT_FIRST, JT_AT_LAST, JT_AT_ALL, JT_AT_STEP };
 
@@ -39,6 +40,14 @@ struct jt_stage_opts {
 	const char *period;	/* day, week, month */
 	const char *returning;	/* pattern on touchpoint, NULL = any touch */
 	int unbounded, counts;
+	/* customer table, retention, CLV */
+	int has_as_of;
+	int64_t as_of;	/* --as-of, default: the latest time in the input */
+	int64_t churn_after;	/* --churn-after, default 90d */
+	const char *rperiod;	/* --period for --retention */
+	int has_from, has_to;
+	int64_t from, to;	/* --from, --to for --retention */
+	const char *margin, *discount;	/* --margin, --discount (CLV) as given */
 };
 
 struct jt_stagerun;
