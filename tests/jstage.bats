@@ -1113,19 +1113,19 @@ EOF
 @test "jstage: option conflicts are usage errors (exit 2)" {
 	local try='Try '\''jstage --help'\'' for more information.'
 	jtrc 2 --paths --variants journeys.csv
-	err_is "jstage: --variants: one view at a time (--funnel, --paths, --variants or --cohorts)
+	err_is "jstage: --variants: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention or --clv)
 $try"
 	jtrc 2 --funnel awareness --cohorts day journeys.csv
-	err_is "jstage: --cohorts: one view at a time (--funnel, --paths, --variants or --cohorts)
+	err_is "jstage: --cohorts: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention or --clv)
 $try"
 	jtrc 2 --outcome default --paths journeys.csv
 	err_is "jstage: --outcome annotates touches: it does not go with a view
 $try"
 	jtrc 2 -g channel journeys.csv
-	err_is "jstage: -g goes with --funnel
+	err_is "jstage: -g goes with --funnel, --customers, --retention or --clv
 $try"
 	jtrc 2 -g channel --paths journeys.csv
-	err_is "jstage: -g goes with --funnel
+	err_is "jstage: -g goes with --funnel, --customers, --retention or --clv
 $try"
 	jtrc 2 --step-windows 1d journeys.csv
 	err_is "jstage: --step-windows goes with --funnel
