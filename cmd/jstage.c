@@ -12,13 +12,15 @@ enum {
 	OPT_DEFAULT = JT_OPT_TOOL, OPT_OUTCOME, OPT_WINDOW, OPT_FUNNEL, OPT_ORDER, OPT_STEPWIN, OPT_ATTRIB,
 	OPT_PATHS, OPT_BY, OPT_FORMAT, OPT_VARIANTS, OPT_TOP, OPT_COLLAPSE, OPT_FIRST, OPT_COHORTS,
 	OPT_RETURNING, OPT_UNBOUNDED, OPT_COUNTS, OPT_SORTED, OPT_CUSTOMERS, OPT_RETENTION, OPT_CLV, OPT_AS_OF,
-	OPT_CHURN, OPT_PERIOD, OPT_FROM, OPT_TO, OPT_MARGIN, OPT_DISCOUNT
+	OPT_CHURN, OPT_PERIOD, OPT_FROM, OPT_TO, OPT_MARGIN, OPT_DISCOUNT, OPT_BGNBD, OPT_UNIT, OPT_HORIZON,
+	OPT_PARAMS, OPT_USE_PARAMS
 };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "attribution", required_argument, NULL, OPT_ATTRIB },
+	{ "bgnbd", no_argument, NULL, OPT_BGNBD },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "churn-after", required_argument, NULL, OPT_CHURN },
 	{ "clv", no_argument, NULL, OPT_CLV },
@@ -33,9 +35,11 @@ static const struct option longopts[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "funnel", required_argument, NULL, OPT_FUNNEL },
 	{ "group-by", required_argument, NULL, 'g' },
+	{ "horizon", required_argument, NULL, OPT_HORIZON },
 	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "order", required_argument, NULL, OPT_ORDER },
 	{ "outcome", required_argument, NULL, OPT_OUTCOME },
+	{ "params", required_argument, NULL, OPT_PARAMS },
 	{ "paths", no_argument, NULL, OPT_PATHS },
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "retention", no_argument, NULL, OPT_RETENTION },
@@ -46,6 +50,8 @@ static const struct option longopts[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "unbounded", no_argument, NULL, OPT_UNBOUNDED },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "use-params", required_argument, NULL, OPT_USE_PARAMS },
 	{ "variants", no_argument, NULL, OPT_VARIANTS },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ NULL, 0, NULL, 0 }
@@ -96,6 +102,12 @@ static void help(void)
 	       "      --from TIME, --to TIME   one window (--retention)\n"
 	       "      --margin M        share of revenue that is margin, 0-1 (default 1)\n"
 	       "      --discount D      monthly discount rate (default 0)\n"
+	       "      --bgnbd           BG/NBD purchases and Gamma-Gamma spend (lifetimes): fit, then per\n"
+	       "                        customer: p_alive, expected purchases, value and CLV over --horizon\n"
+	       "      --unit U          day (default) or week: the model's time unit\n"
+	       "      --horizon N       months ahead for expected purchases and CLV (default 12)\n"
+	       "      --params FILE     save the fitted parameters and standard errors\n"
+	       "      --use-params FILE predict with saved parameters instead of fitting\n"
 	       "%s\n"
 	       "Examples:\n"
 	       "  jtouch -p survey s.csv -p tickets t.csv | jstage --outcome default > touches.csv\n"
@@ -112,7 +124,7 @@ static void help(void)
 static void set_mode(struct jt_stage_opts *o, enum jt_stage_mode m, const char *name)
 {
 	if (o->mode != JT_SM_ANNOTATE && o->mode != m)
-		jt_usage_error("%s: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention or --clv)", name);
+		jt_usage_error("%s: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention, --clv or --bgnbd)", name);
 	o->mode = m;
 }
 
@@ -122,7 +134,7 @@ int main(int argc, char **argv)
 	struct jt_stage_opts o;
 	const char *rules = NULL, *window = NULL;
 	int opt, fmt_dot = -1, order_given = 0, attrib_given = 0, by_given = 0;
-	const char *cust_only = NULL, *churn = NULL;
+	const char *cust_only = NULL, *churn = NULL, *bg_only = NULL;
 
 	jt_setprogname("jstage");
 	argv[0] = "jstage";
@@ -132,6 +144,8 @@ int main(int argc, char **argv)
 	o.c = &c;
 	o.window = 90 * 86400;
 	o.churn_after = 90 * 86400;
+	o.unit = 86400;
+	o.horizon = 12;
 	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "g:r:", longopts, NULL)) != -1) {
 		if (jt_common_option(&c, opt, optarg, help))
 			continue;
@@ -203,6 +217,26 @@ int main(int argc, char **argv)
 		case OPT_CUSTOMERS: set_mode(&o, JT_SM_CUSTOMERS, "--customers"); break;
 		case OPT_RETENTION: set_mode(&o, JT_SM_RETENTION, "--retention"); break;
 		case OPT_CLV: set_mode(&o, JT_SM_CLV, "--clv"); break;
+		case OPT_BGNBD: set_mode(&o, JT_SM_BGNBD, "--bgnbd"); break;
+		case OPT_UNIT:
+			if (strcmp(optarg, "day") == 0)
+				o.unit = 86400;
+			else if (strcmp(optarg, "week") == 0)
+				o.unit = 7 * 86400;
+			else
+				jt_usage_error("--unit: '%s' is not day or week", optarg);
+			bg_only = "--unit";
+			break;
+		case OPT_HORIZON: {
+			uint64_t n;
+			if (jt_parse_size(optarg, &n) != 0 || n == 0 || n > 1200)
+				jt_usage_error("--horizon: '%s' is not a number of months from 1 to 1200", optarg);
+			o.horizon = (unsigned)n;
+			bg_only = "--horizon";
+			break;
+		}
+		case OPT_PARAMS: o.params_out = optarg; bg_only = "--params"; break;
+		case OPT_USE_PARAMS: o.params_in = optarg; bg_only = "--use-params"; break;
 		case OPT_AS_OF:
 		case OPT_FROM:
 		case OPT_TO: {
@@ -240,6 +274,8 @@ int main(int argc, char **argv)
 	o.dot = fmt_dot == 1;
 	if (o.outcome && o.mode != JT_SM_ANNOTATE)
 		jt_usage_error("--outcome annotates touches: it does not go with a view");
+	if (o.group && o.mode == JT_SM_BGNBD)
+		jt_usage_error("-g: --bgnbd is one fit over all customers");
 	if (o.group && o.mode != JT_SM_FUNNEL && o.mode < JT_SM_CUSTOMERS)
 		jt_usage_error("-g goes with --funnel, --customers, --retention or --clv");
 	if (o.step_windows && o.mode != JT_SM_FUNNEL)
@@ -248,8 +284,12 @@ int main(int argc, char **argv)
 		jt_usage_error("%s goes with --customers, --retention or --clv", cust_only);
 	if ((o.rperiod || o.has_from || o.has_to) && o.mode != JT_SM_RETENTION)
 		jt_usage_error("--period, --from and --to go with --retention");
-	if ((o.margin || o.discount) && o.mode != JT_SM_CLV)
-		jt_usage_error("--margin and --discount go with --clv");
+	if ((o.margin || o.discount) && o.mode != JT_SM_CLV && o.mode != JT_SM_BGNBD)
+		jt_usage_error("--margin and --discount go with --clv or --bgnbd");
+	if (bg_only && o.mode != JT_SM_BGNBD)
+		jt_usage_error("%s goes with --bgnbd", bg_only);
+	if (o.params_out && o.params_in)
+		jt_usage_error("--params saves a fit and --use-params skips it: give one");
 	if (churn && (jt_duration_parse(churn, &o.churn_after) != 0 || o.churn_after <= 0))
 		jt_usage_error("--churn-after: '%s' is not a duration (N followed by s, m, h, d or w, e.g. 90d)", churn);
 	if ((order_given || attrib_given) && o.mode != JT_SM_FUNNEL)

@@ -12,7 +12,7 @@ struct jt_common;
 struct jt_rules;
 
 enum jt_stage_mode { JT_SM_ANNOTATE, JT_SM_FUNNEL, JT_SM_PATHS, JT_SM_VARIANTS, JT_SM_COHORTS,
-	JT_SM_CUSTOMERS, JT_SM_RETENTION, JT_SM_CLV };
+	JT_SM_CUSTOMERS, JT_SM_RETENTION, JT_SM_CLV, JT_SM_BGNBD };
 enum jt_funnel_order { JT_FO_ORDERED, JT_FO_STRICT, JT_FO_UNORDERED };
 enum jt_attrib { JT_AT_FIRST, JT_AT_LAST, JT_AT_ALL, JT_AT_STEP };
 
@@ -48,6 +48,10 @@ struct jt_stage_opts {
 	int has_from, has_to;
 	int64_t from, to;	/* --from, --to for --retention */
 	const char *margin, *discount;	/* --margin, --discount (CLV) as given */
+	/* BG/NBD */
+	int64_t unit;	/* --unit: seconds per time unit (default a day) */
+	unsigned horizon;	/* --horizon months (default 12) */
+	const char *params_out, *params_in;	/* --params FILE, --use-params FILE */
 };
 
 struct jt_stagerun;

@@ -2,9 +2,11 @@
  * customer id, then time, ties in input order), stages from rules, outcomes,
  * and the journey views. Each view is a function over one customer's
  * touches; the totals are written at the end. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jt_clv.h"
 #include "jt_colsel.h"
 #include "jt_csv.h"
 #include "jt_err.h"
@@ -81,6 +83,11 @@ struct cohort {
 	size_t nact;
 };
 
+struct bgc {	/* one customer for --bgnbd */
+	uint32_t cust;
+	struct jt_rfm rfm;
+};
+
 struct csum {	/* one customer, for --retention and --clv */
 	int64_t first, last;
 	uint64_t orders;
@@ -129,6 +136,8 @@ struct jt_stagerun {
 	struct jt_map cgroups;	/* group key -> index */
 	jt_i128 margin, discount;	/* scaled decimals */
 	int ctab_header;
+	struct bgc *bg;
+	size_t nbg, bgcap;
 	const char **hnames;	/* annotate: the header, until the first row */
 	size_t *hlens;
 	long deflab;	/* the stage of unmatched touches: --default's index, or -1 */
@@ -830,6 +839,60 @@ static uint32_t group_of(struct jt_stagerun *r, const char *row)
 	return intern(&r->cgroups, b->p, b->len);
 }
 
+/* lifetimes' summary_data_from_transaction_data: purchases (order_placed) grouped
+ * by time unit; frequency = units with a purchase - 1, recency = last - first
+ * unit, T = --as-of's unit - first unit, monetary = mean of the repeat units' sums. */
+static void bg_customer(struct jt_stagerun *r, struct tch *t, size_t n)
+{
+	int64_t unit = r->o.unit, first = 0, last = 0, cur = 0;
+	double x = -1, sum = 0, repeat = 0;
+	jt_i128 unit_sum = 0;
+	int any = 0;
+	for (size_t i = 0; i <= n; i++) {
+		int64_t u = 0;
+		jt_i128 amt = 0;
+		if (i < n) {
+			if (!is_tp(t[i].row, r->c_tp, "order_placed"))
+				continue;
+			u = t[i].t >= 0 ? t[i].t / unit : -((-t[i].t + unit - 1) / unit);
+			size_t len;
+			const char *v = r->c_amount >= 0 ? field(t[i].row, (size_t)r->c_amount, &len) : "";
+			if (r->c_amount < 0)
+				len = 0;
+			if (len)
+				jt_dec_parse(v, len, &amt);
+		}
+		if (any && (i == n || u != cur)) {	/* a unit is complete */
+			x += 1;
+			if (x > 0) {
+				sum += jt_dec_to_double(unit_sum);
+				repeat += 1;
+			}
+			unit_sum = 0;
+		}
+		if (i == n)
+			break;
+		if (!any)
+			first = u;
+		any = 1;
+		cur = u;
+		last = u;
+		unit_sum += amt;
+	}
+	if (!any)
+		return;	/* no purchase: not in the model */
+	int64_t asof = r->as_of >= 0 ? r->as_of / unit : -((-r->as_of + unit - 1) / unit);
+	void *p = r->bg;
+	jt_xgrow(&p, &r->bgcap, r->nbg + 1, sizeof *r->bg);
+	r->bg = p;
+	struct bgc *b = &r->bg[r->nbg++];
+	b->cust = t[0].cust;
+	b->rfm.x = x;
+	b->rfm.tx = (double)(last - first);
+	b->rfm.T = (double)(asof - first);
+	b->rfm.m = repeat > 0 ? sum / repeat : 0;
+}
+
 static void ctab_header(struct jt_stagerun *r)
 {
 	static const char *const fixed[] = { "customer", "first_touch", "last_touch", "tenure_s", "touches", "orders",
@@ -872,6 +935,10 @@ static void do_customer(struct jt_stagerun *r, struct tch *t, size_t n)
 			nps_i = i;
 		if (r->c_csat >= 0 && (field(row, (size_t)r->c_csat, &len), len))
 			csat_i = i;
+	}
+	if (r->o.mode == JT_SM_BGNBD) {
+		bg_customer(r, t, n);
+		return;
 	}
 	if (r->o.mode != JT_SM_CUSTOMERS) {
 		void *p = r->cs;
@@ -939,7 +1006,8 @@ static void customer_done(struct jt_stagerun *r, struct tch *t, size_t n)
 	case JT_SM_COHORTS: do_cohorts(r, t, n); break;
 	case JT_SM_CUSTOMERS:
 	case JT_SM_RETENTION:
-	case JT_SM_CLV: do_customer(r, t, n); break;
+	case JT_SM_CLV:
+	case JT_SM_BGNBD: do_customer(r, t, n); break;
 	}
 }
 
@@ -1577,6 +1645,116 @@ static void write_clv(struct jt_stagerun *r)
 	free(len);
 }
 
+/* ---- BG/NBD and Gamma-Gamma ------------------------------------------------- */
+
+static const char *const bg_names[7] = { "r", "alpha", "a", "b", "p", "q", "v" };
+
+static void read_params(const char *path, double *p, int64_t *unit)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		jt_die("--use-params %s:", path);
+	char line[512];
+	int have = 0;
+	unsigned ln = 0;
+	while (fgets(line, sizeof line, fp)) {
+		ln++;
+		char model[64], name[64];
+		double v;
+		if (ln == 1 && strncmp(line, "model,", 6) == 0)
+			continue;
+		if (sscanf(line, "%63[^,],%63[^,],%lf", model, name, &v) != 3)
+			continue;
+		if (strcmp(name, "unit_s") == 0) {
+			*unit = (int64_t)v;
+			continue;
+		}
+		for (int k = 0; k < 7; k++)
+			if (strcmp(name, bg_names[k]) == 0 && strcmp(model, k < 4 ? "bgnbd" : "gamma_gamma") == 0) {
+				p[k] = v;
+				have |= 1 << k;
+			}
+	}
+	fclose(fp);
+	if (have != 0x7f)
+		jt_die("--use-params %s: it needs bgnbd r, alpha, a, b and gamma_gamma p, q, v (as --params writes them)",
+		       path);
+}
+
+static void write_bgnbd(struct jt_stagerun *r)
+{
+	double p[7];
+	struct jt_fit bf, gf;
+	memset(&bf, 0, sizeof bf);
+	memset(&gf, 0, sizeof gf);
+	struct jt_rfm *d = jt_xcalloc(r->nbg + 1, sizeof *d);
+	for (size_t i = 0; i < r->nbg; i++)
+		d[i] = r->bg[i].rfm;
+	if (r->o.params_in) {
+		int64_t unit = r->o.unit;
+		read_params(r->o.params_in, p, &unit);
+		if (unit != r->o.unit)
+			jt_die("--use-params %s: fitted with a unit of %lld s, not --unit's %lld s", r->o.params_in,
+			       (long long)unit, (long long)r->o.unit);
+	} else {
+		if (jt_bgnbd_fit(d, r->nbg, &bf) != 0)
+			jt_warn("BG/NBD: the fit did not converge (%zu customers with a purchase)", r->nbg);
+		if (jt_gg_fit(d, r->nbg, &gf) != 0)
+			jt_warn("Gamma-Gamma: the fit did not converge or no customer has a repeat purchase");
+		memcpy(p, bf.p, 4 * sizeof *p);
+		memcpy(p + 4, gf.p, 3 * sizeof *p);
+		char num[2][64];
+		for (int k = 0; k < 7; k++)
+			if (!jt_quiet())
+				jt_note("%s %s = %s (se %s)", k < 4 ? "bgnbd" : "gamma_gamma", bg_names[k],
+					jt_fmt_double(p[k], 6, num[0]), jt_fmt_double(k < 4 ? bf.se[k] : gf.se[k - 4], 6, num[1]));
+		if (r->o.params_out) {
+			FILE *fp = jt_out_open(r->o.params_out);
+			fprintf(fp, "model,param,estimate,se\n");
+			for (int k = 0; k < 7; k++)
+				fprintf(fp, "%s,%s,%.17g,%.17g\n", k < 4 ? "bgnbd" : "gamma_gamma", bg_names[k], p[k],
+					k < 4 ? bf.se[k] : gf.se[k - 4]);
+			fprintf(fp, "bgnbd,loglik,%.17g,\ngamma_gamma,loglik,%.17g,\nbgnbd,unit_s,%lld,\nbgnbd,customers,%zu,\n",
+				bf.loglik, gf.loglik, (long long)r->o.unit, r->nbg);
+			jt_out_commit(fp);
+		}
+	}
+	static const char *const hdr[] = { "customer", "frequency", "recency", "T", "monetary_value", "p_alive",
+		"expected_purchases", "expected_value", "clv" };
+	size_t len[9];
+	for (int k = 0; k < 9; k++)
+		len[k] = strlen(hdr[k]);
+	jt_w_record(&r->w, hdr, len, 9, 0);
+	double month = 30.0 * 86400 / (double)r->o.unit;	/* lifetimes: a month is 30 days */
+	double disc = jt_dec_to_double(r->discount), margin = jt_dec_to_double(r->margin);
+	double H = r->o.horizon * month;
+	for (size_t i = 0; i < r->nbg; i++) {
+		const struct jt_rfm *c = &d[i];
+		char b[8][64];
+		const char *f[9];
+		f[0] = r->cust.ent[r->bg[i].cust].key;
+		len[0] = r->cust.ent[r->bg[i].cust].len;
+		f[1] = jt_fmt_double(c->x, 0, b[0]);
+		f[2] = jt_fmt_double(c->tx, 0, b[1]);
+		f[3] = jt_fmt_double(c->T, 0, b[2]);
+		f[4] = c->x > 0 ? jt_fmt_double(c->m, 4, b[3]) : "";
+		f[5] = jt_fmt_double(jt_bgnbd_alive(p, c), 4, b[4]);
+		double ev = jt_gg_value(p + 4, c), clv = 0, prev = 0;
+		f[6] = jt_fmt_double(jt_bgnbd_expected(p, c, H), 4, b[5]);
+		f[7] = jt_fmt_double(ev, 4, b[6]);
+		for (unsigned m = 1; m <= r->o.horizon; m++) {	/* lifetimes' customer_lifetime_value */
+			double e = jt_bgnbd_expected(p, c, m * month);
+			clv += margin * ev * (e - prev) / pow(1 + disc, m);
+			prev = e;
+		}
+		f[8] = jt_fmt_double(clv, 4, b[7]);
+		for (int k = 1; k < 9; k++)
+			len[k] = strlen(f[k]);
+		jt_w_record(&r->w, f, len, 9, 0);
+	}
+	free(d);
+}
+
 static int cmp_cust(const void *a, const void *b)
 {
 	const struct jt_stagerun *r = sort_ctx;
@@ -1656,6 +1834,7 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 		case JT_SM_CUSTOMERS: if (r->h && !r->ctab_header) ctab_header(r); break;
 		case JT_SM_RETENTION: if (r->h) write_retention(r); break;
 		case JT_SM_CLV: if (r->h) write_clv(r); break;
+		case JT_SM_BGNBD: if (r->h) write_bgnbd(r); break;
 		default: break;
 		}
 	}
@@ -1720,6 +1899,7 @@ void jt_stage_free(struct jt_stagerun *r)
 	free(r->gname);
 	free(r->gcol);
 	free(r->cs);
+	free(r->bg);
 	jt_map_free(&r->cgroups);
 	jt_buf_free(&r->vb);
 	free(r);

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# jstage --bgnbd: BG/NBD and Gamma-Gamma fitted on a touch stream simulated
+# from known parameters (tests/gen/bgnbd.awk, fixed seed, 5,000 customers):
+# every estimate within 3 standard errors of the truth.
+bats_require_minimum_version 1.5.0
+load test_helper
+
+setup() {
+	T=$(mktemp -d)
+	awk -v N=5000 -v SEED=7 -f "$REPO/tests/gen/bgnbd.awk" >"$T/sim.csv"
+}
+
+teardown() { rm -rf "$T"; }
+
+@test "jbgnbd: every parameter within 3 standard errors of the one the data was simulated from" {
+	run jstage --bgnbd --as-of 2020-10-01T00:00:00Z --params "$T/p.csv" "$T/sim.csv"
+	assert_success
+	run awk -F, 'BEGIN { t["r"] = 0.24; t["alpha"] = 30.8; t["a"] = 0.79; t["b"] = 2.43
+			     t["p"] = 6.25; t["q"] = 3.74; t["v"] = 15.44 }
+		($2 in t) && $4 > 0 { n++; z = ($3 - t[$2]) / $4; if (z < -3 || z > 3) bad = bad " " $2 "=" z }
+		END { print n " parameters" (bad ? ", outside 3 se:" bad : "") }' "$T/p.csv"
+	assert_output "7 parameters"
+	run grep -c '^bgnbd,customers,5000,$' "$T/p.csv"
+	assert_output 1
+}
+
+@test "jbgnbd: --use-params predicts the same as the fit it saved; lifetimes' summary columns" {
+	jstage -q --bgnbd --as-of 2020-10-01T00:00:00Z --params "$T/p.csv" "$T/sim.csv" >"$T/fit.csv"
+	jstage -q --bgnbd --as-of 2020-10-01T00:00:00Z --use-params "$T/p.csv" "$T/sim.csv" >"$T/use.csv"
+	run cmp "$T/fit.csv" "$T/use.csv"
+	assert_success
+	run head -1 "$T/fit.csv"
+	assert_output "customer,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_value,clv"
+	# a customer without repeat purchases is alive for sure (BG/NBD drops out only after a repeat purchase)
+	run awk -F, 'NR > 1 && $2 == 0 && $6 != "1.0000" { bad++ } END { print bad + 0 }' "$T/fit.csv"
+	assert_output 0
+	# every customer of the simulation is in the table
+	run awk 'END { print NR - 1 }' "$T/fit.csv"
+	assert_output 5000
+}
+
+@test "jbgnbd: frequency, recency and T by day as lifetimes' summary_data_from_transaction_data" {
+	# c1: purchases on days 0, 0 (same day: one unit), 3 and 10; as-of day 20
+	#   frequency = 3 units - 1 = 2, recency = 10 - 0 = 10, T = 20, monetary = mean(7, 11) = 9
+	# c2: one purchase on day 5: frequency 0, recency 0, T 15, no monetary value
+	{ echo customer,time,touchpoint,amount; printf '%s\n' \
+		'c1,2024-01-01T08:00:00Z,order_placed,4' 'c1,2024-01-01T20:00:00Z,order_placed,6' \
+		'c1,2024-01-04T09:00:00Z,order_placed,7' 'c1,2024-01-11T09:00:00Z,order_placed,11' \
+		'c1,2024-01-12T09:00:00Z,survey_response,' 'c2,2024-01-06T10:00:00Z,order_placed,3'; } >"$T/t.csv"
+	run jstage -q --bgnbd --as-of 2024-01-21T00:00:00Z --use-params "$T/p0.csv" "$T/t.csv"
+	assert_failure 1
+	{ echo model,param,estimate,se; printf '%s\n' bgnbd,r,0.24, bgnbd,alpha,30.8, bgnbd,a,0.79, bgnbd,b,2.43, \
+		gamma_gamma,p,6.25, gamma_gamma,q,3.74, gamma_gamma,v,15.44, bgnbd,unit_s,86400,; } >"$T/p0.csv"
+	run jstage -q --bgnbd --as-of 2024-01-21T00:00:00Z --use-params "$T/p0.csv" "$T/t.csv"
+	assert_success
+	run cut -d, -f1-5 <<<"$output"
+	assert_output "customer,frequency,recency,T,monetary_value
+c1,2,10,20,9.0000
+c2,0,0,15,"
+}
+
+@test "jbgnbd: usage errors" {
+	run -2 jstage --bgnbd -g channel "$T/sim.csv"
+	assert_output --partial "-g: --bgnbd is one fit over all customers"
+	run -2 jstage --horizon 12 "$T/sim.csv"
+	assert_output --partial "--horizon goes with --bgnbd"
+	run -2 jstage --bgnbd --unit month "$T/sim.csv"
+	assert_output --partial "--unit: 'month' is not day or week"
+	run -2 jstage --bgnbd --params a --use-params b "$T/sim.csv"
+	assert_output --partial "give one"
+}
