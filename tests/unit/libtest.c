@@ -1,12 +1,15 @@
 /* libtest.c — checks of lib/ functions no program exposes on its own yet
  * (durations, FNV-1a vectors for --shard, time zones) and the edge cases of
  * numbers and times, run by tests/lib.bats. Prints each failure and exits 1. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "jt.h"
+#include "jt_clv.h"
+#include "jt_stats.h"
 #include "jt_tz.h"
 
 static int fails, checks;
@@ -382,6 +385,30 @@ static void tz_checks(void)
 	unsetenv("TZDIR");
 }
 
+/* BG/NBD predictions against the lifetimes package's own published example
+ * (its README, CDNOW sample: the five customers with the most predicted
+ * purchases in the next week, r 0.242593, alpha 4.413679, a 0.792886, b 2.425752),
+ * Student's t quantiles against printed tables, and 2F1 against closed forms. */
+static void clv_checks(void)
+{
+	double p[4] = { 0.242593, 4.413679, 0.792886, 2.425752 };
+	struct jt_rfm c[5] = { { 18, 35.14, 35.86, 0 }, { 19, 34.00, 34.14, 0 }, { 17, 28.43, 28.86, 0 },
+			       { 29, 37.71, 38.00, 0 }, { 26, 30.86, 31.00, 0 } };
+	double want[5] = { 0.424877, 0.474738, 0.486526, 0.662396, 0.710623 };
+	for (int i = 0; i < 5; i++) {
+		double e = jt_bgnbd_expected(p, &c[i], 1);
+		CHECK(fabs(e - want[i]) < 5e-6, "bgnbd expected purchases %d: %.6f, lifetimes says %.6f", i, e, want[i]);
+	}
+	struct jt_rfm none = { 0, 0, 10, 0 };
+	CHECK(jt_bgnbd_alive(p, &none) == 1, "a customer without repeat purchases is alive");
+	/* 2F1(1, 1; 2; z) = -log(1 - z) / z */
+	CHECK(fabs(jt_hyp2f1(1, 1, 2, 0.5) + log(0.5) / 0.5) < 1e-12, "2F1(1,1;2;0.5)");
+	/* t quantiles: df 1 12.706205, df 5 2.570582, df 30 2.042272 */
+	CHECK(fabs(jt_t_quantile(0.975, 1) - 12.706205) < 1e-5, "t(0.975, 1) = %.6f", jt_t_quantile(0.975, 1));
+	CHECK(fabs(jt_t_quantile(0.975, 5) - 2.570582) < 1e-5, "t(0.975, 5) = %.6f", jt_t_quantile(0.975, 5));
+	CHECK(fabs(jt_t_quantile(0.975, 30) - 2.042272) < 1e-5, "t(0.975, 30) = %.6f", jt_t_quantile(0.975, 30));
+}
+
 int main(void)
 {
 	jt_setprogname("libtest");
@@ -414,6 +441,7 @@ int main(void)
 	bucket("1969-12-31T23:00:00Z", JT_BUCKET_DAY, "1969-12-31"); bucket("2024-11-01", JT_BUCKET_MONTH, "2024-11");
 
 	tz_checks();
+	clv_checks();
 
 	if (fails) {
 		printf("%d of %d checks failed\n", fails, checks);
