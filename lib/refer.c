@@ -319,12 +319,12 @@ static void reject_edge(struct jt_referrun *r, const struct edge *e, const char 
 	free(len);
 }
 
-/* The first touch of a kind at or after t (TK_ANY: strictly after), NOTIME if none. */
+/* The referee's first touch of a kind (TK_ANY: any) at or after t, NOTIME if none. */
 static int64_t first_after(const struct jt_referrun *r, const struct node *x, int kind, int64_t t)
 {
 	for (size_t i = x->tbeg; i < x->tend; i++) {
 		const struct touch *tc = &r->tv[i];
-		if (kind == TK_ANY ? tc->t > t : tc->kind == kind && tc->t >= t)
+		if ((kind == TK_ANY || tc->kind == kind) && tc->t >= t)
 			return tc->t;
 	}
 	return NOTIME;
@@ -369,6 +369,10 @@ static void build(struct jt_referrun *r, FILE *flags)
 			continue;
 		}
 		if (to->parent != NONE) {
+			if ((uint32_t)to->parent == e->from) {	/* a reminder: the same referrer again */
+				reject_edge(r, e, "repeat invitation", "repeat invitation");
+				continue;
+			}
 			size_t l;
 			const char *first = id_of(r, (uint32_t)to->parent, &l);
 			char who[128];
@@ -526,7 +530,9 @@ static void write_summary(struct jt_referrun *r)
 		invites += x->invites;
 		signed_up += x->signed_up;
 		converted += x->converted;
-		referred += x->parent != NONE;
+		/* acquired through referral: a kept referee who is a customer (in the touch
+		 * stream: has a touch of their own) */
+		referred += x->parent != NONE && (r->o.referrer || x->tend > x->tbeg);
 		if (x->gen > gens)
 			gens = x->gen;
 		/* viral cycle time: own conversion to first invitation */
@@ -630,15 +636,19 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 	for (size_t i = 0; i < r->nin; i++)
 		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
 	FILE *flags = r->o.flags ? jt_out_open(r->o.flags) : NULL;
-	build(r, flags);
-	if (flags)
-		jt_out_commit(flags);
+	build(r, r->h ? flags : NULL);	/* 0-byte input: an empty flags file, like -o and --rejects */
 	if (r->flagged)
 		jt_note("%llu referral%s kept but flagged: the referee was a customer before (%s)",
 			(unsigned long long)r->flagged, r->flagged == 1 ? "" : "s",
 			r->o.flags ? r->o.flags : "use --flags FILE to list them");
 	int status = jt_rejects_finish(r->rj, -1);
-	if (status != 0 || !r->h)
+	if (status != 0) {
+		jt_out_abort();	/* past --max-rejects: no report, no flags */
+		return status;
+	}
+	if (flags)
+		jt_out_commit(flags);
+	if (!r->h)
 		return status;
 	switch (r->o.mode) {
 	case JT_RM_REFERRERS: write_referrers(r); break;
