@@ -11,11 +11,7 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 
-# JT_VALGRIND=1 (make valgrind-check): tests/test_helper.bash wraps jtouch; jrefer here.
-if [ "${JT_VALGRIND:-0}" = 1 ]; then
-	jrefer() { jt_valgrind "$REPO/bin/jrefer" "$@"; }
-	export -f jrefer
-fi
+# JT_VALGRIND=1 (make valgrind-check): tests/test_helper.bash wraps the programs in valgrind.
 
 setup() {
 	cd "$FIX/jrefer"

@@ -34,5 +34,6 @@ if [ "${JT_VALGRIND:-0}" = 1 ]; then
 	jtouch() { jt_valgrind "$REPO/bin/jtouch" "$@"; }
 	jstage() { jt_valgrind "$REPO/bin/jstage" "$@"; }
 	jvalue() { jt_valgrind "$REPO/bin/jvalue" "$@"; }
-	export -f jt_valgrind jkpi jtouch jstage jvalue
+	jrefer() { jt_valgrind "$REPO/bin/jrefer" "$@"; }
+	export -f jt_valgrind jkpi jtouch jstage jvalue jrefer
 fi
