@@ -312,6 +312,7 @@ struct jt_stagerun *jt_stage_new(const struct jt_stage_opts *o)
 	if (o->returning)
 		r->ret = compile(o->returning, "--returning");
 	r->maxt = INT64_MIN;
+	r->as_of = o->as_of;	/* known before reading when given (--sorted writes as it reads) */
 	if (o->mode >= JT_SM_CUSTOMERS) {
 		if (o->sorted && !o->has_as_of && o->mode == JT_SM_CUSTOMERS)
 			jt_usage_error("--customers with --sorted writes as it reads: give --as-of");
@@ -333,7 +334,7 @@ struct jt_stagerun *jt_stage_new(const struct jt_stage_opts *o)
 				    r->discount < 0 || r->discount >= JT_DEC_SCALE))
 			jt_usage_error("--discount: '%s' is not a monthly rate in [0, 1)", o->discount);
 		if (o->mode == JT_SM_RETENTION) {
-			if (!!o->rperiod == (o->has_from && o->has_to))
+			if (o->has_from != o->has_to || !!o->rperiod == (o->has_from && o->has_to))
 				jt_usage_error("--retention needs --period PERIOD or --from TIME --to TIME");
 			if (o->rperiod) {
 				enum jt_bucket pb = jt_bucket_from_name(o->rperiod, strlen(o->rperiod));
@@ -1030,7 +1031,7 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 	r->c_tp = jt_col_find(h, "touchpoint");
 	if (r->need_tp && r->c_tp < 0)
 		(long)jt_col_by_name(h, "touchpoint", src);
-	r->c_grp = r->o.group ? (long)jt_col_by_name(h, r->o.group, src) : -1;
+	r->c_grp = r->o.group && r->o.mode == JT_SM_FUNNEL ? (long)jt_col_by_name(h, r->o.group, src) : -1;
 	for (size_t k = 0; k < r->noc; k++) {
 		r->oc[k].idx = jt_col_find(h, r->oc[k].col);
 		if (r->oc[k].idx < 0)
@@ -1476,12 +1477,22 @@ static void group_fields(const struct jt_stagerun *r, uint32_t g, const char **f
 	}
 }
 
+/* Groups by their values, column by column, byte by byte. */
 static int cmp_grpkey(const void *a, const void *b)
 {
-	const struct jt_map_ent *x = &sort_ctx->cgroups.ent[*(const uint32_t *)a];
-	const struct jt_map_ent *y = &sort_ctx->cgroups.ent[*(const uint32_t *)b];
-	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
-	return c ? c : (x->len > y->len) - (x->len < y->len);
+	const char *p = sort_ctx->cgroups.ent[*(const uint32_t *)a].key;
+	const char *q = sort_ctx->cgroups.ent[*(const uint32_t *)b].key;
+	for (size_t g = 0; g < sort_ctx->ng; g++) {
+		uint32_t la, lb;
+		memcpy(&la, p, 4);
+		memcpy(&lb, q, 4);
+		int c = memcmp(p + 4, q + 4, la < lb ? la : lb);
+		if (c || la != lb)
+			return c ? c : la < lb ? -1 : 1;
+		p += 4 + la;
+		q += 4 + lb;
+	}
+	return 0;
 }
 
 static uint32_t *group_order(struct jt_stagerun *r)
@@ -1497,6 +1508,18 @@ static uint32_t *group_order(struct jt_stagerun *r)
 
 static void write_retention(struct jt_stagerun *r)
 {
+	if (r->ncs == 0 && !r->o.has_from) {	/* no customer: the header alone */
+		static const char *const h0[] = { "from", "to", "customers_start", "new", "customers_end", "lost",
+			"retained", "retention_pct", "churn_pct" };
+		size_t n0 = r->ng + 9, l0[64];
+		const char *f0[64];
+		for (size_t k = 0; k < n0 && k < 64; k++) {
+			f0[k] = k < r->ng ? r->gname[k] : h0[k - r->ng];
+			l0[k] = strlen(f0[k]);
+		}
+		jt_w_record(&r->w, f0, l0, n0 < 64 ? n0 : 64, 0);
+		return;
+	}
 	size_t ng = r->ng, nc = ng + 10;
 	const char **f = jt_xcalloc(nc, sizeof *f);
 	size_t *len = jt_xcalloc(nc, sizeof *len);
@@ -1605,7 +1628,8 @@ static void write_clv(struct jt_stagerun *r)
 				months += (double)(r->as_of - c->first) / MONTH_S;
 		}
 		/* monthly churn: lost / alive at the start, over the complete months of the data */
-		for (int64_t a = period_start(JT_BUCKET_MONTH, lo, 0), e = period_start(JT_BUCKET_MONTH, a, 1);
+		for (int64_t a = r->ncs ? period_start(JT_BUCKET_MONTH, lo, 0) : 0,
+			     e = r->ncs ? period_start(JT_BUCKET_MONTH, a, 1) : INT64_MAX;
 		     e <= r->as_of; a = e, e = period_start(JT_BUCKET_MONTH, a, 1)) {
 			struct rcount rc;
 			count_period(r, g, ng == 0, a, e, &rc);

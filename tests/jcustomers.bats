@@ -139,7 +139,6 @@ need_zone() {
 # -g takes a comma list of columns (help: "-g COLS: first-touch attributes"); source of the first
 # touch: u1 orders, u10 orders, u2 orders, u3 survey, u4 tickets, u5 referrals, u6 survey, u7 orders
 @test "jcustomers: --customers -g channel,source: one column per name, values of the first touch (golden customers_channel_source.csv)" {
-	skip "BUG: -g with two columns stops with exit 1: on_header looks up the whole -g string as one column ('no column named 'channel,source''); the same for --retention and --clv"
 	jt --customers -g channel,source touches.csv
 	golden customers_channel_source.csv
 }
@@ -218,7 +217,6 @@ rejected:not a number,1"
 # --sorted --customers writes each customer as the next one starts; active must use --as-of.
 # --as-of 2024-03-01: 1 1 1 1 1 0 1 0 as without --sorted (test above).
 @test "jcustomers: --sorted --customers --as-of gives the same table as without --sorted" {
-	skip "BUG: with --sorted, active is computed before --as-of is set (r->as_of is 0 while streaming): every customer but the last gets active 0"
 	{ head -n 1 touches.csv; tail -n +2 touches.csv | LC_ALL=C sort -s -t, -k1,1; } >"$T/sorted.csv"
 	jt --customers --as-of 2024-03-01 "$T/sorted.csv"
 	cp "$T/out" "$T/a"
@@ -342,7 +340,6 @@ EOF
 }
 
 @test "jcustomers: --retention -g channel: groups sorted by their values byte for byte (golden retention_channel.csv)" {
-	skip "BUG: groups come out as app, web, email, phone: cmp_grpkey compares the packed keys, whose 4-byte length prefix sorts shorter values first; the spec says bytewise by value (also --clv)"
 	jt --retention --period month -g channel --churn-after 30d touches.csv
 	golden retention_channel.csv
 }
@@ -554,6 +551,5 @@ Try 'jstage --help' for more information."
 }
 
 @test "jcustomers: --period with only --from is a usage error (exactly one of --period and --from/--to)" {
-	skip "BUG: --retention --period month --from 2024-03-01 (no --to) runs and ignores --from: the check only rejects --period with both --from and --to"
 	usage_err "--retention needs --period PERIOD or --from TIME --to TIME" --retention --period month --from 2024-03-01
 }

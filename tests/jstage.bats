@@ -1113,10 +1113,10 @@ EOF
 @test "jstage: option conflicts are usage errors (exit 2)" {
 	local try='Try '\''jstage --help'\'' for more information.'
 	jtrc 2 --paths --variants journeys.csv
-	err_is "jstage: --variants: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention or --clv)
+	err_is "jstage: --variants: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention, --clv or --bgnbd)
 $try"
 	jtrc 2 --funnel awareness --cohorts day journeys.csv
-	err_is "jstage: --cohorts: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention or --clv)
+	err_is "jstage: --cohorts: one view at a time (--funnel, --paths, --variants, --cohorts, --customers, --retention, --clv or --bgnbd)
 $try"
 	jtrc 2 --outcome default --paths journeys.csv
 	err_is "jstage: --outcome annotates touches: it does not go with a view
