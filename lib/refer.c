@@ -25,6 +25,7 @@ enum tkind { TK_ANY, TK_ORDER, TK_SIGNUP, TK_CONVERTED };
 struct touch {	/* touch stream: what sign-up and conversion are found from */
 	uint32_t cust;
 	uint8_t kind;
+	uint8_t dead;	/* its row was rejected */
 	int64_t t;
 	uint64_t seq;
 };
@@ -36,6 +37,7 @@ struct edge {
 	char *row;	/* packed record, for the rejects file */
 	const char *src;
 	unsigned long long line;
+	size_t tidx;	/* its touch (touch stream), or SIZE_MAX */
 	int kept;
 };
 
@@ -213,6 +215,7 @@ static void add_edge(struct jt_referrun *r, const char *src, const struct jt_rec
 	e->row = pack(r, rec);
 	e->src = src;
 	e->line = rec->line;
+	e->tidx = r->o.referrer ? SIZE_MAX : r->nt;	/* the touch on_record appends next */
 	e->kept = 0;
 }
 
@@ -264,7 +267,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	void *p = r->tv;
 	jt_xgrow(&p, &r->tcap, r->nt + 1, sizeof *r->tv);
 	r->tv = p;
-	r->tv[r->nt++] = (struct touch){ cust, kind, t, r->seq };
+	r->tv[r->nt++] = (struct touch){ cust, kind, 0, t, r->seq };
 }
 
 /* ---- the graph ---------------------------------------------------------------- */
@@ -315,6 +318,8 @@ static void reject_edge(struct jt_referrun *r, const struct edge *e, const char 
 	snprintf(ida, sizeof ida, "%s", jt_show(a, la));
 	snprintf(idb, sizeof idb, "%s", jt_show(b, lb));
 	jt_reject(r->rj, e->src, &rec, key, "%s: %s -> %s", why, ida, idb);
+	if (e->tidx != SIZE_MAX)
+		r->tv[e->tidx].dead = 1;	/* a rejected row is no touch either */
 	free(f);
 	free(len);
 }
@@ -341,21 +346,7 @@ static void build(struct jt_referrun *r, FILE *flags)
 			l[i] = strlen(h[i]);
 		jt_w_record(&fw, h, l, 5, 0);
 	}
-	/* per customer touches, in time order */
-	if (r->nt > 1)
-		qsort(r->tv, r->nt, sizeof *r->tv, cmp_touch);
-	for (size_t i = 0; i < r->nt;) {
-		size_t j = i;
-		struct node *x = &r->nv[r->tv[i].cust];
-		while (j < r->nt && r->tv[j].cust == r->tv[i].cust)
-			j++;
-		x->tbeg = i;
-		x->tend = j;
-		x->first_touch = r->tv[i].t;
-		int64_t conv = first_after(r, x, TK_CONVERTED, NOTIME + 1), ord = first_after(r, x, TK_ORDER, NOTIME + 1);
-		x->own_conv = conv != NOTIME ? conv : ord;
-		i = j;
-	}
+	/* first the graph: edges in time order, rejected or kept */
 	if (r->ne > 1)
 		qsort(r->ev, r->ne, sizeof *r->ev, cmp_edge);
 	uint32_t *uf = jt_xmalloc((r->nn + 1) * sizeof *uf);
@@ -394,12 +385,38 @@ static void build(struct jt_referrun *r, FILE *flags)
 		struct node *fr = &r->nv[e->from];
 		to->sibling = fr->child;
 		fr->child = (int32_t)e->to;
+	}
+	/* then each customer's touches in time order, without the rejected rows' */
+	size_t kept = 0;
+	for (size_t i = 0; i < r->nt; i++)
+		if (!r->tv[i].dead)
+			r->tv[kept++] = r->tv[i];
+	r->nt = kept;
+	if (r->nt > 1)
+		qsort(r->tv, r->nt, sizeof *r->tv, cmp_touch);
+	for (size_t i = 0; i < r->nt;) {
+		size_t j = i;
+		struct node *x = &r->nv[r->tv[i].cust];
+		while (j < r->nt && r->tv[j].cust == r->tv[i].cust)
+			j++;
+		x->tbeg = i;
+		x->tend = j;
+		x->first_touch = r->tv[i].t;
+		int64_t conv = first_after(r, x, TK_CONVERTED, NOTIME + 1), ord = first_after(r, x, TK_ORDER, NOTIME + 1);
+		x->own_conv = conv != NOTIME ? conv : ord;
+		i = j;
+	}
+	/* and what the kept invitations led to */
+	for (size_t k = 0; k < r->ne; k++) {
+		struct edge *e = &r->ev[k];
+		if (!e->kept)
+			continue;
+		struct node *to = &r->nv[e->to], *fr = &r->nv[e->from];
 		fr->invites++;
 		if (fr->first_inv == NOTIME || e->t < fr->first_inv)
 			fr->first_inv = e->t;
 		if (fr->last_inv == NOTIME || e->t > fr->last_inv)
 			fr->last_inv = e->t;
-		/* sign-up and conversion of the referee */
 		if (r->o.referrer) {
 			to->signup = e->signup;
 			to->conv = e->conv;
@@ -637,15 +654,15 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
 	FILE *flags = r->o.flags ? jt_out_open(r->o.flags) : NULL;
 	build(r, r->h ? flags : NULL);	/* 0-byte input: an empty flags file, like -o and --rejects */
-	if (r->flagged)
-		jt_note("%llu referral%s kept but flagged: the referee was a customer before (%s)",
-			(unsigned long long)r->flagged, r->flagged == 1 ? "" : "s",
-			r->o.flags ? r->o.flags : "use --flags FILE to list them");
 	int status = jt_rejects_finish(r->rj, -1);
 	if (status != 0) {
 		jt_out_abort();	/* past --max-rejects: no report, no flags */
 		return status;
 	}
+	if (r->flagged)
+		jt_note("%llu referral%s kept but flagged: the referee was a customer before (%s)",
+			(unsigned long long)r->flagged, r->flagged == 1 ? "" : "s",
+			r->o.flags ? r->o.flags : "use --flags FILE to list them");
 	if (flags)
 		jt_out_commit(flags);
 	if (!r->h)

@@ -370,8 +370,8 @@ EOF
 	jtrc 0 touches.csv
 	golden touch_referrers.csv
 	err_is "jrefer: touches.csv:13: column 'referee': empty referee id on referral_sent
-jrefer: 2 referrals kept but flagged: the referee was a customer before (use --flags FILE to list them)
-jrefer: 1 row rejected (1 missing referee) (use --rejects FILE to keep them)"
+jrefer: 1 row rejected (1 missing referee) (use --rejects FILE to keep them)
+jrefer: 2 referrals kept but flagged: the referee was a customer before (use --flags FILE to list them)"
 	assert_equal "$(row A | cut -d, -f7,8)" "$(wilson 2 4)"
 	# the stream through a pipe: the same report
 	jtouch -p referrals "$FIX/jrefer/R.csv" -p orders "$FIX/jrefer/O.csv" 2>/dev/null | jrefer -q >"$T/p.csv" 2>/dev/null
@@ -387,8 +387,8 @@ jrefer: 1 row rejected (1 missing referee) (use --rejects FILE to keep them)"
 	jtrc 0 --flags flags.csv --chains touches.csv
 	golden flags.csv flags.csv
 	err_is "jrefer: touches.csv:13: column 'referee': empty referee id on referral_sent
-jrefer: 2 referrals kept but flagged: the referee was a customer before (flags.csv)
-jrefer: 1 row rejected (1 missing referee) (use --rejects FILE to keep them)"
+jrefer: 1 row rejected (1 missing referee) (use --rejects FILE to keep them)
+jrefer: 2 referrals kept but flagged: the referee was a customer before (flags.csv)"
 	# kept: b4 and b7 are in the chains
 	same <<'EOF'
 customer,referrer,root,generation,path
