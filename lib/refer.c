@@ -523,6 +523,10 @@ static void write_referrers(struct jt_referrun *r)
 		f[5] = b[4];
 		f[6] = b[5];
 		f[7] = b[6];
+		if (r->o.referrer && !r->o.signup)	/* a raw export without sign-ups: unknown, not 0 */
+			f[3] = "";
+		if (r->o.referrer && !r->o.converted)
+			f[4] = f[5] = f[6] = f[7] = "";
 		f[8] = jt_fmt_u64(x->desc, b[7]);
 		f[9] = jt_fmt_u64(x->height, b[8]);
 		char t1[32], t2[32];
@@ -603,6 +607,12 @@ static void write_summary(struct jt_referrun *r)
 		rows[12][1] = jt_fmt_ratio((jt_i128)converted * JT_DEC_SCALE, (jt_i128)base * JT_DEC_SCALE, 4, b[12]);
 	jt_quantile_s(cyc, ncyc, 50, b[13]);
 	rows[14][1] = b[13];
+	if (r->o.referrer && !r->o.signup)	/* a raw export without sign-ups: unknown, not 0 */
+		rows[6][1] = rows[8][1] = "";
+	if (r->o.referrer && !r->o.converted) {
+		rows[7][1] = rows[9][1] = rows[10][1] = rows[11][1] = rows[12][1] = "";
+		rows[14][1] = "";
+	}
 	const char *h[] = { "metric", "value" };
 	record(r, h, 2);
 	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)

@@ -205,9 +205,9 @@ jrefer: 7 rows rejected (4 already referred, 2 cycle, 1 self-referral) (use --re
 	jtrc 0 --referrer advocate --referee friend --time sent_at --rejects rj.csv c.csv
 	same <<'EOF'
 referrer,generation,invites,signed_up,converted,conversion_pct,conversion_lo,conversion_hi,descendants,depth,first_invite,last_invite
-a,0,1,0,0,0.00,0.00,79.35,3,3,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z
-b,1,1,0,0,0.00,0.00,79.35,2,2,2024-01-02T00:00:00Z,2024-01-02T00:00:00Z
-c,2,1,0,0,0.00,0.00,79.35,1,1,2024-01-03T00:00:00Z,2024-01-03T00:00:00Z
+a,0,1,,,,,,3,3,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z
+b,1,1,,,,,,2,2,2024-01-02T00:00:00Z,2024-01-02T00:00:00Z
+c,2,1,,,,,,1,1,2024-01-03T00:00:00Z,2024-01-03T00:00:00Z
 EOF
 	err_is "jrefer: c.csv:3: would close a cycle: d -> a
 jrefer: 1 row rejected (1 cycle) (see rj.csv)"
@@ -223,7 +223,7 @@ jrefer: s.csv:4: would close a cycle: f -> e
 jrefer: 2 rows rejected (1 cycle, 1 self-referral) (use --rejects FILE to keep them)"
 	same <<'EOF'
 referrer,generation,invites,signed_up,converted,conversion_pct,conversion_lo,conversion_hi,descendants,depth,first_invite,last_invite
-e,0,1,0,0,0.00,0.00,79.35,1,1,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z
+e,0,1,,,,,,1,1,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z
 EOF
 }
 
@@ -515,22 +515,20 @@ EOF
 
 # ================================================================ 4. raw export mode
 
-@test "jrefer: raw export without --signup/--converted: nobody signed up or converted; no cycle time" {
-	# graph.csv with only the three required columns: invites, tree as in the golden; sign-up and
-	# conversion columns all 0, conversion 0.00 (0.00..79.35 for 1 invite, 0/3 for r:
-	# hi = 3.841459 / 6.841459 = 0.561494 -> 56.15; 0/2: 3.841459 / 5.841459 = 0.657618 -> 65.76)
+@test "jrefer: raw export without --signup/--converted: sign-ups and conversions unknown (empty), not 0" {
+	# graph.csv with only the three required columns: invites and the tree as in the golden; the
+	# sign-up and conversion columns and their rates are empty: unknown, not a measured 0 %
 	jtrc 0 -q --referrer advocate --referee friend --time sent_at graph.csv
-	run awk -F, 'NR > 1 && ($4 != 0 || $5 != 0 || $6 != "0.00" || $7 != "0.00") { print }' "$T/out"
+	run awk -F, 'NR > 1 && ($4 != "" || $5 != "" || $6 != "" || $7 != "" || $8 != "") { print }' "$T/out"
 	assert_output ''
-	assert_equal "$(row r | cut -d, -f8) $(row r1 | cut -d, -f8) $(wilson 0 3) $(wilson 0 2)" "56.15 65.76 0.00,56.15 0.00,65.76"
 	diff <(cut -d, -f1-3,9-12 "$EXP/jrefer/referrers.csv") <(cut -d, -f1-3,9-12 "$T/out")
 	jtrc 0 -q --referrer advocate --referee friend --time sent_at --summary graph.csv
-	assert_equal "$(metric signed_up) $(metric converted) $(metric conversion_pct) [$(metric viral_cycle_time_s)] $(metric viral_cycle_time_n)" \
-		"0 0 0.00 [] 0"
-	# only --converted: sign-ups 0, conversions as in the golden (6 of 15), cycle time as there
+	assert_equal "[$(metric signed_up)] [$(metric signup_pct)] [$(metric converted)] [$(metric conversion_pct)] [$(metric k_factor)] [$(metric viral_cycle_time_s)] $(metric viral_cycle_time_n)" \
+		"[] [] [] [] [] [] 0"
+	# only --converted: sign-ups unknown, conversions as in the golden (6 of 15), cycle time as there
 	jtrc 0 -q --referrer advocate --referee friend --time sent_at --converted paid_at --summary graph.csv
-	assert_equal "$(metric signed_up) $(metric converted) $(metric viral_cycle_time_s) $(metric viral_cycle_time_n)" \
-		"0 6 86400 3"
+	assert_equal "[$(metric signed_up)] $(metric converted) $(metric viral_cycle_time_s) $(metric viral_cycle_time_n)" \
+		"[] 6 86400 3"
 }
 
 # raw.csv: line 2 kept (a -> b, joined and paid); 3 empty referrer; 4 empty referee; 5 sent_at
