@@ -1030,7 +1030,7 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 	r->c_time = (long)jt_col_by_name(h, "time", src);
 	r->c_tp = jt_col_find(h, "touchpoint");
 	if (r->need_tp && r->c_tp < 0)
-		(long)jt_col_by_name(h, "touchpoint", src);
+		r->c_tp = (long)jt_col_by_name(h, "touchpoint", src);	/* dies, listing the columns */
 	r->c_grp = r->o.group && r->o.mode == JT_SM_FUNNEL ? (long)jt_col_by_name(h, r->o.group, src) : -1;
 	for (size_t k = 0; k < r->noc; k++) {
 		r->oc[k].idx = jt_col_find(h, r->oc[k].col);
