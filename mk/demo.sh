@@ -1,29 +1,60 @@
 #!/bin/sh
-# make demo: jkpi over the sample survey export (share/jtools/sample/surveys.csv).
-# Until the whole pipeline exists this is the main job: NPS, CSAT and CES by
-# channel and month as readable tables; the full CSV results go to demo-out/.
+# make demo: the whole pipeline over the sample exports of share/jtools/sample
+# (surveys, tickets, orders, referrals, web events; synthetic, with the flaws
+# real exports have): jtouch -> jstage -> jvalue -> jkpi, plus jrefer. The
+# value-chain x journey matrix is printed; every result file goes to demo-out/.
 set -eu
 export JTOOLS_DATADIR="$(pwd)/share/jtools"
-in=share/jtools/sample/surveys.csv
+s=share/jtools/sample
 out=demo-out
 mkdir -p "$out"
+stages=awareness,consideration,purchase,support,loyalty,advocacy
 
-bin/jkpi -s -g channel --rejects "$out/rejects.csv" --stats "$out/stats.csv" \
-	-k responses=count,customers=distinct:customer_id,nps:nps,csat:csat,ces:ces \
-	-o "$out/by-channel.csv" "$in"
-for k in nps csat ces; do
-	bin/jkpi -q -s -g channel --pivot month:submitted_at --pivot-order sorted -k "$k:$k" -o "$out/$k-by-channel-month.csv" "$in" 2>/dev/null
+# 1. raw exports -> the touch stream (bad rows set aside in rejects-jtouch.csv)
+bin/jtouch -q --rejects "$out/rejects-jtouch.csv" --stats "$out/stats-jtouch.csv" -o "$out/touches.csv" \
+	-p survey "$s/surveys.csv" -p tickets "$s/tickets.csv" -p orders "$s/orders.csv" \
+	-p referrals "$s/referrals.csv" -p events "$s/events.csv"
+# 2. journey stages and what happened next; 3. value-chain activities
+bin/jstage --outcome default -o "$out/journeys.csv" "$out/touches.csv"
+bin/jvalue -o "$out/value-chain.csv" "$out/journeys.csv"
+# 4. the report: long table, and the matrix of each KPI (customers weigh once per cell)
+kpis=touches=count,customers=distinct:customer,nps:next_nps,csat:next_csat,p50:resolution_s,p90:resolution_s,rate:referred
+bin/jkpi -q -s -g activity,stage --per customer -k "$kpis" -o "$out/report.csv" "$out/value-chain.csv"
+for k in customers=distinct:customer nps:next_nps csat:next_csat p50:resolution_s rate:referred; do
+	name=${k%%[:=]*}
+	bin/jkpi -q -s -g activity --pivot stage --pivot-order "$stages" --per customer -k "$k" \
+		-o "$out/matrix-$name.csv" "$out/value-chain.csv"
 done
+# journey views and the moments that matter
+bin/jstage -q --funnel awareness,consideration,purchase,loyalty,advocacy -o "$out/funnel.csv" "$out/touches.csv"
+bin/jstage -q --paths -o "$out/paths.csv" "$out/touches.csv"
+bin/jstage -q --variants --collapse --top 10 -o "$out/variants.csv" "$out/touches.csv"
+bin/jstage -q --retention --period month -o "$out/retention.csv" "$out/touches.csv"
+bin/jstage -q --customers -g channel -o "$out/customers.csv" "$out/touches.csv"
+bin/jvalue -q --impact next_nps --min-n 5 -o "$out/impact-nps.csv" "$out/journeys.csv"
+bin/jrefer -q --summary --flags "$out/referral-flags.csv" --rejects "$out/rejects-jrefer.csv" \
+	-o "$out/referrals.csv" "$out/touches.csv"
 
 echo
-echo "NPS by channel and month (points, -100..100; promoters 9-10 minus detractors 0-6)"
-bin/jkpi -q -s -g channel --pivot month:submitted_at --pivot-order sorted -k nps:nps --format md "$in" 2>/dev/null
+echo "Customers per value-chain activity and journey stage (each customer once per cell)"
+bin/jkpi -q -s -g activity --pivot stage --pivot-order "$stages" --per customer -k customers=distinct:customer \
+	--format md "$out/value-chain.csv"
 echo
-echo "CSAT by channel and month (% answering 4 or 5 on 1-5)"
-bin/jkpi -q -s -g channel --pivot month:submitted_at --pivot-order sorted -k csat:csat --format md "$in" 2>/dev/null
+echo "NPS after the touch (next answer within 90 days; points -100..100), activity x stage"
+bin/jkpi -q -s -g activity --pivot stage --pivot-order "$stages" --per customer -k nps:next_nps \
+	--format md "$out/value-chain.csv"
 echo
-echo "Responses by channel and month"
-bin/jkpi -q -s -g channel --pivot month:submitted_at --pivot-order sorted -k count --format md "$in" 2>/dev/null
+echo "Funnel awareness -> advocacy (customers, conversion from the first step)"
+cut -d, -f1-5 "$out/funnel.csv" | sed 's/,/ | /g'
 echo
-echo "Full results (with 95% intervals, counts and missing values): $out/"
+echo "Moments that matter (NPS after a touch in the cell against never touched there; worst first)"
+head -6 "$out/impact-nps.csv" | cut -d, -f1,2,3,6,7,8 | sed 's/,/ | /g'
+echo
+echo "Referral program"
+grep -E '^(customers|referrers|invites|conversion_pct|k_factor|referred_pct),' "$out/referrals.csv" | sed 's/,/: /'
+echo
+echo "Rows set aside (see $out/rejects-jtouch.csv and $out/rejects-jrefer.csv):"
+grep '^rows_\|^touches_out' "$out/stats-jtouch.csv" | sed 's/^/  /'
+echo
+echo "Full report files: $out/"
 ls "$out" | sed 's/^/  /'
