@@ -3,6 +3,7 @@
 # Build: a C compiler (build-essential), make, libcsv (libcsv-dev), PCRE2 (libpcre2-dev), pkg-config.
 # Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint).
 # Time zones: tzdata (the TZif files in /usr/share/zoneinfo that lib/tz.c reads).
+# Scale-out test: GNU parallel (tests/scaleout.bats runs the shards with it).
 set -u
 mode=${1:-check}
 missing=""
@@ -27,6 +28,7 @@ found_lib bats-assert || missing="$missing bats-assert"
 command -v prove >/dev/null 2>&1 || missing="$missing prove"
 command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
 [ -f /usr/share/zoneinfo/America/New_York ] || missing="$missing tzdata"
+command -v parallel >/dev/null 2>&1 || missing="$missing parallel"
 
 if [ -z "$missing" ]; then
 	echo "deps: everything is installed"
@@ -45,7 +47,8 @@ if command -v apt-get >/dev/null 2>&1; then
 		cc) pkgs="$pkgs build-essential";; libcsv) pkgs="$pkgs libcsv-dev";; pcre2) pkgs="$pkgs libpcre2-dev";;
 		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support) pkgs="$pkgs bats-support";; bats-assert) pkgs="$pkgs bats-assert";;
-		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; esac; done
+		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";;
+		parallel) pkgs="$pkgs parallel";; esac; done
 	echo "deps: running: $sudo apt-get update && $sudo apt-get install -y$pkgs"
 	$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs
 elif command -v dnf >/dev/null 2>&1; then
@@ -53,7 +56,7 @@ elif command -v dnf >/dev/null 2>&1; then
 		cc) pkgs="$pkgs gcc make";; libcsv) pkgs="$pkgs libcsv-devel";; pcre2) pkgs="$pkgs pcre2-devel";;
 		pkg-config) pkgs="$pkgs pkgconf-pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support|bats-assert) pkgs="$pkgs bats";; prove) pkgs="$pkgs perl-Test-Harness";;
-		mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; esac; done
+		mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; parallel) pkgs="$pkgs parallel";; esac; done
 	echo "deps: running: $sudo dnf install -y$pkgs"
 	$sudo dnf install -y $pkgs
 elif command -v brew >/dev/null 2>&1; then
@@ -62,7 +65,7 @@ elif command -v brew >/dev/null 2>&1; then
 		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats-core";;
 		bats-support) pkgs="$pkgs bats-core/bats-core/bats-support";;
 		bats-assert) pkgs="$pkgs bats-core/bats-core/bats-assert";;
-		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; esac; done
+		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; parallel) pkgs="$pkgs parallel";; esac; done
 	echo "deps: running: brew install$pkgs"
 	brew install $pkgs
 else
