@@ -68,6 +68,7 @@ datasets() {
     dataset survey  bench/gensurvey.awk
     dataset events  bench/genevents.awk
     derive  touches events 'bin/jtouch -p events "$SRC"'
+    derive  valuechain touches 'bin/jstage --outcome default "$SRC" | bin/jvalue'
     dataset referrals bench/genreferrals.awk
 }
 
@@ -96,6 +97,12 @@ benches() {
     bench 'jstage'         touches - 'bin/jstage "$DATA"'
     bench 'jstage --paths' touches - 'bin/jstage --paths "$DATA"'
     bench 'jvalue'         touches 70 'bin/jvalue "$DATA"'
+    # the last step of the pipeline: the value-chain x journey report over
+    # the touches after jstage --outcome default | jvalue
+    bench 'bare parse'     valuechain - 'bench/bareparse "$DATA"'
+    bench 'jkpi report'    valuechain - 'bin/jkpi -g activity,stage --per customer -k touches=count,customers=distinct:customer,nps:next_nps,csat:next_csat,rate:referred "$DATA"'
+    # the whole pipeline, one process after the other, over the event export
+    bench 'pipeline'       events - 'bin/jtouch -p events "$DATA" | bin/jstage --outcome default | bin/jvalue | bin/jkpi -g activity,stage --per customer -k touches=count,customers=distinct:customer,nps:next_nps,rate:referred'
     # jrefer keeps every referral in memory (the graph is built at the end);
     # ~4.8 % of the rows are rejected, so stderr has reject lines and exit 0
     bench 'bare parse'       referrals - 'bench/bareparse "$DATA"'
