@@ -39,7 +39,7 @@ static void help(void)
 	       "      --csat MODE       top2 (4-5 of 1-5, default) or good-bad (Zendesk: Good/Bad words too)\n"
 	       "      --pivot COL       one column per value of COL, for one KPI\n"
 	       "      --pivot-order L   pivot columns: 'sorted' or a comma list (default: first seen)\n"
-	       "      --format FMT      csv (default), tsv, md or json\n"
+	       "      --format FMT      csv (default), tsv, md, json or html (a page; pivots as a heatmap)\n"
 	       "      --partial         write mergeable state instead of the result\n"
 	       "      --merge           read partial states (files or streams) and print the result\n"
 	       "%s\n"
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 		case OPT_FORMAT: {
 			int f = jt_format_from_name(optarg);
 			if (f < 0)
-				jt_usage_error("--format: '%s' is not csv, tsv, md or json", optarg);
+				jt_usage_error("--format: '%s' is not csv, tsv, md, json or html", optarg);
 			o.format = (enum jt_format)f;
 			o.format_given = 1;
 			break;

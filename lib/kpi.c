@@ -963,6 +963,7 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 		num[nrest + j] = 1;
 	}
 	struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
+	jt_table_set_pivot(t);
 	size_t nf;
 	suffixes(a->k[0].kind, &nf);
 	fig_t *f = jt_xmalloc(nf * sizeof *f);
@@ -1103,7 +1104,7 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 	if (a->o.sort)
 		prow(&w, "option", NULL, a->ng, "sort", "1", 1);
 	if (a->o.format != JT_FMT_CSV) {
-		static const char *const fn[] = { "csv", "tsv", "md", "json" };
+		static const char *const fn[] = { "csv", "tsv", "md", "json", "html" };
 		prow(&w, "option", NULL, a->ng, "format", fn[a->o.format], strlen(fn[a->o.format]));
 	}
 	for (size_t i = 0; i < a->nk; i++) {

@@ -1,4 +1,5 @@
 /* table.c — one result table, four output formats. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ struct jt_table {
 	/* Markdown: cells kept until the end for column widths */
 	struct jt_buf cells;	/* NUL-separated */
 	size_t *width;
+	int pivot;	/* HTML: one scale for every numeric cell (a heatmap) */
 };
 
 int jt_format_from_name(const char *s)
@@ -30,6 +32,8 @@ int jt_format_from_name(const char *s)
 		return JT_FMT_MD;
 	if (strcmp(s, "json") == 0)
 		return JT_FMT_JSON;
+	if (strcmp(s, "html") == 0)
+		return JT_FMT_HTML;
 	return -1;
 }
 
@@ -129,9 +133,13 @@ struct jt_table *jt_table_new(FILE *fp, enum jt_format fmt, size_t ncol, const c
 		jt_table_row(t, names, lens);
 		t->nrows = 0;
 		break;
+	case JT_FMT_HTML:
+		break;
 	}
 	return t;
 }
+
+void jt_table_set_pivot(struct jt_table *t) { t->pivot = 1; }
 
 void jt_table_row(struct jt_table *t, const char *const *cells, const size_t *lens)
 {
@@ -166,6 +174,13 @@ void jt_table_row(struct jt_table *t, const char *const *cells, const size_t *le
 		}
 		putc('}', fp);
 		break;
+	case JT_FMT_HTML:	/* kept, each cell with its length, until the scale is known */
+		for (size_t i = 0; i < t->ncol; i++) {
+			uint32_t n = (uint32_t)lens[i];
+			jt_buf_add(&t->cells, &n, 4);
+			jt_buf_add(&t->cells, cells[i], lens[i]);
+		}
+		break;
 	case JT_FMT_MD:
 		for (size_t i = 0; i < t->ncol; i++) {
 			size_t at = t->cells.len;
@@ -186,9 +201,109 @@ static void pad(FILE *fp, size_t n)
 		putc(' ', fp);
 }
 
+/* Text for HTML: every byte that could open markup or an attribute escaped. */
+static void html_text(FILE *fp, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		case '\0': fputs("&#65533;", fp); break;
+		default: putc(s[i], fp);
+		}
+	}
+}
+
+static const char *next_cell(const char *p, const char **s, size_t *n)
+{
+	uint32_t l;
+	memcpy(&l, p, 4);
+	*s = p + 4;
+	*n = l;
+	return p + 4 + l;
+}
+
+static int number_of(const char *s, size_t n, double *v)
+{
+	char buf[64], *end;
+	if (n == 0 || n >= sizeof buf)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*v = strtod(buf, &end);
+	return *end == '\0';
+}
+
+/* A self-contained page: no script, no link, no remote asset. Numeric cells
+ * are shaded from red (lowest) through yellow to green (highest), on one
+ * scale for a pivot (a heatmap), per column otherwise. */
+static void html_end(struct jt_table *t)
+{
+	FILE *fp = t->fp;
+	size_t nc = t->ncol;
+	double *lo = jt_xcalloc(nc + 1, sizeof *lo), *hi = jt_xcalloc(nc + 1, sizeof *hi);
+	unsigned char *seen = jt_xcalloc(nc + 1, 1);
+	const char *p = t->cells.p, *s;
+	size_t n;
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t i = 0; i < nc; i++) {
+			double v;
+			p = next_cell(p, &s, &n);
+			if (!t->numeric[i] || !number_of(s, n, &v))
+				continue;
+			size_t k = t->pivot ? 0 : i;
+			if (!seen[k] || v < lo[k])
+				lo[k] = v;
+			if (!seen[k] || v > hi[k])
+				hi[k] = v;
+			seen[k] = 1;
+		}
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>jtools report</title>\n"
+	      "<style>\nbody{font-family:sans-serif;margin:1.5em;color:#222}\n"
+	      "table{border-collapse:collapse}\nth,td{border:1px solid #bbb;padding:.3em .6em}\n"
+	      "th{background:#eee}\ntd.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	      "td.e{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#eee 4px,#eee 8px)}\n"
+	      "</style>\n</head>\n<body>\n<table>\n<thead><tr>", fp);
+	for (size_t i = 0; i < nc; i++) {
+		fputs("<th>", fp);
+		html_text(fp, t->names[i], t->nlens[i]);
+		fputs("</th>", fp);
+	}
+	fputs("</tr></thead>\n<tbody>\n", fp);
+	p = t->cells.p;
+	for (size_t r = 0; r < t->nrows; r++) {
+		fputs("<tr>", fp);
+		for (size_t i = 0; i < nc; i++) {
+			double v;
+			p = next_cell(p, &s, &n);
+			size_t k = t->pivot ? 0 : i;
+			if (!t->numeric[i]) {
+				fputs("<td>", fp);
+			} else if (!number_of(s, n, &v)) {
+				fputs(n ? "<td class=\"n\">" : "<td class=\"n e\" title=\"no value\">", fp);
+			} else {
+				double x = hi[k] > lo[k] ? (v - lo[k]) / (hi[k] - lo[k]) : 0.5;
+				fprintf(fp, "<td class=\"n\" style=\"background:hsl(%d,70%%,80%%)\">", (int)(x * 120 + 0.5));
+			}
+			html_text(fp, s, n);
+			fputs("</td>", fp);
+		}
+		fputs("</tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n</body>\n</html>\n", fp);
+	free(lo);
+	free(hi);
+	free(seen);
+}
+
 void jt_table_end(struct jt_table *t)
 {
 	FILE *fp = t->fp;
+	if (t->fmt == JT_FMT_HTML)
+		html_end(t);
 	if (t->fmt == JT_FMT_JSON) {
 		fputs(t->nrows ? "\n]\n" : "]\n", fp);
 	} else if (t->fmt == JT_FMT_MD) {

@@ -1378,3 +1378,31 @@ lazy_for() {
 	err_is "jkpi: location_coordinates.csv:2: bad quote (use --lazy-quotes to accept stray quotes)"
 	empty_out
 }
+
+@test "jkpi: --format html: one self-contained page, every export string escaped" {
+	printf 'g,v\n"<script>alert(1)</script>",1\n"a&b ""q"" '"'"'x'"'"'",2\n"<a href=""javascript:alert(2)"">x</a>",3\n' >"$BATS_TEST_TMPDIR/h.csv"
+	run jkpi -s -g g -k sum:v --format html "$BATS_TEST_TMPDIR/h.csv"
+	assert_success
+	assert_line --index 0 '<!DOCTYPE html>'
+	assert_line '</html>'
+	assert_output --partial '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
+	assert_output --partial '<td>a&amp;b &quot;q&quot; &#39;x&#39;</td>'
+	assert_output --partial '<td>&lt;a href=&quot;javascript:alert(2)&quot;&gt;x&lt;/a&gt;</td>'
+	# nothing that runs or loads: no script element, no link, no src/href attribute
+	refute_output --partial '<script'
+	refute_output --partial 'href="'
+	refute_output --partial 'src="'
+	refute_output --partial '<link'
+}
+
+@test "jkpi: --format html with --pivot: one colour scale for the whole table (a heatmap), empty cells hatched" {
+	# NPS by channel and month: -100 is the lowest cell (hue 0, red), 100 the highest (hue 120, green),
+	# 0 halfway (hue 60); a channel without answers in a month is an empty, hatched cell
+	printf 'channel,time,nps\nweb,2024-01-05T00:00:00Z,0\nweb,2024-02-05T00:00:00Z,10\napp,2024-01-05T00:00:00Z,9\napp,2024-01-06T00:00:00Z,0\n' \
+		>"$BATS_TEST_TMPDIR/p.csv"
+	run jkpi -s -g channel --pivot month:time --pivot-order sorted -k nps:nps --format html "$BATS_TEST_TMPDIR/p.csv"
+	assert_success
+	assert_output --partial '<thead><tr><th>channel</th><th>2024-01</th><th>2024-02</th></tr></thead>'
+	assert_output --partial '<tr><td>app</td><td class="n" style="background:hsl(60,70%,80%)">0.00</td><td class="n e" title="no value"></td></tr>'
+	assert_output --partial '<tr><td>web</td><td class="n" style="background:hsl(0,70%,80%)">-100.00</td><td class="n" style="background:hsl(120,70%,80%)">100.00</td></tr>'
+}
