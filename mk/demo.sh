@@ -25,6 +25,9 @@ for k in customers=distinct:customer nps:next_nps csat:next_csat p50:resolution_
 	bin/jkpi -q -s -g activity --pivot stage --pivot-order "$stages" --per customer -k "$k" \
 		-o "$out/matrix-$name.csv" "$out/value-chain.csv"
 done
+# the NPS matrix as a heatmap page (open it in a browser; no network needed)
+bin/jkpi -q -s -g activity --pivot stage --pivot-order "$stages" --per customer -k nps:next_nps \
+	--format html -o "$out/matrix-nps.html" "$out/value-chain.csv"
 # journey views and the moments that matter
 bin/jstage -q --funnel awareness,consideration,purchase,loyalty,advocacy -o "$out/funnel.csv" "$out/touches.csv"
 bin/jstage -q --paths -o "$out/paths.csv" "$out/touches.csv"
