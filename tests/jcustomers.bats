@@ -8,54 +8,12 @@
 # does not do yet.
 bats_require_minimum_version 1.5.0
 load test_helper
+PROG=jstage
+GOLDEN=jcustomers
 
 setup() {
 	cd "$FIX/jcustomers"
 	T=$BATS_TEST_TMPDIR
-}
-
-# jtrc RC ARGS...: run jstage, stdout -> $T/out, stderr -> $T/err; require exit status RC.
-jtrc() {
-	local want=$1 rc=0
-	shift
-	jstage "$@" >"$T/out" 2>"$T/err" || rc=$?
-	if [ "$rc" != "$want" ]; then
-		{
-			echo "jstage $*: exit status $rc, expected $want"
-			echo "--- stderr:"; cat "$T/err"
-			echo "--- stdout:"; head -c 3000 "$T/out"
-		} >&2
-		return 1
-	fi
-}
-
-# jt ARGS...: jstage must succeed with nothing on stderr.
-jt() {
-	jtrc 0 "$@"
-	err_is ""
-}
-
-# err_is TEXT: stderr of the last run equals TEXT (final newline dropped).
-err_is() {
-	assert_equal "$(cat "$T/err")" "$1"
-}
-
-# same [FILE] < EXPECTED: FILE (default: stdout of the last run) equals stdin byte for byte.
-same() {
-	local d
-	if ! d=$(diff -u - "${1:-$T/out}"); then
-		printf 'output differs (--- expected, +++ actual):\n%s\n' "$d" >&2
-		return 1
-	fi
-}
-
-# golden NAME: stdout of the last run equals tests/expected/jcustomers/NAME.
-golden() {
-	local d
-	if ! d=$(diff -u "$EXP/jcustomers/$1" "$T/out"); then
-		printf 'output differs from %s:\n%s\n' "$1" "$d" >&2
-		return 1
-	fi
 }
 
 # same_rows < EXPECTED: stdout of the last run has the lines of stdin, in any order.
@@ -70,11 +28,6 @@ same_rows() {
 # col NAME [FILE]: the values of column NAME (by header) of FILE (default: the last stdout).
 col() {
 	awk -F, -v n="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { print $c }' "${2:-$T/out}"
-}
-
-# need_zone NAME: skip when the IANA zone file is not installed.
-need_zone() {
-	[ -f "${TZDIR:-/usr/share/zoneinfo}/$1" ] || skip "time zone $1 not installed (${TZDIR:-/usr/share/zoneinfo})"
 }
 
 # ================================================================ the customer set

@@ -10,64 +10,14 @@
 # Tests marked skip "BUG: ..." describe what the spec asks and the program does not do yet.
 bats_require_minimum_version 1.5.0
 load test_helper
+PROG=jrefer
+GOLDEN=jrefer
 
 # JT_VALGRIND=1 (make valgrind-check): tests/test_helper.bash wraps the programs in valgrind.
 
 setup() {
 	cd "$FIX/jrefer"
 	T=$BATS_TEST_TMPDIR
-}
-
-# jtrc RC ARGS...: run jrefer, stdout -> $T/out, stderr -> $T/err; require exit status RC.
-jtrc() {
-	local want=$1 rc=0
-	shift
-	jrefer "$@" >"$T/out" 2>"$T/err" || rc=$?
-	if [ "$rc" != "$want" ]; then
-		{
-			echo "jrefer $*: exit status $rc, expected $want"
-			echo "--- stderr:"; cat "$T/err"
-			echo "--- stdout:"; head -c 3000 "$T/out"
-		} >&2
-		return 1
-	fi
-}
-
-# jt ARGS...: jrefer must succeed with nothing on stderr.
-jt() {
-	jtrc 0 "$@"
-	err_is ""
-}
-
-# err_is TEXT: stderr of the last run equals TEXT (final newline dropped).
-err_is() {
-	assert_equal "$(cat "$T/err")" "$1"
-}
-
-# same [FILE] < EXPECTED: FILE (default: stdout of the last run) equals stdin byte for byte.
-same() {
-	local d
-	if ! d=$(diff -u - "${1:-$T/out}"); then
-		printf 'output differs (--- expected, +++ actual):\n%s\n' "$d" >&2
-		return 1
-	fi
-}
-
-# golden NAME [FILE]: FILE (default: stdout of the last run) equals tests/expected/jrefer/NAME.
-golden() {
-	local d
-	if ! d=$(diff -u "$EXP/jrefer/$1" "${2:-$T/out}"); then
-		printf 'output differs from %s:\n%s\n' "$1" "$d" >&2
-		return 1
-	fi
-}
-
-# stats_are NAME=VALUE...: the --stats file $T/st.csv has these values.
-stats_are() {
-	local kv
-	for kv in "$@"; do
-		assert_equal "${kv%%=*}=$(awk -F, -v k="${kv%%=*}" '$1 == k { print $2 }' "$T/st.csv")" "$kv"
-	done
 }
 
 # metric NAME: the value of NAME in the --summary output of the last run.

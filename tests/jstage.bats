@@ -11,69 +11,14 @@
 # Tests marked skip "BUG: ..." describe what the spec asks and the program does not do yet.
 bats_require_minimum_version 1.5.0
 load test_helper
+PROG=jstage
+GOLDEN=jstage
 
 # JT_VALGRIND=1 (make valgrind-check): tests/test_helper.bash wraps the program in valgrind.
 
 setup() {
 	cd "$FIX/jstage"
 	T=$BATS_TEST_TMPDIR
-}
-
-# jtrc RC ARGS...: run jstage, stdout -> $T/out, stderr -> $T/err; require exit status RC.
-jtrc() {
-	local want=$1 rc=0
-	shift
-	jstage "$@" >"$T/out" 2>"$T/err" || rc=$?
-	if [ "$rc" != "$want" ]; then
-		{
-			echo "jstage $*: exit status $rc, expected $want"
-			echo "--- stderr:"; cat "$T/err"
-			echo "--- stdout:"; head -c 3000 "$T/out"
-		} >&2
-		return 1
-	fi
-}
-
-# jt ARGS...: jstage must succeed with nothing on stderr.
-jt() {
-	jtrc 0 "$@"
-	err_is ""
-}
-
-# err_is TEXT: stderr of the last run equals TEXT (final newline dropped).
-err_is() {
-	assert_equal "$(cat "$T/err")" "$1"
-}
-
-# same [FILE] < EXPECTED: FILE (default: stdout of the last run) equals stdin byte for byte.
-same() {
-	local d
-	if ! d=$(diff -u - "${1:-$T/out}"); then
-		printf 'output differs (--- expected, +++ actual):\n%s\n' "$d" >&2
-		return 1
-	fi
-}
-
-# golden NAME: stdout of the last run equals tests/expected/jstage/NAME.
-golden() {
-	local d
-	if ! d=$(diff -u "$EXP/jstage/$1" "$T/out"); then
-		printf 'output differs from %s:\n%s\n' "$1" "$d" >&2
-		return 1
-	fi
-}
-
-# stat_of NAME: a value of the --stats file $T/st.csv.
-stat_of() {
-	awk -F, -v k="$1" '$1 == k { print $2 }' "$T/st.csv"
-}
-
-# stats_are NAME=VALUE...: the --stats file has these values.
-stats_are() {
-	local kv
-	for kv in "$@"; do
-		assert_equal "${kv%%=*}=$(stat_of "${kv%%=*}")" "$kv"
-	done
 }
 
 # invariant: rows_in = rows_out + rows_skipped + rows_rejected in $T/st.csv.

@@ -37,3 +37,69 @@ if [ "${JT_VALGRIND:-0}" = 1 ]; then
 	jrefer() { jt_valgrind "$REPO/bin/jrefer" "$@"; }
 	export -f jt_valgrind jkpi jtouch jstage jvalue jrefer
 fi
+
+# ---- helpers for the per-program suites. Each file sets PROG (the program
+# jtrc runs) and GOLDEN (its folder under tests/expected, default PROG); the
+# tests use $T as their scratch folder.
+
+# jtrc RC ARGS...: run $PROG, stdout -> $T/out, stderr -> $T/err; require exit status RC.
+jtrc() {
+	local want=$1 rc=0
+	shift
+	"$PROG" "$@" >"$T/out" 2>"$T/err" || rc=$?
+	if [ "$rc" != "$want" ]; then
+		{
+			echo "$PROG $*: exit status $rc, expected $want"
+			echo "--- stderr:"; cat "$T/err"
+			echo "--- stdout:"; head -c 3000 "$T/out"
+		} >&2
+		return 1
+	fi
+}
+
+# jt ARGS...: $PROG must succeed with nothing on stderr.
+jt() {
+	jtrc 0 "$@"
+	err_is ""
+}
+
+# err_is TEXT: stderr of the last run equals TEXT (final newline dropped).
+err_is() {
+	assert_equal "$(cat "$T/err")" "$1"
+}
+
+# same [FILE] < EXPECTED: FILE (default: stdout of the last run) equals stdin byte for byte.
+same() {
+	local d
+	if ! d=$(diff -u - "${1:-$T/out}"); then
+		printf 'output differs (--- expected, +++ actual):\n%s\n' "$d" >&2
+		return 1
+	fi
+}
+
+# golden NAME [FILE]: FILE (default: stdout of the last run) equals tests/expected/$GOLDEN/NAME.
+golden() {
+	local d
+	if ! d=$(diff -u "$EXP/${GOLDEN:-$PROG}/$1" "${2:-$T/out}"); then
+		printf 'output differs from %s:\n%s\n' "$1" "$d" >&2
+		return 1
+	fi
+}
+
+# stat_of NAME: a value of the --stats file $T/st.csv.
+stat_of() {
+	awk -F, -v k="$1" '$1 == k { print $2 }' "$T/st.csv"
+}
+
+# stats_are NAME=VALUE...: the --stats file $T/st.csv has these values.
+stats_are() {
+	local kv
+	for kv in "$@"; do
+		assert_equal "${kv%%=*}=$(stat_of "${kv%%=*}")" "$kv"
+	done
+}
+
+# need_zone NAME: skip when the IANA zone file is not installed.
+need_zone() {
+	[ -f "${TZDIR:-/usr/share/zoneinfo}/$1" ] || skip "time zone $1 not installed (${TZDIR:-/usr/share/zoneinfo})"
+}
