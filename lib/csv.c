@@ -300,6 +300,17 @@ int jt_header_equal(const struct jt_header *a, const struct jt_header *b)
 	return 1;
 }
 
+int jt_header_first(struct jt_header **keep, const struct jt_header *h, const char *src)
+{
+	if (!*keep) {
+		*keep = jt_header_copy(h);
+		return 1;
+	}
+	if (!jt_header_equal(*keep, h))
+		jt_die_at(src, 1, "a header unlike the first input's (every input of one run needs the same columns)");
+	return 0;
+}
+
 struct jt_header *jt_header_copy(const struct jt_header *h)
 {
 	struct jt_header *c = jt_xmalloc(sizeof *c);

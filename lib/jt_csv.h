@@ -47,6 +47,9 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	     jt_header_fn *hf, jt_record_fn *rf, void *ctx);
 
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b);
+/* Several inputs of one run: keeps a copy of the first header and returns 1;
+ * for a later one returns 0, or stops the run when it differs. */
+int jt_header_first(struct jt_header **keep, const struct jt_header *h, const char *src);
 struct jt_header *jt_header_copy(const struct jt_header *h);
 void jt_header_free(struct jt_header *h);
 

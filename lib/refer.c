@@ -156,12 +156,8 @@ static long col_or_none(const struct jt_header *h, const char *name, const char 
 static void on_header(void *ctx, const char *src, const struct jt_header *h)
 {
 	struct jt_referrun *r = ctx;
-	if (r->h) {
-		if (!jt_header_equal(r->h, h))
-			jt_die_at(src, 1, "a header unlike the first input's (every input of one run needs the same columns)");
+	if (!jt_header_first(&r->h, h, src))
 		return;
-	}
-	r->h = jt_header_copy(h);
 	jt_rejects_header(r->rj, h);
 	if (r->o.referrer) {
 		r->c_from = col_or_none(h, r->o.referrer, src);

@@ -1017,13 +1017,10 @@ static void customer_done(struct jt_stagerun *r, struct tch *t, size_t n)
 static void on_header(void *ctx, const char *src, const struct jt_header *h)
 {
 	struct jt_stagerun *r = ctx;
-	if (r->h) {
-		if (!jt_header_equal(r->h, h))
-			jt_die_at(src, 1, "a header unlike the first input's (every touch stream of one run needs the same columns)");
+	if (!jt_header_first(&r->h, h, src)) {
 		jt_rules_bind(r->o.rules, h, src);
 		return;
 	}
-	r->h = jt_header_copy(h);
 	jt_rejects_header(r->rj, h);
 	jt_timefilter_bind(&r->tf, r->o.c, h, src);
 	r->c_cust = (long)jt_col_by_name(h, "customer", src);

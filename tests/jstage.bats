@@ -21,17 +21,6 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# invariant: rows_in = rows_out + rows_skipped + rows_rejected in $T/st.csv.
-invariant() {
-	local in out sk rj
-	in=$(stat_of rows_in) out=$(stat_of rows_out) sk=$(stat_of rows_skipped) rj=$(stat_of rows_rejected)
-	if [ -z "$in" ] || [ -z "$out" ] || [ -z "$sk" ] || [ -z "$rj" ]; then
-		echo "no counts in --stats" >&2
-		return 1
-	fi
-	assert_equal "rows_in $in" "rows_in $((out + sk + rj))"
-}
-
 # wilson_ok [GROUPED]: every funnel row of the last run has conversion_lo/hi equal to the Wilson
 # score interval of customers / (customers of step 1), computed here independently:
 #   p = x/n, z = 1.959963984540054 (97.5 % normal quantile),
@@ -1030,7 +1019,7 @@ EOF
 
 @test "jstage: two inputs with different headers exit 1 naming the second file" {
 	jtrc 1 journeys.csv funnel.csv
-	err_is "jstage: funnel.csv:1: a header unlike the first input's (every touch stream of one run needs the same columns)"
+	err_is "jstage: funnel.csv:1: a header unlike the first input's (every input of one run needs the same columns)"
 	jtrc 1 -o "$T/o.csv" --paths journeys.csv funnel.csv
 	[ ! -e "$T/o.csv" ]
 	# the same header twice is fine: every touch twice, steps 1..2n

@@ -18,17 +18,6 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# invariant: rows_in = rows_out + rows_skipped + rows_rejected in $T/st.csv.
-invariant() {
-	local in out sk rj
-	in=$(stat_of rows_in) out=$(stat_of rows_out) sk=$(stat_of rows_skipped) rj=$(stat_of rows_rejected)
-	if [ -z "$in" ] || [ -z "$out" ] || [ -z "$sk" ] || [ -z "$rj" ]; then
-		echo "no counts in --stats" >&2
-		return 1
-	fi
-	assert_equal "rows_in $in" "rows_in $((out + sk + rj))"
-}
-
 # times_match: every output row's time (column 2) equals its carried expect column (15).
 times_match() {
 	run awk -F, 'NR > 1 && $2 != $15 { print "row " NR ": time " $2 ", expected " $15 }' "$T/out"

@@ -103,3 +103,14 @@ stats_are() {
 need_zone() {
 	[ -f "${TZDIR:-/usr/share/zoneinfo}/$1" ] || skip "time zone $1 not installed (${TZDIR:-/usr/share/zoneinfo})"
 }
+
+# invariant: rows_in = rows_out + rows_skipped + rows_rejected in $T/st.csv.
+invariant() {
+	local in out sk rj
+	in=$(stat_of rows_in) out=$(stat_of rows_out) sk=$(stat_of rows_skipped) rj=$(stat_of rows_rejected)
+	if [ -z "$in" ] || [ -z "$out" ] || [ -z "$sk" ] || [ -z "$rj" ]; then
+		echo "no counts in --stats" >&2
+		return 1
+	fi
+	assert_equal "rows_in $in" "rows_in $((out + sk + rj))"
+}
