@@ -97,3 +97,33 @@ void jt_map_free(struct jt_map *m)
 	jt_arena_free(&m->arena);
 	memset(m, 0, sizeof *m);
 }
+
+void jt_key_add(struct jt_buf *key, const char *s, size_t n)
+{
+	uint32_t l = (uint32_t)n;
+	jt_buf_add(key, &l, 4);
+	jt_buf_add(key, s, n);
+}
+
+const char *jt_key_next(const char *p, const char **s, size_t *n)
+{
+	uint32_t l;
+	memcpy(&l, p, 4);
+	*s = p + 4;
+	*n = l;
+	return p + 4 + l;
+}
+
+int jt_key_cmp(const char *a, const char *b, size_t nparts)
+{
+	for (size_t i = 0; i < nparts; i++) {
+		const char *x, *y;
+		size_t lx, ly;
+		a = jt_key_next(a, &x, &lx);
+		b = jt_key_next(b, &y, &ly);
+		int c = memcmp(x, y, lx < ly ? lx : ly);
+		if (c || lx != ly)
+			return c ? c : lx < ly ? -1 : 1;
+	}
+	return 0;
+}

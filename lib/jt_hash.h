@@ -32,4 +32,12 @@ long jt_map_find(const struct jt_map *m, const void *key, size_t len);
 size_t jt_map_put(struct jt_map *m, const void *key, size_t len, uint32_t val, int *isnew);
 void jt_map_free(struct jt_map *m);
 
+/* A key of several values (a group of columns): each value with its length,
+ * so that values holding any byte stay apart. */
+void jt_key_add(struct jt_buf *key, const char *s, size_t n);
+/* The next value of a key; returns where the one after starts. */
+const char *jt_key_next(const char *p, const char **s, size_t *n);
+/* Keys of nparts values, compared value by value, byte by byte. */
+int jt_key_cmp(const char *a, const char *b, size_t nparts);
+
 #endif

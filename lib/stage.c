@@ -833,9 +833,7 @@ static uint32_t group_of(struct jt_stagerun *r, const char *row)
 	for (size_t g = 0; g < r->ng; g++) {
 		size_t len;
 		const char *v = field(row, (size_t)r->gcol[g], &len);
-		uint32_t l = (uint32_t)len;
-		jt_buf_add(b, &l, 4);
-		jt_buf_add(b, v, len);
+		jt_key_add(b, v, len);
 	}
 	return intern(&r->cgroups, b->p, b->len);
 }
@@ -1465,31 +1463,15 @@ static void count_period(const struct jt_stagerun *r, uint32_t g, int all, int64
 static void group_fields(const struct jt_stagerun *r, uint32_t g, const char **f, size_t *len)
 {
 	const char *p = r->cgroups.ent[g].key;
-	for (size_t k = 0; k < r->ng; k++) {
-		uint32_t l;
-		memcpy(&l, p, 4);
-		f[k] = p + 4;
-		len[k] = l;
-		p += 4 + l;
-	}
+	for (size_t k = 0; k < r->ng; k++)
+		p = jt_key_next(p, &f[k], &len[k]);
 }
 
 /* Groups by their values, column by column, byte by byte. */
 static int cmp_grpkey(const void *a, const void *b)
 {
-	const char *p = sort_ctx->cgroups.ent[*(const uint32_t *)a].key;
-	const char *q = sort_ctx->cgroups.ent[*(const uint32_t *)b].key;
-	for (size_t g = 0; g < sort_ctx->ng; g++) {
-		uint32_t la, lb;
-		memcpy(&la, p, 4);
-		memcpy(&lb, q, 4);
-		int c = memcmp(p + 4, q + 4, la < lb ? la : lb);
-		if (c || la != lb)
-			return c ? c : la < lb ? -1 : 1;
-		p += 4 + la;
-		q += 4 + lb;
-	}
-	return 0;
+	return jt_key_cmp(sort_ctx->cgroups.ent[*(const uint32_t *)a].key,
+			  sort_ctx->cgroups.ent[*(const uint32_t *)b].key, sort_ctx->ng);
 }
 
 static uint32_t *group_order(struct jt_stagerun *r)

@@ -264,9 +264,7 @@ static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_r
 	jt_buf_reset(k);
 	for (size_t g = 0; g < r->ng; g++) {
 		const char *s = r->gcol[g] == ACT ? act : r->gcol[g] == KIND ? kind : rec->f[r->gcol[g]];
-		uint32_t n = (uint32_t)(r->gcol[g] < 0 ? strlen(s) : rec->len[r->gcol[g]]);
-		jt_buf_add(k, &n, 4);
-		jt_buf_add(k, s, n);
+		jt_key_add(k, s, r->gcol[g] < 0 ? strlen(s) : rec->len[r->gcol[g]]);
 	}
 	int isnew;
 	size_t cell = jt_map_put(&r->cells, k->p, k->len, 0, &isnew);
@@ -382,19 +380,7 @@ static int cmp_cell(const void *a, const void *b)
 	if (cx->has_diff && cx->diff != cy->diff)	/* worst first */
 		return (cx->diff < cy->diff) == !sort_r->o.lower_better ? -1 : 1;
 	/* then by the cells' values, column by column */
-	const struct jt_map_ent *ex = &sort_r->cells.ent[x], *ey = &sort_r->cells.ent[y];
-	const char *p = ex->key, *q = ey->key;
-	for (size_t g = 0; g < sort_r->ng; g++) {
-		uint32_t la, lb;
-		memcpy(&la, p, 4);
-		memcpy(&lb, q, 4);
-		int c = memcmp(p + 4, q + 4, la < lb ? la : lb);
-		if (c || la != lb)
-			return c ? c : la < lb ? -1 : 1;
-		p += 4 + la;
-		q += 4 + lb;
-	}
-	return 0;
+	return jt_key_cmp(sort_r->cells.ent[x].key, sort_r->cells.ent[y].key, sort_r->ng);
 }
 
 /* An untouched customer's outcome: last (DESIGN §2), first, or any (the largest). */
@@ -457,13 +443,8 @@ static void write_impact(struct jt_valuerun *r)
 		struct cell *c = &r->cells_v[ord[i]];
 		const struct jt_map_ent *e = &r->cells.ent[ord[i]];
 		const char *p = e->key;
-		for (size_t g = 0; g < r->ng; g++) {
-			uint32_t n;
-			memcpy(&n, p, 4);
-			f[g] = p + 4;
-			len[g] = n;
-			p += 4 + n;
-		}
+		for (size_t g = 0; g < r->ng; g++)
+			p = jt_key_next(p, &f[g], &len[g]);
 		struct acc u = all;
 		acc_sub(&u, &c->tl);
 		jt_fmt_u64(c->touched, num[0]);
