@@ -138,12 +138,25 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 void jt_common_check(const struct jt_common *c)
 {
 	int out_named = c->output && strcmp(c->output, "-") != 0;
-	if (out_named && c->rejects && strcmp(c->output, c->rejects) == 0)
-		jt_usage_error("--rejects and -o name the same file '%s'", c->rejects);
-	if (out_named && c->stats && strcmp(c->output, c->stats) == 0)
-		jt_usage_error("--stats and -o name the same file '%s'", c->stats);
-	if (c->rejects && c->stats && strcmp(c->rejects, c->stats) == 0)
-		jt_usage_error("--stats and --rejects name the same file '%s'", c->stats);
 	if (c->rejects && strcmp(c->rejects, "-") == 0)
 		jt_usage_error("--rejects needs a file name, not '-'");
+	if (out_named && c->rejects && jt_same_file(c->output, c->rejects))
+		jt_usage_error("--rejects and -o name the same file '%s'", c->rejects);
+	if (out_named && c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(c->output, c->stats))
+		jt_usage_error("--stats and -o name the same file '%s'", c->stats);
+	if (c->rejects && c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(c->rejects, c->stats))
+		jt_usage_error("--stats and --rejects name the same file '%s'", c->stats);
+}
+
+void jt_check_other_output(const struct jt_common *c, const char *opt, const char *path)
+{
+	if (strcmp(path, "-") == 0) {
+		if (!c->output || strcmp(c->output, "-") == 0)
+			jt_usage_error("%s: '-' is also the output, the rejects or the stats file", opt);
+		return;
+	}
+	if ((c->output && strcmp(c->output, "-") != 0 && jt_same_file(path, c->output)) ||
+	    (c->rejects && jt_same_file(path, c->rejects)) ||
+	    (c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(path, c->stats)))
+		jt_usage_error("%s: '%s' is also the output, the rejects or the stats file", opt, path);
 }
