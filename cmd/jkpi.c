@@ -125,6 +125,8 @@ int main(int argc, char **argv)
 	}
 	jt_common_check(&c);
 	o.kpis = kpis.len ? kpis.p : NULL;
+	if (o.partial && c.excel_safe)
+		jt_usage_error("--excel-safe is for files people open; a --partial state is read by --merge (give --excel-safe to the merge)");
 	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until))
 		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --format, -o and the input options go with it)");
 

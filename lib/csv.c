@@ -361,9 +361,60 @@ static int needs_quote(const char *s, size_t n, char delim)
 	return 0;
 }
 
+static int excel_safe;
+
+void jt_csv_excel_safe(int on) { excel_safe = on; }
+
+/* A plain number: [+-] digits [. digits] [e [+-] digits], a digit somewhere
+ * before the exponent ("-", "+.", "-e5" are not numbers). */
+static int plain_number(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = 0;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			e++;
+		if (!e)
+			return 0;
+	}
+	return i == n;
+}
+
+static int formula_start(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	switch (s[0]) {
+	case '=': case '@': case '\t': case '\r':
+		return 1;
+	case '+': case '-':
+		return !plain_number(s, n);
+	default:
+		return 0;
+	}
+}
+
+int jt_excel_risky(const char *s, size_t n)
+{
+	return excel_safe && formula_start(s, n);
+}
+
 void jt_writer_init(struct jt_writer *w, FILE *fp)
 {
 	w->fp = fp;
+	w->excel = excel_safe;
 	w->delim = ',';
 	w->nfield = 0;
 	w->lastlen = 0;
@@ -416,9 +467,39 @@ static void w_quoted(struct jt_writer *w, const char *s, size_t n)
 /* Non-zero when some byte of x is zero (the classic SWAR test). */
 static inline uint64_t zbyte(uint64_t x) { return (x - ONES) & ~x & 0x8080808080808080ULL; }
 
+/* --excel-safe: ' then the cell, quoted when the cell needs it (its first
+ * byte no longer counts as a leading blank: it is not first any more). */
+static void w_excel(struct jt_writer *w, const char *s, size_t n)
+{
+	const unsigned char *t = special_table(w->delim);
+	int quote = s[n - 1] == ' ' || s[n - 1] == '\t';
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = t[(unsigned char)s[i]];
+	if (w->nfield++)
+		wputc(w, w->delim);
+	if (!quote) {
+		wputc(w, '\'');
+		wput(w, s, n);
+		return;
+	}
+	wput(w, "\"'", 2);
+	const char *p = s, *e = s + n, *q;
+	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
+		wput(w, p, (size_t)(q - p) + 1);
+		wputc(w, '"');
+		p = q + 1;
+	}
+	wput(w, p, (size_t)(e - p));
+	wputc(w, '"');
+}
+
 void jt_w_field(struct jt_writer *w, const char *s, size_t n)
 {
 	w->lastlen = n;
+	if (w->excel && formula_start(s, n)) {
+		w_excel(w, s, n);
+		return;
+	}
 	if (w->used + n + 1 > sizeof w->buf) {	/* rare: a big field */
 		if (w->nfield++)
 			wputc(w, w->delim);
@@ -473,7 +554,7 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 	const char delim = w->delim;
 	char *d = w->buf + w->used, *const end = w->buf + sizeof w->buf;
 
-	if (n > sizeof w->buf / 4) {	/* very wide records: field by field */
+	if (n > sizeof w->buf / 4 || w->excel) {	/* very wide records, --excel-safe: field by field */
 		for (size_t k = 0; k < n; k++)
 			jt_w_field(w, f[k], len[k]);
 		jt_w_end(w);

@@ -23,6 +23,8 @@ const char jt_common_help[] =
 	"      --ragged          pad short rows with empty fields (long rows are still rejected)\n"
 	"      --lazy-quotes     accept stray quotes (libcsv non-strict mode, fields capped at 512 MiB)\n"
 	"  -o, --output FILE     write FILE atomically instead of stdout\n"
+	"      --excel-safe      put a ' before CSV/TSV cells that start with = + - @ TAB or CR and are\n"
+	"                        not numbers, so a spreadsheet shows them instead of running them\n"
 	"      --since TIME      keep rows whose 'time' is at or after TIME (ISO 8601; UTC if no offset)\n"
 	"      --until TIME      keep rows whose 'time' is before TIME\n"
 	"Bad rows:\n"
@@ -106,6 +108,10 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 		return 1;
 	case JT_OPT_STATS:
 		c->stats = arg;
+		return 1;
+	case JT_OPT_EXCEL:
+		c->excel_safe = 1;
+		jt_csv_excel_safe(1);
 		return 1;
 	case JT_OPT_MAX_REJECTS: {
 		size_t n = strlen(arg);
