@@ -10,6 +10,7 @@
 #include "jt_csv.h"
 #include "jt_err.h"
 #include "jt_mem.h"
+#include "jt_num.h"
 #include "jt_reject.h"
 
 #define CHUNK 65536
@@ -18,7 +19,14 @@
  * from it never leaves the allocation; short fields are then copied by a few
  * inlined moves instead of a call. Only the first n + 1 bytes are used. */
 #define BLK_SIZE 4096
-#define LAZY_FIELD_CAP ((size_t)512 << 20)
+/* The largest field and the most fields in a record (jtools(7), LIMITS).
+ * The field cap keeps every length that is later stored in 32 bits (keys,
+ * memo entries, HTML cells) exact, and turns an unterminated quote that
+ * swallows a huge file into a message instead of exhausting memory. */
+#define FIELD_CAP ((size_t)512 << 20)
+#define FIELDS_MAX ((size_t)1 << 20)
+static size_t field_cap = FIELD_CAP;
+static int cap_hit;
 
 struct rd {
 	const char *src;
@@ -40,6 +48,7 @@ struct rd {
 	size_t ncol;
 	struct jt_header *hdr;
 	char **pad;	/* empty strings for --ragged */
+	size_t small;	/* fields shorter than this take cb_field's short way: 32, less under a tiny field cap */
 };
 
 static int no_space(unsigned char c)
@@ -50,9 +59,37 @@ static int no_space(unsigned char c)
 
 static void *capped_realloc(void *p, size_t n)
 {
-	if (n > LAZY_FIELD_CAP)
+	if (n > field_cap + 3) {	/* libcsv's NUL, and a closing quote it holds for a while */
+		cap_hit = 1;
 		return NULL;
+	}
 	return realloc(p, n);
+}
+
+/* JTOOLS_FIELD_MAX lowers the field cap (bytes, 1 to 512 MiB). */
+static void set_field_cap(void)
+{
+	const char *e = getenv("JTOOLS_FIELD_MAX");
+	uint64_t v;
+	field_cap = FIELD_CAP;
+	if (!e || !*e)
+		return;
+	if (jt_parse_size(e, &v) != 0 || v < 1 || v > FIELD_CAP)
+		jt_die("JTOOLS_FIELD_MAX: '%s' is not a byte count from 1 to %zu", e, FIELD_CAP);
+	field_cap = (size_t)v;
+}
+
+static _Noreturn void too_big(const struct rd *r, unsigned long long at)
+{
+	char size[48];
+	if (field_cap % ((size_t)1 << 20) == 0)
+		snprintf(size, sizeof size, "%zu MiB", field_cap >> 20);
+	else
+		snprintf(size, sizeof size, "%zu bytes", field_cap);
+	if (r->d->lazy)
+		jt_die_at(r->src, at, "field larger than %s, the most jtools reads (a stray quote? drop --lazy-quotes to find it)",
+			  size);
+	jt_die_at(r->src, at, "field larger than %s, the most jtools reads (an unterminated quote?)", size);
 }
 
 /* Room for need fields in the three per-field arrays (they share fcap). */
@@ -78,8 +115,13 @@ static __attribute__((noinline)) void field_slow(struct rd *r, const void *s, si
 {
 	if (r->nf == 0)
 		r->recline = r->line;
-	if (r->nf >= r->fcap)
+	if (n > field_cap)	/* exact here; capped_realloc stops a runaway a few bytes later */
+		too_big(r, r->recline);
+	if (r->nf >= r->fcap) {
+		if (r->nf >= FIELDS_MAX)
+			jt_die_at(r->src, r->recline, "more than %zu fields in a record, the most jtools reads", FIELDS_MAX);
 		grow_fields(r, r->nf + 1);
+	}
 	if (r->blen + n + 48 > r->bcap) {
 		void *p = r->buf;
 		jt_xgrow(&p, &r->bcap, r->blen + n + 48, 1);
@@ -101,7 +143,7 @@ static void cb_field(void *s, size_t n, void *data)
 {
 	struct rd *r = data;
 	size_t nf = r->nf, blen = r->blen;
-	if (nf >= r->fcap || blen + 48 > r->bcap || n >= 32 || !s) {
+	if (nf >= r->fcap || blen + 48 > r->bcap || n >= r->small || !s) {
 		field_slow(r, s, n);
 		return;
 	}
@@ -247,8 +289,10 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	csv_set_space_func(&p, no_space);
 	csv_set_delim(&p, (unsigned char)d->delim);
 	csv_set_blk_size(&p, BLK_SIZE);
-	if (d->lazy)
-		csv_set_realloc_func(&p, capped_realloc);
+	set_field_cap();
+	cap_hit = 0;
+	r.small = field_cap < 32 ? field_cap + 1 : 32;
+	csv_set_realloc_func(&p, capped_realloc);
 
 	while ((n = fread(chunk, 1, CHUNK, fp)) > 0) {
 		unsigned char *s = chunk;
@@ -266,9 +310,10 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 			unsigned long long at = r.nf ? r.recline : r.line;
 			if (e == CSV_EPARSE)
 				jt_die_at(r.src, at, "bad quote (use --lazy-quotes to accept stray quotes)");
-			if (e == CSV_ENOMEM && d->lazy)
-				jt_die_at(r.src, at, "field larger than %zu MiB (a stray quote? drop --lazy-quotes to find it)",
-					  LAZY_FIELD_CAP >> 20);
+			if (e == CSV_ENOMEM && cap_hit)
+				too_big(&r, at);
+			if (e == CSV_ENOMEM)
+				jt_die("out of memory");
 			jt_die_at(r.src, at, "%s", csv_strerror(e));
 		}
 	}

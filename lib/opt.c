@@ -21,7 +21,7 @@ const char jt_common_help[] =
 	"  -t, --tabs            same as -d tab\n"
 	"  -n, --no-header       input has no header; columns are #1, #2, ...\n"
 	"      --ragged          pad short rows with empty fields (long rows are still rejected)\n"
-	"      --lazy-quotes     accept stray quotes (libcsv non-strict mode, fields capped at 512 MiB)\n"
+	"      --lazy-quotes     accept stray quotes (libcsv non-strict mode)\n"
 	"  -o, --output FILE     write FILE atomically instead of stdout\n"
 	"      --excel-safe      put a ' before CSV/TSV cells that start with = + - @ TAB or CR and are\n"
 	"                        not numbers, so a spreadsheet shows them instead of running them\n"
