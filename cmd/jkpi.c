@@ -160,9 +160,12 @@ int main(int argc, char **argv)
 		jt_usage_error("%s goes with --format html", html_only);
 	if (html_only && o.partial)
 		jt_usage_error("%s goes with the result, not --partial: give it to --merge", html_only);
+	if (o.partial && c.excel_safe)
+		jt_usage_error("--excel-safe is for files people open; a --partial state is read by --merge (give --excel-safe to the merge)");
 	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until))
 		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
 
+	FILE *out = jt_out_open(c.output);	/* a bad -o folder fails before a long read */
 	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 } };
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);
@@ -172,9 +175,10 @@ int main(int argc, char **argv)
 	}
 	int status = jt_rejects_finish(r.rj, -1);
 	if (status == 0) {
-		FILE *out = jt_out_open(c.output);
 		jt_agg_write(r.agg, out);
 		jt_out_commit(out);
+	} else {
+		jt_out_abort();
 	}
 	jt_agg_free(r.agg);
 	jt_rejects_free(r.rj);

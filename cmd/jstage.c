@@ -293,6 +293,8 @@ int main(int argc, char **argv)
 		jt_usage_error("--margin and --discount go with --clv or --bgnbd");
 	if (bg_only && o.mode != JT_SM_BGNBD)
 		jt_usage_error("%s goes with --bgnbd", bg_only);
+	if (o.params_out)
+		jt_check_other_output(&c, "--params", o.params_out);
 	if (o.params_out && o.params_in)
 		jt_usage_error("--params saves a fit and --use-params skips it: give one");
 	if (churn && (jt_duration_parse(churn, &o.churn_after) != 0 || o.churn_after <= 0))

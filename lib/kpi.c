@@ -547,7 +547,8 @@ static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_
 		case K_CES:
 			s->n++;
 			if (__builtin_add_overflow(s->sum, p->v, &s->sum))
-				jt_die_at(src, rec->line, "column '%s': sum overflows", k->colname);
+				jt_die_at(src, rec->line, "column '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)",
+					  k->colname);
 			s->c1 += (uint64_t)(k->kind == K_CES && p->cls);
 			break;
 		case K_MIN:
@@ -1333,7 +1334,7 @@ static int merge_state(struct kpi *k, struct kst *s, const char *v, size_t vlen)
 		else if (!strcmp(key, "detractors"))
 			rc = parse_u64(val, vl, &in.c3);
 		else if (!strcmp(key, "sum"))
-			rc = jt_dec_parse(val, vl, &in.sum) ? -1 : 0;
+			rc = jt_dec_parse_exact(val, vl, &in.sum) ? -1 : 0;
 		else if (!strcmp(key, "min")) {
 			rc = jt_dec_parse(val, vl, &in.min) ? -1 : 0;
 			have_min = 1;
@@ -1367,7 +1368,7 @@ static int merge_state(struct kpi *k, struct kst *s, const char *v, size_t vlen)
 	s->c2 += in.c2;
 	s->c3 += in.c3;
 	if (__builtin_add_overflow(s->sum, in.sum, &s->sum))
-		return -1;
+		return -2;
 	return 0;
 }
 
@@ -1447,7 +1448,10 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 		long ki = find_kpi(a, name);
 		if (ki < 0)
 			jt_die_at(src, rec->line, "state for unknown KPI '%s'", jt_show(name, strlen(name)));
-		if (merge_state(&a->k[ki], &a->st[g * a->nk + (size_t)ki], val, vlen) != 0)
+		int m = merge_state(&a->k[ki], &a->st[g * a->nk + (size_t)ki], val, vlen);
+		if (m == -2)
+			jt_die_at(src, rec->line, "KPI '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)", name);
+		if (m != 0)
 			jt_die_at(src, rec->line, "bad state '%s' for KPI '%s'", jt_show(val, vlen), name);
 		return;
 	}

@@ -41,6 +41,8 @@ int jt_format_from_name(const char *s)
 
 static void tsv_cell(FILE *fp, const char *s, size_t n)
 {
+	if (jt_excel_risky(s, n))
+		putc('\'', fp);
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
 		case '\\': fputs("\\\\", fp); break;

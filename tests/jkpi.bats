@@ -1395,6 +1395,23 @@ lazy_for() {
 	refute_output --partial '<link'
 }
 
+@test "jkpi: --format html: a hostile column name, KPI name and file name are escaped too (and the file name stays out)" {
+	# the file name holds markup, the group column name an event handler and an
+	# entity, the KPI's output name every character that matters
+	local f="$BATS_TEST_TMPDIR/<script>alert(3)<\\script>.csv"
+	printf '"<b onmouseover=""alert('"'"'c'"'"')"">g</b>&amp;",v\n"<script>alert(1)</script>",1\n"<a href=""javascript:alert(2)"">x</a>",3\n' >"$f"
+	run jkpi -s -g '#1' -k '<i>"j'"'"'&x=sum:v' --format html "$f"
+	assert_success
+	assert_line '<thead><tr><th>&lt;b onmouseover=&quot;alert(&#39;c&#39;)&quot;&gt;g&lt;/b&gt;&amp;amp;</th><th>&lt;i&gt;&quot;j&#39;&amp;x</th><th>&lt;i&gt;&quot;j&#39;&amp;x_n</th><th>&lt;i&gt;&quot;j&#39;&amp;x_missing</th></tr></thead>'
+	assert_output --partial '<td>&lt;a href=&quot;javascript:alert(2)&quot;&gt;x&lt;/a&gt;</td>'
+	assert_output --partial '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
+	refute_output --partial 'alert(3)'
+	refute_output --partial '<script'
+	refute_output --partial '<b '
+	refute_output --partial '<i>'
+	refute_output --partial 'href="'
+}
+
 @test "jkpi: --format html with --pivot: one colour scale for the whole table (a heatmap), empty cells hatched" {
 	# NPS by channel and month: -100 is the lowest cell (hue 0, red), 100 the highest (hue 120, green),
 	# 0 halfway (hue 60); a channel without answers in a month is an empty, hatched cell
