@@ -106,6 +106,8 @@ struct plan {
 	int bound;
 	/* bound to a header: */
 	struct jt_header vh;	/* virtual header: input columns, then lookup columns */
+	struct jt_map vix;	/* vh's names -> index: a wide header binds in linear time */
+	size_t vcap;
 	struct vcol *vc;
 	const struct jt_pmap **vmap;	/* per vcol, NULL = no map */
 	struct lookup_tab **lk;
@@ -513,13 +515,21 @@ static void lookup_free(struct lookup_tab *t)
 
 static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t idx)
 {
-	for (size_t i = 0; i < pl->vh.n; i++)
-		if (pl->vh.len[i] == len && memcmp(pl->vh.name[i], name, len) == 0)
-			return;	/* the input's (or an earlier lookup's) column wins */
-	size_t n = pl->vh.n + 1;
-	pl->vh.name = jt_xrealloc(pl->vh.name, n * sizeof *pl->vh.name);
-	pl->vh.len = jt_xrealloc(pl->vh.len, n * sizeof *pl->vh.len);
-	pl->vc = jt_xrealloc(pl->vc, n * sizeof *pl->vc);
+	int isnew;
+	jt_map_put(&pl->vix, name, len, (uint32_t)pl->vh.n, &isnew);
+	if (!isnew)
+		return;	/* the input's (or an earlier lookup's) column wins */
+	size_t n = pl->vh.n + 1, c = pl->vcap;
+	void *p = pl->vh.name;
+	jt_xgrow(&p, &c, n, sizeof *pl->vh.name);
+	pl->vh.name = p;
+	p = pl->vh.len;
+	c = pl->vcap;
+	jt_xgrow(&p, &c, n, sizeof *pl->vh.len);
+	pl->vh.len = p;
+	p = pl->vc;
+	jt_xgrow(&p, &pl->vcap, n, sizeof *pl->vc);
+	pl->vc = p;
 	pl->vh.name[pl->vh.n] = jt_xmemdup(name, len);
 	pl->vh.len[pl->vh.n] = len;
 	pl->vc[pl->vh.n].lk = lk;
@@ -529,11 +539,8 @@ static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t
 
 static long vfind(const struct plan *pl, const char *name)
 {
-	size_t n = strlen(name);
-	for (size_t i = 0; i < pl->vh.n; i++)
-		if (pl->vh.len[i] == n && memcmp(pl->vh.name[i], name, n) == 0)
-			return (long)i;
-	return -1;
+	long e = jt_map_find(&pl->vix, name, strlen(name));
+	return e < 0 ? -1 : (long)pl->vix.ent[e].val;
 }
 
 /* A column the profile names: dies listing the columns when it is required and absent. */
@@ -674,6 +681,7 @@ static void plan_free(struct plan *pl)
 		free(pl->vh.name[i]);
 	free(pl->vh.name);
 	free(pl->vh.len);
+	jt_map_free(&pl->vix);
 	free(pl->vc);
 	free(pl->vmap);
 	free(pl->lk);
