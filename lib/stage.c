@@ -1099,11 +1099,12 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		r->maxt = t;
 	if (r->o.mode >= JT_SM_CUSTOMERS) {
 		jt_i128 amt;
+		int rc;
 		if (r->c_amount >= 0 && rec->len[r->c_amount] &&
-		    jt_dec_parse(rec->f[r->c_amount], rec->len[r->c_amount], &amt) != JT_NUM_OK) {
+		    (rc = jt_dec_parse(rec->f[r->c_amount], rec->len[r->c_amount], &amt)) != JT_NUM_OK) {
 			r->nt--;
-			jt_reject(r->rj, src, rec, "not a number", "column 'amount': '%s' is not a number",
-				  jt_show(rec->f[r->c_amount], rec->len[r->c_amount]));
+			jt_reject_number(r->rj, src, rec, "amount", NULL, rec->f[r->c_amount], rec->len[r->c_amount], rc,
+					 NULL);
 			return;
 		}
 		x->row = pack(r, rec);

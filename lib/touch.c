@@ -818,9 +818,9 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 			return 0;
 		int rc = jt_dec_parse(v, n, &x);
 		if (rc != JT_NUM_OK) {
-			jt_reject(r->rj, src, rec, rc == JT_NUM_RANGE ? "out of range" : "not a number",
-				  "column '%s': %s '%s' is not a number%s", pl->vh.name[m->a], s->name, jt_show(v, n),
-				  rc == JT_NUM_RANGE ? " below 1e20" : "");
+			char rt[160];
+			range_text(m, rt, sizeof rt);
+			jt_reject_number(r->rj, src, rec, pl->vh.name[m->a], s->name, v, n, rc, *rt ? rt : NULL);
 			return -1;
 		}
 		if (s->op == JT_M_MUL) {
@@ -840,10 +840,11 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 	if ((m->integer && x % JT_DEC_SCALE != 0) || (m->has_lo && x < m->lo) || (m->has_hi && x > m->hi)) {
 		char rt[160];
 		range_text(m, rt, sizeof rt);
-		const char *shown = s->op == JT_M_COPY ? jt_show(v, n) : jt_dec_format(x, m->buf);
+		const char *shown = s->op == JT_M_COPY ? v : jt_dec_format(x, m->buf);
 		int frac = m->integer && x % JT_DEC_SCALE != 0;
-		jt_reject(r->rj, src, rec, "out of range", "column '%s': %s '%s' is not %s%s%s",
-			  pl->vh.name[m->a], s->name, shown, frac ? "a whole number" : "", frac && *rt ? " " : "", rt);
+		jt_reject_number(r->rj, src, rec, pl->vh.name[m->a], s->name, shown,
+				 s->op == JT_M_COPY ? n : strlen(shown), frac ? JT_NUM_FRACTION : JT_NUM_OUTSIDE,
+				 *rt ? rt : NULL);
 		return -1;
 	}
 	if (s->op == JT_M_COPY) {
