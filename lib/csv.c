@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <csv.h>
 
@@ -240,6 +241,11 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		fp = stdin;
 	} else if (!(fp = fopen(path, "rb"))) {
 		jt_die("%s:", path);
+	}
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;	/* as a missing file says it: "dir: Is a directory" */
+		jt_die("%s:", r.src);
 	}
 	if (csv_init(&p, (unsigned char)((d->lazy ? 0 : CSV_STRICT | CSV_STRICT_FINI) |
 					 CSV_APPEND_NULL | CSV_REPALL_NL)) != 0)
