@@ -381,8 +381,7 @@ static long match_rules(struct jt_rules *r, const struct jt_record *rec, const c
 		if (m > 0)
 			return (long)ru->label;
 		if (m < 0)
-			jt_die_at(src, rec->line, "rule %s:%u on column '%s': %s (the pattern is too costly for '%s')", r->name,
-				  ru->line, ru->col, err, jt_show(rec->f[ru->idx], rec->len[ru->idx]));
+			jt_die_at(src, rec->line, "rule %s:%u on column '%s': %s", r->name, ru->line, ru->col, err);
 	}
 	return -1;
 }
