@@ -58,6 +58,7 @@ struct lookup_tab {
 
 struct vcol {	/* a column of the virtual row: the input's, or a lookup's */
 	int lk;	/* -1 input, else index into plan lookups */
+	int dup;	/* the input has two columns of this name: naming it is an error */
 	size_t idx;
 };
 
@@ -107,6 +108,8 @@ struct plan {
 	/* bound to a header: */
 	struct jt_header vh;	/* virtual header: input columns, then lookup columns */
 	struct jt_map vix;	/* vh's names -> index: a wide header binds in linear time */
+	const struct jt_header *inh;	/* while binding: the input header, for messages */
+	const char *insrc;
 	size_t vcap;
 	struct vcol *vc;
 	const struct jt_pmap **vmap;	/* per vcol, NULL = no map */
@@ -516,9 +519,13 @@ static void lookup_free(struct lookup_tab *t)
 static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t idx)
 {
 	int isnew;
-	jt_map_put(&pl->vix, name, len, (uint32_t)pl->vh.n, &isnew);
-	if (!isnew)
-		return;	/* the input's (or an earlier lookup's) column wins */
+	size_t e = jt_map_put(&pl->vix, name, len, (uint32_t)pl->vh.n, &isnew);
+	if (!isnew) {	/* the input's (or an earlier lookup's) column wins over a lookup's */
+		size_t at = pl->vix.ent[e].val;
+		if (lk < 0 && pl->vc[at].lk < 0)
+			pl->vc[at].dup = 1;	/* but two of the input's own are ambiguous */
+		return;
+	}
 	size_t n = pl->vh.n + 1, c = pl->vcap;
 	void *p = pl->vh.name;
 	jt_xgrow(&p, &c, n, sizeof *pl->vh.name);
@@ -533,6 +540,7 @@ static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t
 	pl->vh.name[pl->vh.n] = jt_xmemdup(name, len);
 	pl->vh.len[pl->vh.n] = len;
 	pl->vc[pl->vh.n].lk = lk;
+	pl->vc[pl->vh.n].dup = 0;
 	pl->vc[pl->vh.n].idx = idx;
 	pl->vh.n = n;
 }
@@ -540,7 +548,12 @@ static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t
 static long vfind(const struct plan *pl, const char *name)
 {
 	long e = jt_map_find(&pl->vix, name, strlen(name));
-	return e < 0 ? -1 : (long)pl->vix.ent[e].val;
+	if (e < 0)
+		return -1;
+	long i = (long)pl->vix.ent[e].val;
+	if (pl->vc[i].dup)
+		jt_col_by_name(pl->inh, name, pl->insrc);	/* dies: ambiguous, naming both */
+	return i;
 }
 
 /* A column the profile names: dies listing the columns when it is required and absent. */
@@ -608,6 +621,8 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 {
 	const struct jt_profile *c = &pl->cfg;
 	pl->bound = 1;
+	pl->inh = h;
+	pl->insrc = src;
 	for (size_t i = 0; i < h->n; i++)
 		vh_add(pl, h->name[i], h->len[i], -1, i);
 	pl->nlk = c->nlookup;
