@@ -112,12 +112,19 @@ nps_errs() {
 		jvalue)
 			arun 0 "$p" --impact nps -g channel nps.csv
 			nps_errs "$p" ;;
-		*)	# jstage and jrefer carry nps without reading it
+		jstage)	# the customer table reports the last NPS
+			arun 0 "$p" --customers nps.csv
+			nps_errs "$p" ;;
+		jrefer)	# carries nps without reading it
 			arun 0 "$p" nps.csv
 			errs_are "$p"
 			stats_are rows_in=7 rows_out=7 rows_rejected=0 ;;
 		esac
 	done
+	# nor does jstage's stage annotation read it: it passes through, byte for byte
+	arun 0 jstage nps.csv
+	errs_are jstage
+	assert_equal "$(cut -d, -f6 "$T/out" | tr '\n' ' ')" "nps 11 -1 1e309 abc 9.5 10 +7.0e0 "
 	# the kept scores: 10 and +7.0e0, a promoter and a passive; jtouch writes them as given
 	arun 0 jkpi nps.csv
 	assert_equal "$(sed -n 2p "$T/out" | cut -d, -f1,2,5,6,7)" "2,50.00,1,1,0"
