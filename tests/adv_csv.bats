@@ -84,6 +84,50 @@ c4,2024-01-04T10:00:00Z,survey_response,survey,"web""x,9,,,,,,,,
 EOF
 }
 
+@test "adv: --lazy-quotes: a stray quote that runs a field over several lines is named, never silent" {
+	# line 2: text after a closing quote; the field runs on to the quote on line 5,
+	# and by chance the record that makes has 14 fields: kept, with a warning
+	{
+		echo "$H"
+		echo 'c0,2024-01-01T10:00:00Z,survey_response,survey,"web"x,9,,,,,,,,'
+		row 1
+		row 2
+		echo 'c3,2024-01-03T10:00:00Z,survey_response,survey,"web",9,,,,,,,,'
+	} >swallow.csv
+	# the same, but the record ends short: rejected, the message says why
+	{
+		echo "$H"
+		echo 'c0,2024-01-01T10:00:00Z,survey_response,survey,"web"x,9,,,,,,,,'
+		row 1
+		row 2
+		echo 'c3,"a",b'
+	} >short.csv
+	local p
+	for p in $ADV_PROGS; do
+		arun 0 "$p" --lazy-quotes swallow.csv
+		errs_are "$p" "$p: warning: swallow.csv:2: a stray quote on line 2 makes one record of lines 2-5 (check it; without --lazy-quotes it stops the run)"
+		stats_are rows_in=1 rows_out=1 rows_rejected=0
+		invariant
+		arun 0 "$p" --lazy-quotes -q swallow.csv
+		errs_are "$p"
+		arun 0 "$p" --lazy-quotes short.csv
+		errs_are "$p" "$p: short.csv:2: expected 14 fields, found 6 (a stray quote on line 2 makes one record of lines 2-5)" \
+			"$p: 1 row rejected (1 field count) (use --rejects FILE to keep them)"
+		stats_are rows_in=1 rows_out=0 rows_rejected=1
+		invariant
+	done
+	# a quote inside a quoted comment over two lines is what --lazy-quotes is for: kept, and named
+	printf 'customer,comment\nc1,"The "best" one\nreally"\nc2,x\n' >comment.csv
+	PROG=jkpi jtrc 0 --lazy-quotes -k count comment.csv
+	err_is "jkpi: warning: comment.csv:2: a stray quote on line 2 makes one record of lines 2-3 (check it; without --lazy-quotes it stops the run)"
+	same <<<"count
+2"
+	# CRLF line ends count the same lines
+	sed 's/$/\r/' short.csv >shortcrlf.csv
+	PROG=jkpi jtrc 0 --lazy-quotes -k count shortcrlf.csv
+	assert_equal "$(head -n 1 "$T/err")" "jkpi: shortcrlf.csv:2: expected 14 fields, found 6 (a stray quote on line 2 makes one record of lines 2-5)"
+}
+
 # ---------------------------------------------------------------- ragged rows
 
 ragged_csv() {
