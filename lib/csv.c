@@ -57,11 +57,40 @@ static int no_space(unsigned char c)
 	return 0;	/* RFC 4180: spaces are data */
 }
 
-static void *capped_realloc(void *p, size_t n)
+/* libcsv grows its field buffer one block (4096 bytes) per call to its
+ * realloc function. Where realloc copies instead of remapping (ASan, musl,
+ * macOS) a 100 MB field then costs quadratic copying: minutes. These keep the
+ * capacity in a header before the block and double it, so most calls return
+ * the block as it is. */
+#define GROW_HDR 16
+
+static void *grow_realloc_upto(void *p, size_t n, size_t limit)
 {
-	if (n > LAZY_FIELD_CAP)
+	size_t cap = 0, want;
+	char *base = p ? (char *)p - GROW_HDR : NULL, *nb;
+	if (base)
+		memcpy(&cap, base, sizeof cap);
+	if (n <= cap)
+		return p;
+	if (n > limit)
 		return NULL;
-	return realloc(p, n);
+	want = cap < limit / 2 ? 2 * cap : limit;
+	if (want < n)
+		want = n;
+	if (!(nb = realloc(base, want + GROW_HDR)) && !(nb = realloc(base, (want = n) + GROW_HDR)))
+		return NULL;
+	memcpy(nb, &want, sizeof want);
+	return nb + GROW_HDR;
+}
+
+static void *grow_realloc(void *p, size_t n) { return grow_realloc_upto(p, n, SIZE_MAX / 2); }
+/* --lazy-quotes: a stray quote can make one field of the rest of the input */
+static void *capped_realloc(void *p, size_t n) { return grow_realloc_upto(p, n, LAZY_FIELD_CAP); }
+
+static void grow_free(void *p)
+{
+	if (p)
+		free((char *)p - GROW_HDR);
 }
 
 /* Room for need fields in the three per-field arrays (they share fcap). */
@@ -333,8 +362,8 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	csv_set_space_func(&p, no_space);
 	csv_set_delim(&p, (unsigned char)d->delim);
 	csv_set_blk_size(&p, BLK_SIZE);
-	if (d->lazy)
-		csv_set_realloc_func(&p, capped_realloc);
+	csv_set_realloc_func(&p, d->lazy ? capped_realloc : grow_realloc);
+	csv_set_free_func(&p, grow_free);
 
 	while ((n = fread(chunk, 1, CHUNK, fp)) > 0) {
 		unsigned char *s = chunk;
