@@ -224,6 +224,20 @@ ragged_csv() {
 	done
 }
 
+@test "adv: a UTF-16 BOM (LE or BE) stops every program with a hint to iconv (exit 1)" {
+	printf '\377\376c\000,\000t\000\n\000' >le.csv
+	printf '\376\377\000c\000,\000t\000\n' >be.csv
+	local p f
+	for p in $ADV_PROGS; do
+		for f in le be; do
+			arun 1 "$p" "$f.csv"
+			errs_are "$p" "$p: $f.csv:1: UTF-16 input (convert with: iconv -f UTF-16 -t UTF-8)"
+			same </dev/null
+			no_stats
+		done
+	done
+}
+
 # ---------------------------------------------------------------- NUL bytes
 
 # line 2: NUL in channel and comment (data); 3: in the customer id; 4: in the
