@@ -54,6 +54,11 @@ stray_csv() {
 		arun 1 "$p" stray.csv
 		errs_are "$p" "$p: stray.csv:3: bad quote (use --lazy-quotes to accept stray quotes)"
 		no_stats
+		# with -o: no output file, no temporary file left behind
+		mkdir -p o
+		arun 1 "$p" -o o/out.csv stray.csv
+		errs_are "$p" "$p: stray.csv:3: bad quote (use --lazy-quotes to accept stray quotes)"
+		assert_equal "$(ls -A o)" ""
 	done
 }
 
