@@ -59,17 +59,23 @@ static int no_space(unsigned char c)
 
 /* libcsv grows its field buffer one block (4096 bytes) per call to its
  * realloc function. Where realloc copies instead of remapping (ASan, musl,
- * macOS) a 100 MB field then costs quadratic copying: minutes. These keep the
- * capacity in a header before the block and double it, so most calls return
- * the block as it is. */
-#define GROW_HDR 16
+ * macOS) a 100 MB field then costs quadratic copying: minutes. These double
+ * the capacity instead, so most calls return the block as it is. The
+ * capacities live in a small table (a parser per open input: lookups nest in
+ * jtouch), keyed by the block, which libcsv holds by its start. */
+static struct {
+	void *p;
+	size_t cap;
+} grown[16];
 
 static void *grow_realloc_upto(void *p, size_t n, size_t limit)
 {
-	size_t cap = 0, want;
-	char *base = p ? (char *)p - GROW_HDR : NULL, *nb;
-	if (base)
-		memcpy(&cap, base, sizeof cap);
+	size_t k, cap = 0, want;
+	void *np;
+	for (k = 0; p && k < sizeof grown / sizeof *grown && grown[k].p != p; k++)
+		;
+	if (p && k < sizeof grown / sizeof *grown)
+		cap = grown[k].cap;
 	if (n <= cap)
 		return p;
 	if (n > limit)
@@ -77,10 +83,16 @@ static void *grow_realloc_upto(void *p, size_t n, size_t limit)
 	want = cap < limit / 2 ? 2 * cap : limit;
 	if (want < n)
 		want = n;
-	if (!(nb = realloc(base, want + GROW_HDR)) && !(nb = realloc(base, (want = n) + GROW_HDR)))
+	if (!(np = realloc(p, want)) && !(np = realloc(p, want = n)))
 		return NULL;
-	memcpy(nb, &want, sizeof want);
-	return nb + GROW_HDR;
+	if (!p || k == sizeof grown / sizeof *grown)	/* a new block: a free slot, if any */
+		for (k = 0; k < sizeof grown / sizeof *grown && grown[k].p; k++)
+			;
+	if (k < sizeof grown / sizeof *grown) {
+		grown[k].p = np;
+		grown[k].cap = want;
+	}
+	return np;
 }
 
 static void *grow_realloc(void *p, size_t n) { return grow_realloc_upto(p, n, SIZE_MAX / 2); }
@@ -89,8 +101,10 @@ static void *capped_realloc(void *p, size_t n) { return grow_realloc_upto(p, n, 
 
 static void grow_free(void *p)
 {
-	if (p)
-		free((char *)p - GROW_HDR);
+	for (size_t k = 0; p && k < sizeof grown / sizeof *grown; k++)
+		if (grown[k].p == p)
+			grown[k].p = NULL;
+	free(p);
 }
 
 /* Room for need fields in the three per-field arrays (they share fcap). */
