@@ -23,6 +23,9 @@ int jt_dec_parse(const char *s, size_t n, jt_i128 *out);
 /* A score (NPS 0-10, CSAT 1-5, CES 1-7): a whole number in lo..hi, any
  * spelling jt_dec_parse reads ("7", "+7", "7.0", "7e0"). JT_NUM_OK and *v, or why not. */
 int jt_score_parse(const char *s, size_t n, int lo, int hi, int *v);
+/* What jt_dec_format writes, over the whole scaled range (|x| < 1.7e29), not
+ * just the 1e20 of input values: sums in jkpi partial states. */
+int jt_dec_parse_exact(const char *s, size_t n, jt_i128 *out);
 /* Exact decimal, trailing zeros dropped: 12.5, 3, -0.25. buf >= 64 bytes. */
 char *jt_dec_format(jt_i128 v, char *buf);
 /* num/den rounded half away from zero to `dec` decimals; den > 0. buf >= 64. */

@@ -107,7 +107,7 @@ struct plan {
 	int bound;
 	/* bound to a header: */
 	struct jt_header vh;	/* virtual header: input columns, then lookup columns */
-	struct jt_map vix;	/* vh's names -> index: a wide header binds in linear time */
+	struct jt_map vidx;	/* name -> vh index (a 100,000-column header binds in linear time) */
 	const struct jt_header *inh;	/* while binding: the input header, for messages */
 	const char *insrc;
 	size_t vcap;
@@ -519,9 +519,9 @@ static void lookup_free(struct lookup_tab *t)
 static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t idx)
 {
 	int isnew;
-	size_t e = jt_map_put(&pl->vix, name, len, (uint32_t)pl->vh.n, &isnew);
+	size_t e = jt_map_put(&pl->vidx, name, len, (uint32_t)pl->vh.n, &isnew);
 	if (!isnew) {	/* the input's (or an earlier lookup's) column wins over a lookup's */
-		size_t at = pl->vix.ent[e].val;
+		size_t at = pl->vidx.ent[e].val;
 		if (lk < 0 && pl->vc[at].lk < 0)
 			pl->vc[at].dup = 1;	/* but two of the input's own are ambiguous */
 		return;
@@ -547,10 +547,10 @@ static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t
 
 static long vfind(const struct plan *pl, const char *name)
 {
-	long e = jt_map_find(&pl->vix, name, strlen(name));
+	long e = jt_map_find(&pl->vidx, name, strlen(name));
 	if (e < 0)
 		return -1;
-	long i = (long)pl->vix.ent[e].val;
+	long i = (long)pl->vidx.ent[e].val;
 	if (pl->vc[i].dup)
 		jt_col_by_name(pl->inh, name, pl->insrc);	/* dies: ambiguous, naming both */
 	return i;
@@ -696,7 +696,7 @@ static void plan_free(struct plan *pl)
 		free(pl->vh.name[i]);
 	free(pl->vh.name);
 	free(pl->vh.len);
-	jt_map_free(&pl->vix);
+	jt_map_free(&pl->vidx);
 	free(pl->vc);
 	free(pl->vmap);
 	free(pl->lk);
