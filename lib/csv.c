@@ -339,6 +339,8 @@ static void emit(struct rd *r)
 		}
 		if (!stray)
 			span = 0;
+		if (r->stray0 == r->nstray)
+			r->stray0 = r->nstray = 0;	/* all placed: the list stays short */
 	}
 	if (rec.n != r->ncol) {
 		if (span)	/* the stray quote swallowed the lines after it */
