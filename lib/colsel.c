@@ -188,14 +188,18 @@ static _Noreturn void unknown(const struct jt_header *h, const char *name, size_
 	jt_die_at(src, 1, "no column named '%s' (columns: %s)", name, b.p ? b.p : "");
 }
 
-static size_t find_name(const struct jt_header *h, const char *name, size_t nlen, const char *src)
+/* by_index: the name came from a column list, where #N works instead */
+static size_t find_name(const struct jt_header *h, const char *name, size_t nlen, const char *src, int by_index)
 {
 	size_t found = (size_t)-1;
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->len[i] == nlen && memcmp(h->name[i], name, nlen) == 0) {
-			if (found != (size_t)-1)
+			if (found != (size_t)-1 && by_index)
 				jt_die_at(src, 1, "column name '%s' is ambiguous (columns #%zu and #%zu); use #%zu or #%zu",
 					  name, found + 1, i + 1, found + 1, i + 1);
+			if (found != (size_t)-1)
+				jt_die_at(src, 1, "column name '%s' is ambiguous (columns #%zu and #%zu); rename one of them",
+					  name, found + 1, i + 1);
 			found = i;
 		}
 	}
@@ -206,8 +210,13 @@ static size_t find_name(const struct jt_header *h, const char *name, size_t nlen
 
 long jt_col_find(const struct jt_header *h, const char *name)
 {
+	return jt_col_find_next(h, name, 0);
+}
+
+long jt_col_find_next(const struct jt_header *h, const char *name, size_t from)
+{
 	size_t n = strlen(name);
-	for (size_t i = 0; i < h->n; i++)
+	for (size_t i = from; i < h->n; i++)
 		if (h->len[i] == n && memcmp(h->name[i], name, n) == 0)
 			return (long)i;
 	return -1;
@@ -215,7 +224,7 @@ long jt_col_find(const struct jt_header *h, const char *name)
 
 size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src)
 {
-	return find_name(h, name, strlen(name), src);
+	return find_name(h, name, strlen(name), src, 0);
 }
 
 static void add(struct jt_col **out, size_t *n, size_t *cap, size_t idx, enum jt_bucket b)
@@ -237,7 +246,7 @@ size_t jt_colsel_resolve(const struct jt_colsel *cs, const struct jt_header *h, 
 		const struct jt_colsel_item *it = &cs->it[k];
 		switch (it->kind) {
 		case NAME:
-			add(out, &n, &cap, find_name(h, it->name, it->nlen, src), it->bucket);
+			add(out, &n, &cap, find_name(h, it->name, it->nlen, src, 1), it->bucket);
 			break;
 		case INDEX:
 			if (it->a > h->n)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <csv.h>
 
@@ -45,6 +46,14 @@ struct rd {
 	unsigned long long line, recline, recno;
 	int last_cr;
 	int have_header;
+	/* --lazy-quotes: a scan of the raw bytes beside libcsv finds the quotes
+	 * that libcsv takes as data inside a quoted field ("web"x), after which
+	 * the field runs on, maybe over many lines: the lines where they are */
+	int qstate, qcr;
+	unsigned long long qline;
+	unsigned long long *stray;
+	size_t nstray, stray0, straycap;
+	unsigned warned;
 	size_t ncol;
 	struct jt_header *hdr;
 	char **pad;	/* empty strings for --ragged */
@@ -57,13 +66,57 @@ static int no_space(unsigned char c)
 	return 0;	/* RFC 4180: spaces are data */
 }
 
+/* libcsv grows its field buffer one block (4096 bytes) per call to its
+ * realloc function. Where realloc copies instead of remapping (ASan, musl,
+ * macOS) a 100 MB field then costs quadratic copying: minutes. These double
+ * the capacity instead, so most calls return the block as it is. The
+ * capacities live in a small table (a parser per open input: lookups nest in
+ * jtouch), keyed by the block, which libcsv holds by its start. */
+static struct {
+	void *p;
+	size_t cap;
+} grown[16];
+
+static void *grow_realloc(void *p, size_t n, size_t limit)
+{
+	size_t k, cap = 0, want;
+	void *np;
+	for (k = 0; p && k < sizeof grown / sizeof *grown && grown[k].p != p; k++)
+		;
+	if (p && k < sizeof grown / sizeof *grown)
+		cap = grown[k].cap;
+	if (n <= cap)
+		return p;
+	want = cap < limit / 2 ? 2 * cap : limit;	/* never past the field cap */
+	if (want < n)
+		want = n;
+	if (!(np = realloc(p, want)) && !(np = realloc(p, want = n)))
+		return NULL;
+	if (!p || k == sizeof grown / sizeof *grown)	/* a new block: a free slot, if any */
+		for (k = 0; k < sizeof grown / sizeof *grown && grown[k].p; k++)
+			;
+	if (k < sizeof grown / sizeof *grown) {
+		grown[k].p = np;
+		grown[k].cap = want;
+	}
+	return np;
+}
+
+static void grow_free(void *p)
+{
+	for (size_t k = 0; p && k < sizeof grown / sizeof *grown; k++)
+		if (grown[k].p == p)
+			grown[k].p = NULL;
+	free(p);
+}
+
 static void *capped_realloc(void *p, size_t n)
 {
 	if (n > field_cap + 3) {	/* libcsv's NUL, and a closing quote it holds for a while */
 		cap_hit = 1;
 		return NULL;
 	}
-	return realloc(p, n);
+	return grow_realloc(p, n, field_cap + 3);
 }
 
 /* JTOOLS_FIELD_MAX lowers the field cap (bytes, 1 to 512 MiB). */
@@ -156,6 +209,57 @@ static void cb_field(void *s, size_t n, void *data)
 	memcpy(r->buf + blen, s, 32);
 }
 
+enum { Q_START, Q_UNQUOTED, Q_QUOTED, Q_QUOTE_IN_QUOTED };
+
+/* Follows libcsv's lazy reading of s[0..n) and notes each line where a
+ * quote inside a quoted field is followed by neither a quote, the delimiter
+ * nor a line end (libcsv keeps it as data and the field stays open). */
+static void scan_strays(struct rd *r, const unsigned char *s, size_t n)
+{
+	const unsigned char d = (unsigned char)r->d->delim;
+	int st = r->qstate;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		int nl = c == '\n' || c == '\r';
+		if (nl) {
+			if (!(c == '\n' && r->qcr))
+				r->qline++;
+			r->qcr = c == '\r';
+		} else {
+			r->qcr = 0;
+		}
+		switch (st) {
+		case Q_START:
+			st = c == '"' ? Q_QUOTED : (c == d || nl) ? Q_START : Q_UNQUOTED;
+			break;
+		case Q_UNQUOTED:
+			if (c == d || nl)
+				st = Q_START;
+			break;
+		case Q_QUOTED:
+			if (c == '"')
+				st = Q_QUOTE_IN_QUOTED;
+			break;
+		case Q_QUOTE_IN_QUOTED:
+			if (c == '"') {
+				st = Q_QUOTED;
+			} else if (c == d || nl) {
+				st = Q_START;
+			} else {
+				st = Q_QUOTED;
+				if (r->nstray == 0 || r->stray[r->nstray - 1] != r->qline) {
+					void *p = r->stray;
+					jt_xgrow(&p, &r->straycap, r->nstray + 1, sizeof *r->stray);
+					r->stray = p;
+					r->stray[r->nstray++] = r->qline;
+				}
+			}
+			break;
+		}
+	}
+	r->qstate = st;
+}
+
 /* Newlines inside the fields of the record being read. */
 static unsigned long long inner_newlines(const struct rd *r)
 {
@@ -223,8 +327,27 @@ static void emit(struct rd *r)
 		}
 		rec.n = r->ncol;
 	}
+	unsigned long long span = 0, stray = 0;
+	if (r->stray0 < r->nstray) {	/* lazy quotes, and a stray quote not yet placed */
+		span = inner_newlines(r);
+		if (span && r->blen >= 2 && r->buf[r->blen - 2] == '\n')
+			span--;	/* a field open to the end of the input took the last line end too */
+		while (r->stray0 < r->nstray && r->stray[r->stray0] <= rec.line + span) {
+			if (r->stray[r->stray0] >= rec.line && !stray)
+				stray = r->stray[r->stray0];
+			r->stray0++;
+		}
+		if (!stray)
+			span = 0;
+		if (r->stray0 == r->nstray)
+			r->stray0 = r->nstray = 0;	/* all placed: the list stays short */
+	}
 	if (rec.n != r->ncol) {
-		if (rec.n < r->ncol)
+		if (span)	/* the stray quote swallowed the lines after it */
+			jt_reject(r->rj, r->src, &rec, "field count",
+				  "expected %zu fields, found %zu (a stray quote on line %llu makes one record of lines %llu-%llu)",
+				  r->ncol, rec.n, stray, rec.line, rec.line + span);
+		else if (rec.n < r->ncol)
 			jt_reject(r->rj, r->src, &rec, "field count",
 				  "expected %zu fields, found %zu (use --ragged to pad short rows)",
 				  r->ncol, rec.n);
@@ -233,6 +356,9 @@ static void emit(struct rd *r)
 				  r->ncol, rec.n);
 		return;
 	}
+	if (span && r->warned++ < 5)	/* the count fits by chance: these lines may be rows run together */
+		jt_warn("%s:%llu: a stray quote on line %llu makes one record of lines %llu-%llu (check it; "
+			"without --lazy-quotes it stops the run)", r->src, rec.line, stray, rec.line, rec.line + span);
 	r->rf(r->ctx, r->src, &rec);
 }
 
@@ -277,11 +403,17 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	r.rf = rf;
 	r.ctx = ctx;
 	r.line = 1;
+	r.qline = 1;
 
 	if (is_stdin) {
 		fp = stdin;
 	} else if (!(fp = fopen(path, "rb"))) {
 		jt_die("%s:", path);
+	}
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;	/* as a missing file says it: "dir: Is a directory" */
+		jt_die("%s:", r.src);
 	}
 	if (csv_init(&p, (unsigned char)((d->lazy ? 0 : CSV_STRICT | CSV_STRICT_FINI) |
 					 CSV_APPEND_NULL | CSV_REPALL_NL)) != 0)
@@ -293,6 +425,7 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	cap_hit = 0;
 	r.small = field_cap < 32 ? field_cap + 1 : 32;
 	csv_set_realloc_func(&p, capped_realloc);
+	csv_set_free_func(&p, grow_free);
 
 	while ((n = fread(chunk, 1, CHUNK, fp)) > 0) {
 		unsigned char *s = chunk;
@@ -305,6 +438,8 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 				jt_die_at(r.src, 1, "UTF-16 input (convert with: iconv -f UTF-16 -t UTF-8)");
 			}
 		}
+		if (d->lazy)
+			scan_strays(&r, s, n);
 		if (csv_parse(&p, s, n, cb_field, cb_record, &r) != n) {
 			int e = csv_error(&p);
 			unsigned long long at = r.nf ? r.recline : r.line;
@@ -332,6 +467,7 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	free(r.off);
 	free(r.len);
 	free(r.fp);
+	free(r.stray);
 	jt_header_free(r.hdr);
 }
 

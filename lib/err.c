@@ -88,6 +88,33 @@ void jt_note(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when invalid
+ * (overlong forms, surrogates and code points past U+10FFFF are invalid). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t k;
+	unsigned cp;
+	if (c >= 0xC2 && c <= 0xDF)
+		k = 2, cp = c & 0x1Fu;
+	else if (c >= 0xE0 && c <= 0xEF)
+		k = 3, cp = c & 0x0Fu;
+	else if (c >= 0xF0 && c <= 0xF4)
+		k = 4, cp = c & 0x07u;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3Fu);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return k;
+}
+
 const char *jt_show(const char *s, size_t n)
 {
 	static char bufs[4][400];
@@ -112,8 +139,17 @@ const char *jt_show(const char *s, size_t n)
 			b[o++] = 't';
 		} else if (c < 0x20 || c == 0x7f) {
 			o += (size_t)snprintf(b + o, 8, "\\x%02x", c);
-		} else {
+		} else if (c < 0x80) {
 			b[o++] = (char)c;
+		} else {
+			size_t u = utf8_len((const unsigned char *)s + i, n - i);
+			if (u) {	/* valid UTF-8 as it is */
+				memcpy(b + o, s + i, u);
+				o += u;
+				i += u - 1;
+			} else {	/* a stray byte (Latin-1, a cut sequence): messages stay UTF-8 */
+				o += (size_t)snprintf(b + o, 8, "\\x%02x", c);
+			}
 		}
 	}
 	b[o] = '\0';

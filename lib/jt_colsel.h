@@ -35,9 +35,12 @@ size_t jt_colsel_resolve(const struct jt_colsel *cs, const struct jt_header *h, 
 size_t jt_colsel_exclude(const struct jt_colsel *x, const struct jt_header *h, const char *src,
 			 struct jt_col *cols, size_t n);
 void jt_colsel_free(struct jt_colsel *cs);
-/* Exactly one column by its name (no grammar): dies listing the columns. */
+/* Exactly one column by its name (no grammar): dies listing the columns when
+ * there is none, and naming both when there are two ("rename one of them"). */
 size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src);
 /* The first column named name, or -1 (no message). */
 long jt_col_find(const struct jt_header *h, const char *name);
+/* The first column named name at or after index from, or -1. */
+long jt_col_find_next(const struct jt_header *h, const char *name, size_t from);
 
 #endif

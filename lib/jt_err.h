@@ -28,7 +28,8 @@ void jt_on_die(void (*fn)(void));
 
 
 
-/* A field value fit for a one-line message: control bytes escaped, cut at 80
+/* A field value fit for a one-line message: control bytes and bytes that are
+ * not valid UTF-8 escaped as \xNN (so messages are UTF-8), cut at 80
  * bytes with "...". Returns one of 4 rotating static buffers. */
 const char *jt_show(const char *s, size_t n);
 #endif

@@ -14,10 +14,15 @@ __extension__ typedef __int128 jt_i128;
 
 #define JT_DEC_SCALE ((jt_i128)1000000000)
 
-enum { JT_NUM_OK = 0, JT_NUM_SYNTAX = 1, JT_NUM_RANGE = 2 };
+/* JT_NUM_RANGE: magnitude of 1e20 or more; JT_NUM_FRACTION and JT_NUM_OUTSIDE:
+ * a number, but not a whole one, or outside the range asked (jt_score_parse). */
+enum { JT_NUM_OK = 0, JT_NUM_SYNTAX = 1, JT_NUM_RANGE = 2, JT_NUM_FRACTION = 3, JT_NUM_OUTSIDE = 4 };
 
 /* Strict grammar: [+-]? (digits [. digits] | . digits) ([eE] [+-]? digits)? */
 int jt_dec_parse(const char *s, size_t n, jt_i128 *out);
+/* A score (NPS 0-10, CSAT 1-5, CES 1-7): a whole number in lo..hi, any
+ * spelling jt_dec_parse reads ("7", "+7", "7.0", "7e0"). JT_NUM_OK and *v, or why not. */
+int jt_score_parse(const char *s, size_t n, int lo, int hi, int *v);
 /* What jt_dec_format writes, over the whole scaled range (|x| < 1.7e29), not
  * just the 1e20 of input values: sums in jkpi partial states. */
 int jt_dec_parse_exact(const char *s, size_t n, jt_i128 *out);

@@ -25,6 +25,15 @@ void jt_rows_skipped(struct jt_rejects *rj);
  * --strict ends the run with exit 1. */
 void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Rejects rec for a value that is not a usable number, one wording in every
+ * program: rc is what jt_dec_parse or jt_score_parse said (not JT_NUM_OK);
+ * what names the measure ("nps") or is NULL; range ("in 0-10") or NULL.
+ *   column 'amount': 'n/a' is not a number            (key "not a number")
+ *   column 'amount': '1,234' is not a number (hint)    (thousands separators)
+ *   column 'amount': '1e309' is out of range (|x| < 1e20)  (key "out of range")
+ *   column 'nps': nps '11' is not in 0-10 / '9.5' is not a whole number in 0-10 */
+void jt_reject_number(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *col,
+		      const char *what, const char *s, size_t n, int rc, const char *range);
 uint64_t jt_rejected(const struct jt_rejects *rj);
 /* Data records read so far (every one, rejected or not). */
 uint64_t jt_rows_read(const struct jt_rejects *rj);

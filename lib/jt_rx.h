@@ -8,9 +8,9 @@
 struct jt_rx;
 /* NULL on a compile error, with a message in err (size errlen). */
 struct jt_rx *jt_rx_new(const char *pat, size_t len, int caseless, char *err, size_t errlen);
-/* 1 match, 0 no match, -1 error (match limit, ...): message in err. */
 /* The same, with the pattern offset of a compile error in *erroff (err has no offset). */
 struct jt_rx *jt_rx_compile(const char *pat, size_t len, int caseless, char *err, size_t errlen, size_t *erroff);
+/* 1 match, 0 no match, -1 error (match limit, ...): message in err, naming the value. */
 int jt_rx_match(struct jt_rx *rx, const char *s, size_t n, char *err, size_t errlen);
 void jt_rx_free(struct jt_rx *rx);
 /* "10.42" */

@@ -418,7 +418,9 @@ size_t jt_time_bucket(int64_t t, enum jt_bucket b, char *buf)
 		unsigned tm, td;
 		jt_civil_from_days(thu, &ty, &tm, &td);
 		int64_t week = (thu - jt_days_from_civil(ty, 1, 1)) / 7 + 1;
-		return (size_t)snprintf(buf, 32, "%04lld-W%02lld", (long long)ty, (long long)week);
+		/* the first days of year 0000 fall in week 52 of ISO year -1: "-0001-W52", not "-001" */
+		return (size_t)snprintf(buf, 32, "%s%04lld-W%02lld", ty < 0 ? "-" : "", (long long)(ty < 0 ? -ty : ty),
+					(long long)week);
 	}
 	case JT_BUCKET_MONTH:
 		return (size_t)snprintf(buf, 32, "%04lld-%02u", (long long)y, m);

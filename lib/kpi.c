@@ -390,21 +390,12 @@ static size_t group_id(struct jt_agg *a, const char *key, size_t n)
 	return g;
 }
 
+/* A score into *v (a whole number, unscaled); JT_NUM_OK or why not. */
 static int score(const char *s, size_t n, int lo, int hi, jt_i128 *v)
 {
-	if (n == 1 && s[0] >= '0' && s[0] <= '9') {	/* fast path: one digit */
-		*v = s[0] - '0';
-		return *v >= lo && *v <= hi ? 0 : -1;
-	}
-	if (n == 2 && s[0] == '1' && s[1] == '0') {
-		*v = 10;
-		return 10 >= lo && 10 <= hi ? 0 : -1;
-	}
-	if (jt_dec_parse(s, n, v) != JT_NUM_OK || *v % JT_DEC_SCALE != 0 || *v < lo * JT_DEC_SCALE ||
-	    *v > hi * JT_DEC_SCALE)
-		return -1;
-	*v /= JT_DEC_SCALE;
-	return 0;
+	int x = 0, rc = jt_score_parse(s, n, lo, hi, &x);
+	*v = x;
+	return rc;
 }
 
 static int word_is(const char *s, size_t n, const char *w)
@@ -438,28 +429,23 @@ static int parse_values(struct jt_agg *a, const char *src, const struct jt_recor
 		case K_QUANT:
 		case K_RATE: {
 			int rc = jt_dec_parse(s, n, &p->v);
-			if (rc == JT_NUM_SYNTAX) {
-				jt_reject(rj, src, rec, "not a number", "column '%s': '%s' is not a number", k->colname,
-					  jt_show(s, n));
-				return -1;
-			}
-			if (rc == JT_NUM_RANGE) {
-				jt_reject(rj, src, rec, "out of range", "column '%s': '%s' is out of range (|x| < 1e20)",
-					  k->colname, jt_show(s, n));
+			if (rc != JT_NUM_OK) {
+				jt_reject_number(rj, src, rec, k->colname, NULL, s, n, rc, NULL);
 				return -1;
 			}
 			p->cls = p->v != 0;
 			break;
 		}
-		case K_NPS:
-			if (score(s, n, 0, 10, &p->v) != 0) {
-				jt_reject(rj, src, rec, "out of range", "column '%s': nps '%s' is not in 0-10", k->colname,
-					  jt_show(s, n));
+		case K_NPS: {
+			int rc = score(s, n, 0, 10, &p->v);
+			if (rc != JT_NUM_OK) {
+				jt_reject_number(rj, src, rec, k->colname, "nps", s, n, rc, "in 0-10");
 				return -1;
 			}
 			p->cls = p->v >= 9 ? 1 : p->v >= 7 ? 2 : 3;
 			break;
-		case K_CSAT:
+		}
+		case K_CSAT: {
 			if (a->o.csat == JT_CSAT_GOODBAD) {
 				if (word_is(s, n, "good") || word_is(s, n, "good with comment")) {
 					p->cls = 1;
@@ -475,22 +461,25 @@ static int parse_values(struct jt_agg *a, const char *src, const struct jt_recor
 					break;
 				}
 			}
-			if (score(s, n, 1, 5, &p->v) != 0) {
-				jt_reject(rj, src, rec, "out of range", "column '%s': csat '%s' is not in 1-5%s",
-					  k->colname, jt_show(s, n), a->o.csat == JT_CSAT_GOODBAD ? " or good/bad" : "");
+			int rc = score(s, n, 1, 5, &p->v);
+			if (rc != JT_NUM_OK) {
+				jt_reject_number(rj, src, rec, k->colname, "csat", s, n, rc,
+						 a->o.csat == JT_CSAT_GOODBAD ? "in 1-5 or good/bad" : "in 1-5");
 				return -1;
 			}
 			p->cls = p->v >= 4;
 			break;
-		case K_CES:
-			if (score(s, n, 1, 7, &p->v) != 0) {
-				jt_reject(rj, src, rec, "out of range", "column '%s': ces '%s' is not in 1-7", k->colname,
-					  jt_show(s, n));
+		}
+		case K_CES: {
+			int rc = score(s, n, 1, 7, &p->v);
+			if (rc != JT_NUM_OK) {
+				jt_reject_number(rj, src, rec, k->colname, "ces", s, n, rc, "in 1-7");
 				return -1;
 			}
 			p->cls = p->v >= 5;
 			p->v *= JT_DEC_SCALE;
 			break;
+		}
 		}
 	}
 	return 0;

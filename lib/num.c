@@ -134,6 +134,30 @@ static char *u128_str(jt_i128 v, char *end)
 	return p;
 }
 
+int jt_score_parse(const char *s, size_t n, int lo, int hi, int *v)
+{
+	jt_i128 x;
+	if (n == 1 && s[0] >= '0' && s[0] <= '9') {	/* fast path: one digit */
+		*v = s[0] - '0';
+		return *v >= lo && *v <= hi ? JT_NUM_OK : JT_NUM_OUTSIDE;
+	}
+	if (n == 2 && s[0] == '1' && s[1] == '0') {
+		*v = 10;
+		return 10 >= lo && 10 <= hi ? JT_NUM_OK : JT_NUM_OUTSIDE;
+	}
+	int rc = jt_dec_parse(s, n, &x);
+	if (rc == JT_NUM_RANGE)
+		return JT_NUM_OUTSIDE;	/* 1e309 is simply not in 0-10 */
+	if (rc != JT_NUM_OK)
+		return rc;
+	if (x % JT_DEC_SCALE != 0)
+		return JT_NUM_FRACTION;
+	if (x < lo * JT_DEC_SCALE || x > hi * JT_DEC_SCALE)
+		return JT_NUM_OUTSIDE;
+	*v = (int)(x / JT_DEC_SCALE);
+	return JT_NUM_OK;
+}
+
 char *jt_dec_format(jt_i128 v, char *buf)
 {
 	char tmp[64], *p;

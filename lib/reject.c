@@ -7,6 +7,7 @@
 #include "jt_colsel.h"
 #include "jt_err.h"
 #include "jt_mem.h"
+#include "jt_num.h"
 #include "jt_opt.h"
 #include "jt_out.h"
 #include "jt_reject.h"
@@ -145,6 +146,47 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 		jt_w_str(&rj->w, ln);
 		jt_w_field(&rj->w, rj->msg.p, rj->msg.len);
 		jt_w_end(&rj->w);
+	}
+}
+
+/* 1,234 or 1.234,5 or 1 234: digits grouped as people write them, not as we read them. */
+static int looks_grouped(const char *s, size_t n)
+{
+	int comma = 0, digit = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= '0' && c <= '9')
+			digit = 1;
+		else if (c == ',' || c == ' ' || c == '\'')
+			comma |= digit && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9';
+		else if (c != '.' && c != '+' && c != '-')
+			return 0;
+	}
+	return comma;
+}
+
+void jt_reject_number(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *col,
+		      const char *what, const char *s, size_t n, int rc, const char *range)
+{
+	const char *sp = what ? " " : "", *w = what ? what : "", *v = jt_show(s, n);
+	switch (rc) {
+	case JT_NUM_SYNTAX:
+		jt_reject(rj, src, rec, "not a number", "column '%s': %s%s'%s' is not a number%s", col, w, sp, v,
+			  looks_grouped(s, n) ? " (use '.' for decimals and no thousands separators)" : "");
+		return;
+	case JT_NUM_FRACTION:
+		jt_reject(rj, src, rec, "out of range", "column '%s': %s%s'%s' is not a whole number%s%s", col, w, sp,
+			  v, range ? " " : "", range ? range : "");
+		return;
+	case JT_NUM_OUTSIDE:
+	case JT_NUM_RANGE:
+	default:
+		if (range)
+			jt_reject(rj, src, rec, "out of range", "column '%s': %s%s'%s' is not %s", col, w, sp, v, range);
+		else
+			jt_reject(rj, src, rec, "out of range", "column '%s': %s%s'%s' is out of range (|x| < 1e20)", col,
+				  w, sp, v);
+		return;
 	}
 }
 

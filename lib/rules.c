@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jt_colsel.h"
 #include "jt_csv.h"
 #include "jt_err.h"
 #include "jt_hash.h"
@@ -335,12 +336,9 @@ void jt_rules_bind(struct jt_rules *r, const struct jt_header *h, const char *sr
 	r->ncols = 0;
 	for (size_t k = 0; k < r->nrule; k++) {
 		struct rule *ru = &r->rule[k];
-		ru->idx = -1;
-		for (size_t i = 0; i < h->n; i++)
-			if (strcmp(h->name[i], ru->col) == 0 && strlen(ru->col) == h->len[i]) {
-				ru->idx = (long)i;
-				break;
-			}
+		ru->idx = jt_col_find(h, ru->col);
+		if (ru->idx >= 0 && jt_col_find_next(h, ru->col, (size_t)ru->idx + 1) >= 0)
+			jt_col_by_name(h, ru->col, src);	/* dies: two columns of that name */
 		if (ru->idx >= 0) {
 			size_t c;
 			for (c = 0; c < r->ncols && r->cols[c] != ru->idx; c++)
@@ -406,8 +404,7 @@ static long match_rules(struct jt_rules *r, const struct jt_record *rec, const c
 		if (m > 0)
 			return (long)ru->label;
 		if (m < 0)
-			jt_die_at(src, rec->line, "rule %s:%u on column '%s': %s (the pattern is too costly for '%s')", r->name,
-				  ru->line, ru->col, err, jt_show(rec->f[ru->idx], rec->len[ru->idx]));
+			jt_die_at(src, rec->line, "rule %s:%u on column '%s': %s", r->name, ru->line, ru->col, err);
 	}
 	return -1;
 }

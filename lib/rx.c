@@ -6,6 +6,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "jt_err.h"
 #include "jt_mem.h"
 #include "jt_rx.h"
 
@@ -67,7 +68,8 @@ int jt_rx_match(struct jt_rx *rx, const char *s, size_t n, char *err, size_t err
 		return 0;
 	PCRE2_UCHAR msg[256];
 	pcre2_get_error_message(rc, msg, sizeof msg);
-	snprintf(err, errlen, "%s", (char *)msg);
+	/* one wording wherever a pattern meets data (rules, --outcome, --funnel, ...) */
+	snprintf(err, errlen, "%s on '%s' (the pattern backtracks too much: simplify it)", (char *)msg, jt_show(s, n));
 	return -1;
 }
 

@@ -1102,11 +1102,26 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		r->maxt = t;
 	if (r->o.mode >= JT_SM_CUSTOMERS) {
 		jt_i128 amt;
+		int rc;
 		if (r->c_amount >= 0 && rec->len[r->c_amount] &&
-		    jt_dec_parse(rec->f[r->c_amount], rec->len[r->c_amount], &amt) != JT_NUM_OK) {
+		    (rc = jt_dec_parse(rec->f[r->c_amount], rec->len[r->c_amount], &amt)) != JT_NUM_OK) {
 			r->nt--;
-			jt_reject(r->rj, src, rec, "not a number", "column 'amount': '%s' is not a number",
-				  jt_show(rec->f[r->c_amount], rec->len[r->c_amount]));
+			jt_reject_number(r->rj, src, rec, "amount", NULL, rec->f[r->c_amount], rec->len[r->c_amount], rc,
+					 NULL);
+			return;
+		}
+		/* the customer table reports the last NPS and CSAT: they are read, so checked */
+		static const struct { const char *name, *range; int lo, hi; } score[2] = {
+			{ "nps", "in 0-10", 0, 10 }, { "csat", "in 1-5", 1, 5 } };
+		long scol[2] = { r->c_nps, r->c_csat };
+		for (int k = 0; k < 2 && r->o.mode == JT_SM_CUSTOMERS; k++) {
+			int v;
+			if (scol[k] < 0 || rec->len[scol[k]] == 0 ||
+			    (rc = jt_score_parse(rec->f[scol[k]], rec->len[scol[k]], score[k].lo, score[k].hi, &v)) == JT_NUM_OK)
+				continue;
+			r->nt--;
+			jt_reject_number(r->rj, src, rec, score[k].name, score[k].name, rec->f[scol[k]], rec->len[scol[k]], rc,
+					 score[k].range);
 			return;
 		}
 		x->row = pack(r, rec);

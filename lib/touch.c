@@ -58,6 +58,7 @@ struct lookup_tab {
 
 struct vcol {	/* a column of the virtual row: the input's, or a lookup's */
 	int lk;	/* -1 input, else index into plan lookups */
+	int dup;	/* the input has two columns of this name: naming it is an error */
 	size_t idx;
 };
 
@@ -107,6 +108,9 @@ struct plan {
 	/* bound to a header: */
 	struct jt_header vh;	/* virtual header: input columns, then lookup columns */
 	struct jt_map vidx;	/* name -> vh index (a 100,000-column header binds in linear time) */
+	const struct jt_header *inh;	/* while binding: the input header, for messages */
+	const char *insrc;
+	size_t vcap;
 	struct vcol *vc;
 	const struct jt_pmap **vmap;	/* per vcol, NULL = no map */
 	struct lookup_tab **lk;
@@ -515,23 +519,41 @@ static void lookup_free(struct lookup_tab *t)
 static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t idx)
 {
 	int isnew;
-	jt_map_put(&pl->vidx, name, len, 0, &isnew);
-	if (!isnew)
-		return;	/* the input's (or an earlier lookup's) column wins */
-	size_t n = pl->vh.n + 1;
-	pl->vh.name = jt_xrealloc(pl->vh.name, n * sizeof *pl->vh.name);
-	pl->vh.len = jt_xrealloc(pl->vh.len, n * sizeof *pl->vh.len);
-	pl->vc = jt_xrealloc(pl->vc, n * sizeof *pl->vc);
+	size_t e = jt_map_put(&pl->vidx, name, len, (uint32_t)pl->vh.n, &isnew);
+	if (!isnew) {	/* the input's (or an earlier lookup's) column wins over a lookup's */
+		size_t at = pl->vidx.ent[e].val;
+		if (lk < 0 && pl->vc[at].lk < 0)
+			pl->vc[at].dup = 1;	/* but two of the input's own are ambiguous */
+		return;
+	}
+	size_t n = pl->vh.n + 1, c = pl->vcap;
+	void *p = pl->vh.name;
+	jt_xgrow(&p, &c, n, sizeof *pl->vh.name);
+	pl->vh.name = p;
+	p = pl->vh.len;
+	c = pl->vcap;
+	jt_xgrow(&p, &c, n, sizeof *pl->vh.len);
+	pl->vh.len = p;
+	p = pl->vc;
+	jt_xgrow(&p, &pl->vcap, n, sizeof *pl->vc);
+	pl->vc = p;
 	pl->vh.name[pl->vh.n] = jt_xmemdup(name, len);
 	pl->vh.len[pl->vh.n] = len;
 	pl->vc[pl->vh.n].lk = lk;
+	pl->vc[pl->vh.n].dup = 0;
 	pl->vc[pl->vh.n].idx = idx;
 	pl->vh.n = n;
 }
 
 static long vfind(const struct plan *pl, const char *name)
 {
-	return jt_map_find(&pl->vidx, name, strlen(name));
+	long e = jt_map_find(&pl->vidx, name, strlen(name));
+	if (e < 0)
+		return -1;
+	long i = (long)pl->vidx.ent[e].val;
+	if (pl->vc[i].dup)
+		jt_col_by_name(pl->inh, name, pl->insrc);	/* dies: ambiguous, naming both */
+	return i;
 }
 
 /* A column the profile names: dies listing the columns when it is required and absent. */
@@ -599,6 +621,8 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 {
 	const struct jt_profile *c = &pl->cfg;
 	pl->bound = 1;
+	pl->inh = h;
+	pl->insrc = src;
 	for (size_t i = 0; i < h->n; i++)
 		vh_add(pl, h->name[i], h->len[i], -1, i);
 	pl->nlk = c->nlookup;
@@ -809,9 +833,9 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 			return 0;
 		int rc = jt_dec_parse(v, n, &x);
 		if (rc != JT_NUM_OK) {
-			jt_reject(r->rj, src, rec, rc == JT_NUM_RANGE ? "out of range" : "not a number",
-				  "column '%s': %s '%s' is not a number%s", pl->vh.name[m->a], s->name, jt_show(v, n),
-				  rc == JT_NUM_RANGE ? " below 1e20" : "");
+			char rt[160];
+			range_text(m, rt, sizeof rt);
+			jt_reject_number(r->rj, src, rec, pl->vh.name[m->a], s->name, v, n, rc, *rt ? rt : NULL);
 			return -1;
 		}
 		if (s->op == JT_M_MUL) {
@@ -831,10 +855,11 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 	if ((m->integer && x % JT_DEC_SCALE != 0) || (m->has_lo && x < m->lo) || (m->has_hi && x > m->hi)) {
 		char rt[160];
 		range_text(m, rt, sizeof rt);
-		const char *shown = s->op == JT_M_COPY ? jt_show(v, n) : jt_dec_format(x, m->buf);
+		const char *shown = s->op == JT_M_COPY ? v : jt_dec_format(x, m->buf);
 		int frac = m->integer && x % JT_DEC_SCALE != 0;
-		jt_reject(r->rj, src, rec, "out of range", "column '%s': %s '%s' is not %s%s%s",
-			  pl->vh.name[m->a], s->name, shown, frac ? "a whole number" : "", frac && *rt ? " " : "", rt);
+		jt_reject_number(r->rj, src, rec, pl->vh.name[m->a], s->name, shown,
+				 s->op == JT_M_COPY ? n : strlen(shown), frac ? JT_NUM_FRACTION : JT_NUM_OUTSIDE,
+				 *rt ? rt : NULL);
 		return -1;
 	}
 	if (s->op == JT_M_COPY) {

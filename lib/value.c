@@ -243,17 +243,15 @@ static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_r
 	int has = vn > 0;
 	double v = 0;
 	if (has) {
-		if (jt_dec_parse(vs, vn, &x) != JT_NUM_OK) {
-			jt_reject(r->rj, src, rec, "not a number", "column '%s': '%s' is not a number", r->o.impact,
-				  jt_show(vs, vn));
+		int sc, rc = r->kind == JT_OK_NPS ? jt_score_parse(vs, vn, 0, 10, &sc) : jt_dec_parse(vs, vn, &x);
+		if (rc != JT_NUM_OK) {
+			jt_reject_number(r->rj, src, rec, r->o.impact, r->kind == JT_OK_NPS ? "nps" : NULL, vs, vn, rc,
+					 r->kind == JT_OK_NPS ? "in 0-10" : NULL);
 			return;
 		}
+		if (r->kind == JT_OK_NPS)
+			x = (jt_i128)sc * JT_DEC_SCALE;
 		v = jt_dec_to_double(x);
-		if (r->kind == JT_OK_NPS && (x % JT_DEC_SCALE != 0 || v < 0 || v > 10)) {
-			jt_reject(r->rj, src, rec, "out of range", "column '%s': nps '%s' is not %sin 0-10", r->o.impact,
-				  jt_show(vs, vn), x % JT_DEC_SCALE != 0 ? "a whole number " : "");
-			return;
-		}
 		if (v != 0 && v != 1)
 			r->all01 = 0;
 	}

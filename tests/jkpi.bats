@@ -761,7 +761,7 @@ BAD_OUT='count,sum_amount,sum_amount_n,sum_amount_missing,nps_nps,nps_nps_lo,nps
 	jkrc 0 -k count,sum:amount,nps:nps bad.csv
 	err_is "jkpi: bad.csv:3: column 'amount': 'n/a' is not a number
 jkpi: bad.csv:4: column 'nps': nps '11' is not in 0-10
-jkpi: bad.csv:5: column 'nps': nps '7.5' is not in 0-10
+jkpi: bad.csv:5: column 'nps': nps '7.5' is not a whole number in 0-10
 jkpi: bad.csv:6: column 'amount': '1e3x' is not a number
 jkpi: 4 rows rejected (2 not a number, 2 out of range) (use --rejects FILE to keep them)"
 	same <<<"$BAD_OUT"
@@ -803,7 +803,7 @@ EOF
 channel,amount,nps,reject_file,reject_line,reject_reason
 web,n/a,10,bad.csv,3,column 'amount': 'n/a' is not a number
 phone,5,11,bad.csv,4,column 'nps': nps '11' is not in 0-10
-phone,,7.5,bad.csv,5,column 'nps': nps '7.5' is not in 0-10
+phone,,7.5,bad.csv,5,column 'nps': nps '7.5' is not a whole number in 0-10
 email,1e3x,9,bad.csv,6,column 'amount': '1e3x' is not a number
 EOF
 	assert_success

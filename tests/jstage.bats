@@ -581,16 +581,17 @@ Try 'jstage --help' for more information."
 
 # runaway.csv line 3: 60 'a' then 'b'; '^(a+)+$' backtracks exponentially on it
 @test "jstage: funnel, outcome and --returning patterns over the match limit stop the run (exit 1)" {
-	local rc
+	local rc a60
+	a60=$(printf 'a%.0s' $(seq 1 60))
 	rc=0; timeout 20 "$REPO/bin/jstage" --funnel '^(a+)+$' runaway.csv >"$T/out" 2>"$T/err" || rc=$?
 	assert_equal "exit $rc" "exit 1"
-	err_is "jstage: runaway.csv:3: --funnel step '^(a+)+\$': match limit exceeded"
+	err_is "jstage: runaway.csv:3: --funnel step '^(a+)+\$': match limit exceeded on '${a60}b' (the pattern backtracks too much: simplify it)"
 	rc=0; timeout 20 "$REPO/bin/jstage" --outcome 'x=touchpoint:^(a+)+$' runaway.csv >"$T/out" 2>"$T/err" || rc=$?
 	assert_equal "exit $rc" "exit 1"
-	err_is "jstage: runaway.csv:3: --outcome x: match limit exceeded"
+	err_is "jstage: runaway.csv:3: --outcome x: match limit exceeded on '${a60}b' (the pattern backtracks too much: simplify it)"
 	rc=0; timeout 20 "$REPO/bin/jstage" --cohorts day --returning '^(a+)+$' runaway.csv >"$T/out" 2>"$T/err" || rc=$?
 	assert_equal "exit $rc" "exit 1"
-	err_is "jstage: runaway.csv:3: --returning: match limit exceeded"
+	err_is "jstage: runaway.csv:3: --returning: match limit exceeded on '${a60}b' (the pattern backtracks too much: simplify it)"
 }
 
 # ================================================================ 4. paths
@@ -940,7 +941,7 @@ site_visit,awareness"
 	a60=$(printf 'a%.0s' $(seq 1 60))
 	timeout 20 "$REPO/bin/jstage" -r rules/runaway.rules runaway.csv >"$T/out" 2>"$T/err" || rc=$?
 	assert_equal "exit $rc" "exit 1"
-	err_is "jstage: runaway.csv:3: rule rules/runaway.rules:1 on column 'touchpoint': match limit exceeded (the pattern is too costly for '${a60}b')"
+	err_is "jstage: runaway.csv:3: rule rules/runaway.rules:1 on column 'touchpoint': match limit exceeded on '${a60}b' (the pattern backtracks too much: simplify it)"
 }
 
 # ================================================================ 8. rejects and input edge cases

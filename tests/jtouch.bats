@@ -138,7 +138,7 @@ jtouch: 2 rows rejected (2 missing customer) (use --rejects FILE to keep them)"
 @test "jtouch: orders profile (golden orders.csv): amount copied, signed delay_s" {
 	jtrc 0 -p orders --stats "$T/st.csv" orders.csv
 	golden orders.csv
-	err_is "jtouch: orders.csv:6: column 'amount': amount '12,50' is not a number
+	err_is "jtouch: orders.csv:6: column 'amount': amount '12,50' is not a number (use '.' for decimals and no thousands separators)
 jtouch: orders.csv:7: column 'approved_at': 'soon' is not a time
 jtouch: 7 rows in: 4 emitted 12 touches; 1 without a timestamp; 2 rejected
 jtouch: 2 rows rejected (1 bad time, 1 not a number) (use --rejects FILE to keep them)"
@@ -524,7 +524,7 @@ record,reject_file,reject_line,reject_reason
 "c5,2024-01-01T00:00:00Z,-1,",rejects.csv,6,column 'nps': nps '-1' is not in 0-10
 "c6,2024-01-01T00:00:00Z,7.5,",rejects.csv,7,column 'nps': nps '7.5' is not a whole number in 0-10
 "c7,2024-01-01T00:00:00Z,,great",rejects.csv,8,column 'csat': csat 'great' is not a number
-"o5,c5,delivered,2024-02-06T10:00:00Z,,,,,""12,50"",web",orders.csv,6,"column 'amount': amount '12,50' is not a number"
+"o5,c5,delivered,2024-02-06T10:00:00Z,,,,,""12,50"",web",orders.csv,6,"column 'amount': amount '12,50' is not a number (use '.' for decimals and no thousands separators)"
 "o6,c6,processing,2024-02-07T09:00:00Z,soon,,,,7,app",orders.csv,7,column 'approved_at': 'soon' is not a time
 EOF
 	# 9 + 7 rows in; 2 + 4 out (2 + 12 touches); 1 + 1 without a timestamp; 6 + 2 rejected

@@ -711,7 +711,7 @@ service,support"
 customer,time,touchpoint,stage,next_nps,reject_file,reject_line,reject_reason
 c2,2024-01-01T00:00:00Z,ad_click,awareness,11,rj.csv,3,column 'next_nps': nps '11' is not in 0-10
 c3,2024-01-01T00:00:00Z,ad_click,awareness,7.5,rj.csv,4,column 'next_nps': nps '7.5' is not a whole number in 0-10
-c4,2024-01-01T00:00:00Z,ad_click,awareness,great,rj.csv,5,column 'next_nps': 'great' is not a number
+c4,2024-01-01T00:00:00Z,ad_click,awareness,great,rj.csv,5,column 'next_nps': nps 'great' is not a number
 ,2024-01-01T00:00:00Z,ad_click,awareness,3,rj.csv,6,column 'customer': empty customer id
 c5,yesterday,ad_click,awareness,3,rj.csv,7,column 'time': 'yesterday' is not a time
 c6,2024-01-02T00:00:00Z,ticket_opened,support,-1,rj.csv,8,column 'next_nps': nps '-1' is not in 0-10
@@ -729,7 +729,7 @@ EOF
 	# at most 5 rows are shown, then the summary
 	err_is "jvalue: rj.csv:3: column 'next_nps': nps '11' is not in 0-10
 jvalue: rj.csv:4: column 'next_nps': nps '7.5' is not a whole number in 0-10
-jvalue: rj.csv:5: column 'next_nps': 'great' is not a number
+jvalue: rj.csv:5: column 'next_nps': nps 'great' is not a number
 jvalue: rj.csv:6: column 'customer': empty customer id
 jvalue: rj.csv:7: column 'time': 'yesterday' is not a time
 jvalue: 6 rows rejected (1 bad time, 1 missing customer, 1 not a number, 3 out of range) (see rejects.csv)"
