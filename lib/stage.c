@@ -151,6 +151,8 @@ struct jt_stagerun {
 	size_t nbk;
 	struct cohort *co;
 	size_t nco, cocap;
+	struct jt_map comap;	/* cohort period (8 bytes) -> index in co */
+	int64_t firstperiod;	/* the earliest cohort */
 	int64_t lastperiod;	/* the latest period of any touch */
 	enum jt_bucket pbucket;
 	uint64_t customers;
@@ -773,13 +775,18 @@ static int64_t period_of(enum jt_bucket b, int64_t t)
 	return y * 12 + (int64_t)m - 1;
 }
 
+/* Periods of a cohort table: with the cohort and customers columns, the
+ * most fields a record may have for jtools to read it back (1,048,576). */
+#define JT_COHORT_MAX_PERIODS 1048574
+
 static void do_cohorts(struct jt_stagerun *r, struct tch *t, size_t n)
 {
 	int64_t p0 = period_of(r->pbucket, t[0].t);
-	size_t c;
-	for (c = 0; c < r->nco && r->co[c].period != p0; c++)
-		;
-	if (c == r->nco) {
+	int isnew;
+	size_t c = jt_map_put(&r->comap, &p0, sizeof p0, 0, &isnew);
+	if (isnew) {
+		if (r->nco == 0 || p0 < r->firstperiod)
+			r->firstperiod = p0;
 		void *p = r->co;
 		jt_xgrow(&p, &r->cocap, r->nco + 1, sizeof *r->co);
 		r->co = p;
@@ -795,6 +802,10 @@ static void do_cohorts(struct jt_stagerun *r, struct tch *t, size_t n)
 		int64_t pp = period_of(r->pbucket, t[i].t), k = pp - p0;
 		if (pp > r->lastperiod)
 			r->lastperiod = pp;
+		if (r->lastperiod - r->firstperiod >= JT_COHORT_MAX_PERIODS)
+			jt_die("--cohorts %s: the touches span more than %d periods, the most a cohort table has "
+			       "columns for (use a longer period, or --since and --until)", r->o.period,
+			       JT_COHORT_MAX_PERIODS);
 		if (i > 0 && !(t[i].mask & 1))
 			continue;	/* not a returning touch */
 		if ((size_t)k >= co->nact) {
@@ -1910,6 +1921,7 @@ void jt_stage_free(struct jt_stagerun *r)
 	for (size_t i = 0; i < r->nco; i++)
 		free(r->co[i].active);
 	free(r->co);
+	jt_map_free(&r->comap);
 	free(r->of);
 	free(r->ol);
 	free(r->num);

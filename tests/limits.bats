@@ -168,3 +168,18 @@ jkpi: 3 rows rejected (3 out of range) (use --rejects FILE to keep them)"
 	assert_output "jstage: --funnel: more than 64 steps
 Try 'jstage --help' for more information."
 }
+
+@test "limits: jstage --cohorts holds 1,048,574 periods (a record jtools reads back): one day more stops the run" {
+	no_valgrind_big
+	# 1000-01-01 + 1,048,573 days = 3870-11-24: columns cohort, customers, 0 .. 1048573 = 1,048,576 fields
+	printf 'customer,time,touchpoint\nc1,1000-01-01T00:00:00Z,order_placed\nc2,3870-11-24T00:00:00Z,order_placed\n' >ok.csv
+	run -0 jstage --cohorts day -o table.csv ok.csv
+	assert_equal "$(head -n 1 table.csv | awk -F, '{ print NF, $NF }')" "1048576 1048573"
+	run -0 jkpi -k count table.csv
+	printf 'customer,time,touchpoint\nc1,1000-01-01T00:00:00Z,order_placed\nc2,3870-11-25T00:00:00Z,order_placed\n' >over.csv
+	run -1 jstage --cohorts day over.csv
+	assert_output "jstage: --cohorts day: the touches span more than 1048574 periods, the most a cohort table has columns for (use a longer period, or --since and --until)"
+	# a longer period fits
+	run -0 jstage --cohorts month over.csv
+	assert_line --index 0 --partial 'cohort,customers,0,1,2,'
+}
