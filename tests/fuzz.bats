@@ -1,0 +1,46 @@
+#!/usr/bin/env bats
+# The fuzz harnesses (tests/fuzz/*.c) replayed without libFuzzer: every seed of
+# tests/fuzz/corpus and every input that once found a bug (tests/fuzz/regress)
+# must run clean. make check builds the replay drivers with the normal
+# compiler; under `make check SANITIZE=1` they run with ASan and UBSan, under
+# JT_VALGRIND=1 with valgrind. `make fuzz` runs the harnesses under libFuzzer.
+bats_require_minimum_version 1.5.0
+load test_helper
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+# replay NAME: runs tests/fuzz/bin/replay-NAME on NAME's corpus and regressions.
+replay() {
+	local bin="$REPO/tests/fuzz/bin/replay-$1" f n=0
+	[ -x "$bin" ] || skip "tests/fuzz/bin/replay-$1 not built (run make check)"
+	local -a in=()
+	for f in "$REPO/tests/fuzz/corpus/$1"/* "$REPO/tests/fuzz/regress/$1"/*; do
+		[ -f "$f" ] && in+=("$f") && n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+	if [ "${JT_VALGRIND:-0}" = 1 ]; then
+		run jt_valgrind "$bin" "${in[@]}"
+	else
+		run "$bin" "${in[@]}"
+	fi
+	assert_success
+	assert_output ""
+}
+
+@test "fuzz: the CSV reader replays its corpus and regressions clean" {
+	replay csv
+}
+
+@test "fuzz: the rules parser and matcher replay their corpus and regressions clean" {
+	replay rules
+}
+
+@test "fuzz: the profile parser replays its corpus and regressions clean" {
+	replay profile
+}
+
+@test "fuzz: the time parser replays its corpus and regressions clean" {
+	replay time
+}
