@@ -119,6 +119,8 @@ static void cb_field(void *s, size_t n, void *data)
 static unsigned long long inner_newlines(const struct rd *r)
 {
 	unsigned long long k = 0;
+	if (!r->blen)
+		return 0;	/* no field yet: buf may be NULL, and NULL + 0 is undefined */
 	const char *p = r->buf, *e = r->buf + r->blen;
 	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
 		k++;

@@ -44,3 +44,15 @@ replay() {
 @test "fuzz: the time parser replays its corpus and regressions clean" {
 	replay time
 }
+
+# Found by the csv harness: a quote opened before any field and never closed
+# ('"' CR) made the reader count newlines from a NULL buffer (undefined; UBSan).
+@test "fuzz: an unterminated quote before any field: a clear error, exit 1" {
+	PROG=jkpi
+	printf '"\r' >"$T/in.csv"
+	jtrc 1 -k count "$T/in.csv"
+	err_is "jkpi: $T/in.csv:1: unterminated quoted field (opened on line 1)"
+	# --lazy-quotes closes the field at the end: a header of one column, no rows
+	jt -k count --lazy-quotes "$T/in.csv"
+	assert_equal "$(cat "$T/out")" "$(printf 'count\n0')"
+}
