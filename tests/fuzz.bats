@@ -56,3 +56,24 @@ replay() {
 	jt -k count --lazy-quotes "$T/in.csv"
 	assert_equal "$(cat "$T/out")" "$(printf 'count\n0')"
 }
+
+# Found by the profile harness: an empty quoted token ("") was taken as a
+# column name (customer "", touch visit "", measure m = "", referee ""); a
+# column name may not be empty, as carry and jvalue -g already said.
+@test "fuzz: an empty column name in a profile setting is an error at its column" {
+	PROG=jtouch
+	printf 'a,b\nx,2024-01-01\n' >"$T/in.csv"
+	jtrc 2 --customer 'a ""' --touch 'visit b' "$T/in.csv"
+	err_is "jtouch: --customer 'a \"\"': customer: an empty column name
+Try 'jtouch --help' for more information."
+	jtrc 2 --customer a --touch 'visit ""' "$T/in.csv"
+	err_is "jtouch: --touch 'visit \"\"': touch visit: an empty time column name
+Try 'jtouch --help' for more information."
+	jtrc 2 --customer a --touch 'visit b' --measure 'm = a - ""' "$T/in.csv"
+	err_is "jtouch: --measure 'm = a - \"\"': measure m: an empty column name
+Try 'jtouch --help' for more information."
+	printf 'customer a\ntouch visit b\nchannel ""\n' >"$T/p.profile"
+	jtrc 2 -p "$T/p.profile" "$T/in.csv"
+	err_is "jtouch: $T/p.profile:3:9: channel: an empty column name
+Try 'jtouch --help' for more information."
+}
