@@ -45,6 +45,10 @@ replay() {
 	replay time
 }
 
+@test "fuzz: the TZif reader replays its corpus and regressions clean" {
+	replay tzif
+}
+
 # Found by the csv harness: a quote opened before any field and never closed
 # ('"' CR) made the reader count newlines from a NULL buffer (undefined; UBSan).
 @test "fuzz: an unterminated quote before any field: a clear error, exit 1" {
