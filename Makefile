@@ -77,7 +77,7 @@ tests/unit/libtest: tests/unit/libtest.c lib/libjtools.a
 # two ways: with the normal compiler and replay.c, to replay the corpus and the
 # inputs that found bugs in `make check` (tests/fuzz.bats); and with clang's
 # libFuzzer, ASan and UBSan for `make fuzz` (FUZZ_TIME seconds each).
-FUZZ_NAMES  := csv rules profile time tzif
+FUZZ_NAMES  := csv rules profile time tzif num
 FUZZ_TIME   ?= 60
 FUZZ_CC     ?= clang
 FUZZ_CFLAGS  = -O1 -g $(SAN_FLAGS)

@@ -49,6 +49,10 @@ replay() {
 	replay tzif
 }
 
+@test "fuzz: the number parser replays its corpus and regressions clean" {
+	replay num
+}
+
 # Found by the csv harness: a quote opened before any field and never closed
 # ('"' CR) made the reader count newlines from a NULL buffer (undefined; UBSan).
 @test "fuzz: an unterminated quote before any field: a clear error, exit 1" {
