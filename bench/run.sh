@@ -96,12 +96,15 @@ benches() {
     bench 'bare parse'     touches - 'bench/bareparse "$DATA"'
     bench 'jstage'         touches - 'bin/jstage "$DATA"'
     bench 'jstage --paths' touches - 'bin/jstage --paths "$DATA"'
+    bench 'jstage --outcome' touches - 'bin/jstage --outcome default "$DATA"'
     bench 'jvalue'         touches 70 'bin/jvalue "$DATA"'
     # the last step of the pipeline: the value-chain x journey report over
     # the touches after jstage --outcome default | jvalue
     bench 'bare parse'     valuechain - 'bench/bareparse "$DATA"'
     bench 'jkpi report'    valuechain - 'bin/jkpi -g activity,stage --per customer -k touches=count,customers=distinct:customer,nps:next_nps,csat:next_csat,rate:referred "$DATA"'
-    # the whole pipeline, one process after the other, over the event export
+    # the whole pipeline, one process after the other, over the event export;
+    # its stages one by one, each with its peak memory, are the lines jtouch,
+    # jstage --outcome, jvalue and jkpi report above
     bench 'pipeline'       events - 'bin/jtouch -p events "$DATA" | bin/jstage --outcome default | bin/jvalue | bin/jkpi -g activity,stage --per customer -k touches=count,customers=distinct:customer,nps:next_nps,rate:referred'
     # jrefer keeps every referral in memory (the graph is built at the end);
     # ~4.8 % of the rows are rejected, so stderr has reject lines and exit 0

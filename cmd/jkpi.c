@@ -5,21 +5,26 @@
 
 #include "jt.h"
 
-enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIAL, OPT_MERGE, OPT_CSAT };
+enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIAL, OPT_MERGE, OPT_CSAT,
+       OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
+	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "csat", required_argument, NULL, OPT_CSAT },
 	{ "exclude", required_argument, NULL, 'x' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "kpi", required_argument, NULL, 'k' },
 	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "min-n", required_argument, NULL, OPT_MIN_N },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "per", required_argument, NULL, OPT_PER },
 	{ "pivot", required_argument, NULL, OPT_PIVOT },
 	{ "pivot-order", required_argument, NULL, OPT_PIVOT_ORDER },
+	{ "row-order", required_argument, NULL, OPT_ROW_ORDER },
 	{ "sort", no_argument, NULL, 's' },
+	{ "title", required_argument, NULL, OPT_TITLE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -27,7 +32,7 @@ static void help(void)
 {
 	printf("usage: jkpi [-nqst] [--lazy-quotes] [--ragged] [--strict] [-d delim] [-g list] [-x list]\n"
 	       "            [-o file] [--per col] [--pivot col] [--format fmt] [--partial] -k spec [file ...]\n"
-	       "       jkpi --merge [-s] [--format fmt] [-o file] [partial ...]\n"
+	       "       jkpi --merge [-s] [--row-order list] [--format fmt] [-o file] [partial ...]\n"
 	       "Compute KPIs over a CSV stream, one row per group.\n\n"
 	       "KPIs and groups:\n"
 	       "  -k, --kpi SPEC        comma list of [NAME=]KPI[:COLUMN] (repeatable): count, distinct,\n"
@@ -39,7 +44,11 @@ static void help(void)
 	       "      --csat MODE       top2 (4-5 of 1-5, default) or good-bad (Zendesk: Good/Bad words too)\n"
 	       "      --pivot COL       one column per value of COL, for one KPI\n"
 	       "      --pivot-order L   pivot columns: 'sorted' or a comma list (default: first seen)\n"
+	       "      --row-order L     rows whose first -g value is in comma list L first, in its order\n"
 	       "      --format FMT      csv (default), tsv, md, json or html (a page; pivots as a heatmap)\n"
+	       "      --title TEXT      html: the page's title and heading\n"
+	       "      --min-n N         html: mark pivot cells with fewer than N values as too thin\n"
+	       "      --attach T=FILE   html: add the CSV FILE as a table headed T (repeatable)\n"
 	       "      --partial         write mergeable state instead of the result\n"
 	       "      --merge           read partial states (files or streams) and print the result\n"
 	       "%s\n"
@@ -79,6 +88,9 @@ int main(int argc, char **argv)
 	struct jt_kpi_opts o;
 	struct jt_buf kpis = JT_BUF_INIT;
 	int opt, other = 0;
+	const char *html_only = NULL;
+	const char **attach = NULL;
+	size_t nattach = 0;
 
 	jt_setprogname("jkpi");
 	argv[0] = "jkpi";	/* getopt names the program in its messages */
@@ -100,6 +112,23 @@ int main(int argc, char **argv)
 		case OPT_PER: o.per = optarg; other = 1; break;
 		case OPT_PIVOT: o.pivot = optarg; other = 1; break;
 		case OPT_PIVOT_ORDER: o.pivot_order = optarg; other = 1; break;
+		case OPT_ROW_ORDER: o.row_order = optarg; break;
+		case OPT_TITLE: o.html.title = optarg; html_only = "--title"; break;
+		case OPT_MIN_N: {
+			uint64_t n;
+			if (jt_parse_size(optarg, &n) != 0 || n == 0 || n > 1000000000)
+				jt_usage_error("--min-n: '%s' is not a count from 1", optarg);
+			o.html.min_n = (unsigned long)n;
+			html_only = "--min-n";
+			break;
+		}
+		case OPT_ATTACH:
+			if (!strchr(optarg, '=') || optarg[0] == '=' || !strchr(optarg, '=')[1])
+				jt_usage_error("--attach: '%s' is not TITLE=FILE", optarg);
+			attach = jt_xrealloc(attach, (nattach + 1) * sizeof *attach);
+			attach[nattach++] = optarg;
+			html_only = "--attach";
+			break;
 		case OPT_PARTIAL: o.partial = 1; break;
 		case OPT_MERGE: o.merge = 1; break;
 		case OPT_CSAT:
@@ -125,9 +154,18 @@ int main(int argc, char **argv)
 	}
 	jt_common_check(&c);
 	o.kpis = kpis.len ? kpis.p : NULL;
+	o.html.attach = attach;
+	o.html.nattach = nattach;
+	if (html_only && (!o.format_given || o.format != JT_FMT_HTML))
+		jt_usage_error("%s goes with --format html", html_only);
+	if (html_only && o.partial)
+		jt_usage_error("%s goes with the result, not --partial: give it to --merge", html_only);
+	if (o.partial && c.excel_safe)
+		jt_usage_error("--excel-safe is for files people open; a --partial state is read by --merge (give --excel-safe to the merge)");
 	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until))
-		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --format, -o and the input options go with it)");
+		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
 
+	FILE *out = jt_out_open(c.output);	/* a bad -o folder fails before a long read */
 	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 } };
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);
@@ -137,12 +175,14 @@ int main(int argc, char **argv)
 	}
 	int status = jt_rejects_finish(r.rj, -1);
 	if (status == 0) {
-		FILE *out = jt_out_open(c.output);
 		jt_agg_write(r.agg, out);
 		jt_out_commit(out);
+	} else {
+		jt_out_abort();
 	}
 	jt_agg_free(r.agg);
 	jt_rejects_free(r.rj);
 	jt_buf_free(&kpis);
+	free(attach);
 	return jt_finish(status);
 }

@@ -108,12 +108,8 @@ int main(int argc, char **argv)
 		jt_usage_error("a raw export needs --referrer, --referee and --time together");
 	if (o.referrer && (c.has_since || c.has_until))
 		jt_usage_error("--since and --until read the touch stream's time column; a raw export has none");
-	if (o.flags) {
-		int to_stdout = !strcmp(o.flags, "-") && (!c.output || !strcmp(c.output, "-"));
-		if (to_stdout || (c.output && !strcmp(o.flags, c.output)) || (c.rejects && !strcmp(o.flags, c.rejects)) ||
-		    (c.stats && !strcmp(o.flags, c.stats)))
-			jt_usage_error("--flags: '%s' is also the output, the rejects or the stats file", o.flags);
-	}
+	if (o.flags)
+		jt_check_other_output(&c, "--flags", o.flags);
 
 	struct jt_referrun *r = jt_refer_new(&o);
 	for (int i = optind; i < argc; i++)

@@ -13,7 +13,7 @@ enum {
 	OPT_PATHS, OPT_BY, OPT_FORMAT, OPT_VARIANTS, OPT_TOP, OPT_COLLAPSE, OPT_FIRST, OPT_COHORTS,
 	OPT_RETURNING, OPT_UNBOUNDED, OPT_COUNTS, OPT_SORTED, OPT_CUSTOMERS, OPT_RETENTION, OPT_CLV, OPT_AS_OF,
 	OPT_CHURN, OPT_PERIOD, OPT_FROM, OPT_TO, OPT_MARGIN, OPT_DISCOUNT, OPT_BGNBD, OPT_UNIT, OPT_HORIZON,
-	OPT_PARAMS, OPT_USE_PARAMS
+	OPT_PARAMS, OPT_USE_PARAMS, OPT_LABELS
 };
 
 static const struct option longopts[] = {
@@ -36,6 +36,7 @@ static const struct option longopts[] = {
 	{ "funnel", required_argument, NULL, OPT_FUNNEL },
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "horizon", required_argument, NULL, OPT_HORIZON },
+	{ "labels", no_argument, NULL, OPT_LABELS },
 	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "order", required_argument, NULL, OPT_ORDER },
 	{ "outcome", required_argument, NULL, OPT_OUTCOME },
@@ -65,6 +66,7 @@ static void help(void)
 	       "       jstage --paths [--by stage|touchpoint] [--format csv|dot] [file ...]\n"
 	       "       jstage --variants [--by stage|touchpoint] [--top N] [--collapse] [--first-only] [file ...]\n"
 	       "       jstage --cohorts day|week|month [--returning pattern] [--unbounded] [--counts] [file ...]\n"
+	       "       jstage --labels [-r rules] [--default label]\n"
 	       "Journey stages of the touch stream, and the journeys of customers.\n\n"
 	       "Stages and outcomes (default mode: every touch, with stage, step and gap_s):\n"
 	       "  -r, --rules FILE      stage rules (default: DATADIR/stages.rules)\n"
@@ -72,6 +74,7 @@ static void help(void)
 	       "      --outcome SPEC    next:COL, NAME=COL:PATTERN, or default\n"
 	       "                        (next:nps,next:csat,referred=touchpoint:^referral_sent$)\n"
 	       "      --window DUR      how far ahead outcomes and funnels look (default 90d)\n"
+	       "      --labels          the stages in rules order (one column, stage), no input\n"
 	       "      --sorted          input is grouped by customer: stream, one customer in memory\n"
 	       "Views (one of):\n"
 	       "      --funnel STEPS    comma list of stages or touchpoint patterns (stage:X, touchpoint:RE)\n"
@@ -135,6 +138,7 @@ int main(int argc, char **argv)
 	const char *rules = NULL, *window = NULL;
 	int opt, fmt_dot = -1, order_given = 0, attrib_given = 0, by_given = 0;
 	const char *cust_only = NULL, *churn = NULL, *bg_only = NULL;
+	int labels = 0;
 
 	jt_setprogname("jstage");
 	argv[0] = "jstage";
@@ -156,6 +160,7 @@ int main(int argc, char **argv)
 		case OPT_OUTCOME: o.outcome = optarg; break;
 		case OPT_WINDOW: window = optarg; break;
 		case OPT_SORTED: o.sorted = 1; break;
+		case OPT_LABELS: labels = 1; break;
 		case OPT_FUNNEL: set_mode(&o, JT_SM_FUNNEL, "--funnel"); o.steps = optarg; break;
 		case OPT_ORDER:
 			order_given = 1;
@@ -288,6 +293,8 @@ int main(int argc, char **argv)
 		jt_usage_error("--margin and --discount go with --clv or --bgnbd");
 	if (bg_only && o.mode != JT_SM_BGNBD)
 		jt_usage_error("%s goes with --bgnbd", bg_only);
+	if (o.params_out)
+		jt_check_other_output(&c, "--params", o.params_out);
 	if (o.params_out && o.params_in)
 		jt_usage_error("--params saves a fit and --use-params skips it: give one");
 	if (churn && (jt_duration_parse(churn, &o.churn_after) != 0 || o.churn_after <= 0))
@@ -315,6 +322,16 @@ int main(int argc, char **argv)
 	o.rules = jt_rules_load(rules);
 	if (path.p)
 		jt_rules_quiet_missing(o.rules);	/* the shipped file */
+	if (labels) {
+		if (o.mode != JT_SM_ANNOTATE || o.outcome || optind < argc)
+			jt_usage_error("--labels lists the rules' stages: it takes no input and no view");
+		FILE *out = jt_out_open(c.output);
+		jt_rules_write_labels(o.rules, out, "stage", NULL, o.deflabel);
+		jt_out_commit(out);
+		jt_rules_free(o.rules);
+		jt_buf_free(&path);
+		return jt_finish(0);
+	}
 	struct jt_stagerun *r = jt_stage_new(&o);
 	for (int i = optind; i < argc; i++)
 		jt_stage_input(r, argv[i]);

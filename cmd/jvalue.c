@@ -8,7 +8,7 @@
 #include "jt_rules.h"
 #include "jt_value.h"
 
-enum { OPT_DEFAULT = JT_OPT_TOOL, OPT_IMPACT, OPT_KIND, OPT_MIN_N, OPT_UNTOUCHED, OPT_LOWER };
+enum { OPT_DEFAULT = JT_OPT_TOOL, OPT_IMPACT, OPT_KIND, OPT_MIN_N, OPT_UNTOUCHED, OPT_LOWER, OPT_LABELS };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
@@ -16,6 +16,7 @@ static const struct option longopts[] = {
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "impact", required_argument, NULL, OPT_IMPACT },
 	{ "kind", required_argument, NULL, OPT_KIND },
+	{ "labels", no_argument, NULL, OPT_LABELS },
 	{ "lower-better", no_argument, NULL, OPT_LOWER },
 	{ "min-n", required_argument, NULL, OPT_MIN_N },
 	{ "rules", required_argument, NULL, 'r' },
@@ -27,9 +28,11 @@ static void help(void)
 {
 	printf("usage: jvalue [-q] [-r rules] [--default label] [file ...]\n"
 	       "       jvalue --impact col [-g list] [--kind nps|mean|rate] [--min-n N] [-r rules] [file ...]\n"
+	       "       jvalue --labels [-r rules] [--default label]\n"
 	       "The value-chain activity of every touch, and the moments that matter.\n\n"
 	       "  -r, --rules FILE      activity rules (default: DATADIR/value-chain.rules)\n"
 	       "      --default LABEL   activity of touches no rule matches (default: empty)\n"
+	       "      --labels          the activities in rules order (activity,activity_kind), no input\n"
 	       "      --impact COL      per cell, COL among customers touched there against those never\n"
 	       "                        touched there, the difference with a 95 %% interval, worst first\n"
 	       "  -g, --group-by LIST   the cells (default: activity,stage; activity is computed)\n"
@@ -53,7 +56,7 @@ int main(int argc, char **argv)
 	struct jt_common c;
 	struct jt_value_opts o;
 	const char *rules = NULL;
-	int opt, impact_only = 0;
+	int opt, impact_only = 0, labels = 0;
 
 	jt_setprogname("jvalue");
 	argv[0] = "jvalue";
@@ -69,6 +72,7 @@ int main(int argc, char **argv)
 		case 'g': o.group = optarg; impact_only = 1; break;
 		case OPT_DEFAULT: o.deflabel = optarg; break;
 		case OPT_IMPACT: o.impact = optarg; break;
+		case OPT_LABELS: labels = 1; break;
 		case OPT_KIND:
 			if (strcmp(optarg, "nps") == 0)
 				o.kind = JT_OK_NPS;
@@ -115,6 +119,16 @@ int main(int argc, char **argv)
 	o.rules = jt_rules_load(rules);
 	if (path.p)
 		jt_rules_quiet_missing(o.rules);	/* the shipped file */
+	if (labels) {
+		if (o.impact || optind < argc)
+			jt_usage_error("--labels lists the rules' activities: it takes no input and no --impact");
+		FILE *out = jt_out_open(c.output);
+		jt_rules_write_labels(o.rules, out, "activity", "kind", o.deflabel);
+		jt_out_commit(out);
+		jt_rules_free(o.rules);
+		jt_buf_free(&path);
+		return jt_finish(0);
+	}
 	struct jt_valuerun *r = jt_value_new(&o);
 	for (int i = optind; i < argc; i++)
 		jt_value_input(r, argv[i]);

@@ -162,13 +162,20 @@ static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
 	return d;
 }
 
+#define SHOW_COLS 50
+
 static _Noreturn void unknown(const struct jt_header *h, const char *name, size_t nlen, const char *src)
 {
 	struct jt_buf b = JT_BUF_INIT;
 	size_t best = (size_t)-1, bi = 0;
 	for (size_t i = 0; i < h->n; i++) {
-		jt_buf_adds(&b, i ? ", " : "");
-		jt_buf_add(&b, h->name[i], h->len[i]);
+		/* one line a person can read: the first SHOW_COLS names, each cut short */
+		if (i < SHOW_COLS) {
+			jt_buf_adds(&b, i ? ", " : "");
+			jt_buf_adds(&b, jt_show(h->name[i], h->len[i]));
+		} else if (i == SHOW_COLS) {
+			jt_buf_printf(&b, ", ... (%zu columns in all)", h->n);
+		}
 		size_t d = edit_distance(name, nlen, h->name[i], h->len[i]);
 		if (d < best) {
 			best = d;
@@ -177,7 +184,7 @@ static _Noreturn void unknown(const struct jt_header *h, const char *name, size_
 	}
 	if (best <= 2 && h->n)
 		jt_die_at(src, 1, "no column named '%s' (columns: %s); did you mean '%s'?", name, b.p ? b.p : "",
-			  h->name[bi]);
+			  jt_show(h->name[bi], h->len[bi]));
 	jt_die_at(src, 1, "no column named '%s' (columns: %s)", name, b.p ? b.p : "");
 }
 

@@ -11,6 +11,7 @@
 #include "jt_csv.h"
 #include "jt_err.h"
 #include "jt_mem.h"
+#include "jt_num.h"
 #include "jt_reject.h"
 
 #define CHUNK 65536
@@ -19,7 +20,14 @@
  * from it never leaves the allocation; short fields are then copied by a few
  * inlined moves instead of a call. Only the first n + 1 bytes are used. */
 #define BLK_SIZE 4096
-#define LAZY_FIELD_CAP ((size_t)512 << 20)
+/* The largest field and the most fields in a record (jtools(7), LIMITS).
+ * The field cap keeps every length that is later stored in 32 bits (keys,
+ * memo entries, HTML cells) exact, and turns an unterminated quote that
+ * swallows a huge file into a message instead of exhausting memory. */
+#define FIELD_CAP ((size_t)512 << 20)
+#define FIELDS_MAX ((size_t)1 << 20)
+static size_t field_cap = FIELD_CAP;
+static int cap_hit;
 
 struct rd {
 	const char *src;
@@ -41,6 +49,7 @@ struct rd {
 	size_t ncol;
 	struct jt_header *hdr;
 	char **pad;	/* empty strings for --ragged */
+	size_t small;	/* fields shorter than this take cb_field's short way: 32, less under a tiny field cap */
 };
 
 static int no_space(unsigned char c)
@@ -51,9 +60,46 @@ static int no_space(unsigned char c)
 
 static void *capped_realloc(void *p, size_t n)
 {
-	if (n > LAZY_FIELD_CAP)
+	if (n > field_cap + 3) {	/* libcsv's NUL, and a closing quote it holds for a while */
+		cap_hit = 1;
 		return NULL;
+	}
 	return realloc(p, n);
+}
+
+/* JTOOLS_FIELD_MAX lowers the field cap (bytes, 1 to 512 MiB). */
+static void set_field_cap(void)
+{
+	const char *e = getenv("JTOOLS_FIELD_MAX");
+	uint64_t v;
+	field_cap = FIELD_CAP;
+	if (!e || !*e)
+		return;
+	if (jt_parse_size(e, &v) != 0 || v < 1 || v > FIELD_CAP)
+		jt_die("JTOOLS_FIELD_MAX: '%s' is not a byte count from 1 to %zu", e, FIELD_CAP);
+	field_cap = (size_t)v;
+}
+
+/* The message for a field past the cap. */
+static void big_msg(const struct rd *r, char *buf, size_t n)
+{
+	char size[48];
+	if (field_cap % ((size_t)1 << 20) == 0)
+		snprintf(size, sizeof size, "%zu MiB", field_cap >> 20);
+	else
+		snprintf(size, sizeof size, "%zu bytes", field_cap);
+	if (r->d->lazy)
+		snprintf(buf, n, "field larger than %s, the most jtools reads (a stray quote? drop --lazy-quotes to find it)",
+			 size);
+	else
+		snprintf(buf, n, "field larger than %s, the most jtools reads (an unterminated quote?)", size);
+}
+
+static _Noreturn void too_big(const struct rd *r, unsigned long long at)
+{
+	char m[256];
+	big_msg(r, m, sizeof m);
+	jt_die_at(r->src, at, "%s", m);
 }
 
 /* Room for need fields in the three per-field arrays (they share fcap). */
@@ -79,8 +125,13 @@ static __attribute__((noinline)) void field_slow(struct rd *r, const void *s, si
 {
 	if (r->nf == 0)
 		r->recline = r->line;
-	if (r->nf >= r->fcap)
+	if (n > field_cap)	/* exact here; capped_realloc stops a runaway a few bytes later */
+		too_big(r, r->recline);
+	if (r->nf >= r->fcap) {
+		if (r->nf >= FIELDS_MAX)
+			jt_die_at(r->src, r->recline, "more than %zu fields in a record, the most jtools reads", FIELDS_MAX);
 		grow_fields(r, r->nf + 1);
+	}
 	if (r->blen + n + 48 > r->bcap) {
 		void *p = r->buf;
 		jt_xgrow(&p, &r->bcap, r->blen + n + 48, 1);
@@ -102,7 +153,7 @@ static void cb_field(void *s, size_t n, void *data)
 {
 	struct rd *r = data;
 	size_t nf = r->nf, blen = r->blen;
-	if (nf >= r->fcap || blen + 48 > r->bcap || n >= 32 || !s) {
+	if (nf >= r->fcap || blen + 48 > r->bcap || n >= r->small || !s) {
 		field_slow(r, s, n);
 		return;
 	}
@@ -256,8 +307,10 @@ int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_
 	csv_set_space_func(&p, no_space);
 	csv_set_delim(&p, (unsigned char)d->delim);
 	csv_set_blk_size(&p, BLK_SIZE);
-	if (d->lazy)
-		csv_set_realloc_func(&p, capped_realloc);
+	set_field_cap();
+	cap_hit = 0;
+	r.small = field_cap < 32 ? field_cap + 1 : 32;
+	csv_set_realloc_func(&p, capped_realloc);
 
 	while (rc == 0 && (n = fread(chunk, 1, CHUNK, fp)) > 0) {
 		unsigned char *s = chunk;
@@ -274,14 +327,17 @@ int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_
 		if (csv_parse(&p, s, n, cb_field, cb_record, &r) != n) {
 			int e = csv_error(&p);
 			unsigned long long at = r.nf ? r.recline : r.line;
-			if (e == CSV_EPARSE)
+			if (e == CSV_EPARSE) {
 				rc = fail(err, errlen, eline, at, "bad quote (use --lazy-quotes to accept stray quotes)");
-			else if (e == CSV_ENOMEM && d->lazy)
-				rc = fail(err, errlen, eline, at,
-					  "field larger than %zu MiB (a stray quote? drop --lazy-quotes to find it)",
-					  LAZY_FIELD_CAP >> 20);
-			else
+			} else if (e == CSV_ENOMEM && cap_hit) {
+				big_msg(&r, err, errlen);
+				*eline = at;
+				rc = -1;
+			} else if (e == CSV_ENOMEM) {
+				jt_die("out of memory");
+			} else {
 				rc = fail(err, errlen, eline, at, "%s", csv_strerror(e));
+			}
 		}
 	}
 	if (rc == 0 && ferror(fp))
@@ -393,9 +449,60 @@ static int needs_quote(const char *s, size_t n, char delim)
 	return 0;
 }
 
+static int excel_safe;
+
+void jt_csv_excel_safe(int on) { excel_safe = on; }
+
+/* A plain number: [+-] digits [. digits] [e [+-] digits], a digit somewhere
+ * before the exponent ("-", "+.", "-e5" are not numbers). */
+static int plain_number(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = 0;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			e++;
+		if (!e)
+			return 0;
+	}
+	return i == n;
+}
+
+static int formula_start(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	switch (s[0]) {
+	case '=': case '@': case '\t': case '\r':
+		return 1;
+	case '+': case '-':
+		return !plain_number(s, n);
+	default:
+		return 0;
+	}
+}
+
+int jt_excel_risky(const char *s, size_t n)
+{
+	return excel_safe && formula_start(s, n);
+}
+
 void jt_writer_init(struct jt_writer *w, FILE *fp)
 {
 	w->fp = fp;
+	w->excel = excel_safe;
 	w->delim = ',';
 	w->nfield = 0;
 	w->lastlen = 0;
@@ -448,9 +555,39 @@ static void w_quoted(struct jt_writer *w, const char *s, size_t n)
 /* Non-zero when some byte of x is zero (the classic SWAR test). */
 static inline uint64_t zbyte(uint64_t x) { return (x - ONES) & ~x & 0x8080808080808080ULL; }
 
+/* --excel-safe: ' then the cell, quoted when the cell needs it (its first
+ * byte no longer counts as a leading blank: it is not first any more). */
+static void w_excel(struct jt_writer *w, const char *s, size_t n)
+{
+	const unsigned char *t = special_table(w->delim);
+	int quote = s[n - 1] == ' ' || s[n - 1] == '\t';
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = t[(unsigned char)s[i]];
+	if (w->nfield++)
+		wputc(w, w->delim);
+	if (!quote) {
+		wputc(w, '\'');
+		wput(w, s, n);
+		return;
+	}
+	wput(w, "\"'", 2);
+	const char *p = s, *e = s + n, *q;
+	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
+		wput(w, p, (size_t)(q - p) + 1);
+		wputc(w, '"');
+		p = q + 1;
+	}
+	wput(w, p, (size_t)(e - p));
+	wputc(w, '"');
+}
+
 void jt_w_field(struct jt_writer *w, const char *s, size_t n)
 {
 	w->lastlen = n;
+	if (w->excel && formula_start(s, n)) {
+		w_excel(w, s, n);
+		return;
+	}
 	if (w->used + n + 1 > sizeof w->buf) {	/* rare: a big field */
 		if (w->nfield++)
 			wputc(w, w->delim);
@@ -505,7 +642,7 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 	const char delim = w->delim;
 	char *d = w->buf + w->used, *const end = w->buf + sizeof w->buf;
 
-	if (n > sizeof w->buf / 4) {	/* very wide records: field by field */
+	if (n > sizeof w->buf / 4 || w->excel) {	/* very wide records, --excel-safe: field by field */
 		for (size_t k = 0; k < n; k++)
 			jt_w_field(w, f[k], len[k]);
 		jt_w_end(w);

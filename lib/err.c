@@ -16,7 +16,7 @@ void jt_set_quiet(int q) { quiet = q; }
 int jt_quiet(void) { return quiet; }
 void jt_on_die(void (*fn)(void)) { die_hook = fn; }
 
-static void vmsg(const char *prefix, const char *fmt, va_list ap)
+static __attribute__((format(printf, 2, 0))) void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	int saved = errno;
 	size_t n = strlen(fmt);

@@ -72,7 +72,9 @@ size_t jt_map_put(struct jt_map *m, const void *key, size_t len, uint32_t val, i
 		}
 	}
 	if (m->n >= UINT32_MAX - 1)
-		jt_die("too many distinct keys (more than 4294967294)");
+		jt_die("more than 4294967294 distinct keys (groups, customers or values), the most jtools holds");
+	if (len > UINT32_MAX)
+		jt_die("a key of %zu bytes, more than the 4 GiB jtools holds", len);
 	void *p = m->ent;
 	jt_xgrow(&p, &m->ecap, m->n + 1, sizeof *m->ent);
 	m->ent = p;

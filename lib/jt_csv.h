@@ -64,12 +64,20 @@ void jt_header_free(struct jt_header *h);
 struct jt_writer {
 	FILE *fp;
 	char delim;
+	int excel;	/* --excel-safe when the writer was set up */
 	size_t nfield;
 	size_t lastlen;
 	size_t used;	/* the record so far, written at jt_w_end */
 	char buf[4096];
 };
 void jt_writer_init(struct jt_writer *w, FILE *fp);
+/* --excel-safe (OWASP CSV injection): every writer set up afterwards writes
+ * a cell that starts with =, +, -, @, TAB or CR and is not a plain number
+ * (-12, +3.5, -1e3) with a ' in front, so a spreadsheet shows it as text
+ * instead of running it as a formula. Off by default: it changes bytes. */
+void jt_csv_excel_safe(int on);
+/* 1 when --excel-safe is on and the cell s[0..n) needs the ' (TSV writers). */
+int jt_excel_risky(const char *s, size_t n);
 void jt_w_field(struct jt_writer *w, const char *s, size_t n);
 void jt_w_str(struct jt_writer *w, const char *s);
 /* A whole record, ended. It may stay in the writer's buffer: call

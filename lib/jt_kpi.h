@@ -20,6 +20,8 @@ struct jt_kpi_opts {
 	const char *per;	/* --per COL */
 	const char *pivot;	/* --pivot COL */
 	const char *pivot_order;	/* NULL, "sorted" or a comma list */
+	const char *row_order;	/* NULL or a comma list of first-row-column values */
+	struct jt_html html;	/* --format html: title, --min-n, --attach */
 	enum jt_csat_mode csat;
 	int sort;	/* -s */
 	int sort_given, format_given;

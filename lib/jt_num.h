@@ -18,6 +18,9 @@ enum { JT_NUM_OK = 0, JT_NUM_SYNTAX = 1, JT_NUM_RANGE = 2 };
 
 /* Strict grammar: [+-]? (digits [. digits] | . digits) ([eE] [+-]? digits)? */
 int jt_dec_parse(const char *s, size_t n, jt_i128 *out);
+/* What jt_dec_format writes, over the whole scaled range (|x| < 1.7e29), not
+ * just the 1e20 of input values: sums in jkpi partial states. */
+int jt_dec_parse_exact(const char *s, size_t n, jt_i128 *out);
 /* Exact decimal, trailing zeros dropped: 12.5, 3, -0.25. buf >= 64 bytes. */
 char *jt_dec_format(jt_i128 v, char *buf);
 /* num/den rounded half away from zero to `dec` decimals; den > 0. buf >= 64. */

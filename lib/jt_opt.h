@@ -9,13 +9,14 @@
 
 enum {
 	JT_OPT_RAGGED = 256, JT_OPT_LAZY, JT_OPT_REJECTS, JT_OPT_STRICT, JT_OPT_MAX_REJECTS,
-	JT_OPT_STATS, JT_OPT_SINCE, JT_OPT_UNTIL,
+	JT_OPT_STATS, JT_OPT_SINCE, JT_OPT_UNTIL, JT_OPT_EXCEL,
 	JT_OPT_TOOL = 320	/* first value free for a program's own long options */
 };
 
 #define JT_SHORTOPTS "d:hno:qtV"
 #define JT_COMMON_LONGOPTS \
 	{ "delimiter", required_argument, NULL, 'd' }, \
+	{ "excel-safe", no_argument, NULL, JT_OPT_EXCEL }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "lazy-quotes", no_argument, NULL, JT_OPT_LAZY }, \
 	{ "max-rejects", required_argument, NULL, JT_OPT_MAX_REJECTS }, \
@@ -34,6 +35,7 @@ enum {
 struct jt_common {
 	struct jt_dialect dialect;
 	int quiet, strict;
+	int excel_safe;	/* --excel-safe: CSV and TSV cells that a spreadsheet would run get a ' */
 	const char *output, *rejects, *stats;
 	int max_mode;	/* 0 none, 1 count, 2 percent */
 	uint64_t max_n;
@@ -51,6 +53,10 @@ void jt_common_init(struct jt_common *c);
 int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)(void));
 /* After parsing: conflicting paths and other cross-checks (usage errors). */
 void jt_common_check(const struct jt_common *c);
+/* A program's own output file (jrefer --flags, jstage --params): a usage error
+ * when it names the file of -o, --rejects or --stats ('-' = stdout: only when
+ * -o is a file). */
+void jt_check_other_output(const struct jt_common *c, const char *opt, const char *path);
 /* A getopt error or stray option: "Try 'prog --help'", exit 2. */
 _Noreturn void jt_usage_fail(void);
 void jt_print_version(void);

@@ -16,6 +16,10 @@ void jt_out_flush(FILE *fp);
 void jt_out_commit(FILE *fp);
 /* Removes every temp file not yet committed (also run by jt_die). */
 void jt_out_abort(void);
+/* 1 when two output paths name one file: the same spelling, the same inode
+ * (./x and x, a hard link, a symlink), or, for files not there yet, the same
+ * name in the same folder (compared by inode). */
+int jt_same_file(const char *a, const char *b);
 /* fflush/ferror/fclose on stdout; returns the exit status to use (0 or 1). */
 int jt_finish(int status);
 

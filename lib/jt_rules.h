@@ -5,6 +5,7 @@
 #define JT_RULES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct jt_header;
 struct jt_record;
@@ -27,6 +28,10 @@ const char *jt_rules_label(const struct jt_rules *r, size_t i);
 long jt_rules_find(const struct jt_rules *r, const char *label);
 /* A %KEY LABEL VALUE attribute of label i, or NULL. */
 const char *jt_rules_attr(const struct jt_rules *r, size_t i, const char *key);
+/* The labels in rules order as CSV: header COL (and COL_ATTR when attr is not
+ * NULL, the %ATTR value of each label), then --default's label when it is new. */
+void jt_rules_write_labels(const struct jt_rules *r, FILE *fp, const char *col, const char *attr,
+			   const char *deflabel);
 
 /* Resolves the rules' columns in h; a rule on a missing column never matches
  * (one warning per column). Call at each input's header. */

@@ -16,7 +16,21 @@ struct jt_table *jt_table_new(FILE *fp, enum jt_format fmt, size_t ncol, const c
 			      const size_t *lens, const unsigned char *numeric);
 /* HTML: shade every numeric cell on one scale (a pivot's heatmap). */
 void jt_table_set_pivot(struct jt_table *t);
+
+/* HTML page settings (kept by pointer: must outlive the table). */
+struct jt_html {
+	const char *title;	/* <title> and <h1>; NULL: "jtools report", no <h1> */
+	const char *heading;	/* <h2> over the main table, or NULL */
+	unsigned long min_n;	/* pivot cells with fewer values are marked thin (0: none) */
+	int show_n;	/* print each pivot cell's n under its figure */
+	size_t nattach;
+	const char *const *attach;	/* "TITLE=FILE": CSV files added as tables */
+};
+void jt_table_set_html(struct jt_table *t, const struct jt_html *h);
+
 void jt_table_row(struct jt_table *t, const char *const *cells, const size_t *lens);
+/* nvals[i]: the number of values behind cell i (HTML thin cells), -1 none. */
+void jt_table_row_n(struct jt_table *t, const char *const *cells, const size_t *lens, const long *nvals);
 /* Writes what is buffered (Markdown) and frees the table. */
 void jt_table_end(struct jt_table *t);
 

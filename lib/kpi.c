@@ -80,6 +80,7 @@ struct jt_agg {
 	char *pivot_name;
 	int pivot_added;
 	int saw_header;
+	struct jt_map rowrank;	/* --row-order values, in order */
 
 	struct jt_map groups;
 	struct kst *st;
@@ -217,11 +218,15 @@ static void name_kpi(struct kpi *k, const char *col, size_t clen)
 	k->duration = col && ends_with_s(col, clen);
 }
 
+static void list_put(struct jt_map *m, const char *list);
+
 struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 {
 	struct jt_agg *a = jt_xcalloc(1, sizeof *a);
 	a->o = *o;
 	a->pivot_g = -1;
+	if (o->row_order)
+		list_put(&a->rowrank, o->row_order);
 	if (o->merge)
 		return a;
 	if (!o->kpis)
@@ -238,6 +243,8 @@ struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 		jt_usage_error("--pivot shows one KPI; %zu given with -k", a->nk);
 	if (o->pivot_order && !o->pivot)
 		jt_usage_error("--pivot-order needs --pivot");
+	if (o->row_order && !o->group)
+		jt_usage_error("--row-order orders the rows by the first -g column: give -g");
 	a->pv = jt_xcalloc(a->nk, sizeof *a->pv);
 	return a;
 }
@@ -540,7 +547,8 @@ static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_
 		case K_CES:
 			s->n++;
 			if (__builtin_add_overflow(s->sum, p->v, &s->sum))
-				jt_die_at(src, rec->line, "column '%s': sum overflows", k->colname);
+				jt_die_at(src, rec->line, "column '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)",
+					  k->colname);
 			s->c1 += (uint64_t)(k->kind == K_CES && p->cls);
 			break;
 		case K_MIN:
@@ -770,8 +778,31 @@ struct keycmp_ctx {
 	const struct jt_map *m;
 	const size_t *cols;
 	size_t ncols;
+	const struct jt_map *rank;	/* --row-order, or NULL */
+	int bytes;	/* -s: by the key's bytes; else first seen */
 };
 static struct keycmp_ctx kc;
+
+/* A comma list ("\\," is a comma in a value) into m, in order. */
+static void list_put(struct jt_map *m, const char *list)
+{
+	struct jt_buf item = JT_BUF_INIT;
+	for (const char *p = list;; p++) {
+		if (*p == '\\' && (p[1] == ',' || p[1] == '\\')) {
+			jt_buf_addc(&item, *++p);
+			continue;
+		}
+		if (*p == ',' || *p == '\0') {
+			jt_map_put(m, item.p ? item.p : "", item.len, 0, NULL);
+			jt_buf_reset(&item);
+			if (!*p)
+				break;
+			continue;
+		}
+		jt_buf_addc(&item, *p);
+	}
+	jt_buf_free(&item);
+}
 
 static int cmp_keys(const void *x, const void *y)
 {
@@ -796,12 +827,73 @@ static int cmp_raw(const void *x, const void *y)
 	return c ? c : (ea->len > eb->len) - (ea->len < eb->len);
 }
 
-static void sort_ids(const struct jt_map *m, size_t *ids, size_t n, const size_t *cols, size_t ncols)
+/* Rows: --row-order's rank of the first column first (values not listed
+ * after the listed ones), then the key's bytes with -s, else first seen. */
+static size_t rank_of(size_t id)
 {
+	size_t l;
+	const char *f = key_field(kc.m->ent[id].key, kc.cols[0], &l);
+	long r = jt_map_find(kc.rank, f, l);
+	return r < 0 ? kc.rank->n : (size_t)r;
+}
+
+static int cmp_rows(const void *x, const void *y)
+{
+	size_t ia = *(const size_t *)x, ib = *(const size_t *)y;
+	if (kc.rank) {
+		size_t ra = rank_of(ia), rb = rank_of(ib);
+		if (ra != rb)
+			return ra < rb ? -1 : 1;
+	}
+	if (kc.bytes) {
+		int c = cmp_keys(x, y);
+		if (c)
+			return c;
+	}
+	return (ia > ib) - (ia < ib);
+}
+
+static void sort_ids(const struct jt_agg *a, const struct jt_map *m, size_t *ids, size_t n, const size_t *cols,
+		     size_t ncols)
+{
+	if (!ncols || (!a->o.sort && !a->rowrank.n))
+		return;
 	kc.m = m;
 	kc.cols = cols;
 	kc.ncols = ncols;
-	qsort(ids, n, sizeof *ids, cmp_keys);
+	kc.rank = a->rowrank.n ? &a->rowrank : NULL;
+	kc.bytes = a->o.sort;
+	qsort(ids, n, sizeof *ids, cmp_rows);
+}
+
+/* The <h2> over the main table of an HTML page: "KPIs by groups". */
+static char *heading(const struct jt_agg *a)
+{
+	struct jt_buf b = JT_BUF_INIT;
+	for (size_t i = 0; i < a->nk; i++) {
+		if (i)
+			jt_buf_adds(&b, ", ");
+		jt_buf_adds(&b, a->k[i].name);
+	}
+	int first = 1;
+	for (size_t i = 0; i < a->ng; i++) {
+		if ((long)i == a->pivot_g)
+			continue;
+		jt_buf_adds(&b, first ? " by " : ", ");
+		jt_buf_add(&b, a->gname[i], a->gnlen[i]);
+		first = 0;
+	}
+	if (a->pivot_g >= 0) {
+		jt_buf_adds(&b, first ? " by " : " \xc3\x97 ");
+		jt_buf_adds(&b, a->pivot_name);
+	}
+	if (a->per_name) {
+		jt_buf_adds(&b, " (each ");
+		jt_buf_adds(&b, a->per_name);
+		jt_buf_adds(&b, " once per cell)");
+	}
+	jt_buf_addc(&b, '\0');
+	return b.p;
 }
 
 static void write_long(struct jt_agg *a, FILE *fp)
@@ -838,14 +930,18 @@ static void write_long(struct jt_agg *a, FILE *fp)
 		}
 	}
 	struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
+	struct jt_html html = a->o.html;
+	char *hd = heading(a);
+	html.heading = hd;
+	jt_table_set_html(t, &html);
 	size_t ngr = a->groups.n, *ids = jt_xmalloc((ngr ? ngr : 1) * sizeof *ids);
 	for (size_t g = 0; g < ngr; g++)
 		ids[g] = g;
-	if (a->o.sort && a->ng) {
+	if (a->ng) {
 		size_t *cols = jt_xmalloc(a->ng * sizeof *cols);
 		for (size_t i = 0; i < a->ng; i++)
 			cols[i] = i;
-		sort_ids(&a->groups, ids, ngr, cols, a->ng);
+		sort_ids(a, &a->groups, ids, ngr, cols, a->ng);
 		free(cols);
 	}
 	fig_t *f = jt_xmalloc((nfig ? nfig : 1) * sizeof *f);
@@ -869,6 +965,7 @@ static void write_long(struct jt_agg *a, FILE *fp)
 		jt_table_row(t, cells, cl);
 	}
 	jt_table_end(t);
+	free(hd);
 	for (size_t i = 0; i < no; i++)
 		free(owned[i]);
 	free(owned);
@@ -890,24 +987,8 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 	size_t *rowof = jt_xmalloc((ngr ? ngr : 1) * sizeof *rowof), *colof = jt_xmalloc((ngr ? ngr : 1) * sizeof *colof);
 
 	/* explicit column order first */
-	if (a->o.pivot_order && strcmp(a->o.pivot_order, "sorted") != 0) {
-		struct jt_buf item = JT_BUF_INIT;
-		for (const char *p = a->o.pivot_order;; p++) {
-			if (*p == '\\' && (p[1] == ',' || p[1] == '\\')) {
-				jt_buf_addc(&item, *++p);
-				continue;
-			}
-			if (*p == ',' || *p == '\0') {
-				jt_map_put(&cols, item.p ? item.p : "", item.len, 0, NULL);
-				jt_buf_reset(&item);
-				if (!*p)
-					break;
-				continue;
-			}
-			jt_buf_addc(&item, *p);
-		}
-		jt_buf_free(&item);
-	}
+	if (a->o.pivot_order && strcmp(a->o.pivot_order, "sorted") != 0)
+		list_put(&cols, a->o.pivot_order);
 	for (size_t g = 0; g < ngr; g++) {
 		const char *key = a->groups.ent[g].key;
 		size_t l;
@@ -934,11 +1015,11 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 	size_t *rorder = jt_xmalloc((nr ? nr : 1) * sizeof *rorder);
 	for (size_t i = 0; i < nr; i++)
 		rorder[i] = i;
-	if (a->o.sort && nrest) {
+	if (nrest) {
 		size_t *cc = jt_xmalloc(nrest * sizeof *cc);
 		for (size_t i = 0; i < nrest; i++)
 			cc[i] = i;
-		sort_ids(&rows, rorder, nr, cc, nrest);
+		sort_ids(a, &rows, rorder, nr, cc, nrest);
 		free(cc);
 	}
 	long *cell = jt_xmalloc((nr * nc > 0 ? nr * nc : 1) * sizeof *cell);
@@ -964,6 +1045,14 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 	}
 	struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
 	jt_table_set_pivot(t);
+	struct jt_html html = a->o.html;
+	char *hd = heading(a);
+	html.heading = hd;
+	html.show_n = a->k[0].kind != K_COUNT && a->k[0].kind != K_DISTINCT;
+	jt_table_set_html(t, &html);
+	long *nvals = jt_xmalloc((ncol ? ncol : 1) * sizeof *nvals);
+	for (size_t i = 0; i < ncol; i++)
+		nvals[i] = -1;
 	size_t nf;
 	suffixes(a->k[0].kind, &nf);
 	fig_t *f = jt_xmalloc(nf * sizeof *f);
@@ -979,16 +1068,21 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 			long g = cell[ri * nc + corder[j]];
 			if (g < 0) {
 				main[j][0] = '\0';
+				nvals[nrest + j] = -1;
 			} else {
-				figures(&a->k[0], &a->st[(size_t)g * a->nk], f);
+				struct kst *st = &a->st[(size_t)g * a->nk];
+				figures(&a->k[0], st, f);
 				memcpy(main[j], f[0], sizeof main[j]);
+				nvals[nrest + j] = (long)st->n;
 			}
 			cells[nrest + j] = main[j];
 			cl[nrest + j] = strlen(main[j]);
 		}
-		jt_table_row(t, cells, cl);
+		jt_table_row_n(t, cells, cl, nvals);
 	}
 	jt_table_end(t);
+	free(hd);
+	free(nvals);
 	free(f);
 	free(main);
 	free(cells);
@@ -1240,7 +1334,7 @@ static int merge_state(struct kpi *k, struct kst *s, const char *v, size_t vlen)
 		else if (!strcmp(key, "detractors"))
 			rc = parse_u64(val, vl, &in.c3);
 		else if (!strcmp(key, "sum"))
-			rc = jt_dec_parse(val, vl, &in.sum) ? -1 : 0;
+			rc = jt_dec_parse_exact(val, vl, &in.sum) ? -1 : 0;
 		else if (!strcmp(key, "min")) {
 			rc = jt_dec_parse(val, vl, &in.min) ? -1 : 0;
 			have_min = 1;
@@ -1274,7 +1368,7 @@ static int merge_state(struct kpi *k, struct kst *s, const char *v, size_t vlen)
 	s->c2 += in.c2;
 	s->c3 += in.c3;
 	if (__builtin_add_overflow(s->sum, in.sum, &s->sum))
-		return -1;
+		return -2;
 	return 0;
 }
 
@@ -1354,7 +1448,10 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 		long ki = find_kpi(a, name);
 		if (ki < 0)
 			jt_die_at(src, rec->line, "state for unknown KPI '%s'", jt_show(name, strlen(name)));
-		if (merge_state(&a->k[ki], &a->st[g * a->nk + (size_t)ki], val, vlen) != 0)
+		int m = merge_state(&a->k[ki], &a->st[g * a->nk + (size_t)ki], val, vlen);
+		if (m == -2)
+			jt_die_at(src, rec->line, "KPI '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)", name);
+		if (m != 0)
 			jt_die_at(src, rec->line, "bad state '%s' for KPI '%s'", jt_show(val, vlen), name);
 		return;
 	}
@@ -1442,6 +1539,7 @@ void jt_agg_free(struct jt_agg *a)
 	free(a->st);
 	free(a->per_name);
 	free(a->pivot_name);
+	jt_map_free(&a->rowrank);
 	free(a->first_src);
 	if (a->o.merge)
 		free((char *)a->o.pivot_order);

@@ -95,6 +95,34 @@ int jt_dec_parse(const char *s, size_t n, jt_i128 *out)
 	return JT_NUM_OK;
 }
 
+int jt_dec_parse_exact(const char *s, size_t n, jt_i128 *out)
+{
+	size_t i = 0;
+	int neg = 0, fd = 0;
+	jt_i128 v = 0;
+	if (i < n && s[i] == '-')
+		neg = 1, i++;
+	if (i == n || s[i] < '0' || s[i] > '9')
+		return JT_NUM_SYNTAX;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s[i] - '0', &v))
+			return JT_NUM_RANGE;
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9' && fd < 9; i++, fd++)
+			if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s[i] - '0', &v))
+				return JT_NUM_RANGE;
+		if (fd == 0)
+			return JT_NUM_SYNTAX;
+	}
+	if (i != n)
+		return JT_NUM_SYNTAX;
+	for (; fd < 9; fd++)
+		if (__builtin_mul_overflow(v, 10, &v))
+			return JT_NUM_RANGE;
+	*out = neg ? -v : v;
+	return JT_NUM_OK;
+}
+
 static char *u128_str(jt_i128 v, char *end)
 {
 	/* writes digits of v >= 0 backwards ending at end (exclusive); returns start */

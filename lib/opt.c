@@ -21,8 +21,10 @@ const char jt_common_help[] =
 	"  -t, --tabs            same as -d tab\n"
 	"  -n, --no-header       input has no header; columns are #1, #2, ...\n"
 	"      --ragged          pad short rows with empty fields (long rows are still rejected)\n"
-	"      --lazy-quotes     accept stray quotes (libcsv non-strict mode, fields capped at 512 MiB)\n"
+	"      --lazy-quotes     accept stray quotes (libcsv non-strict mode)\n"
 	"  -o, --output FILE     write FILE atomically instead of stdout\n"
+	"      --excel-safe      put a ' before CSV/TSV cells that start with = + - @ TAB or CR and are\n"
+	"                        not numbers, so a spreadsheet shows them instead of running them\n"
 	"      --since TIME      keep rows whose 'time' is at or after TIME (ISO 8601; UTC if no offset)\n"
 	"      --until TIME      keep rows whose 'time' is before TIME\n"
 	"Bad rows:\n"
@@ -107,6 +109,10 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 	case JT_OPT_STATS:
 		c->stats = arg;
 		return 1;
+	case JT_OPT_EXCEL:
+		c->excel_safe = 1;
+		jt_csv_excel_safe(1);
+		return 1;
 	case JT_OPT_MAX_REJECTS: {
 		size_t n = strlen(arg);
 		if (n > 1 && arg[n - 1] == '%') {
@@ -138,12 +144,25 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 void jt_common_check(const struct jt_common *c)
 {
 	int out_named = c->output && strcmp(c->output, "-") != 0;
-	if (out_named && c->rejects && strcmp(c->output, c->rejects) == 0)
-		jt_usage_error("--rejects and -o name the same file '%s'", c->rejects);
-	if (out_named && c->stats && strcmp(c->output, c->stats) == 0)
-		jt_usage_error("--stats and -o name the same file '%s'", c->stats);
-	if (c->rejects && c->stats && strcmp(c->rejects, c->stats) == 0)
-		jt_usage_error("--stats and --rejects name the same file '%s'", c->stats);
 	if (c->rejects && strcmp(c->rejects, "-") == 0)
 		jt_usage_error("--rejects needs a file name, not '-'");
+	if (out_named && c->rejects && jt_same_file(c->output, c->rejects))
+		jt_usage_error("--rejects and -o name the same file '%s'", c->rejects);
+	if (out_named && c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(c->output, c->stats))
+		jt_usage_error("--stats and -o name the same file '%s'", c->stats);
+	if (c->rejects && c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(c->rejects, c->stats))
+		jt_usage_error("--stats and --rejects name the same file '%s'", c->stats);
+}
+
+void jt_check_other_output(const struct jt_common *c, const char *opt, const char *path)
+{
+	if (strcmp(path, "-") == 0) {
+		if (!c->output || strcmp(c->output, "-") == 0)
+			jt_usage_error("%s: '-' is also the output, the rejects or the stats file", opt);
+		return;
+	}
+	if ((c->output && strcmp(c->output, "-") != 0 && jt_same_file(path, c->output)) ||
+	    (c->rejects && jt_same_file(path, c->rejects)) ||
+	    (c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(path, c->stats)))
+		jt_usage_error("%s: '%s' is also the output, the rejects or the stats file", opt, path);
 }

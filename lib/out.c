@@ -42,14 +42,20 @@ void jt_out_abort(void)
 
 void jt_out_init(void)
 {
-	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
 	signal(SIGPIPE, SIG_DFL);
+	/* past a file size limit (ulimit -f) a write fails with EFBIG and the
+	 * run ends as on a full disk, temp file removed, instead of a core dump */
+	signal(SIGXFSZ, SIG_IGN);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* A signal ignored when we start stays ignored (nohup, a background job
+	 * of a script): the caller chose to survive it, and so do we. */
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 	jt_on_die(jt_out_abort);
 	setvbuf(stdout, NULL, _IOFBF, 65536);
 }
@@ -58,6 +64,10 @@ FILE *jt_out_open(const char *path)
 {
 	if (!path || strcmp(path, "-") == 0)
 		return stdout;
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode))
+		jt_die("%s: cannot write output: is a directory", path);
 	int slot = -1;
 	for (int i = 0; i < MAXOUT; i++)
 		if (!outs[i].live && !outs[i].fp) {
@@ -67,6 +77,17 @@ FILE *jt_out_open(const char *path)
 	if (slot < 0)
 		jt_die("too many output files");
 	struct pending *o = &outs[slot];
+	if (exists && !S_ISREG(st.st_mode)) {
+		/* /dev/null, /dev/stdout, a fifo: written in place, never replaced
+		 * (a rename would put a regular file where the device was) */
+		FILE *fp = fopen(path, "w");
+		if (!fp)
+			jt_die("%s: cannot write output:", path);
+		o->fp = fp;
+		o->tmp[0] = '\0';
+		o->target = jt_xstrdup(path);
+		return fp;
+	}
 	char *d1 = jt_xstrdup(path), *d2 = jt_xstrdup(path);
 	const char *dir = dirname(d1), *base = basename(d2);
 	if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s/.%s.XXXXXX", dir, base) >= sizeof o->tmp)
@@ -85,16 +106,21 @@ FILE *jt_out_open(const char *path)
 	if (fd < 0)
 		jt_die("%s: cannot create output:", path);
 
-	struct stat st;
+	/* mkstemp made it 0600: give it the target's mode (and owner, when we
+	 * may), or what a plain creat() would have given, 0666 & ~umask */
 	mode_t mode;
-	if (stat(path, &st) == 0) {
-		mode = st.st_mode & 07777;
+	if (exists) {
+		mode = st.st_mode & 0777;
+		if ((st.st_uid != geteuid() || st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) != 0) {
+			/* not permitted: the replacement is ours, with the same mode */
+		}
 	} else {
 		mode_t um = umask(0);
 		umask(um);
 		mode = 0666 & ~um;
 	}
-	fchmod(fd, mode);
+	if (fchmod(fd, mode) != 0)
+		jt_die("%s: cannot set the mode of %s:", path, o->tmp);
 	o->fp = fdopen(fd, "w");
 	if (!o->fp)
 		jt_die("%s:", path);
@@ -148,7 +174,7 @@ void jt_out_commit(FILE *fp)
 		o->fp = NULL;
 		if (bad)
 			write_error(o->target, err);
-		if (rename(o->tmp, o->target) != 0)
+		if (o->live && rename(o->tmp, o->target) != 0)
 			jt_die("%s: cannot rename %s into place:", o->target, o->tmp);
 		o->live = 0;
 		free(o->target);
@@ -165,4 +191,34 @@ int jt_finish(int status)
 	if (fclose(stdout) != 0)
 		write_error(NULL, errno);
 	return status;
+}
+
+/* The folder part's inode and the last name (a file not there yet). */
+static int locate(const char *path, struct stat *dir, char **base)
+{
+	char *d1 = jt_xstrdup(path), *d2 = jt_xstrdup(path);
+	int ok = stat(dirname(d1), dir) == 0;
+	*base = jt_xstrdup(basename(d2));
+	free(d1);
+	free(d2);
+	return ok;
+}
+
+int jt_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (strcmp(a, b) == 0)
+		return 1;
+	int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+	if (ea && eb)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	if (ea || eb)
+		return 0;
+	/* neither exists yet: the same name in the same folder */
+	char *ba, *bb;
+	int same = locate(a, &sa, &ba) & locate(b, &sb, &bb);
+	same = same && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && strcmp(ba, bb) == 0;
+	free(ba);
+	free(bb);
+	return same;
 }

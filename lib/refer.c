@@ -92,6 +92,8 @@ static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n)
 {
 	int isnew;
 	size_t i = jt_map_put(&r->ids, s, n, 0, &isnew);
+	if (isnew && i >= (size_t)INT32_MAX)	/* parent and child links are signed 32-bit */
+		jt_die("more than %ld customers and referees, the most jrefer links", (long)INT32_MAX);
 	if (isnew) {
 		void *p = r->nv;
 		jt_xgrow(&p, &r->ncap, i + 1, sizeof *r->nv);

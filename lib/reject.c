@@ -81,6 +81,13 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 	va_list ap;
 	size_t i;
 
+	if (!rj) {	/* a read without a rejects path (jkpi --attach): the row stops it */
+		struct jt_buf m = JT_BUF_INIT;
+		va_start(ap, fmt);
+		jt_buf_vprintf(&m, fmt, ap);
+		va_end(ap);
+		jt_die_at(src, rec->line, "%s: %s", key, m.p);
+	}
 	jt_buf_reset(&rj->msg);
 	va_start(ap, fmt);
 	jt_buf_vprintf(&rj->msg, fmt, ap);

@@ -299,6 +299,31 @@ const char *jt_rules_attr(const struct jt_rules *r, size_t i, const char *key)
 	return v;
 }
 
+void jt_rules_write_labels(const struct jt_rules *r, FILE *fp, const char *col, const char *attr,
+			   const char *deflabel)
+{
+	struct jt_writer w;
+	jt_writer_init(&w, fp);
+	jt_w_field(&w, col, strlen(col));
+	if (attr) {
+		char name[64];
+		snprintf(name, sizeof name, "%s_%s", col, attr);
+		jt_w_field(&w, name, strlen(name));
+	}
+	jt_w_end(&w);
+	for (size_t i = 0; i <= r->nlabel; i++) {
+		const char *l = i < r->nlabel ? r->label[i] : deflabel;
+		if (!l || (i == r->nlabel && jt_rules_find(r, l) >= 0))
+			continue;
+		jt_w_field(&w, l, strlen(l));
+		if (attr) {
+			const char *v = i < r->nlabel ? jt_rules_attr(r, i, attr) : NULL;
+			jt_w_field(&w, v ? v : "", v ? strlen(v) : 0);
+		}
+		jt_w_end(&w);
+	}
+}
+
 #define MEMO_MAX 65536
 #define MEMO_KEY_MAX 256
 

@@ -1081,6 +1081,9 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		r->curcust = cust;
 		r->have_cur = 1;
 	}
+	if (r->nt >= UINT32_MAX)	/* touches are numbered in 32 bits when the customers are sorted */
+		jt_die_at(src, rec->line, "more than %lu touches held at once, the most jstage keeps (--sorted holds one "
+			  "customer at a time)", (unsigned long)UINT32_MAX);
 	void *p = r->tv;
 	jt_xgrow(&p, &r->tcap, r->nt + 1, sizeof *r->tv);
 	r->tv = p;

@@ -106,6 +106,7 @@ struct plan {
 	int bound;
 	/* bound to a header: */
 	struct jt_header vh;	/* virtual header: input columns, then lookup columns */
+	struct jt_map vidx;	/* name -> vh index (a 100,000-column header binds in linear time) */
 	struct vcol *vc;
 	const struct jt_pmap **vmap;	/* per vcol, NULL = no map */
 	struct lookup_tab **lk;
@@ -514,9 +515,10 @@ static void lookup_free(struct lookup_tab *t)
 
 static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t idx)
 {
-	for (size_t i = 0; i < pl->vh.n; i++)
-		if (pl->vh.len[i] == len && memcmp(pl->vh.name[i], name, len) == 0)
-			return;	/* the input's (or an earlier lookup's) column wins */
+	int isnew;
+	jt_map_put(&pl->vidx, name, len, 0, &isnew);
+	if (!isnew)
+		return;	/* the input's (or an earlier lookup's) column wins */
 	size_t n = pl->vh.n + 1;
 	pl->vh.name = jt_xrealloc(pl->vh.name, n * sizeof *pl->vh.name);
 	pl->vh.len = jt_xrealloc(pl->vh.len, n * sizeof *pl->vh.len);
@@ -530,11 +532,7 @@ static void vh_add(struct plan *pl, const char *name, size_t len, int lk, size_t
 
 static long vfind(const struct plan *pl, const char *name)
 {
-	size_t n = strlen(name);
-	for (size_t i = 0; i < pl->vh.n; i++)
-		if (pl->vh.len[i] == n && memcmp(pl->vh.name[i], name, n) == 0)
-			return (long)i;
-	return -1;
+	return jt_map_find(&pl->vidx, name, strlen(name));
 }
 
 /* A column the profile names: dies listing the columns when it is required and absent. */
@@ -675,6 +673,7 @@ static void plan_free(struct plan *pl)
 		free(pl->vh.name[i]);
 	free(pl->vh.name);
 	free(pl->vh.len);
+	jt_map_free(&pl->vidx);
 	free(pl->vc);
 	free(pl->vmap);
 	free(pl->lk);

@@ -43,6 +43,25 @@ if [ "$mode" = fuzz-check ] || [ "$mode" = fuzz ]; then
 	exit $rc
 fi
 
+# sh mk/deps.sh chromium: headless Chromium for the HTML report test
+# (tests/report_html.bats runs it when Chromium is missing; optional, large).
+if [ "$mode" = chromium ]; then
+	for b in chromium chromium-browser google-chrome; do
+		command -v $b >/dev/null 2>&1 && { echo "deps: $b is installed"; exit 0; }
+	done
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	if command -v apt-get >/dev/null 2>&1; then
+		echo "deps: running: $sudo apt-get install -y chromium"
+		$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+	elif command -v dnf >/dev/null 2>&1; then
+		$sudo dnf install -y chromium
+	else
+		echo "deps: install Chromium by hand"; exit 1
+	fi
+	exit $?
+fi
+
 have_header() { # header, extra cflags
 	printf '%s\n#include <%s>\n' "${3:-}" "$1" | ${CC:-cc} $2 -E -x c - >/dev/null 2>&1
 }

@@ -1395,6 +1395,23 @@ lazy_for() {
 	refute_output --partial '<link'
 }
 
+@test "jkpi: --format html: a hostile column name, KPI name and file name are escaped too (and the file name stays out)" {
+	# the file name holds markup, the group column name an event handler and an
+	# entity, the KPI's output name every character that matters
+	local f="$BATS_TEST_TMPDIR/<script>alert(3)<\\script>.csv"
+	printf '"<b onmouseover=""alert('"'"'c'"'"')"">g</b>&amp;",v\n"<script>alert(1)</script>",1\n"<a href=""javascript:alert(2)"">x</a>",3\n' >"$f"
+	run jkpi -s -g '#1' -k '<i>"j'"'"'&x=sum:v' --format html "$f"
+	assert_success
+	assert_line '<thead><tr><th>&lt;b onmouseover=&quot;alert(&#39;c&#39;)&quot;&gt;g&lt;/b&gt;&amp;amp;</th><th>&lt;i&gt;&quot;j&#39;&amp;x</th><th>&lt;i&gt;&quot;j&#39;&amp;x_n</th><th>&lt;i&gt;&quot;j&#39;&amp;x_missing</th></tr></thead>'
+	assert_output --partial '<td>&lt;a href=&quot;javascript:alert(2)&quot;&gt;x&lt;/a&gt;</td>'
+	assert_output --partial '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
+	refute_output --partial 'alert(3)'
+	refute_output --partial '<script'
+	refute_output --partial '<b '
+	refute_output --partial '<i>'
+	refute_output --partial 'href="'
+}
+
 @test "jkpi: --format html with --pivot: one colour scale for the whole table (a heatmap), empty cells hatched" {
 	# NPS by channel and month: -100 is the lowest cell (hue 0, red), 100 the highest (hue 120, green),
 	# 0 halfway (hue 60); a channel without answers in a month is an empty, hatched cell
@@ -1403,6 +1420,132 @@ lazy_for() {
 	run jkpi -s -g channel --pivot month:time --pivot-order sorted -k nps:nps --format html "$BATS_TEST_TMPDIR/p.csv"
 	assert_success
 	assert_output --partial '<thead><tr><th>channel</th><th>2024-01</th><th>2024-02</th></tr></thead>'
-	assert_output --partial '<tr><td>app</td><td class="n" style="background:hsl(60,70%,80%)">0.00</td><td class="n e" title="no value"></td></tr>'
-	assert_output --partial '<tr><td>web</td><td class="n" style="background:hsl(0,70%,80%)">-100.00</td><td class="n" style="background:hsl(120,70%,80%)">100.00</td></tr>'
+	# under each figure the n behind it: app answered twice in January, web once a month
+	assert_output --partial '<tr><td>app</td><td class="n" style="background:hsl(60,70%,80%)">0.00<small>n=2</small></td><td class="n e" title="no value"></td></tr>'
+	assert_output --partial '<tr><td>web</td><td class="n" style="background:hsl(0,70%,80%)">-100.00<small>n=1</small></td><td class="n" style="background:hsl(120,70%,80%)">100.00<small>n=1</small></td></tr>'
+}
+
+@test "jkpi: --format html with --title, --min-n and --attach: one page, thin cells marked, other CSVs as tables" {
+	# NPS by channel and month: app answered twice in January (one 9, one 0: NPS 0), web once in
+	# January (0: -100) and once in February (10: 100). With --min-n 2 web's cells rest on one
+	# answer each: marked thin and left out of the scale, so app's 0.00 is alone on it (hue 60).
+	# The attached file: step and customers are numbers (an empty cell too), name is text;
+	# a short row is padded.
+	printf 'channel,time,nps\nweb,2024-01-05T00:00:00Z,0\nweb,2024-02-05T00:00:00Z,10\napp,2024-01-05T00:00:00Z,9\napp,2024-01-06T00:00:00Z,0\n' \
+		>"$BATS_TEST_TMPDIR/p.csv"
+	printf 'step,name,customers\n1,a&b,10\n2,<x>,\n3\n' >"$BATS_TEST_TMPDIR/f.csv"
+	jk -s -g channel --pivot month:time --pivot-order sorted -k nps:nps --format html --min-n 2 \
+		--title 'Q&A <report>' --attach "Funnel \"one\"=$BATS_TEST_TMPDIR/f.csv" "$BATS_TEST_TMPDIR/p.csv"
+	cat >"$BATS_TEST_TMPDIR/want" <<'HTML'
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Q&amp;A &lt;report&gt;</title>
+<style>
+body{font-family:sans-serif;margin:1.5em;color:#222}
+h2{margin-top:1.6em;font-size:1.15em}
+table{border-collapse:collapse}
+th,td{border:1px solid #bbb;padding:.3em .6em}
+th{background:#eee}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.e{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#eee 4px,#eee 8px)}
+td.t{background:#f4f4f4;color:#777;font-style:italic;outline:1px dashed #999;outline-offset:-3px}
+td small{display:block;color:#555;font-size:.75em}
+p.legend{color:#555;font-size:.85em}
+</style>
+</head>
+<body>
+<h1>Q&amp;A &lt;report&gt;</h1>
+<h2>nps_nps by channel × month_time</h2>
+<p class="legend">Colour from red (lowest, 0) through yellow to green (highest, 0); under each figure the number of values behind it; hatched: no value; grey, italic and dashed: fewer than 2 values (2 cells), not coloured.</p>
+<table>
+<thead><tr><th>channel</th><th>2024-01</th><th>2024-02</th></tr></thead>
+<tbody>
+<tr><td>app</td><td class="n" style="background:hsl(60,70%,80%)">0.00<small>n=2</small></td><td class="n e" title="no value"></td></tr>
+<tr><td>web</td><td class="n t" title="n=1: fewer than 2 values">-100.00<small>n=1</small></td><td class="n t" title="n=1: fewer than 2 values">100.00<small>n=1</small></td></tr>
+</tbody>
+</table>
+<h2>Funnel &quot;one&quot;</h2>
+<table>
+<thead><tr><th>step</th><th>name</th><th>customers</th></tr></thead>
+<tbody>
+<tr><td class="n">1</td><td>a&amp;b</td><td class="n">10</td></tr>
+<tr><td class="n">2</td><td>&lt;x&gt;</td><td class="n e" title="no value"></td></tr>
+<tr><td class="n">3</td><td></td><td class="n e" title="no value"></td></tr>
+</tbody>
+</table>
+</body>
+</html>
+HTML
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "jkpi: --title, --min-n and --attach go with --format html; --attach needs TITLE=FILE; a bad attachment stops the page" {
+	printf 'g,v\na,1\n' >"$BATS_TEST_TMPDIR/in.csv"
+	jkrc 2 -g g -k sum:v --title x "$BATS_TEST_TMPDIR/in.csv"
+	err_is "jkpi: --title goes with --format html
+Try 'jkpi --help' for more information."
+	jkrc 2 -g g -k sum:v --format md --min-n 5 "$BATS_TEST_TMPDIR/in.csv"
+	err_is "jkpi: --min-n goes with --format html
+Try 'jkpi --help' for more information."
+	jkrc 2 -g g -k sum:v --format html --min-n 0 "$BATS_TEST_TMPDIR/in.csv"
+	err_is "jkpi: --min-n: '0' is not a count from 1
+Try 'jkpi --help' for more information."
+	jkrc 2 -g g -k sum:v --format html --attach "$BATS_TEST_TMPDIR/in.csv" "$BATS_TEST_TMPDIR/in.csv"
+	err_is "jkpi: --attach: '$BATS_TEST_TMPDIR/in.csv' is not TITLE=FILE
+Try 'jkpi --help' for more information."
+	jkrc 2 -g g -k sum:v --partial --format html --title x "$BATS_TEST_TMPDIR/in.csv"
+	err_is "jkpi: --title goes with the result, not --partial: give it to --merge
+Try 'jkpi --help' for more information."
+	# a missing attachment: exit 1, and -o leaves nothing behind
+	cd "$BATS_TEST_TMPDIR"
+	jkrc 1 -g g -k sum:v --format html --attach T=nope.csv -o page.html in.csv
+	err_is "jkpi: nope.csv: No such file or directory"
+	[ ! -e page.html ]
+	[ -z "$(ls -A | grep -v '^in.csv$\|^out$\|^err$')" ]
+	# a row longer than the attachment's header
+	printf 'a,b\n1,2\n1,2,3\n' >long.csv
+	jkrc 1 -g g -k sum:v --format html --attach T=long.csv in.csv
+	err_is "jkpi: long.csv:3: field count: expected 2 fields, found 3"
+}
+
+@test "jkpi: --row-order puts the listed values of the first group column first, in the list's order" {
+	# first seen: b, c, a, d. --row-order d,a: d and a first, then the rest in first-seen order
+	# (b, c), or sorted with -s (b, c as well); the second group column breaks ties by first seen or -s.
+	printf 'act,stage,v\nb,x,1\nc,x,2\na,y,3\nd,x,4\na,x,5\nb,y,6\n' >"$BATS_TEST_TMPDIR/in.csv"
+	jk -g act,stage -k sum:v --row-order d,a "$BATS_TEST_TMPDIR/in.csv"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "act,stage,sum_v,sum_v_n,sum_v_missing
+d,x,4,1,0
+a,y,3,1,0
+a,x,5,1,0
+b,x,1,1,0
+c,x,2,1,0
+b,y,6,1,0"
+	jk -s -g act,stage -k sum:v --row-order d,a "$BATS_TEST_TMPDIR/in.csv"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "act,stage,sum_v,sum_v_n,sum_v_missing
+d,x,4,1,0
+a,x,5,1,0
+a,y,3,1,0
+b,x,1,1,0
+b,y,6,1,0
+c,x,2,1,0"
+	# a pivot orders its rows the same way
+	jk -g act --pivot stage -k sum:v --row-order 'd,a' "$BATS_TEST_TMPDIR/in.csv"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "act,x,y
+d,4,
+a,5,3
+b,1,6
+c,2,"
+	# --merge takes it too (a presentation option, like -s)
+	jk --partial -g act --pivot stage -k sum:v -o "$BATS_TEST_TMPDIR/p1" "$BATS_TEST_TMPDIR/in.csv"
+	jk --merge --row-order c "$BATS_TEST_TMPDIR/p1"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "act,x,y
+c,2,
+b,1,6
+a,5,3
+d,4,"
+	jkrc 2 -k sum:v --row-order a "$BATS_TEST_TMPDIR/in.csv"
+	err_is "jkpi: --row-order orders the rows by the first -g column: give -g
+Try 'jkpi --help' for more information."
 }

@@ -46,6 +46,22 @@ wilson_ok() {
 	assert_output ''
 }
 
+@test "jstage: --labels lists the stages in rules order (for jkpi --pivot-order)" {
+	jt --labels
+	assert_equal "$(cat "$T/out")" "stage
+awareness
+consideration
+purchase
+support
+loyalty
+advocacy"
+	jt --labels --default advocacy
+	assert_equal "$(sed -n '$p' "$T/out")" advocacy
+	jtrc 2 --labels --paths
+	err_is "jstage: --labels lists the rules' stages: it takes no input and no view
+Try 'jstage --help' for more information."
+}
+
 # ================================================================ 1. annotate: stage, step, gap_s
 
 # journeys.csv, in neither customer nor time order; ties written in reverse alphabetical order:

@@ -209,6 +209,30 @@ infrastructure support"
 	assert_output 9
 }
 
+@test "jvalue: --labels lists the activities in rules order with their kinds (for jkpi --row-order)" {
+	jt --labels
+	assert_equal "$(cat "$T/out")" "activity,activity_kind
+inbound_logistics,primary
+operations,primary
+outbound_logistics,primary
+marketing_sales,primary
+service,primary
+procurement,support
+technology,support
+human_resources,support
+infrastructure,support"
+	# --default adds its label when the rules do not have it; -r reads a user's file
+	printf 'late_box touchpoint ^x$\nearly touchpoint ^y$\n%%kind early support\n' >"$T/r.rules"
+	jt --labels -r "$T/r.rules" --default other
+	assert_equal "$(cat "$T/out")" "activity,activity_kind
+late_box,
+early,support
+other,"
+	jtrc 2 --labels annotate.csv
+	err_is "jvalue: --labels lists the rules' activities: it takes no input and no --impact
+Try 'jvalue --help' for more information."
+}
+
 @test "jvalue: --default LABEL for unmatched touches: its %kind when the rules have one, else empty" {
 	jt --default other annotate.csv
 	# mystery_event and Ticket_opened: 'other' with an empty kind; every other row unchanged

@@ -47,3 +47,20 @@ export -f shard
 	run sort "$T"/c1 "$T"/c2 "$T"/c3 "$T"/c4 "$T"/c5 "$T"/c6 "$T"/c7
 	assert_output "$(cat "$T/all")"
 }
+
+@test "scale-out: Hadoop Streaming contract (mapper per shard file, shuffled, sorted on two key fields, one reducer) gives the one-machine report" {
+	# sort(1) plays Hadoop's shuffle here: the mappers' lines are mixed, then sorted as
+	# KeyFieldBasedComparator -k1,1 -k2,2n sorts them; no Hadoop is involved.
+	set -o pipefail
+	M=$REPO/share/jtools/scaleout
+	shard all | jkpi --merge -s >"$T/one.csv"
+	for k in 1 2 3 4 5; do
+		jtouch -q --shard "$k/5" -p survey "$S/surveys.csv" -p tickets "$S/tickets.csv" -p orders "$S/orders.csv" \
+			-p referrals "$S/referrals.csv" -p events "$S/events.csv" >"$T/shard$k.csv"
+		mapreduce_task_partition=$((k - 1)) sh "$M/mapper.sh" <"$T/shard$k.csv" >"$T/map$k.out"
+	done
+	cat "$T"/map*.out | awk 'BEGIN { srand(7) } { print rand() "\t" $0 }' | sort -k1,1 | cut -f2- >"$T/shuffled"
+	! cmp -s "$T/shuffled" <(cat "$T"/map*.out)
+	LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2n "$T/shuffled" | sh "$M/reducer.sh" >"$T/hadoop.csv"
+	diff -u "$T/one.csv" "$T/hadoop.csv"
+}
