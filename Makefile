@@ -13,10 +13,16 @@ JT_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Ilib $(PCRE2_CFLAGS)
 LDLIBS  += -lcsv $(PCRE2_LIBS) -lm
 
+# ASan and UBSan; a UBSan report stops the program. In make check a report
+# exits 99, which no test expects (as under valgrind).
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ifeq ($(SANITIZE),1)
-CFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined
+CFLAGS  = -O1 -g $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+SAN_ENV = ASAN_OPTIONS=exitcode=99:detect_leaks=1 UBSAN_OPTIONS=exitcode=99:print_stacktrace=1
 endif
+
+FUZZ_DIR = build/fuzz
 
 PROGS   := $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 LIBSRC  := $(wildcard lib/*.c)
@@ -35,11 +41,17 @@ check-libs:
 # The data folder is compiled in; rebuild it when PREFIX changes.
 .prefix: FORCE
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
-lib/datadir.o: .prefix
-lib/datadir.o: JT_CFLAGS += -DJT_DATADIR='"$(PREFIX)/share/jtools"'
-lib/opt.o: JT_CFLAGS += -DJT_VERSION='"$(VERSION)"'
+lib/datadir.o $(FUZZ_DIR)/lib/datadir.o: .prefix
+lib/datadir.o $(FUZZ_DIR)/lib/datadir.o: JT_CFLAGS += -DJT_DATADIR='"$(PREFIX)/share/jtools"'
+lib/opt.o $(FUZZ_DIR)/lib/opt.o: JT_CFLAGS += -DJT_VERSION='"$(VERSION)"'
 
-%.o: %.c $(HDRS)
+# Objects remember the compiler and flags they were built with: another CC,
+# CFLAGS or SANITIZE=1 rebuilds everything (no plain object in a sanitized build).
+BUILD_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
+.build-flags: FORCE
+	@echo '$(subst ','\'',$(BUILD_FLAGS))' | cmp -s - $@ || echo '$(subst ','\'',$(BUILD_FLAGS))' > $@
+
+%.o: %.c $(HDRS) .build-flags
 	$(CC) $(JT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 lib/libjtools.a: $(LIBOBJ)
@@ -61,12 +73,41 @@ deps-if-needed:
 tests/unit/libtest: tests/unit/libtest.c lib/libjtools.a
 	$(CC) $(JT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libjtools.a $(LDLIBS)
 
+# ---- fuzzing (tests/fuzz/README.md). Each harness tests/fuzz/NAME.c is built
+# two ways: with the normal compiler and replay.c, to replay the corpus and the
+# inputs that found bugs in `make check` (tests/fuzz.bats); and with clang's
+# libFuzzer, ASan and UBSan for `make fuzz` (FUZZ_TIME seconds each).
+FUZZ_NAMES  := csv rules profile time tzif num
+FUZZ_TIME   ?= 60
+FUZZ_CC     ?= clang
+FUZZ_CFLAGS  = -O1 -g $(SAN_FLAGS)
+FUZZ_LIBOBJ  = $(LIBSRC:lib/%.c=$(FUZZ_DIR)/lib/%.o)
+REPLAY      := $(FUZZ_NAMES:%=tests/fuzz/bin/replay-%)
+
+tests/fuzz/bin/replay-%: tests/fuzz/replay.c tests/fuzz/%.c tests/fuzz/fuzz.h lib/libjtools.a
+	@mkdir -p tests/fuzz/bin
+	$(CC) $(JT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/$*.c lib/libjtools.a $(LDLIBS)
+
+$(FUZZ_DIR)/lib/%.o: lib/%.c $(HDRS)
+	@mkdir -p $(FUZZ_DIR)/lib
+	$(FUZZ_CC) $(JT_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) $(JT_CFLAGS) -fsanitize=fuzzer $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIBOBJ) $(LDLIBS)
+
+fuzz-build: check-libs $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz-%)
+
+fuzz:
+	@FUZZ_CC=$(FUZZ_CC) sh mk/deps.sh fuzz-check >/dev/null 2>&1 || FUZZ_CC=$(FUZZ_CC) sh mk/deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh mk/fuzz.sh $(FUZZ_TIME) $(FUZZ_NAMES)
+
 check: deps-if-needed
-	@$(MAKE) --no-print-directory all tests/unit/libtest
-	prove -e bats tests/*.bats
+	@$(MAKE) --no-print-directory all tests/unit/libtest $(REPLAY)
+	$(SAN_ENV) prove -e bats tests/*.bats
 
 valgrind-check: deps-if-needed
-	@$(MAKE) --no-print-directory all tests/unit/libtest
+	@$(MAKE) --no-print-directory all tests/unit/libtest $(REPLAY)
 	JT_VALGRIND=1 prove -e bats tests/*.bats
 
 demo: deps-if-needed
@@ -88,8 +129,8 @@ install: all
 	cp -R share/jtools/. $(DESTDIR)$(PREFIX)/share/jtools/
 
 clean:
-	rm -rf bin cmd/*.o lib/*.o lib/*.a .prefix tests/unit/libtest
+	rm -rf bin cmd/*.o lib/*.o lib/*.a .prefix .build-flags tests/unit/libtest tests/fuzz/bin build
 
 FORCE:
-.PHONY: all check-libs deps deps-if-needed check valgrind-check demo bench lint-man install clean FORCE
-.SECONDARY: $(LIBOBJ) $(PROGS:%=cmd/%.o)
+.PHONY: all check-libs deps deps-if-needed check valgrind-check fuzz fuzz-build demo bench lint-man install clean FORCE
+.SECONDARY: $(LIBOBJ) $(PROGS:%=cmd/%.o) $(FUZZ_LIBOBJ)

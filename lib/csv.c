@@ -1,5 +1,6 @@
 /* csv.c — the one place that talks to libcsv. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +133,8 @@ static void set_field_cap(void)
 	field_cap = (size_t)v;
 }
 
-static _Noreturn void too_big(const struct rd *r, unsigned long long at)
+/* The message for a field past the cap. */
+static void big_msg(const struct rd *r, char *buf, size_t n)
 {
 	char size[48];
 	if (field_cap % ((size_t)1 << 20) == 0)
@@ -140,9 +142,17 @@ static _Noreturn void too_big(const struct rd *r, unsigned long long at)
 	else
 		snprintf(size, sizeof size, "%zu bytes", field_cap);
 	if (r->d->lazy)
-		jt_die_at(r->src, at, "field larger than %s, the most jtools reads (a stray quote? drop --lazy-quotes to find it)",
-			  size);
-	jt_die_at(r->src, at, "field larger than %s, the most jtools reads (an unterminated quote?)", size);
+		snprintf(buf, n, "field larger than %s, the most jtools reads (a stray quote? drop --lazy-quotes to find it)",
+			 size);
+	else
+		snprintf(buf, n, "field larger than %s, the most jtools reads (an unterminated quote?)", size);
+}
+
+static _Noreturn void too_big(const struct rd *r, unsigned long long at)
+{
+	char m[256];
+	big_msg(r, m, sizeof m);
+	jt_die_at(r->src, at, "%s", m);
 }
 
 /* Room for need fields in the three per-field arrays (they share fcap). */
@@ -264,6 +274,8 @@ static void scan_strays(struct rd *r, const unsigned char *s, size_t n)
 static unsigned long long inner_newlines(const struct rd *r)
 {
 	unsigned long long k = 0;
+	if (!r->blen)
+		return 0;	/* no field yet: buf may be NULL, and NULL + 0 is undefined */
 	const char *p = r->buf, *e = r->buf + r->blen;
 	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
 		k++;
@@ -384,19 +396,30 @@ static void cb_record(int c, void *data)
 	}
 }
 
-void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
-	     jt_header_fn *hf, jt_record_fn *rf, void *ctx)
+/* The message of a libcsv error: stream errors come back to the caller. */
+static int fail(char *err, size_t errlen, unsigned long long *eline, unsigned long long at, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int fail(char *err, size_t errlen, unsigned long long *eline, unsigned long long at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	*eline = at;
+	return -1;
+}
+
+int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_rejects *rj,
+	       jt_header_fn *hf, jt_record_fn *rf, void *ctx, char *err, size_t errlen, unsigned long long *eline)
 {
 	struct rd r;
 	struct csv_parser p;
-	FILE *fp;
-	static unsigned char chunk[CHUNK];	/* static: still reachable when a parse error exits */
+	static unsigned char chunk[CHUNK];
 	size_t n;
-	int first = 1;
-	int is_stdin = !path || strcmp(path, "-") == 0;
+	int first = 1, rc = 0;
 
 	memset(&r, 0, sizeof r);
-	r.src = is_stdin ? "<stdin>" : path;
+	r.src = src;
 	r.d = d;
 	r.rj = rj;
 	r.hf = hf;
@@ -405,16 +428,6 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	r.line = 1;
 	r.qline = 1;
 
-	if (is_stdin) {
-		fp = stdin;
-	} else if (!(fp = fopen(path, "rb"))) {
-		jt_die("%s:", path);
-	}
-	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;	/* as a missing file says it: "dir: Is a directory" */
-		jt_die("%s:", r.src);
-	}
 	if (csv_init(&p, (unsigned char)((d->lazy ? 0 : CSV_STRICT | CSV_STRICT_FINI) |
 					 CSV_APPEND_NULL | CSV_REPALL_NL)) != 0)
 		jt_die("out of memory");
@@ -427,7 +440,7 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 	csv_set_realloc_func(&p, capped_realloc);
 	csv_set_free_func(&p, grow_free);
 
-	while ((n = fread(chunk, 1, CHUNK, fp)) > 0) {
+	while (rc == 0 && (n = fread(chunk, 1, CHUNK, fp)) > 0) {
 		unsigned char *s = chunk;
 		if (first) {
 			first = 0;
@@ -435,7 +448,8 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 				s += 3;
 				n -= 3;
 			} else if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
-				jt_die_at(r.src, 1, "UTF-16 input (convert with: iconv -f UTF-16 -t UTF-8)");
+				rc = fail(err, errlen, eline, 1, "UTF-16 input (convert with: iconv -f UTF-16 -t UTF-8)");
+				break;
 			}
 		}
 		if (d->lazy)
@@ -443,32 +457,61 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		if (csv_parse(&p, s, n, cb_field, cb_record, &r) != n) {
 			int e = csv_error(&p);
 			unsigned long long at = r.nf ? r.recline : r.line;
-			if (e == CSV_EPARSE)
-				jt_die_at(r.src, at, "bad quote (use --lazy-quotes to accept stray quotes)");
-			if (e == CSV_ENOMEM && cap_hit)
-				too_big(&r, at);
-			if (e == CSV_ENOMEM)
+			if (e == CSV_EPARSE) {
+				rc = fail(err, errlen, eline, at, "bad quote (use --lazy-quotes to accept stray quotes)");
+			} else if (e == CSV_ENOMEM && cap_hit) {
+				big_msg(&r, err, errlen);
+				*eline = at;
+				rc = -1;
+			} else if (e == CSV_ENOMEM) {
 				jt_die("out of memory");
-			jt_die_at(r.src, at, "%s", csv_strerror(e));
+			} else {
+				rc = fail(err, errlen, eline, at, "%s", csv_strerror(e));
+			}
 		}
 	}
-	if (ferror(fp))
-		jt_die("%s: read error:", r.src);
-	if (csv_fini(&p, cb_field, cb_record, &r) != 0) {
+	if (rc == 0 && ferror(fp))
+		rc = fail(err, errlen, eline, 0, "read error: %s", strerror(errno));
+	if (rc == 0 && csv_fini(&p, cb_field, cb_record, &r) != 0) {
 		if (csv_error(&p) == CSV_EPARSE)
-			jt_die_at(r.src, r.nf ? r.recline : r.line, "unterminated quoted field (opened on line %llu)",
-				  r.line + inner_newlines(&r));
-		jt_die_at(r.src, r.line, "%s", csv_strerror(csv_error(&p)));
+			rc = fail(err, errlen, eline, r.nf ? r.recline : r.line,
+				  "unterminated quoted field (opened on line %llu)", r.line + inner_newlines(&r));
+		else
+			rc = fail(err, errlen, eline, r.line, "%s", csv_strerror(csv_error(&p)));
 	}
 	csv_free(&p);
-	if (!is_stdin)
-		fclose(fp);
 	free(r.buf);
 	free(r.off);
 	free(r.len);
 	free(r.fp);
 	free(r.stray);
 	jt_header_free(r.hdr);
+	return rc;
+}
+
+void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
+	     jt_header_fn *hf, jt_record_fn *rf, void *ctx)
+{
+	int is_stdin = !path || strcmp(path, "-") == 0;
+	const char *src = is_stdin ? "<stdin>" : path;
+	FILE *fp;
+	char err[256];
+	unsigned long long line = 0;
+
+	if (is_stdin)
+		fp = stdin;
+	else if (!(fp = fopen(path, "rb")))
+		jt_die("%s:", path);
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;	/* as a missing file says it: "dir: Is a directory" */
+		jt_die("%s:", src);
+	}
+	int rc = jt_read_fp(fp, src, d, rj, hf, rf, ctx, err, sizeof err, &line);
+	if (!is_stdin)
+		fclose(fp);
+	if (rc != 0)
+		jt_die_at(src, line, "%s", err);
 }
 
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b)

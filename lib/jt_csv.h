@@ -45,6 +45,11 @@ typedef void jt_record_fn(void *ctx, const char *src, const struct jt_record *r)
  * Stream errors (unreadable file, bad quote, unterminated quote, UTF-16) exit 1. */
 void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
 	     jt_header_fn *hf, jt_record_fn *rf, void *ctx);
+/* The same on an open stream named src, without exiting on a stream error:
+ * returns 0, or -1 with the message in err and its line in *line (0: none).
+ * The callbacks and rj behave as in jt_read. */
+int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_rejects *rj,
+	       jt_header_fn *hf, jt_record_fn *rf, void *ctx, char *err, size_t errlen, unsigned long long *line);
 
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b);
 /* Several inputs of one run: keeps a copy of the first header and returns 1;

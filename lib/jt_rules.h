@@ -39,5 +39,8 @@ void jt_rules_bind(struct jt_rules *r, const struct jt_header *h, const char *sr
 /* The label index of the first matching rule, or -1. A pattern that fails
  * (match limit) stops the run (exit 1) naming the rule's file and line. */
 long jt_rules_match(struct jt_rules *r, const struct jt_record *rec, const char *src);
+/* The same without exiting: -2 when a pattern fails, with the message (naming
+ * the rule's file and line) in err. */
+long jt_rules_try(struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen);
 
 #endif

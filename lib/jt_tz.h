@@ -14,6 +14,9 @@ struct jt_tz;
  * "time zone 'x' is not a TZif file") on failure. Names with "..", a leading '/',
  * or characters outside [A-Za-z0-9/_+-] are refused. "UTC" and "Z" work without any files. */
 struct jt_tz *jt_tz_load(const char *name, char *err, size_t errlen);
+/* A zone from the bytes of a TZif file (what jt_tz_load reads), named name;
+ * NULL when they are not one. */
+struct jt_tz *jt_tz_parse(const void *buf, size_t len, const char *name);
 /* The name given to jt_tz_load. */
 const char *jt_tz_name(const struct jt_tz *z);
 /* UTC offset in seconds in effect at UTC instant t. */

@@ -214,6 +214,8 @@ static int set_touch(struct jt_profile *p, struct toks *tk, struct perr *e)
 	int from_col = tn > 2 && tp[0] == '{' && tp[tn - 1] == '}';
 	if (!from_col && !is_label(tp))
 		return fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
+	if (!*tk->t[1])
+		return fail(e, tk->at[1], "touch %s: an empty time column name", tp);
 	size_t found = from_col ? p->ntouch : p->ntouch;
 	for (size_t i = 0; !from_col && i < p->ntouch; i++)
 		if (p->touch[i].touchpoint && strcmp(p->touch[i].touchpoint, tp) == 0)
@@ -262,6 +264,8 @@ static int set_measure(struct jt_profile *p, struct toks *tk, struct perr *e)
 		i++;
 	if (i >= tk->n)
 		return fail(e, tk->at[tk->n - 1], "measure %s: no column after '='", name);
+	if (!*tk->t[i])
+		return fail(e, tk->at[i], "measure %s: an empty column name", name);
 	void *arr = p->measure;
 	struct jt_pmeasure *m = slot(&arr, &p->nmeasure, sizeof *m, FIND(p->measure, p->nmeasure, name, name),
 				     measure_clear);
@@ -275,6 +279,8 @@ static int set_measure(struct jt_profile *p, struct toks *tk, struct perr *e)
 		if (++i >= tk->n)
 			return fail(e, tk->at[i - 1], "measure %s: nothing after '%c'", name, op);
 		if (op == '-') {
+			if (!*tk->t[i])
+				return fail(e, tk->at[i], "measure %s: an empty column name", name);
 			m->op = JT_M_DIFF;
 			pcol(&m->b, tk->t[i]);
 		} else {
@@ -474,6 +480,8 @@ static int set_pcol1(struct jt_pcol *c, struct toks *tk, struct perr *e, const c
 {
 	if (tk->n != 1)
 		return fail(e, tk->n ? tk->at[1] : 0, "%s takes one column (quote it if it has blanks)", what);
+	if (!*tk->t[0])
+		return fail(e, tk->at[0], "%s: an empty column name", what);
 	pcol_free(c);
 	pcol(c, tk->t[0]);
 	return 0;
@@ -514,6 +522,9 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 	if (strcmp(k, "customer") == 0) {
 		if (tk->n < 1)
 			return fail(e, 0, "customer needs COLUMN ... (first present wins) or @row");
+		for (size_t i = 0; i < tk->n; i++)
+			if (!*tk->t[i])
+				return fail(e, tk->at[i], "customer: an empty column name");
 		for (size_t i = 0; i < p->ncustomer; i++)
 			pcol_free(&p->customer[i]);
 		free(p->customer);

@@ -362,27 +362,36 @@ void jt_rules_bind(struct jt_rules *r, const struct jt_header *h, const char *sr
 	}
 }
 
-static long match_rules(struct jt_rules *r, const struct jt_record *rec, const char *src);
+static long match_rules(struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen);
 
 long jt_rules_match(struct jt_rules *r, const struct jt_record *rec, const char *src)
+{
+	char err[1024];
+	long lab = jt_rules_try(r, rec, err, sizeof err);
+	if (lab == -2)
+		jt_die_at(src, rec->line, "%s", err);
+	return lab;
+}
+
+long jt_rules_try(struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen)
 {
 	struct jt_buf *k = &r->key;
 	jt_buf_reset(k);
 	for (size_t c = 0; c < r->ncols; c++) {
 		size_t i = (size_t)r->cols[c];
 		if (i >= rec->n)
-			return match_rules(r, rec, src);
+			return match_rules(r, rec, err, errlen);
 		uint32_t n = (uint32_t)rec->len[i];
 		if (k->len + 4 + n > MEMO_KEY_MAX)
-			return match_rules(r, rec, src);	/* long values (comments): no memo */
+			return match_rules(r, rec, err, errlen);	/* long values (comments): no memo */
 		jt_buf_add(k, &n, 4);
 		jt_buf_add(k, rec->f[i], n);
 	}
 	long e = jt_map_find(&r->memo, k->p ? k->p : "", k->len);
 	if (e >= 0)
 		return r->memo_label[e];
-	long lab = match_rules(r, rec, src);
-	if (r->memo.n < MEMO_MAX) {
+	long lab = match_rules(r, rec, err, errlen);
+	if (lab != -2 && r->memo.n < MEMO_MAX) {
 		int isnew;
 		size_t at = jt_map_put(&r->memo, k->p ? k->p : "", k->len, 0, &isnew);
 		void *p = r->memo_label;
@@ -393,18 +402,20 @@ long jt_rules_match(struct jt_rules *r, const struct jt_record *rec, const char 
 	return lab;
 }
 
-static long match_rules(struct jt_rules *r, const struct jt_record *rec, const char *src)
+static long match_rules(struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen)
 {
-	char err[256];
+	char why[256];
 	for (size_t k = 0; k < r->nrule; k++) {
 		struct rule *ru = &r->rule[k];
 		if (ru->idx < 0 || (size_t)ru->idx >= rec->n)
 			continue;
-		int m = jt_rx_match(ru->rx, rec->f[ru->idx], rec->len[ru->idx], err, sizeof err);
+		int m = jt_rx_match(ru->rx, rec->f[ru->idx], rec->len[ru->idx], why, sizeof why);
 		if (m > 0)
 			return (long)ru->label;
-		if (m < 0)
-			jt_die_at(src, rec->line, "rule %s:%u on column '%s': %s", r->name, ru->line, ru->col, err);
+		if (m < 0) {
+			snprintf(err, errlen, "rule %s:%u on column '%s': %s", r->name, ru->line, ru->col, why);
+			return -2;
+		}
 	}
 	return -1;
 }

@@ -476,13 +476,16 @@ static struct lookup_tab *load_lookup(struct jt_touchrun *r, const struct jt_plo
 	for (size_t i = 0; i < r->ntab; i++)
 		if (strcmp(r->tabs[i]->file, l->file) == 0 && strcmp(r->tabs[i]->key, l->key) == 0)
 			return r->tabs[i];
-	struct lookup_tab *t = jt_xcalloc(1, sizeof *t);
-	t->file = jt_xstrdup(l->file);
-	t->key = jt_xstrdup(l->key);
 	FILE *probe = strcmp(l->file, "-") ? fopen(l->file, "r") : NULL;
 	if (!probe)
 		jt_die("lookup %s:", strcmp(l->file, "-") ? l->file : "- (a lookup table must be a file)");
 	fclose(probe);
+	/* in r->tabs before reading: a bad row that stops the run leaves nothing unreachable */
+	struct lookup_tab *t = jt_xcalloc(1, sizeof *t);
+	t->file = jt_xstrdup(l->file);
+	t->key = jt_xstrdup(l->key);
+	r->tabs = jt_xrealloc(r->tabs, (r->ntab + 1) * sizeof *r->tabs);
+	r->tabs[r->ntab++] = t;
 	struct jt_common strict = *r->o.c;	/* a lookup table must be clean: the first bad row stops */
 	strict.strict = 1;
 	strict.rejects = strict.stats = NULL;
@@ -497,8 +500,6 @@ static struct lookup_tab *load_lookup(struct jt_touchrun *r, const struct jt_plo
 	if (t->dups)
 		jt_warn("lookup %s: %llu duplicate %s keys, the first row of each is used", l->file,
 			(unsigned long long)t->dups, l->key);
-	r->tabs = jt_xrealloc(r->tabs, (r->ntab + 1) * sizeof *r->tabs);
-	r->tabs[r->ntab++] = t;
 	return t;
 }
 

@@ -506,7 +506,7 @@ static int read_tzif(struct rd *r, struct jt_tz *z)
 	return footer(r, z);
 }
 
-static struct jt_tz *parse(const unsigned char *p, size_t len, const char *name)
+struct jt_tz *jt_tz_parse(const void *p, size_t len, const char *name)
 {
 	struct jt_tz *z = new_zone(name);
 	struct rd r = { p, len, 0 };
@@ -626,7 +626,7 @@ struct jt_tz *jt_tz_load(const char *name, char *err, size_t errlen)
 	unsigned char *buf = NULL;
 	struct jt_tz *z = NULL;
 	int rc = slurp(path, &buf, &len);
-	if (!rc && !(z = parse(buf, len, name)))
+	if (!rc && !(z = jt_tz_parse(buf, len, name)))
 		rc = -1;
 	if (rc)
 		load_error(rc, name, path, err, errlen);

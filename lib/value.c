@@ -87,10 +87,7 @@ struct jt_valuerun {
 
 struct jt_valuerun *jt_value_new(const struct jt_value_opts *o)
 {
-	struct jt_valuerun *r = jt_xcalloc(1, sizeof *r);
-	r->o = *o;
-	r->all01 = 1;
-	if (o->group) {	/* checked before any input is read */
+	if (o->group) {	/* checked before any input is read (and before anything is allocated) */
 		const char *p = o->group;
 		int empty = !*p;
 		for (; *p; p++)
@@ -99,6 +96,9 @@ struct jt_valuerun *jt_value_new(const struct jt_value_opts *o)
 		if (empty)
 			jt_usage_error("-g: an empty column name in '%s'", o->group);
 	}
+	struct jt_valuerun *r = jt_xcalloc(1, sizeof *r);
+	r->o = *o;
+	r->all01 = 1;
 	return r;
 }
 

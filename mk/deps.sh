@@ -4,9 +4,44 @@
 # Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint).
 # Time zones: tzdata (the TZif files in /usr/share/zoneinfo that lib/tz.c reads).
 # Scale-out test: GNU parallel (tests/scaleout.bats runs the shards with it).
+# Fuzzing (make fuzz only, never make check): clang with libFuzzer's runtime
+# (Debian: clang and libclang-rt-dev): `sh mk/deps.sh fuzz-check|fuzz`.
 set -u
 mode=${1:-check}
 missing=""
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+	else echo "deps: not root and no sudo: run by hand: $*"; return 1; fi
+}
+
+if [ "$mode" = fuzz-check ] || [ "$mode" = fuzz ]; then
+	fcc=${FUZZ_CC:-clang}
+	tmp=$(mktemp -d) || exit 1
+	printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' >"$tmp/t.c"
+	links() { "$fcc" -fsanitize=fuzzer,address,undefined -o "$tmp/t" "$tmp/t.c" >/dev/null 2>&1; }
+	if links; then
+		rm -rf "$tmp"
+		echo "deps: $fcc links libFuzzer"
+		exit 0
+	fi
+	echo "deps: $fcc cannot link -fsanitize=fuzzer (clang and its libFuzzer runtime are missing)"
+	if [ "$mode" = fuzz-check ]; then rm -rf "$tmp"; exit 1; fi
+	if command -v apt-get >/dev/null 2>&1; then
+		echo "deps: running: apt-get install -y clang libclang-rt-dev"
+		as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-dev
+	elif command -v dnf >/dev/null 2>&1; then
+		as_root dnf install -y clang compiler-rt
+	elif command -v brew >/dev/null 2>&1; then
+		brew install llvm && echo "deps: use FUZZ_CC=\$(brew --prefix llvm)/bin/clang"
+	else
+		echo "deps: no apt-get, dnf or brew here: install clang with its libFuzzer runtime by hand"
+	fi
+	links; rc=$?
+	rm -rf "$tmp"
+	exit $rc
+fi
 
 # sh mk/deps.sh chromium: headless Chromium for the HTML report test
 # (tests/report_html.bats runs it when Chromium is missing; optional, large).

@@ -1,0 +1,3 @@
+customer id
+touch seen t
+measure wait_s = a + b

@@ -1,0 +1,4 @@
+customer id
+touch opened t
+touch closed u?
+measure wait_s = u? - t on solved

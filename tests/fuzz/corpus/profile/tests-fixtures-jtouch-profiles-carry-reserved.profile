@@ -1,0 +1,4 @@
+source crm
+customer id
+touch seen t
+carry nps

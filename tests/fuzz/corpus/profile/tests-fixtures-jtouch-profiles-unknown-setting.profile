@@ -1,0 +1,4 @@
+# a typo in a setting name
+customer customer_id
+colour red
+touch seen t

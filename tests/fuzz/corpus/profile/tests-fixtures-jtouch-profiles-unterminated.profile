@@ -1,0 +1,3 @@
+source zd
+customer "Requester id
+touch seen t
