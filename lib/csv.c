@@ -643,6 +643,18 @@ void jt_writer_init(struct jt_writer *w, FILE *fp)
 	w->nfield = 0;
 	w->lastlen = 0;
 	w->used = 0;
+	w->started = 0;
+}
+
+/* The first field of the output starting with what a reader takes for a byte
+ * order mark (UTF-8) or a UTF-16 mark: written as it is, the next program
+ * would drop the mark or refuse the file, so it is quoted. */
+static int mark_first(const struct jt_writer *w, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	return !w->started && w->nfield == 0 && n >= 2 &&
+	       ((n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) || (u[0] == 0xFF && u[1] == 0xFE) ||
+		(u[0] == 0xFE && u[1] == 0xFF));
 }
 
 /* A record is assembled in w->buf and written with one fwrite at its end
@@ -724,6 +736,11 @@ void jt_w_field(struct jt_writer *w, const char *s, size_t n)
 		w_excel(w, s, n);
 		return;
 	}
+	if (mark_first(w, s, n)) {
+		w->nfield++;
+		w_quoted(w, s, n);
+		return;
+	}
 	if (w->used + n + 1 > sizeof w->buf) {	/* rare: a big field */
 		if (w->nfield++)
 			wputc(w, w->delim);
@@ -778,7 +795,8 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 	const char delim = w->delim;
 	char *d = w->buf + w->used, *const end = w->buf + sizeof w->buf;
 
-	if (n > sizeof w->buf / 4 || w->excel) {	/* very wide records, --excel-safe: field by field */
+	/* very wide records, --excel-safe, the output's first record: field by field */
+	if (n > sizeof w->buf / 4 || w->excel || !w->started) {
 		for (size_t k = 0; k < n; k++)
 			jt_w_field(w, f[k], len[k]);
 		jt_w_end(w);
@@ -842,6 +860,7 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 		wput(w, "\"\"", 2);
 	wputc(w, '\n');
 	w->nfield = 0;
+	w->started = 1;
 	if (w->used > sizeof w->buf / 2)
 		wflush(w);
 }
@@ -874,6 +893,7 @@ void jt_w_end(struct jt_writer *w)
 	wputc(w, '\n');
 	wflush(w);
 	w->nfield = 0;
+	w->started = 1;
 }
 
 void jt_csv_quote(struct jt_buf *b, const char *s, size_t n, char delim)

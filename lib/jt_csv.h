@@ -60,7 +60,9 @@ void jt_header_free(struct jt_header *h);
 
 /* Writing: comma, LF, minimal quoting (a field is quoted when it holds the
  * delimiter, a quote, CR or LF, or starts or ends with a space or tab); a
- * record of one empty field is written "". */
+ * record of one empty field is written "". The output's very first field is
+ * quoted too when it starts with a byte order mark or a UTF-16 mark, which
+ * the next reader would otherwise drop or refuse. */
 struct jt_writer {
 	FILE *fp;
 	char delim;
@@ -68,6 +70,7 @@ struct jt_writer {
 	size_t nfield;
 	size_t lastlen;
 	size_t used;	/* the record so far, written at jt_w_end */
+	int started;	/* a record has been ended: the output no longer starts here */
 	char buf[4096];
 };
 void jt_writer_init(struct jt_writer *w, FILE *fp);

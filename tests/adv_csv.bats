@@ -229,6 +229,26 @@ ragged_csv() {
 	done
 }
 
+@test "adv: a second BOM stays in the first header name and survives the next program (written quoted)" {
+	# only the first mark is dropped; written bare at the start of the output,
+	# the second would be dropped by the next reader, so the writer quotes it
+	printf '\357\273\277\357\273\277x,customer,time,touchpoint\n1,c1,2024-01-01T00:00:00Z,survey_response\n' >bb.csv
+	PROG=jstage jt bb.csv
+	assert_equal "$(head -n 1 "$T/out")" "$(printf '"\357\273\277x",customer,time,touchpoint,stage,step,gap_s')"
+	cp "$T/out" stage.csv
+	PROG=jstage jt stage.csv
+	same <stage.csv
+	PROG=jvalue jt stage.csv
+	assert_equal "$(head -n 1 "$T/out")" "$(printf '"\357\273\277x",customer,time,touchpoint,stage,step,gap_s,activity,activity_kind')"
+	# the same for a first field that starts with a UTF-16 mark, read back
+	printf '\357\273\277\377\376x,customer,time,touchpoint\n1,c1,2024-01-01T00:00:00Z,survey_response\n' >u16.csv
+	PROG=jstage jt u16.csv
+	assert_equal "$(head -c 5 "$T/out" | od -An -c | tr -s ' ')" "$(printf '"\377\376x"' | od -An -c | tr -s ' ')"
+	cp "$T/out" stage16.csv
+	PROG=jstage jt stage16.csv
+	same <stage16.csv
+}
+
 @test "adv: a UTF-16 BOM (LE or BE) stops every program with a hint to iconv (exit 1)" {
 	printf '\377\376c\000,\000t\000\n\000' >le.csv
 	printf '\376\377\000c\000,\000t\000\n' >be.csv
