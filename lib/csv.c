@@ -802,23 +802,21 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 		jt_w_end(w);
 		return;
 	}
-	if ((size_t)(end - d) < n + 2) {	/* room for every delimiter and the newline */
-		w->used = (size_t)(d - w->buf);
-		wflush(w);
-		d = w->buf;
-	}
 	for (size_t k = 0; k < n; k++) {
 		const char *s = f[k];
 		size_t m = len[k];
-		if (k)
-			*d++ = delim;
-		if (m == 0)
-			continue;
-		if ((size_t)(end - d) < m + n + 2) {
+		/* room for the delimiter, the field and one byte more (the next
+		 * delimiter or the newline); checked before each field, as the
+		 * quoted path below may leave the buffer full */
+		if ((size_t)(end - d) < m + 2) {
 			w->used = (size_t)(d - w->buf);
 			wflush(w);
 			d = w->buf;
 		}
+		if (k)
+			*d++ = delim;
+		if (m == 0)
+			continue;
 		if (k < 64 && (safe >> k & 1)) {	/* the caller vouches: nothing to quote */
 			memcpy(d, s, m);
 			d += m;

@@ -409,6 +409,78 @@ static void clv_checks(void)
 	CHECK(fabs(jt_t_quantile(0.975, 30) - 2.042272) < 1e-5, "t(0.975, 30) = %.6f", jt_t_quantile(0.975, 30));
 }
 
+/* The record writer (jt_w_record's in-place fast path) against the plain
+ * quoting of jt_csv_quote: fields of every kind and length around the 4 KiB
+ * buffer, after records that leave the buffer part full, followed by runs of
+ * empty fields. A quoted field could leave the buffer full and the next
+ * delimiters were written past its end (found by the csv fuzz harness). */
+static void writer_checks(void)
+{
+	static const size_t fill[] = { 1, 7, 100, 1500, 2047 };
+	static const size_t tail[] = { 0, 3, 300 };
+	static const char kinds[] = { '"', 'a', ',' };
+	char *out = NULL;
+	size_t outlen = 0, nrec = 0;
+	FILE *fp = open_memstream(&out, &outlen);
+	struct jt_writer w;
+	struct jt_buf want = JT_BUF_INIT;
+	char *field = malloc(9000), *filler = malloc(2048);
+	const char *f[302];
+	size_t len[302];
+
+	jt_writer_init(&w, fp);
+	memset(filler, 'x', 2048);
+	for (int i = 0; i < 9000; i++)
+		field[i] = (char)('a' + i % 26);
+	f[0] = "start";	/* the output's first record goes field by field */
+	len[0] = 5;
+	jt_w_record(&w, f, len, 1, 0);
+	jt_buf_add(&want, "start\n", 6);
+	for (size_t a = 0; a < sizeof fill / sizeof *fill; a++)
+		for (size_t k = 0; k < sizeof kinds; k++)
+			for (size_t L = 1; L <= 9000; L += (L >= 1990 && L <= 2060) || (L >= 4080 && L <= 4100) ? 1 : 97)
+				for (size_t t = 0; t < sizeof tail / sizeof *tail; t++) {
+					f[0] = filler;
+					len[0] = fill[a];
+					jt_w_record(&w, f, len, 1, 0);
+					jt_buf_add(&want, filler, fill[a]);
+					jt_buf_addc(&want, '\n');
+					char keep = field[L / 2];
+					if (kinds[k] == '"')
+						memset(field, '"', L);
+					else
+						field[L / 2] = kinds[k];
+					f[0] = field;
+					len[0] = L;
+					for (size_t e = 1; e <= tail[t]; e++) {
+						f[e] = "";
+						len[e] = 0;
+					}
+					jt_w_record(&w, f, len, 1 + tail[t], 0);
+					jt_csv_quote(&want, field, L, ',');
+					for (size_t e = 0; e < tail[t]; e++)
+						jt_buf_addc(&want, ',');
+					jt_buf_addc(&want, '\n');
+					if (kinds[k] == '"')
+						for (size_t i = 0; i < L; i++)
+							field[i] = (char)('a' + i % 26);
+					else
+						field[L / 2] = keep;
+					nrec += 2;
+				}
+	jt_writer_flush(&w);
+	fclose(fp);
+	size_t at = 0;
+	while (at < outlen && at < want.len && out[at] == want.p[at])
+		at++;
+	CHECK(outlen == want.len && at == outlen, "writer: %zu records, %zu bytes written, %zu expected, first difference at byte %zu",
+	      nrec, outlen, want.len, at);
+	free(out);
+	free(field);
+	free(filler);
+	jt_buf_free(&want);
+}
+
 int main(void)
 {
 	jt_setprogname("libtest");
@@ -442,6 +514,7 @@ int main(void)
 
 	tz_checks();
 	clv_checks();
+	writer_checks();
 
 	if (fails) {
 		printf("%d of %d checks failed\n", fails, checks);
