@@ -2,6 +2,7 @@
  * customer id, then time, ties in input order), stages from rules, outcomes,
  * and the journey views. Each view is a function over one customer's
  * touches; the totals are written at the end. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,7 @@ struct csum {	/* one customer, for --retention and --clv */
 
 struct jt_stagerun {
 	struct jt_stage_opts o;
+	double bgp[7];	/* --use-params, read before any input */
 	char **in;
 	size_t nin;
 	struct jt_rejects *rj;
@@ -300,6 +302,8 @@ static void parse_outcomes(struct jt_stagerun *r)
 	free(list);
 }
 
+static void read_params(const char *path, double *p, int64_t *unit);
+
 struct jt_stagerun *jt_stage_new(const struct jt_stage_opts *o)
 {
 	struct jt_stagerun *r = jt_xcalloc(1, sizeof *r);
@@ -315,6 +319,13 @@ struct jt_stagerun *jt_stage_new(const struct jt_stage_opts *o)
 		r->ret = compile(o->returning, "--returning");
 	r->maxt = INT64_MIN;
 	r->as_of = o->as_of;	/* known before reading when given (--sorted writes as it reads) */
+	if (o->params_in) {
+		int64_t unit = o->unit;
+		read_params(o->params_in, r->bgp, &unit);
+		if (unit != o->unit)
+			jt_die("--use-params %s: fitted with a unit of %lld s, not --unit's %lld s", o->params_in,
+			       (long long)unit, (long long)o->unit);
+	}
 	if (o->mode >= JT_SM_CUSTOMERS) {
 		if (o->sorted && !o->has_as_of && o->mode == JT_SM_CUSTOMERS)
 			jt_usage_error("--customers with --sorted writes as it reads: give --as-of");
@@ -1681,36 +1692,87 @@ static void write_clv(struct jt_stagerun *r)
 
 static const char *const bg_names[7] = { "r", "alpha", "a", "b", "p", "q", "v" };
 
+/* --use-params: the file --params wrote, read as CSV before any input. Each
+ * of the seven parameters must be there once, a finite number above 0;
+ * unit_s a whole number of seconds; loglik, customers and the se column
+ * are for people and not read. Anything else is an error at its line. */
+struct params_rd {
+	double *p;
+	int64_t *unit;
+	int have, have_unit;
+	long c_model, c_param, c_est;
+};
+
+static void params_header(void *ctx, const char *src, const struct jt_header *h)
+{
+	struct params_rd *pr = ctx;
+	static const char *const need[3] = { "model", "param", "estimate" };
+	long *col[3] = { &pr->c_model, &pr->c_param, &pr->c_est };
+	for (int k = 0; k < 3; k++)
+		if ((*col[k] = jt_col_find(h, need[k])) < 0)
+			jt_die_at(src, 1, "--use-params: no column '%s' (a file that --params wrote starts model,param,estimate,se)",
+				  need[k]);
+}
+
+static void params_record(void *ctx, const char *src, const struct jt_record *rec)
+{
+	struct params_rd *pr = ctx;
+	const char *model = rec->f[pr->c_model], *name = rec->f[pr->c_param], *v = rec->f[pr->c_est];
+	size_t vlen = rec->len[pr->c_est];
+	int bg = strcmp(model, "bgnbd") == 0, gg = strcmp(model, "gamma_gamma") == 0;
+	if (!bg && !gg)
+		jt_die_at(src, rec->line, "--use-params: model '%s' is neither bgnbd nor gamma_gamma",
+			  jt_show(model, rec->len[pr->c_model]));
+	if (strcmp(name, "loglik") == 0 || (bg && strcmp(name, "customers") == 0))
+		return;
+	char *end = NULL;
+	if (bg && strcmp(name, "unit_s") == 0) {
+		long long u = vlen && v[0] >= '0' && v[0] <= '9' ? strtoll(v, &end, 10) : 0;
+		if (!end || end != v + vlen || u <= 0 || u == LLONG_MAX)
+			jt_die_at(src, rec->line, "--use-params: bgnbd unit_s '%s' is not a whole number of seconds above 0",
+				  jt_show(v, vlen));
+		if (pr->have_unit)
+			jt_die_at(src, rec->line, "--use-params: bgnbd unit_s is given twice");
+		pr->have_unit = 1;
+		*pr->unit = (int64_t)u;
+		return;
+	}
+	for (int k = bg ? 0 : 4; k < (bg ? 4 : 7); k++) {
+		if (strcmp(name, bg_names[k]) != 0)
+			continue;
+		/* decimal only: strtod also reads hex, inf and nan */
+		int dec = vlen && (v[0] == '.' || (v[0] >= '0' && v[0] <= '9')) && strspn(v, "0123456789.eE+-") == vlen;
+		double x = dec ? strtod(v, &end) : 0;
+		if (!end || end != v + vlen || !isfinite(x) || !(x > 0))
+			jt_die_at(src, rec->line, "--use-params: %s %s '%s' is not a number above 0", model, name,
+				  jt_show(v, vlen));
+		if (pr->have & 1 << k)
+			jt_die_at(src, rec->line, "--use-params: %s %s is given twice", model, name);
+		pr->have |= 1 << k;
+		pr->p[k] = x;
+		return;
+	}
+	jt_die_at(src, rec->line, "--use-params: %s has no parameter '%s' (%s)", model,
+		  jt_show(name, rec->len[pr->c_param]), bg ? "r, alpha, a, b, loglik, unit_s, customers" : "p, q, v, loglik");
+}
+
 static void read_params(const char *path, double *p, int64_t *unit)
 {
-	FILE *fp = fopen(path, "r");
+	struct params_rd pr = { p, unit, 0, 0, -1, -1, -1 };
+	struct jt_dialect d = { ',', 0, 0, 0 };
+	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		jt_die("--use-params %s:", path);
-	char line[512];
-	int have = 0;
-	unsigned ln = 0;
-	while (fgets(line, sizeof line, fp)) {
-		ln++;
-		char model[64], name[64];
-		double v;
-		if (ln == 1 && strncmp(line, "model,", 6) == 0)
-			continue;
-		if (sscanf(line, "%63[^,],%63[^,],%lf", model, name, &v) != 3)
-			continue;
-		if (strcmp(name, "unit_s") == 0) {
-			*unit = (int64_t)v;
-			continue;
-		}
-		for (int k = 0; k < 7; k++)
-			if (strcmp(name, bg_names[k]) == 0 && strcmp(model, k < 4 ? "bgnbd" : "gamma_gamma") == 0) {
-				p[k] = v;
-				have |= 1 << k;
-			}
-	}
 	fclose(fp);
-	if (have != 0x7f)
-		jt_die("--use-params %s: it needs bgnbd r, alpha, a, b and gamma_gamma p, q, v (as --params writes them)",
-		       path);
+	jt_read(path, &d, NULL, params_header, params_record, &pr);
+	if (pr.have != 0x7f) {
+		char miss[128] = "";
+		for (int k = 0; k < 7; k++)
+			if (!(pr.have & 1 << k))
+				snprintf(miss + strlen(miss), sizeof miss - strlen(miss), "%s%s %s", miss[0] ? ", " : "",
+					 k < 4 ? "bgnbd" : "gamma_gamma", bg_names[k]);
+		jt_die("--use-params %s: %s missing (a file that --params wrote has all seven parameters)", path, miss);
+	}
 }
 
 static void write_bgnbd(struct jt_stagerun *r)
@@ -1723,11 +1785,7 @@ static void write_bgnbd(struct jt_stagerun *r)
 	for (size_t i = 0; i < r->nbg; i++)
 		d[i] = r->bg[i].rfm;
 	if (r->o.params_in) {
-		int64_t unit = r->o.unit;
-		read_params(r->o.params_in, p, &unit);
-		if (unit != r->o.unit)
-			jt_die("--use-params %s: fitted with a unit of %lld s, not --unit's %lld s", r->o.params_in,
-			       (long long)unit, (long long)r->o.unit);
+		memcpy(p, r->bgp, sizeof r->bgp);
 	} else {
 		if (jt_bgnbd_fit(d, r->nbg, &bf) != 0)
 			jt_warn("BG/NBD: the fit did not converge (%zu customers with a purchase)", r->nbg);

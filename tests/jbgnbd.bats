@@ -69,3 +69,48 @@ c2,0,0,15,"
 	run -2 jstage --bgnbd --params a --use-params b "$T/sim.csv"
 	assert_output --partial "give one"
 }
+
+@test "jbgnbd: --use-params checks the whole file before any input is read: each fault at its line (exit 1)" {
+	good() { echo model,param,estimate,se; printf '%s\n' bgnbd,r,0.24,0.01 bgnbd,alpha,30.8, bgnbd,a,0.79, \
+		bgnbd,b,2.43, gamma_gamma,p,6.25, gamma_gamma,q,3.74, gamma_gamma,v,15.44, bgnbd,loglik,-197.5, \
+		bgnbd,unit_s,86400, bgnbd,customers,2,; }
+	good >"$T/p.csv"
+	# the input does not exist: the parameters are read first
+	bad() {
+		run -1 jstage -q --bgnbd --use-params "$T/p.csv" "$T/nosuch.csv"
+		assert_output "jstage: $T/p.csv:$1: --use-params: $2"
+	}
+	good | sed 's/^bgnbd,r,0.24,/bgnbd,r,0.24junk,/' >"$T/p.csv"
+	bad 2 "bgnbd r '0.24junk' is not a number above 0"
+	for v in nan inf -0.5 0 '' ' 1' 0x1p3 1e999; do
+		good | sed "s/^gamma_gamma,q,3.74,/gamma_gamma,q,$v,/" >"$T/p.csv"
+		bad 7 "gamma_gamma q '$v' is not a number above 0"
+	done
+	good | sed 's/^bgnbd,unit_s,86400,/bgnbd,unit_s,86400.5,/' >"$T/p.csv"
+	bad 10 "bgnbd unit_s '86400.5' is not a whole number of seconds above 0"
+	good | sed 's/^bgnbd,unit_s,86400,/bgnbd,unit_s,nan,/' >"$T/p.csv"
+	bad 10 "bgnbd unit_s 'nan' is not a whole number of seconds above 0"
+	good | sed '3p' >"$T/p.csv"
+	bad 4 "bgnbd alpha is given twice"
+	good | sed 's/^gamma_gamma,q/gamma_gamma,r/' >"$T/p.csv"
+	bad 7 "gamma_gamma has no parameter 'r' (p, q, v, loglik)"
+	good | sed 's/^bgnbd,b,/bgnbd,beta,/' >"$T/p.csv"
+	bad 5 "bgnbd has no parameter 'beta' (r, alpha, a, b, loglik, unit_s, customers)"
+	good | sed 's/^gamma_gamma,v/gamma,v/' >"$T/p.csv"
+	bad 8 "model 'gamma' is neither bgnbd nor gamma_gamma"
+	good | sed '1s/estimate/est/' >"$T/p.csv"
+	bad 1 "no column 'estimate' (a file that --params wrote starts model,param,estimate,se)"
+	good | sed '4s/$/,extra/' >"$T/p.csv"
+	run -1 jstage -q --bgnbd --use-params "$T/p.csv" "$T/nosuch.csv"
+	assert_output --partial "jstage: $T/p.csv:4: "
+	good | sed '/^bgnbd,alpha/d; /^gamma_gamma,v/d' >"$T/p.csv"
+	run -1 jstage -q --bgnbd --use-params "$T/p.csv" "$T/nosuch.csv"
+	assert_output "jstage: --use-params $T/p.csv: bgnbd alpha, gamma_gamma v missing (a file that --params wrote has all seven parameters)"
+	run -1 jstage -q --bgnbd --use-params "$T/nope.csv" "$T/nosuch.csv"
+	assert_output "jstage: --use-params $T/nope.csv: No such file or directory"
+	# the file as --params writes it, CRLF line ends and all, is read
+	good | sed 's/$/\r/' >"$T/p.csv"
+	run -1 jstage -q --bgnbd --use-params "$T/p.csv" "$T/nosuch.csv"
+	assert_output "jstage: $T/nosuch.csv: No such file or directory"
+}
+
