@@ -802,28 +802,36 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 		jt_w_end(w);
 		return;
 	}
+	/* Kept true at the start of every field: the buffer has room for the
+	 * delimiters and the newline still to come. A field is copied in place
+	 * only when it fits beside all of them; else, and when it needs quotes,
+	 * it goes through the buffered helpers, after which the room is made
+	 * again (they may leave the buffer full). */
+	if ((size_t)(end - d) < n + 2) {
+		w->used = (size_t)(d - w->buf);
+		wflush(w);
+		d = w->buf;
+	}
 	for (size_t k = 0; k < n; k++) {
 		const char *s = f[k];
 		size_t m = len[k];
-		/* room for the delimiter, the field and one byte more (the next
-		 * delimiter or the newline); checked before each field, as the
-		 * quoted path below may leave the buffer full */
-		if ((size_t)(end - d) < m + 2) {
-			w->used = (size_t)(d - w->buf);
-			wflush(w);
-			d = w->buf;
-		}
 		if (k)
 			*d++ = delim;
 		if (m == 0)
 			continue;
-		if (k < 64 && (safe >> k & 1)) {	/* the caller vouches: nothing to quote */
+		if ((size_t)(end - d) < m + n + 2) {
+			w->used = (size_t)(d - w->buf);
+			wflush(w);
+			d = w->buf;
+		}
+		int fits = m + n + 2 <= sizeof w->buf;
+		if (fits && k < 64 && (safe >> k & 1)) {	/* the caller vouches: nothing to quote */
 			memcpy(d, s, m);
 			d += m;
 			continue;
 		}
 		uint64_t bad = 0;
-		if (m + 2 > sizeof w->buf) {	/* a field bigger than the buffer */
+		if (!fits) {	/* a field too big to sit beside the rest of the record */
 			bad = 1;
 		} else {
 			bad = blank[(unsigned char)s[0]] | blank[(unsigned char)s[m - 1]];
@@ -851,6 +859,8 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 			w_quoted(w, s, m);
 		else
 			wput(w, s, m);
+		if (sizeof w->buf - w->used < n + 2)
+			wflush(w);
 		d = w->buf + w->used;
 	}
 	w->used = (size_t)(d - w->buf);
