@@ -306,8 +306,17 @@ static void read_params(const char *path, double *p, int64_t *unit);
 
 struct jt_stagerun *jt_stage_new(const struct jt_stage_opts *o)
 {
+	double bgp[7] = { 0 };
+	if (o->params_in) {	/* first: a bad file stops the run with nothing allocated */
+		int64_t unit = o->unit;
+		read_params(o->params_in, bgp, &unit);
+		if (unit != o->unit)
+			jt_die("--use-params %s: fitted with a unit of %lld s, not --unit's %lld s", o->params_in,
+			       (long long)unit, (long long)o->unit);
+	}
 	struct jt_stagerun *r = jt_xcalloc(1, sizeof *r);
 	r->o = *o;
+	memcpy(r->bgp, bgp, sizeof bgp);
 	r->lastperiod = INT64_MIN;
 	r->deflab = o->deflabel ? stage_index(r, o->deflabel) : -1;
 	r->need_tp = o->by_touchpoint || o->returning;
@@ -319,13 +328,6 @@ struct jt_stagerun *jt_stage_new(const struct jt_stage_opts *o)
 		r->ret = compile(o->returning, "--returning");
 	r->maxt = INT64_MIN;
 	r->as_of = o->as_of;	/* known before reading when given (--sorted writes as it reads) */
-	if (o->params_in) {
-		int64_t unit = o->unit;
-		read_params(o->params_in, r->bgp, &unit);
-		if (unit != o->unit)
-			jt_die("--use-params %s: fitted with a unit of %lld s, not --unit's %lld s", o->params_in,
-			       (long long)unit, (long long)o->unit);
-	}
 	if (o->mode >= JT_SM_CUSTOMERS) {
 		if (o->sorted && !o->has_as_of && o->mode == JT_SM_CUSTOMERS)
 			jt_usage_error("--customers with --sorted writes as it reads: give --as-of");
