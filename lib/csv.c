@@ -686,9 +686,10 @@ static void wputc(struct jt_writer *w, char c)
 	w->buf[w->used++] = c;
 }
 
-static void w_quoted(struct jt_writer *w, const char *s, size_t n)
+/* The cell as a quoted field, after the opening quote (and what follows it):
+ * each quote doubled, then the closing quote. */
+static void w_quoted_rest(struct jt_writer *w, const char *s, size_t n)
 {
-	wputc(w, '"');
 	const char *p = s, *e = s + n, *q;
 	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
 		wput(w, p, (size_t)(q - p) + 1);
@@ -697,6 +698,12 @@ static void w_quoted(struct jt_writer *w, const char *s, size_t n)
 	}
 	wput(w, p, (size_t)(e - p));
 	wputc(w, '"');
+}
+
+static void w_quoted(struct jt_writer *w, const char *s, size_t n)
+{
+	wputc(w, '"');
+	w_quoted_rest(w, s, n);
 }
 
 #define ONES 0x0101010101010101ULL
@@ -719,14 +726,7 @@ static void w_excel(struct jt_writer *w, const char *s, size_t n)
 		return;
 	}
 	wput(w, "\"'", 2);
-	const char *p = s, *e = s + n, *q;
-	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
-		wput(w, p, (size_t)(q - p) + 1);
-		wputc(w, '"');
-		p = q + 1;
-	}
-	wput(w, p, (size_t)(e - p));
-	wputc(w, '"');
+	w_quoted_rest(w, s, n);
 }
 
 void jt_w_field(struct jt_writer *w, const char *s, size_t n)
