@@ -20,6 +20,10 @@ enum { JT_NUM_OK = 0, JT_NUM_SYNTAX = 1, JT_NUM_RANGE = 2, JT_NUM_FRACTION = 3, 
 
 /* Strict grammar: [+-]? (digits [. digits] | . digits) ([eE] [+-]? digits)? */
 int jt_dec_parse(const char *s, size_t n, jt_i128 *out);
+/* A finite double in the same grammar (no blanks, hex, inf or nan), for
+ * values beyond the scale of jt_dec_parse (fitted parameters, HTML cells);
+ * at most 63 bytes. 1 and *v, or 0. */
+int jt_double_parse(const char *s, size_t n, double *v);
 /* A score (NPS 0-10, CSAT 1-5, CES 1-7): a whole number in lo..hi, any
  * spelling jt_dec_parse reads ("7", "+7", "7.0", "7e0"). JT_NUM_OK and *v, or why not. */
 int jt_score_parse(const char *s, size_t n, int lo, int hi, int *v);

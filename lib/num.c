@@ -1,6 +1,7 @@
 /* num.c — strict decimal parsing into scaled integers; exact formatting. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jt_num.h"
@@ -93,6 +94,40 @@ int jt_dec_parse(const char *s, size_t n, jt_i128 *out)
 	}
 	*out = neg ? -v : v;
 	return JT_NUM_OK;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int jt_double_parse(const char *s, size_t n, double *v)
+{
+	char buf[64], *end;
+	size_t i = 0, ndig = 0;
+	if (n == 0 || n >= sizeof buf)
+		return 0;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	for (; i < n && is_digit(s[i]); i++)
+		ndig++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && is_digit(s[i]); i++)
+			ndig++;
+	if (ndig == 0)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t e = i;
+		while (i < n && is_digit(s[i]))
+			i++;
+		if (i == e)
+			return 0;
+	}
+	if (i != n)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*v = strtod(buf, &end);
+	return isfinite(*v);
 }
 
 int jt_dec_parse_exact(const char *s, size_t n, jt_i128 *out)

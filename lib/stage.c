@@ -2,7 +2,6 @@
  * customer id, then time, ties in input order), stages from rules, outcomes,
  * and the journey views. Each view is a function over one customer's
  * touches; the totals are written at the end. */
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1727,10 +1726,9 @@ static void params_record(void *ctx, const char *src, const struct jt_record *re
 			  jt_show(model, rec->len[pr->c_model]));
 	if (strcmp(name, "loglik") == 0 || (bg && strcmp(name, "customers") == 0))
 		return;
-	char *end = NULL;
 	if (bg && strcmp(name, "unit_s") == 0) {
-		long long u = vlen && v[0] >= '0' && v[0] <= '9' ? strtoll(v, &end, 10) : 0;
-		if (!end || end != v + vlen || u <= 0 || u == LLONG_MAX)
+		uint64_t u;
+		if (strlen(v) != vlen || jt_parse_size(v, &u) != 0 || u == 0 || u > INT64_MAX)
 			jt_die_at(src, rec->line, "--use-params: bgnbd unit_s '%s' is not a whole number of seconds above 0",
 				  jt_show(v, vlen));
 		if (pr->have_unit)
@@ -1742,10 +1740,8 @@ static void params_record(void *ctx, const char *src, const struct jt_record *re
 	for (int k = bg ? 0 : 4; k < (bg ? 4 : 7); k++) {
 		if (strcmp(name, bg_names[k]) != 0)
 			continue;
-		/* decimal only: strtod also reads hex, inf and nan */
-		int dec = vlen && (v[0] == '.' || (v[0] >= '0' && v[0] <= '9')) && strspn(v, "0123456789.eE+-") == vlen;
-		double x = dec ? strtod(v, &end) : 0;
-		if (!end || end != v + vlen || !isfinite(x) || !(x > 0))
+		double x;
+		if (!jt_double_parse(v, vlen, &x) || !(x > 0))
 			jt_die_at(src, rec->line, "--use-params: %s %s '%s' is not a number above 0", model, name,
 				  jt_show(v, vlen));
 		if (pr->have & 1 << k)

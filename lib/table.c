@@ -5,6 +5,7 @@
 
 #include "jt_csv.h"
 #include "jt_mem.h"
+#include "jt_num.h"
 #include "jt_table.h"
 
 struct jt_table {
@@ -238,17 +239,6 @@ static const char *next_cell(const char *p, const char **s, size_t *n)
 	return p + 4 + l;
 }
 
-static int number_of(const char *s, size_t n, double *v)
-{
-	char buf[64], *end;
-	if (n == 0 || n >= sizeof buf)
-		return 0;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	*v = strtod(buf, &end);
-	return *end == '\0';
-}
-
 static const char html_head[] =
 	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
 static const char html_style[] =
@@ -279,7 +269,7 @@ static void html_table(FILE *fp, struct jt_table *t, int shade)
 		for (size_t i = 0; i < nc; i++, c++) {
 			double v;
 			p = next_cell(p, &s, &n);
-			if (!t->numeric[i] || !number_of(s, n, &v))
+			if (!t->numeric[i] || !jt_double_parse(s, n, &v))
 				continue;
 			if (min_n && nv[c] >= 0 && (unsigned long)nv[c] < min_n) {
 				nthin++;
@@ -321,7 +311,7 @@ static void html_table(FILE *fp, struct jt_table *t, int shade)
 			int thin = min_n && cn >= 0 && (unsigned long)cn < min_n;
 			if (!t->numeric[i]) {
 				fputs("<td>", fp);
-			} else if (!number_of(s, n, &v)) {
+			} else if (!jt_double_parse(s, n, &v)) {
 				fputs(n ? "<td class=\"n\">" : "<td class=\"n e\" title=\"no value\">", fp);
 			} else if (thin) {
 				fprintf(fp, "<td class=\"n t\" title=\"n=%ld: fewer than %lu values\">", cn, min_n);
@@ -391,7 +381,7 @@ static void html_attach(FILE *fp, const char *spec)
 		for (size_t i = 0; i < t->ncol; i++) {
 			double v;
 			p = next_cell(p, &s, &n);
-			if (n && !number_of(s, n, &v))
+			if (n && !jt_double_parse(s, n, &v))
 				t->numeric[i] = 0;
 		}
 	html_table(fp, t, 0);

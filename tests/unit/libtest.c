@@ -500,6 +500,18 @@ int main(void)
 	dec("1e309", 2, NULL); dec("1,000", 1, NULL); dec("1e", 1, NULL); dec("+", 1, NULL); dec(".", 1, NULL);
 	dec("0x1A", 1, NULL); dec("NaN", 1, NULL); dec("12 ", 1, NULL); dec("000123.4500", 0, "123.45");
 
+	/* jt_double_parse: jt_dec_parse's grammar, finite, no scale limit */
+	{
+		static const char *const ok[] = { "0.00021907695798634383", "+3", "-2.5e-3", ".5", "5.", "1e300", "359765.78" };
+		static const char *const no[] = { "", " 1", "1 ", "0x1p3", "inf", "nan", "1e999", "1e", "+", ".", "1.2.3",
+						  "1,5", "0.24junk", "1234567890123456789012345678901234567890123456789012345678901234" };
+		double x;
+		for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+			CHECK(jt_double_parse(ok[i], strlen(ok[i]), &x) && x == strtod(ok[i], NULL), "double '%s'", ok[i]);
+		for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+			CHECK(!jt_double_parse(no[i], strlen(no[i]), &x), "double '%s' should be refused", no[i]);
+	}
+
 	tm("2024-02-29", 0, "2024-02-29T00:00:00Z"); tm("2023-02-29", -1, NULL);
 	tm("2024-03-05T14:02:11+01:00", 0, "2024-03-05T13:02:11Z");
 	tm("2024-03-05 14:02", 0, "2024-03-05T14:02:00Z"); tm("2024-03-05T14:02:11.999Z", 0, "2024-03-05T14:02:11Z");
