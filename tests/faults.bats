@@ -67,6 +67,17 @@ no_temp() {
 	assert_output ''
 }
 
+# temp_appears WHO: waits up to 10 s for the temp file of -o $T/x.csv (the
+# run is writing); fails naming WHO when none appears.
+temp_appears() {
+	local i=0
+	until [ -n "$(find "$T" -maxdepth 1 -name '.x.csv.??????')" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 200 ] || { echo "$1: no temp file appeared" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
 # ---- a full disk
 
 @test "faults: > /dev/full: exit 1 and 'write error: No space left on device', every program" {
@@ -217,12 +228,7 @@ sig_during_o() {
 	BG=$!
 	exec 8>"$T/in"
 	head -n 50 "$IN" >&8
-	local i=0
-	until [ -n "$(find "$T" -maxdepth 1 -name '.x.csv.??????')" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 200 ] || { echo "$prog: no temp file appeared" >&2; return 1; }
-		sleep 0.05
-	done
+	temp_appears "$prog"
 	kill -"$sig" "$BG"
 	local rc=0
 	wait "$BG" || rc=$?
@@ -252,12 +258,7 @@ sig_during_o() {
 	BG=$!
 	exec 8>"$T/in"
 	head -n 50 "$F/raw.csv" >&8
-	local i=0
-	until [ -n "$(find "$T" -maxdepth 1 -name '.x.csv.??????')" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 200 ] || { echo "no temp file appeared" >&2; return 1; }
-		sleep 0.05
-	done
+	temp_appears jtouch
 	kill -HUP "$BG"
 	kill -INT "$BG"
 	tail -n +51 "$F/raw.csv" >&8

@@ -6,50 +6,15 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 
-# jkrc RC ARGS...: run jkpi, stdout -> $BATS_TEST_TMPDIR/out, stderr -> .../err,
-# and require exit status RC.
-jkrc() {
-	local want=$1 rc=0
-	shift
-	jkpi "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
-	if [ "$rc" != "$want" ]; then
-		{
-			echo "jkpi $*: exit status $rc, expected $want"
-			echo "--- stderr:"; cat "$BATS_TEST_TMPDIR/err"
-			echo "--- stdout:"; head -c 2000 "$BATS_TEST_TMPDIR/out"
-		} >&2
-		return 1
-	fi
+setup() {
+	PROG=jkpi
+	T=$BATS_TEST_TMPDIR
 }
 
-# jk ARGS...: jkpi must succeed with nothing on stderr.
-jk() {
-	jkrc 0 "$@"
-	err_is ""
-}
-
-# err_is TEXT: stderr of the last jkrc/jk equals TEXT (final newline dropped).
-err_is() {
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "$1"
-}
-
-# same < EXPECTED: stdout of the last jkrc/jk equals stdin, byte for byte.
-same() {
-	local d
-	if ! d=$(diff -u - "$BATS_TEST_TMPDIR/out"); then
-		printf 'output differs (--- expected, +++ actual):\n%s\n' "$d" >&2
-		return 1
-	fi
-}
-
-# golden NAME: stdout of the last jkrc/jk equals tests/expected/jkpi/NAME.
-golden() {
-	local d
-	if ! d=$(diff -u "$EXP/jkpi/$1" "$BATS_TEST_TMPDIR/out"); then
-		printf 'output differs from %s:\n%s\n' "$1" "$d" >&2
-		return 1
-	fi
-}
+# jkrc RC ARGS... and jk ARGS...: test_helper's jtrc and jt, which run $PROG
+# (stdout to $T/out, stderr to $T/err); err_is, same and golden come from there too.
+jkrc() { jtrc "$@"; }
+jk() { jt "$@"; }
 
 # empty_out: stdout of the last jkrc/jk is 0 bytes.
 empty_out() {

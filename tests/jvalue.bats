@@ -781,23 +781,7 @@ jvalue: 6 rows rejected (1 bad time, 1 missing customer, 1 not a number, 3 out o
 	# the same figures from the raw files
 	jtouch -p olist-reviews --lookup "$d/olist_orders_dataset.csv:order_id" --lookup "$d/olist_customers_dataset.csv:customer_id" \
 		"$d/olist_order_reviews_dataset.csv" >reviews.csv
-	run awk -F, '
-		function days(y, m, d,   era, yoe, doy, doe) {	# days since 1970-01-01 (Hinnant days_from_civil)
-			y -= m <= 2; era = int((y >= 0 ? y : y - 399) / 400); yoe = y - era * 400
-			doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
-			doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
-			return era * 146097 + doe - 719468
-		}
-		function secs(s) {	# YYYY-MM-DD?HH:MM:SS as seconds, no zone
-			return days(substr(s, 1, 4) + 0, substr(s, 6, 2) + 0, substr(s, 9, 2) + 0) * 86400 + \
-				substr(s, 12, 2) * 3600 + substr(s, 15, 2) * 60 + substr(s, 18, 2)
-		}
-		function sp(s,   dst) {	# Sao Paulo local time -> UTC seconds
-			dst = (s >= "2016-10-16 01:00:00" && s < "2017-02-19 00:00:00") || \
-				(s >= "2017-10-15 01:00:00" && s < "2018-02-18 00:00:00") || \
-				(s >= "2018-11-04 01:00:00" && s < "2019-02-17 00:00:00")
-			return secs(s) + (dst ? 2 : 3) * 3600
-		}
+	run awk -F, "$OLIST_TIME_AWK"'
 		FILENAME == ARGV[1] { if (FNR > 1) uniq[$1] = $2; next }
 		FILENAME == ARGV[2] {	# order_id,customer_id,status,purchase,approved,carrier,delivered,estimated
 			if (FNR == 1 || $7 == "") next

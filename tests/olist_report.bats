@@ -77,23 +77,7 @@ report() {
 # Output: 'records ORDERS REVIEWS', 'reviewers N' (customers with a review), then one CSV line
 # per purchase cell in the report's columns: the (activity, stage) cells, then the
 # (activity, stage, touchpoint) cells.
-OLIST_AWK='
-function days(y, m, d,   era, yoe, doy, doe) {	# days since 1970-01-01 (Hinnant days_from_civil)
-	y -= m <= 2; era = int((y >= 0 ? y : y - 399) / 400); yoe = y - era * 400
-	doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
-	doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
-	return era * 146097 + doe - 719468
-}
-function secs(s) {	# YYYY-MM-DD HH:MM:SS as seconds, no zone
-	return days(substr(s, 1, 4) + 0, substr(s, 6, 2) + 0, substr(s, 9, 2) + 0) * 86400 + \
-		substr(s, 12, 2) * 3600 + substr(s, 15, 2) * 60 + substr(s, 18, 2)
-}
-function sp(s,   dst) {	# Sao Paulo local time -> UTC seconds
-	dst = (s >= "2016-10-16 01:00:00" && s < "2017-02-19 00:00:00") || \
-		(s >= "2017-10-15 01:00:00" && s < "2018-02-18 00:00:00") || \
-		(s >= "2018-11-04 01:00:00" && s < "2019-02-17 00:00:00")
-	return secs(s) + (dst ? 2 : 3) * 3600
-}
+OLIST_AWK="$OLIST_TIME_AWK"'
 # csvsplit(REC): the fields of one CSV record (RFC 4180 quotes, embedded newlines) into F[1..]
 function csvsplit(rec,   n, i, c, q, f, len) {
 	n = 1; f = ""; q = 0; len = length(rec)

@@ -114,3 +114,27 @@ invariant() {
 	fi
 	assert_equal "rows_in $in" "rows_in $((out + sk + rj))"
 }
+
+# OLIST_TIME_AWK: awk functions for the independent Olist computations
+# (olist_report.bats, jvalue.bats): days(y, m, d) since 1970-01-01 (Hinnant's
+# days_from_civil), secs("YYYY-MM-DD?HH:MM:SS") with no zone, and sp(s), a Sao
+# Paulo local time in UTC seconds (the DST periods of the data's years).
+OLIST_TIME_AWK='
+function days(y, m, d,   era, yoe, doy, doe) {
+	y -= m <= 2; era = int((y >= 0 ? y : y - 399) / 400); yoe = y - era * 400
+	doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+	doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
+	return era * 146097 + doe - 719468
+}
+function secs(s) {
+	return days(substr(s, 1, 4) + 0, substr(s, 6, 2) + 0, substr(s, 9, 2) + 0) * 86400 + \
+		substr(s, 12, 2) * 3600 + substr(s, 15, 2) * 60 + substr(s, 18, 2)
+}
+function sp(s,   dst) {
+	dst = (s >= "2016-10-16 01:00:00" && s < "2017-02-19 00:00:00") || \
+		(s >= "2017-10-15 01:00:00" && s < "2018-02-18 00:00:00") || \
+		(s >= "2018-11-04 01:00:00" && s < "2019-02-17 00:00:00")
+	return secs(s) + (dst ? 2 : 3) * 3600
+}
+'
+
