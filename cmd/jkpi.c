@@ -165,6 +165,11 @@ int main(int argc, char **argv)
 	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until))
 		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
 
+	c.dialect.header_rows = o.merge;	/* concatenated partials: each header starts one */
+	jt_common_inputs(argv + optind, argc - optind);
+	for (size_t i = 0; i < nattach; i++)
+		jt_path_input(strchr(attach[i], '=') + 1);
+	jt_paths_check();
 	FILE *out = jt_out_open(c.output);	/* a bad -o folder fails before a long read */
 	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 } };
 	if (optind >= argc) {
@@ -178,7 +183,7 @@ int main(int argc, char **argv)
 		jt_agg_write(r.agg, out);
 		jt_out_commit(out);
 	} else {
-		jt_out_abort();
+		jt_out_fail();
 	}
 	jt_agg_free(r.agg);
 	jt_rejects_free(r.rj);

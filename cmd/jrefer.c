@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 	if (o.flags)
 		jt_check_other_output(&c, "--flags", o.flags);
 
+	jt_common_inputs(argv + optind, argc - optind);
 	struct jt_referrun *r = jt_refer_new(&o);
 	for (int i = optind; i < argc; i++)
 		jt_refer_input(r, argv[i]);
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
 	if (status == 0)
 		jt_out_commit(out);
 	else
-		jt_out_abort();
+		jt_out_fail();
 	jt_refer_free(r);
 	return jt_finish(status);
 }

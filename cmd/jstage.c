@@ -319,6 +319,11 @@ int main(int argc, char **argv)
 		jt_buf_printf(&path, "%s/stages.rules", jt_datadir());
 		rules = path.p;
 	}
+	/* no output may replace an input: checked before anything is read */
+	jt_path_config("rules file", rules);
+	if (o.params_in)
+		jt_path_config("--use-params file", o.params_in);
+	jt_common_inputs(argv + optind, argc - optind);
 	o.rules = jt_rules_load(rules);
 	if (path.p)
 		jt_rules_quiet_missing(o.rules);	/* the shipped file */
@@ -340,7 +345,7 @@ int main(int argc, char **argv)
 	if (status == 0)
 		jt_out_commit(out);
 	else
-		jt_out_abort();
+		jt_out_fail();
 	jt_stage_free(r);
 	jt_rules_free(o.rules);
 	jt_buf_free(&path);

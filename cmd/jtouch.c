@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	if (status == 0)
 		jt_out_commit(out);
 	else
-		jt_out_abort();
+		jt_out_fail();
 	jt_touch_free(r);
 	return jt_finish(status);
 }

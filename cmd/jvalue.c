@@ -116,6 +116,8 @@ int main(int argc, char **argv)
 		jt_buf_printf(&path, "%s/value-chain.rules", jt_datadir());
 		rules = path.p;
 	}
+	jt_path_config("rules file", rules);	/* no output may replace an input */
+	jt_common_inputs(argv + optind, argc - optind);
 	o.rules = jt_rules_load(rules);
 	if (path.p)
 		jt_rules_quiet_missing(o.rules);	/* the shipped file */
@@ -137,7 +139,7 @@ int main(int argc, char **argv)
 	if (status == 0)
 		jt_out_commit(out);
 	else
-		jt_out_abort();
+		jt_out_fail();
 	jt_value_free(r);
 	jt_rules_free(o.rules);
 	jt_buf_free(&path);

@@ -284,6 +284,14 @@ static unsigned long long inner_newlines(const struct rd *r)
 	return k;
 }
 
+static int is_header(const struct rd *r, const struct jt_record *rec)
+{
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->len[i] != r->hdr->len[i] || memcmp(rec->f[i], r->hdr->name[i], rec->len[i]) != 0)
+			return 0;
+	return 1;
+}
+
 static void emit(struct rd *r)
 {
 	struct jt_record rec;
@@ -324,9 +332,6 @@ static void emit(struct rd *r)
 		if (!r->d->no_header)
 			return;
 	}
-	rec.recno = ++r->recno;
-	if (r->rj)
-		jt_rows_in(r->rj);
 	if (rec.n < r->ncol && r->d->ragged) {
 		if (r->ncol > r->fcap) {
 			grow_fields(r, r->ncol);
@@ -354,6 +359,16 @@ static void emit(struct rd *r)
 		if (r->stray0 == r->nstray)
 			r->stray0 = r->nstray = 0;	/* all placed: the list stays short */
 	}
+	if (!r->d->no_header && !r->d->header_rows && rec.n == r->ncol && rec.len[0] == r->hdr->len[0] &&
+	    is_header(r, &rec)) {
+		/* the header again: exports joined with cat. Not data. */
+		if (r->rj)
+			jt_header_repeated(r->rj, r->src, rec.line);
+		return;
+	}
+	rec.recno = ++r->recno;
+	if (r->rj)
+		jt_rows_in(r->rj);
 	if (rec.n != r->ncol) {
 		if (span)	/* the stray quote swallowed the lines after it */
 			jt_reject(r->rj, r->src, &rec, "field count",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jt_err.h"
+#include "jt_mem.h"
 
 static const char *progname = "jtools";
 static int quiet;
@@ -16,17 +17,64 @@ void jt_set_quiet(int q) { quiet = q; }
 int jt_quiet(void) { return quiet; }
 void jt_on_die(void (*fn)(void)) { die_hook = fn; }
 
+/* Writes s[0..n) as jt_show does, without its cut: control bytes and bytes
+ * that are not valid UTF-8 escaped, so a message is one line of UTF-8 however
+ * the names and values in it were spelled. */
+static size_t utf8_len(const unsigned char *s, size_t n);
+static void put_clean(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\r')
+			fputs("\\r", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else if (c < 0x80)
+			fputc(c, f);
+		else {
+			size_t u = utf8_len((const unsigned char *)s + i, n - i);
+			if (u) {
+				fwrite(s + i, 1, u, f);
+				i += u - 1;
+			} else {
+				fprintf(f, "\\x%02x", c);
+			}
+		}
+	}
+}
+
+void jt_clean(struct jt_buf *b)
+{
+	char *p;
+	size_t n;
+	FILE *f = open_memstream(&p, &n);
+	if (!f)
+		return;
+	put_clean(f, b->p ? b->p : "", b->len);
+	fclose(f);
+	jt_buf_reset(b);
+	jt_buf_add(b, p, n);
+	free(p);
+}
+
 static __attribute__((format(printf, 2, 0))) void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	int saved = errno;
 	size_t n = strlen(fmt);
+	struct jt_buf b = JT_BUF_INIT;
 
+	jt_buf_vprintf(&b, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		jt_buf_printf(&b, " %s", strerror(saved));
 	fflush(stdout);
 	fprintf(stderr, "%s: %s", progname, prefix);
-	vfprintf(stderr, fmt, ap);
-	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
+	put_clean(stderr, b.p ? b.p : "", b.len);
 	fputc('\n', stderr);
+	jt_buf_free(&b);
 }
 
 static _Noreturn void die_exit(int code)
@@ -48,15 +96,19 @@ void jt_die(const char *fmt, ...)
 void jt_die_at(const char *src, unsigned long long line, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
+	struct jt_buf b = JT_BUF_INIT;
 	if (line)
-		fprintf(stderr, "%s: %s:%llu: ", progname, src, line);
+		jt_buf_printf(&b, "%s:%llu: ", src, line);
 	else
-		fprintf(stderr, "%s: %s: ", progname, src);
+		jt_buf_printf(&b, "%s: ", src);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	jt_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	put_clean(stderr, b.p, b.len);
 	fputc('\n', stderr);
+	jt_buf_free(&b);
 	die_exit(JT_EXIT_DATA);
 }
 
@@ -77,6 +129,16 @@ void jt_warn(const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void jt_info(const char *fmt, ...)
+{
+	va_list ap;
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
 	va_end(ap);
 }
 

@@ -11,6 +11,7 @@
 #include "jt_num.h"
 #include "jt_opt.h"
 #include "jt_out.h"
+#include "jt_paths.h"
 #include "jt_reject.h"
 #include "jt_table.h"
 #include "jt_time.h"

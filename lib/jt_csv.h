@@ -20,6 +20,8 @@ struct jt_dialect {
 	int no_header;	/* first record is data; columns are named 1, 2, ... */
 	int ragged;	/* pad short records with empty fields */
 	int lazy;	/* accept stray quotes (libcsv non-strict, capped field size) */
+	int header_rows;	/* a record equal to the header is data (jkpi --merge: concatenated
+			   partials); else it is skipped and counted (exports joined with cat) */
 };
 
 struct jt_record {

@@ -20,8 +20,12 @@ _Noreturn void jt_die_at(const char *src, unsigned long long line, const char *f
 _Noreturn void jt_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* prog: warning: message (silenced by -q). */
 void jt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* prog: message, never silenced (summaries the user must see). */
+/* prog: message, never silenced (what ends the run, or a summary the user
+ * must see). */
 void jt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* prog: message, a count or a fact about the run, silenced by -q (which
+ * leaves errors only: the counts are in --stats). */
+void jt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Called before a dying exit: removes a pending -o temp file. Set by out.c. */
 void jt_on_die(void (*fn)(void));
@@ -32,4 +36,7 @@ void jt_on_die(void (*fn)(void));
  * not valid UTF-8 escaped as \xNN (so messages are UTF-8), cut at 80
  * bytes with "...". Returns one of 4 rotating static buffers. */
 const char *jt_show(const char *s, size_t n);
+/* The text of b made fit for a message, in place: as jt_show, uncut. */
+struct jt_buf;
+void jt_clean(struct jt_buf *b);
 #endif

@@ -53,10 +53,13 @@ void jt_common_init(struct jt_common *c);
 int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)(void));
 /* After parsing: conflicting paths and other cross-checks (usage errors). */
 void jt_common_check(const struct jt_common *c);
-/* A program's own output file (jrefer --flags, jstage --params): a usage error
- * when it names the file of -o, --rejects or --stats ('-' = stdout: only when
- * -o is a file). */
+/* A program's own side output (jrefer --flags, jstage --params): registered
+ * for jt_paths_check ('-' = stdout: only when -o is a file). */
 void jt_check_other_output(const struct jt_common *c, const char *opt, const char *path);
+/* The data inputs named on the command line (none: stdin), then
+ * jt_paths_check(): an output that would replace an input is a usage error.
+ * Call after every configuration file was loaded, before reading data. */
+void jt_common_inputs(char **files, int n);
 /* A getopt error or stray option: "Try 'prog --help'", exit 2. */
 _Noreturn void jt_usage_fail(void);
 void jt_print_version(void);

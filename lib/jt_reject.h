@@ -19,6 +19,9 @@ void jt_rejects_whole_records(struct jt_rejects *rj);
 /* An extra line for --stats (after rows_rejected), e.g. touches_out. */
 void jt_rejects_stat(struct jt_rejects *rj, const char *name, uint64_t v);
 void jt_rows_in(struct jt_rejects *rj);
+/* A record equal to the header after the first (exports joined with cat):
+ * skipped, counted as headers_skipped, a warning the first time. */
+void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long long line);
 void jt_rows_skipped(struct jt_rejects *rj);
 /* Rejects rec: counted under key (a short reason class such as "not a number"),
  * the message goes to stderr (first few, unless -q), to --rejects, and with

@@ -8,6 +8,7 @@
 #include "jt_num.h"
 #include "jt_opt.h"
 #include "jt_out.h"
+#include "jt_paths.h"
 #include "jt_rx.h"
 #include "jt_time.h"
 
@@ -32,7 +33,8 @@ const char jt_common_help[] =
 	"      --strict          stop with exit 1 at the first rejected row\n"
 	"      --max-rejects N|P%  exit 1 when more than N rows (or P percent) were rejected\n"
 	"      --stats FILE      write row counts (in, out, skipped, rejected by reason) as CSV\n"
-	"  -q, --quiet           no per-row warnings (the reject summary still prints)\n"
+	"  -q, --quiet           errors only: no warnings, per-row messages or counts (--stats has\n"
+	"                        them; the reject summary prints unless --rejects or --stats is given)\n"
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show version and exit\n";
 
@@ -143,26 +145,29 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 
 void jt_common_check(const struct jt_common *c)
 {
-	int out_named = c->output && strcmp(c->output, "-") != 0;
 	if (c->rejects && strcmp(c->rejects, "-") == 0)
 		jt_usage_error("--rejects needs a file name, not '-'");
-	if (out_named && c->rejects && jt_same_file(c->output, c->rejects))
-		jt_usage_error("--rejects and -o name the same file '%s'", c->rejects);
-	if (out_named && c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(c->output, c->stats))
-		jt_usage_error("--stats and -o name the same file '%s'", c->stats);
-	if (c->rejects && c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(c->rejects, c->stats))
-		jt_usage_error("--stats and --rejects name the same file '%s'", c->stats);
+	if (c->stats && strcmp(c->stats, "-") == 0 && (!c->output || strcmp(c->output, "-") == 0))
+		jt_usage_error("--stats -: standard output is the output; give -o FILE or a --stats file");
+	jt_path_output("-o", c->output ? c->output : "-", 1);
+	if (c->rejects)
+		jt_path_output("--rejects", c->rejects, 0);
+	if (c->stats)
+		jt_path_output("--stats", c->stats, 0);
 }
 
 void jt_check_other_output(const struct jt_common *c, const char *opt, const char *path)
 {
-	if (strcmp(path, "-") == 0) {
-		if (!c->output || strcmp(c->output, "-") == 0)
-			jt_usage_error("%s: '-' is also the output, the rejects or the stats file", opt);
-		return;
-	}
-	if ((c->output && strcmp(c->output, "-") != 0 && jt_same_file(path, c->output)) ||
-	    (c->rejects && jt_same_file(path, c->rejects)) ||
-	    (c->stats && strcmp(c->stats, "-") != 0 && jt_same_file(path, c->stats)))
-		jt_usage_error("%s: '%s' is also the output, the rejects or the stats file", opt, path);
+	if (strcmp(path, "-") == 0 && (!c->output || strcmp(c->output, "-") == 0 || (c->stats && strcmp(c->stats, "-") == 0)))
+		jt_usage_error("%s -: standard output is already the output or the stats file", opt);
+	jt_path_output(opt, path, 0);
+}
+
+void jt_common_inputs(char **files, int n)
+{
+	if (n <= 0)
+		jt_path_input("-");
+	for (int i = 0; i < n; i++)
+		jt_path_input(files[i]);
+	jt_paths_check();
 }

@@ -660,19 +660,20 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
 	for (size_t i = 0; i < r->nin; i++)
 		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
-	FILE *flags = r->o.flags ? jt_out_open(r->o.flags) : NULL;
+	FILE *flags = r->o.flags ? jt_out_open_side(r->o.flags, 0) : NULL;
 	build(r, r->h ? flags : NULL);	/* 0-byte input: an empty flags file, like -o and --rejects */
+	jt_rejects_stat(r->rj, "referrals_flagged", r->flagged);
 	int status = jt_rejects_finish(r->rj, -1);
 	if (status != 0) {
-		jt_out_abort();	/* past --max-rejects: no report, no flags */
+		jt_out_fail();	/* past --max-rejects: no report, no flags; rejects and stats */
 		return status;
 	}
 	if (r->flagged)
-		jt_note("%llu referral%s kept but flagged: the referee was a customer before (%s)",
+		jt_info("%llu referral%s kept but flagged: the referee was a customer before (%s)",
 			(unsigned long long)r->flagged, r->flagged == 1 ? "" : "s",
 			r->o.flags ? r->o.flags : "use --flags FILE to list them");
 	if (flags)
-		jt_out_commit(flags);
+		jt_out_commit_side(flags);
 	if (!r->h)
 		return status;
 	switch (r->o.mode) {

@@ -22,7 +22,7 @@ struct reason {
 
 struct jt_rejects {
 	const struct jt_common *c;
-	uint64_t in, skipped, rejected;
+	uint64_t in, skipped, rejected, headers;
 	struct reason *rs;
 	size_t nrs, rcap;
 	FILE *fp;
@@ -47,7 +47,7 @@ void jt_rejects_header(struct jt_rejects *rj, const struct jt_header *h)
 	if (rj->opened || !rj->c->rejects)
 		return;
 	rj->opened = 1;
-	rj->fp = jt_out_open(rj->c->rejects);
+	rj->fp = jt_out_open_side(rj->c->rejects, 1);
 	jt_writer_init(&rj->w, rj->fp);
 	rj->ncol = h->n;
 	if (rj->whole)
@@ -72,6 +72,13 @@ void jt_rejects_stat(struct jt_rejects *rj, const char *name, uint64_t v)
 }
 
 void jt_rows_in(struct jt_rejects *rj) { rj->in++; }
+
+void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long long line)
+{
+	if (rj->headers++ == 0)
+		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
+			"headers_skipped", jt_show(src, strlen(src)), line);
+}
 void jt_rows_skipped(struct jt_rejects *rj) { rj->skipped++; }
 uint64_t jt_rejected(const struct jt_rejects *rj) { return rj->rejected; }
 uint64_t jt_rows_read(const struct jt_rejects *rj) { return rj->in; }
@@ -93,6 +100,7 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 	va_start(ap, fmt);
 	jt_buf_vprintf(&rj->msg, fmt, ap);
 	va_end(ap);
+	jt_clean(&rj->msg);	/* one line of UTF-8, on stderr and in the rejects file */
 
 	rj->rejected++;
 	if (rj->c->strict)
@@ -110,8 +118,12 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 	}
 	rj->rs[i].n++;
 	if (rj->rejected <= SHOW_MAX && !jt_quiet()) {
+		struct jt_buf m = JT_BUF_INIT;
+		jt_buf_printf(&m, "%s:%llu: ", src, rec->line);
+		jt_clean(&m);
 		fflush(stdout);
-		fprintf(stderr, "%s: %s:%llu: %s\n", jt_progname(), src, rec->line, rj->msg.p);
+		fprintf(stderr, "%s: %s%s\n", jt_progname(), m.p, rj->msg.p);
+		jt_buf_free(&m);
 	}
 	if (rj->fp && rj->whole) {
 		struct jt_buf line = JT_BUF_INIT;
@@ -203,7 +215,9 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 
 	if (rj->nrs > 1)
 		qsort(rj->rs, rj->nrs, sizeof *rj->rs, cmp_reason);
-	if (rj->rejected) {
+	/* -q: the counts are in --stats and the rows in --rejects; with neither,
+	 * the one line still prints, so that no row vanishes without a word */
+	if (rj->rejected && (!jt_quiet() || (!c->rejects && !c->stats))) {
 		struct jt_buf b = JT_BUF_INIT;
 		jt_buf_printf(&b, "%llu row%s rejected (", (unsigned long long)rj->rejected,
 			      rj->rejected == 1 ? "" : "s");
@@ -231,16 +245,17 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 	if (c->rejects) {
 		if (!rj->opened) {	/* empty input: still leave a (empty) file for the cron job */
 			rj->opened = 1;
-			rj->fp = jt_out_open(c->rejects);
+			rj->fp = jt_out_open_side(c->rejects, 1);
 		}
-		jt_out_commit(rj->fp);
+		jt_out_commit_side(rj->fp);
 		rj->fp = NULL;
 	}
 	if (c->stats) {
-		FILE *fp = jt_out_open(c->stats);
-		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_rejected,%llu\n",
+		FILE *fp = jt_out_open_side(c->stats, 1);
+		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_rejected,%llu\n"
+			"headers_skipped,%llu\n",
 			jt_progname(), (unsigned long long)rj->in, (unsigned long long)out,
-			(unsigned long long)rj->skipped, (unsigned long long)rj->rejected);
+			(unsigned long long)rj->skipped, (unsigned long long)rj->rejected, (unsigned long long)rj->headers);
 		for (size_t i = 0; i < rj->nextra; i++)
 			fprintf(fp, "%s,%llu\n", rj->extra[i].name, (unsigned long long)rj->extra[i].v);
 		for (size_t i = 0; i < rj->nrs; i++) {
@@ -255,7 +270,7 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 			jt_w_end(&w);
 			jt_buf_free(&k);
 		}
-		jt_out_commit(fp);
+		jt_out_commit_side(fp);
 	}
 	return over;
 }

@@ -10,6 +10,7 @@
 #include "jt_err.h"
 #include "jt_hash.h"
 #include "jt_mem.h"
+#include "jt_paths.h"
 #include "jt_rules.h"
 #include "jt_rx.h"
 
@@ -223,6 +224,7 @@ struct jt_rules *jt_rules_parse(const char *text, size_t len, const char *name, 
 
 struct jt_rules *jt_rules_load(const char *path)
 {
+	jt_path_config("rules file", path);
 	FILE *fp = fopen(path, "r");
 	if (!fp)
 		jt_usage_error("%s: %s", path, strerror(errno));
@@ -236,10 +238,10 @@ struct jt_rules *jt_rules_load(const char *path)
 		}
 		jt_buf_add(&b, chunk, k);
 	}
-	int bad = ferror(fp);
+	int bad = ferror(fp) ? errno : 0;
 	fclose(fp);
 	if (bad)
-		jt_usage_error("%s: read error", path);
+		jt_usage_error("%s: %s", path, strerror(bad));
 	char err[512];
 	unsigned line;
 	size_t col;

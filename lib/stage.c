@@ -15,6 +15,7 @@
 #include "jt_num.h"
 #include "jt_opt.h"
 #include "jt_out.h"
+#include "jt_paths.h"
 #include "jt_reject.h"
 #include "jt_rules.h"
 #include "jt_rx.h"
@@ -1757,7 +1758,8 @@ static void params_record(void *ctx, const char *src, const struct jt_record *re
 static void read_params(const char *path, double *p, int64_t *unit)
 {
 	struct params_rd pr = { p, unit, 0, 0, -1, -1, -1 };
-	struct jt_dialect d = { ',', 0, 0, 0 };
+	struct jt_dialect d = { ',', 0, 0, 0, 0 };
+	jt_path_config("--use-params file", path);
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		jt_die("--use-params %s:", path);
@@ -1797,14 +1799,14 @@ static void write_bgnbd(struct jt_stagerun *r)
 				jt_note("%s %s = %s (se %s)", k < 4 ? "bgnbd" : "gamma_gamma", bg_names[k],
 					jt_fmt_double(p[k], 6, num[0]), jt_fmt_double(k < 4 ? bf.se[k] : gf.se[k - 4], 6, num[1]));
 		if (r->o.params_out) {
-			FILE *fp = jt_out_open(r->o.params_out);
+			FILE *fp = jt_out_open_side(r->o.params_out, 0);
 			fprintf(fp, "model,param,estimate,se\n");
 			for (int k = 0; k < 7; k++)
 				fprintf(fp, "%s,%s,%.17g,%.17g\n", k < 4 ? "bgnbd" : "gamma_gamma", bg_names[k], p[k],
 					k < 4 ? bf.se[k] : gf.se[k - 4]);
 			fprintf(fp, "bgnbd,loglik,%.17g,\ngamma_gamma,loglik,%.17g,\nbgnbd,unit_s,%lld,\nbgnbd,customers,%zu,\n",
 				bf.loglik, gf.loglik, (long long)r->o.unit, r->nbg);
-			jt_out_commit(fp);
+			jt_out_commit_side(fp);
 		}
 	}
 	static const char *const hdr[] = { "customer", "frequency", "recency", "T", "monetary_value", "p_alive",

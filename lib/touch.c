@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jt_paths.h"
 #include "jt_colsel.h"
 #include "jt_csv.h"
 #include "jt_err.h"
@@ -311,6 +312,7 @@ void jt_touch_profile(struct jt_touchrun *r, const char *name)
 		jt_usage_error("%s:%u:%zu: %s", shown, line, col, err);
 	}
 	jt_profile_free(&scratch);
+	jt_path_config("profile", path);
 	char *pname = profile_name(name);
 	add_ent(r, 1, "-p", path, text, pname);
 	free(pname);
@@ -1140,7 +1142,7 @@ static void summary(struct jt_touchrun *r)
 			      (unsigned long long)r->dropped, r->dropped == 1 ? "" : "s");
 	if (b.len) {
 		uint64_t in = r->rows_out + r->rows_notime + r->rows_filtered + jt_rejected(r->rj);
-		jt_note("%llu row%s in: %llu emitted %llu touch%s%s", (unsigned long long)in, in == 1 ? "" : "s",
+		jt_info("%llu row%s in: %llu emitted %llu touch%s%s", (unsigned long long)in, in == 1 ? "" : "s",
 			(unsigned long long)r->rows_out, (unsigned long long)r->touches, r->touches == 1 ? "" : "es",
 			b.p);
 	}
@@ -1167,6 +1169,14 @@ int jt_touch_run(struct jt_touchrun *r, FILE *out)
 	for (size_t i = 0; i < n; i++)
 		build(r, &r->plans[i], r->nin ? r->in[i].upto : r->nent, r->nin ? r->in[i].path : NULL);
 	collect_cols(r);
+	/* no output may replace an input, a profile or a lookup table */
+	for (size_t i = 0; i < n; i++) {
+		jt_path_input(r->nin ? r->in[i].path : "-");
+		for (size_t k = 0; k < r->plans[i].cfg.nlookup; k++)
+			if (strcmp(r->plans[i].cfg.lookup[k].file, "-") != 0)
+				jt_path_config("lookup table", r->plans[i].cfg.lookup[k].file);
+	}
+	jt_paths_check();
 	/* lookups first: the reader is not reentrant, and a bad table should stop
 	 * the run before any output */
 	for (size_t i = 0; i < n; i++)

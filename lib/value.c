@@ -400,6 +400,7 @@ static void write_impact(struct jt_valuerun *r)
 		if (r->cv[i].has_last)
 			acc_add(&all, untouched_value(r, &r->cv[i], k), k);
 	uint64_t novalue = r->ncv - all.n;
+	jt_rejects_stat(r->rj, "customers_without_value", novalue);
 	for (size_t e = 0; e < r->ntv; e++) {
 		struct touched *tv = &r->tv[e];
 		struct cell *c = &r->cells_v[tv->cell];
@@ -473,7 +474,7 @@ static void write_impact(struct jt_valuerun *r)
 		jt_w_record(&r->w, f, len, ncol, 0);
 	}
 	if (novalue)
-		jt_note("%llu of %llu customers have no %s value anywhere and are left out", (unsigned long long)novalue,
+		jt_info("%llu of %llu customers have no %s value anywhere and are left out", (unsigned long long)novalue,
 			(unsigned long long)r->ncv, r->o.impact);
 	free(ord);
 	free(f);

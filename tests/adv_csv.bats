@@ -545,3 +545,33 @@ EOF
 	same </dev/null
 	no_stats
 }
+
+# ---------------------------------------------------------------- concatenated exports
+
+@test "adv: a header repeated mid-file (exports joined with cat) is skipped, counted as headers_skipped, warned once" {
+	{ echo "$H"; row 1; echo "$H"; row 2; echo "$H"; row 3; } >cat.csv
+	local p
+	for p in $ADV_PROGS; do
+		arun 0 "$p" cat.csv
+		errs_are "$p" "$p: warning: cat.csv:3: the header again, skipped (exports joined with cat?); --stats counts every one as headers_skipped"
+		stats_are rows_in=3 rows_out=3 rows_rejected=0 headers_skipped=2
+		invariant
+		arun 0 "$p" -q cat.csv
+		errs_are "$p"
+	done
+	# the issue's case: no group named after the header's column
+	printf 'channel,x\nweb,1\n' >d1.csv
+	printf 'channel,x\nmail,2\n' >d2.csv
+	cat d1.csv d2.csv | PROG=jkpi jtrc 0 -q -g channel -k count
+	same <<-'EOF2'
+	channel,count
+	web,1
+	mail,1
+	EOF2
+	# a padded short row equal to the header is a header too (--ragged)
+	printf 'a,\n1,2\na\n' | PROG=jkpi jtrc 0 -q --ragged --stats "$T/st.csv" -k count
+	stats_are rows_in=1 headers_skipped=1
+	# no header, nothing to repeat
+	printf 'a,b\na,b\n' | PROG=jkpi jtrc 0 -n --stats "$T/st.csv" -k count
+	stats_are rows_in=2 headers_skipped=0
+}

@@ -67,11 +67,14 @@ no_temp() {
 	assert_output ''
 }
 
-# temp_appears WHO: waits up to 10 s for the temp file of -o $T/x.csv (the
-# run is writing); fails naming WHO when none appears.
+# temp_appears WHO: waits up to 10 s until $BG has the output of -o $T/x.csv
+# open (the run is writing): its temporary file, unnamed (O_TMPFILE, seen in
+# /proc/$BG/fd as "$T/#N (deleted)") or .x.csv.XXXXXX where the system has no
+# O_TMPFILE; fails naming WHO when none appears.
 temp_appears() {
 	local i=0
-	until [ -n "$(find "$T" -maxdepth 1 -name '.x.csv.??????')" ]; do
+	until [ -n "$(find "$T" -maxdepth 1 -name '.x.csv.??????')" ] ||
+		ls -l "/proc/$BG/fd" 2>/dev/null | grep -q -- "-> $T/#.* (deleted)"; do
 		i=$((i + 1))
 		[ "$i" -lt 200 ] || { echo "$1: no temp file appeared" >&2; return 1; }
 		sleep 0.05
@@ -306,10 +309,10 @@ Try '$prog --help' for more information."
 	echo keep >y
 	ln -s y y.link
 	run -2 jrefer --flags ./y -o y.link "$F/touch.csv"
-	assert_output "jrefer: --flags: './y' is also the output, the rejects or the stats file
+	assert_output "jrefer: --flags and -o name the same file './y'
 Try 'jrefer --help' for more information."
 	run -2 jstage --bgnbd --params y.link --rejects ./y "$F/touch.csv"
-	assert_output "jstage: --params: 'y.link' is also the output, the rejects or the stats file
+	assert_output "jstage: --params and --rejects name the same file 'y.link'
 Try 'jstage --help' for more information."
 	assert_equal "$(cat y)" keep
 }
@@ -349,5 +352,199 @@ Try 'jstage --help' for more information."
 		(umask 022 && p "$prog" -o "$T/x.csv" --rejects "$T/r.csv" --stats "$T/s.csv" 2>/dev/null)
 		assert_equal "$prog $(stat -c %a "$T/x.csv" "$T/r.csv" "$T/s.csv" | tr '\n' ' ')" "$prog 644 644 644 "
 		rm "$T/x.csv" "$T/r.csv" "$T/s.csv"
+	done
+}
+
+# ---- no output replaces an input (issue 14, item 1)
+
+# refused ARGS...: the run is a usage error, before reading, and every file in
+# $T keeps its bytes (compared with the snapshot taken first).
+refused() {
+	local before after
+	before=$(cd "$T" && find . -type f -exec cksum {} + | sort)
+	run -2 "$@"
+	after=$(cd "$T" && find . -type f -exec cksum {} + | sort)
+	assert_equal "$after" "$before"
+}
+
+@test "faults: a side output naming a data input is refused with exit 2 before reading, under any spelling" {
+	cd "$T"
+	cp "$F/touch.csv" t.csv
+	ln t.csv t.hard
+	ln -s t.csv t.link
+	refused jkpi -k count --stats t.csv t.csv
+	assert_output "jkpi: --stats 't.csv' would replace the input 't.csv': write it elsewhere
+Try 'jkpi --help' for more information."
+	refused jstage --rejects t.csv -o out.csv t.csv
+	assert_output "jstage: --rejects 't.csv' would replace the input 't.csv': write it elsewhere
+Try 'jstage --help' for more information."
+	[ ! -e out.csv ]
+	refused jrefer --flags t.hard t.csv
+	assert_output "jrefer: --flags 't.hard' would replace the input 't.csv': write it elsewhere
+Try 'jrefer --help' for more information."
+	refused jstage --bgnbd --params ./t.link t.csv
+	assert_output "jstage: --params './t.link' would replace the input 't.csv': write it elsewhere
+Try 'jstage --help' for more information."
+	mkdir sub
+	refused jvalue --stats sub/../t.csv t.csv
+	assert_output "jvalue: --stats 'sub/../t.csv' would replace the input 't.csv': write it elsewhere
+Try 'jvalue --help' for more information."
+	cp "$F/raw.csv" raw.csv
+	refused jtouch --customer id --touch 'seen t' --rejects raw.csv raw.csv
+	assert_output "jtouch: --rejects 'raw.csv' would replace the input 'raw.csv': write it elsewhere
+Try 'jtouch --help' for more information."
+	# standard input redirected from the file is the same file
+	refused jkpi -k count --stats t.csv <t.csv
+	assert_output "jkpi: --stats 't.csv' would replace the input (standard input is that file): write it elsewhere
+Try 'jkpi --help' for more information."
+	refused jtouch --customer id --touch 'seen t' --stats raw.csv <raw.csv
+	assert_output "jtouch: --stats 'raw.csv' would replace the input (standard input is that file): write it elsewhere
+Try 'jtouch --help' for more information."
+	# a later input is an input too
+	refused jkpi -k count --rejects t.link "$F/touch.csv" t.csv
+	assert_output "jkpi: --rejects 't.link' would replace the input 't.csv': write it elsewhere
+Try 'jkpi --help' for more information."
+}
+
+@test "faults: no output, -o included, may name a rules file, a profile, a lookup table or a --use-params file" {
+	cd "$T"
+	cp "$REPO/share/jtools/stages.rules" R
+	cp "$REPO/share/jtools/value-chain.rules" V
+	cp "$F/touch.csv" t.csv
+	refused jstage -r R -o R t.csv
+	assert_output "jstage: -o 'R' would replace the rules file 'R': write it elsewhere
+Try 'jstage --help' for more information."
+	refused jstage --labels -r ./R -o R
+	assert_output "jstage: -o 'R' would replace the rules file './R': write it elsewhere
+Try 'jstage --help' for more information."
+	refused jvalue -r V --stats V t.csv
+	assert_output "jvalue: --stats 'V' would replace the rules file 'V': write it elsewhere
+Try 'jvalue --help' for more information."
+	printf 'customer id\ntouch seen t\n' >my.profile
+	cp "$F/raw.csv" raw.csv
+	refused jtouch -p ./my.profile -o my.profile raw.csv
+	assert_output "jtouch: -o 'my.profile' would replace the profile './my.profile': write it elsewhere
+Try 'jtouch --help' for more information."
+	printf 'id,segment\nc1,gold\n' >seg.csv
+	refused jtouch --lookup seg.csv:id -p ./my.profile --carry segment -o seg.csv raw.csv
+	assert_output "jtouch: -o 'seg.csv' would replace the lookup table 'seg.csv': write it elsewhere
+Try 'jtouch --help' for more information."
+	printf 'model,param,estimate,se\n' >P.csv
+	refused jstage --bgnbd --use-params P.csv -o P.csv t.csv
+	assert_output "jstage: -o 'P.csv' would replace the --use-params file 'P.csv': write it elsewhere
+Try 'jstage --help' for more information."
+	# -o naming a data input stays allowed (the temp file makes it safe)
+	jkpi -k count -o t.csv t.csv
+	assert_equal "$(cat t.csv)" "$(jkpi -k count "$F/touch.csv")"
+}
+
+# ---- side files when the result cannot be written (issue 14, item 2)
+
+@test "faults: when -o cannot be written, --stats and --rejects keep their old content; on --max-rejects they are written" {
+	for prog in "${PROGS[@]}"; do
+		echo old-out >"$T/x.csv"
+		echo old-stats >"$T/st.csv"
+		echo old-rejects >"$T/rj.csv"
+		rc=0
+		(ulimit -f 4 && p "$prog" -o "$T/x.csv" --stats "$T/st.csv" --rejects "$T/rj.csv") 2>"$T/err" || rc=$?
+		assert_equal "$prog rc=$rc" "$prog rc=1"
+		assert_equal "$(tail -n 1 "$T/err")" "$prog: $T/x.csv: write error: File too large"
+		assert_equal "$prog $(cat "$T/x.csv") $(cat "$T/st.csv") $(cat "$T/rj.csv")" "$prog old-out old-stats old-rejects"
+		no_temp "$T"
+	done
+	# --max-rejects: no result, but the operator gets the rejects and the counts
+	printf 'customer,time,touchpoint\na,2024-01-01T00:00:00Z,x\nb,not a time,x\n' >"$T/bad.csv"
+	for prog in jstage jvalue jkpi; do
+		echo old-out >"$T/x.csv"
+		echo old-stats >"$T/st.csv"
+		rc=0
+		k=()
+		[ "$prog" != jkpi ] || k=(-k count)
+		"$prog" "${k[@]}" -q --since 2020-01-01 --max-rejects 0 -o "$T/x.csv" --stats "$T/st.csv" --rejects "$T/rj.csv" \
+			"$T/bad.csv" 2>"$T/err" || rc=$?
+		assert_equal "$prog rc=$rc" "$prog rc=1"
+		assert_equal "$(cat "$T/x.csv")" old-out
+		stats_are rows_in=2 rows_rejected=1
+		assert_equal "$(wc -l <"$T/rj.csv")" 2
+	done
+}
+
+@test "faults: stdout that cannot be written (a full disk) leaves --stats and --rejects as they were" {
+	for prog in "${PROGS[@]}"; do
+		echo old-stats >"$T/st.csv"
+		echo old-rejects >"$T/rj.csv"
+		rc=0
+		p "$prog" --stats "$T/st.csv" --rejects "$T/rj.csv" >/dev/full 2>"$T/err" || rc=$?
+		assert_equal "$prog rc=$rc" "$prog rc=1"
+		assert_equal "$prog $(cat "$T/st.csv") $(cat "$T/rj.csv")" "$prog old-stats old-rejects"
+	done
+}
+
+# ---- SIGKILL (issue 14, item 3)
+
+@test "faults: SIGKILL during -o leaves no temporary file in the folder (O_TMPFILE), every program" {
+	[ "$(uname -s)" = Linux ] || skip "O_TMPFILE is Linux's: elsewhere a killed run may leave .NAME.XXXXXX (jtools.7)"
+	for prog in "${PROGS[@]}"; do
+		args_of "$prog"
+		echo old >"$T/x.csv"
+		rm -f "$T/in"
+		mkfifo "$T/in"
+		"$REPO/bin/$prog" "${A[@]:1}" -o "$T/x.csv" --stats "$T/st.csv" "${Z[@]}" <"$T/in" 2>/dev/null &
+		BG=$!
+		exec 8>"$T/in"
+		head -n 50 "$IN" >&8
+		temp_appears "$prog"
+		# the output is open, and unnamed: nothing in the folder but our files
+		run ls -A "$T"
+		assert_output "in
+x.csv"
+		kill -KILL "$BG"
+		wait "$BG" || true
+		BG=
+		exec 8>&-
+		run ls -A "$T"
+		assert_output "in
+x.csv"
+		assert_equal "$(cat "$T/x.csv")" old
+	done
+}
+
+# ---- -o through a symlink (issue 14, item 4)
+
+@test "faults: -o through a symlink to a regular file: replaced by our own file, default mode, the target untouched" {
+	for prog in "${PROGS[@]}"; do
+		rm -rf "$T/ww"
+		mkdir "$T/ww"
+		echo theirs >"$T/victim"
+		chmod 666 "$T/victim"
+		if [ "$(id -u)" = 0 ]; then
+			chown 12345:12345 "$T/victim"
+		fi
+		ln -s "$T/victim" "$T/ww/rep.csv"
+		(umask 022 && p "$prog" -o "$T/ww/rep.csv" 2>/dev/null)
+		[ -f "$T/ww/rep.csv" ] && [ ! -L "$T/ww/rep.csv" ]
+		assert_equal "$prog $(stat -c '%a %u' "$T/ww/rep.csv")" "$prog 644 $(id -u)"
+		assert_equal "$(cat "$T/victim")" theirs
+		p "$prog" 2>/dev/null | cmp - "$T/ww/rep.csv"
+		# a regular file named directly keeps its owner and mode (root may chown)
+		if [ "$(id -u)" = 0 ]; then
+			rm "$T/ww/rep.csv"
+			echo theirs >"$T/ww/rep.csv"
+			chmod 660 "$T/ww/rep.csv"
+			chown 12345:12345 "$T/ww/rep.csv"
+			p "$prog" -o "$T/ww/rep.csv" 2>/dev/null
+			assert_equal "$prog $(stat -c '%a %u %g' "$T/ww/rep.csv")" "$prog 660 12345 12345"
+		fi
+		# a symlink to a fifo (as /dev/stdout is) is written in place
+		rm -f "$T/ww/rep.csv" "$T/fifo"
+		mkfifo "$T/fifo"
+		ln -s "$T/fifo" "$T/ww/rep.csv"
+		cat "$T/fifo" >"$T/got" &
+		BG=$!
+		p "$prog" -o "$T/ww/rep.csv" 2>/dev/null
+		wait "$BG"
+		BG=
+		[ -L "$T/ww/rep.csv" ] && [ -p "$T/fifo" ]
+		p "$prog" 2>/dev/null | cmp - "$T/got"
 	done
 }

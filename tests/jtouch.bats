@@ -500,6 +500,7 @@ rows_in,9
 rows_out,2
 rows_skipped,1
 rows_rejected,6
+headers_skipped,0
 touches_out,2
 rows_without_time,1
 touches_filtered,0
