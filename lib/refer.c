@@ -25,7 +25,6 @@ enum tkind { TK_ANY, TK_ORDER, TK_SIGNUP, TK_CONVERTED };
 struct touch {	/* touch stream: what sign-up and conversion are found from */
 	uint32_t cust;
 	uint8_t kind;
-	uint8_t dead;	/* its row was rejected */
 	int64_t t;
 	uint64_t seq;
 };
@@ -37,7 +36,6 @@ struct edge {
 	char *row;	/* packed record, for the rejects file */
 	const char *src;
 	unsigned long long line;
-	size_t tidx;	/* its touch (touch stream), or SIZE_MAX */
 	int kept;
 };
 
@@ -213,7 +211,6 @@ static void add_edge(struct jt_referrun *r, const char *src, const struct jt_rec
 	e->row = pack(r, rec);
 	e->src = src;
 	e->line = rec->line;
-	e->tidx = r->o.referrer ? SIZE_MAX : r->nt;	/* the touch on_record appends next */
 	e->kept = 0;
 }
 
@@ -265,7 +262,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	void *p = r->tv;
 	jt_xgrow(&p, &r->tcap, r->nt + 1, sizeof *r->tv);
 	r->tv = p;
-	r->tv[r->nt++] = (struct touch){ cust, kind, 0, t, r->seq };
+	r->tv[r->nt++] = (struct touch){ cust, kind, t, r->seq };
 }
 
 /* ---- the graph ---------------------------------------------------------------- */
@@ -316,8 +313,6 @@ static void reject_edge(struct jt_referrun *r, const struct edge *e, const char 
 	snprintf(ida, sizeof ida, "%s", jt_show(a, la));
 	snprintf(idb, sizeof idb, "%s", jt_show(b, lb));
 	jt_reject(r->rj, e->src, &rec, key, "%s: %s -> %s", why, ida, idb);
-	if (e->tidx != SIZE_MAX)
-		r->tv[e->tidx].dead = 1;	/* a rejected row is no touch either */
 	free(f);
 	free(len);
 }
@@ -384,12 +379,8 @@ static void build(struct jt_referrun *r, FILE *flags)
 		to->sibling = fr->child;
 		fr->child = (int32_t)e->to;
 	}
-	/* then each customer's touches in time order, without the rejected rows' */
-	size_t kept = 0;
-	for (size_t i = 0; i < r->nt; i++)
-		if (!r->tv[i].dead)
-			r->tv[kept++] = r->tv[i];
-	r->nt = kept;
+	/* then each customer's touches in time order: a rejected invitation's too,
+	 * its referrer sent it (only a row rejected as it was read is no touch) */
 	if (r->nt > 1)
 		qsort(r->tv, r->nt, sizeof *r->tv, cmp_touch);
 	for (size_t i = 0; i < r->nt;) {

@@ -434,6 +434,82 @@ EOF
 	assert_equal "$(metric referring_pct)" "33.33"
 }
 
+# Issue 14, item 5: an invitation rejected by the graph tests is still a touch of its
+# referrer, who sent it. rep.csv: a -> q 01-01 (kept), b -> q 01-02 (rejected: q is a's), p -> b
+# 01-03 (kept). Customers with a touch: a, b, p = 3 (q has none); b's touch of 01-02 is before
+# p's invitation of 01-03: p -> b is kept and flagged. The same from jtouch -p referrals.
+# referrers 2 (a, p): 66.67; invites 2: 0.6667; referred_customers 1 (b; q has no touch): 33.33.
+@test "jrefer: a rejected invitation is its referrer's touch: a customer and an earlier touch for the flag" {
+	cd "$T"
+	printf 'customer,time,touchpoint,referee\na,2024-01-01T00:00:00Z,referral_sent,q\nb,2024-01-02T00:00:00Z,referral_sent,q\np,2024-01-03T00:00:00Z,referral_sent,b\n' >rep.csv
+	jtrc 0 --summary --flags f.csv rep.csv
+	assert_equal "$(metric customers) $(metric referrers) $(metric referring_pct) $(metric invites_per_customer) $(metric referred_customers) $(metric referred_pct) $(metric flagged)" \
+		"3 2 66.67 0.6667 1 33.33 1"
+	same f.csv <<'EOF'
+referrer,referee,time,flag,detail
+p,b,2024-01-03T00:00:00Z,existing_customer,first touch 2024-01-02T00:00:00Z
+EOF
+	err_is "jrefer: rep.csv:3: referee already referred by a: b -> q
+jrefer: 1 row rejected (1 already referred) (use --rejects FILE to keep them)
+jrefer: 1 referral kept but flagged: the referee was a customer before (f.csv)"
+	printf 'referrer_id,referee_id,sent_at\na,q,2024-01-01T00:00:00Z\nb,q,2024-01-02T00:00:00Z\np,b,2024-01-03T00:00:00Z\n' >rep_raw.csv
+	jtouch -p referrals rep_raw.csv >rep_t.csv
+	jtrc 0 -q --summary --flags f2.csv rep_t.csv
+	assert_equal "$(metric customers) $(metric flagged)" "3 1"
+	same f2.csv <f.csv
+	# every graph test: a self-referral, a cycle and a reminder are touches of their sender too.
+	# s's only row is s -> s; x's only row, x -> a, would close the cycle a -> x; a's reminder to x
+	# comes last. Customers a, s, x = 3; x's rejected x -> a (01-06) is x's first touch at or
+	# after a -> x (01-05): x signed up
+	printf 'customer,time,touchpoint,referee\ns,2024-01-04T00:00:00Z,referral_sent,s\na,2024-01-05T00:00:00Z,referral_sent,x\nx,2024-01-06T00:00:00Z,referral_sent,a\na,2024-01-07T00:00:00Z,referral_sent,x\n' >g.csv
+	jtrc 0 -q --summary g.csv
+	assert_equal "$(metric customers) $(metric referrers) $(metric invites) $(metric signed_up) $(metric referred_customers) $(metric rejected)" \
+		"3 1 1 1 1 3"
+}
+
+# The EXAMPLES of jrefer(1), run as printed: the page's two exports are written from the page,
+# every "$ " command is run in one shell (so R= and echo $? work), and its standard output and
+# standard error (the 'jrefer: ' lines) must be the page's, byte for byte. Then the figures the
+# page gives in prose: the stream shows 7 customers (fay's only row, her self-referral, is
+# rejected but hers), so without --customers k_factor is 3/7 = 0.4286 and referred_pct 5/7 = 71.43.
+@test "jrefer: the EXAMPLES of jrefer(1) run as printed, and the prose figures (7 customers, 0.4286, 71.43)" {
+	cd "$T"
+	awk '
+	function flush(   f) {
+		if (cmd == "") return
+		n++
+		printf "%s", outp >("exp." n); close("exp." n)
+		f = substr(cmd, 5)
+		if (cmd ~ /^cat [^ ]+$/ && index(seen, " " f " ") == 0) { printf "%s", outp >f; close(f) }
+		printf "{ %s\n} >out.%d 2>err.%d\n", cmd, n, n >"ex.sh"
+		seen = seen " " cmd " "; cmd = ""; outp = ""
+	}
+	function odd_quotes(s) { return gsub(/\047/, "", s) % 2 }
+	/^\.Sh EXAMPLES/ { on = 1; next }
+	/^\.Sh / { on = 0 }
+	!on { next }
+	/^\.Bd -literal/ { blk = 1; next }
+	/^\.Ed/ { flush(); blk = 0; next }
+	!blk { next }
+	{
+		gsub(/\\e/, "\\"); gsub(/\\\(aq/, "\047"); gsub(/\\&/, "")
+		if (cont) { cmd = cmd "\n" $0; cont = $0 ~ /\\$/ || odd_quotes(cmd); next }
+		if (/^\$ /) { flush(); cmd = substr($0, 3); cont = cmd ~ /\\$/ || odd_quotes(cmd); next }
+		outp = outp $0 "\n"
+	}
+	END { print n >"count" }' "$REPO/man/man1/jrefer.1"
+	assert_equal "$(cat count)" 16
+	[ -s referrals.csv ] && [ -s orders.csv ]
+	bash ex.sh
+	local i
+	for i in $(seq "$(cat count)"); do
+		grep -v '^jrefer: ' "exp.$i" | same "out.$i"
+		grep '^jrefer: ' "exp.$i" | same "err.$i"
+	done
+	jtrc 0 -q --summary touches.csv
+	assert_equal "$(metric customers) $(metric k_factor) $(metric referred_customers) $(metric referred_pct)" "7 0.4286 5 71.43"
+}
+
 # --since 2024-04-02T00:00:00Z drops the 8 touches before it (A's four invitations, b6's sign-up,
 # the orders of A 03-20, b4 03-15, b7 01-10): A's edges are gone, b1 becomes a root (generation 0),
 # b4 and b7 are no longer flagged (their earlier orders are outside the range). rows_in 21 =
