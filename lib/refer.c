@@ -43,7 +43,7 @@ struct node {
 	int32_t parent, child, sibling;
 	uint32_t gen, height;
 	uint64_t desc;
-	int64_t first_touch, own_conv;
+	int64_t first_touch, own_conv;	/* first_touch: a raw export's too, see seen() */
 	size_t tbeg, tend;	/* its touches in the sorted touch array */
 	/* as a referrer */
 	uint64_t invites, signed_up, converted;
@@ -214,6 +214,16 @@ static void add_edge(struct jt_referrun *r, const char *src, const struct jt_rec
 	e->kept = 0;
 }
 
+/* A raw export has no touches; its rows show when a customer was about: the
+ * referrer at the invitation, the referee at their sign-up and conversion, the
+ * touches jtouch -p referrals makes of the row. Kept or rejected by the graph
+ * tests, like a touch, so the flags of both forms agree. */
+static void seen(struct node *x, int64_t t)
+{
+	if (t != NOTIME && (x->first_touch == NOTIME || t < x->first_touch))
+		x->first_touch = t;
+}
+
 static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 {
 	struct jt_referrun *r = ctx;
@@ -244,6 +254,9 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 			return;
 		uint32_t from = node_of(r, fs, fn), to = node_of(r, rec->f[r->c_to], rec->len[r->c_to]);
 		add_edge(r, src, rec, from, to, t, su, cv);
+		seen(&r->nv[from], t);
+		seen(&r->nv[to], su);
+		seen(&r->nv[to], cv);
 		return;
 	}
 	const char *tp = rec->f[r->c_tp];
@@ -414,18 +427,18 @@ static void build(struct jt_referrun *r, FILE *flags)
 			to->signup = su != NOTIME ? su : first_after(r, to, TK_ANY, e->t);
 			int64_t cv = first_after(r, to, TK_CONVERTED, e->t);
 			to->conv = cv != NOTIME ? cv : first_after(r, to, TK_ORDER, e->t);
-			if (to->first_touch != NOTIME && to->first_touch < e->t) {	/* kept, but suspicious */
-				r->flagged++;
-				if (flags) {
-					size_t la, lb;
-					char tb[32], fb[32], db[64];
-					jt_time_format(e->t, tb);
-					snprintf(db, sizeof db, "first touch %s", jt_time_format(to->first_touch, fb));
-					const char *f[5] = { id_of(r, e->from, &la), id_of(r, e->to, &lb), tb,
-						"existing_customer", db };
-					size_t l[5] = { la, lb, strlen(tb), 17, strlen(db) };
-					jt_w_record(&fw, f, l, 5, 0);
-				}
+		}
+		if (to->first_touch != NOTIME && to->first_touch < e->t) {	/* kept, but suspicious */
+			r->flagged++;
+			if (flags) {
+				size_t la, lb;
+				char tb[32], fb[32], db[64];
+				jt_time_format(e->t, tb);
+				snprintf(db, sizeof db, "first touch %s", jt_time_format(to->first_touch, fb));
+				const char *f[5] = { id_of(r, e->from, &la), id_of(r, e->to, &lb), tb,
+					"existing_customer", db };
+				size_t l[5] = { la, lb, strlen(tb), 17, strlen(db) };
+				jt_w_record(&fw, f, l, 5, 0);
 			}
 		}
 		fr->signed_up += to->signup != NOTIME;

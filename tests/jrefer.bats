@@ -270,7 +270,7 @@ jrefer: 1 row rejected (1 self-referral) (see rj.csv)"
 #     a, c, m, r, r2, x1, y1, z2: never converted as a referee (or are roots) -> left out
 #     n = 3, median of 0, 86400, 259200 = 86400
 #   generations 3 (d, r111); referred_customers 15 (one per kept edge); referred_pct 15/25 = 60.00
-#   rejected 7; flagged 0 (a raw export has no touches to flag from)
+#   rejected 7; flagged 0 (no kept referee sent a row, signed up or converted before their invitation)
 @test "jrefer: --summary of the raw export: every figure by hand (golden summary.csv), both K-factors" {
 	jtrc 0 "${RAW[@]}" --summary -q graph.csv
 	golden summary.csv
@@ -540,6 +540,48 @@ EOF
 }
 
 # ================================================================ 4. raw export mode
+
+# Issue 14, item 5, the raw export: its rows stand for the touches jtouch -p referrals makes of
+# them (the referrer's at the time, the referee's at the sign-up and conversion), so both forms
+# flag the same referrals. x.csv: a -> q 01-01 kept; b -> q 01-02 rejected (q is a's); p -> b 01-03
+# kept, flagged: b sent an invitation 01-02; k -> m 01-05 kept, flagged: m signed up 01-04, before
+# it; k -> n 01-06 kept, n converted 01-07, after it: not flagged.
+# customers differ, as jrefer(1) defines them: the raw export counts every id (a b k m n p q =
+# 7); the touch stream the ids with a touch (a b k m n p = 6; q has none).
+@test "jrefer: raw export: its rows are the touches for the flag; the same flags as its jtouch stream" {
+	cd "$T"
+	printf 'referrer_id,referee_id,sent_at,signed_up_at,converted_at\na,q,2024-01-01T00:00:00Z,,\nb,q,2024-01-02T00:00:00Z,,\np,b,2024-01-03T00:00:00Z,,\nk,m,2024-01-05T00:00:00Z,2024-01-04T00:00:00Z,\nk,n,2024-01-06T00:00:00Z,,2024-01-07T00:00:00Z\n' >x.csv
+	local R=(--referrer referrer_id --referee referee_id --time sent_at --signup signed_up_at --converted converted_at)
+	jtrc 0 "${R[@]}" --summary --flags f.csv x.csv
+	same f.csv <<'EOF'
+referrer,referee,time,flag,detail
+p,b,2024-01-03T00:00:00Z,existing_customer,first touch 2024-01-02T00:00:00Z
+k,m,2024-01-05T00:00:00Z,existing_customer,first touch 2024-01-04T00:00:00Z
+EOF
+	err_is "jrefer: x.csv:3: referee already referred by a: b -> q
+jrefer: 1 row rejected (1 already referred) (use --rejects FILE to keep them)
+jrefer: 2 referrals kept but flagged: the referee was a customer before (f.csv)"
+	assert_equal "$(metric customers) $(metric flagged)" "7 2"
+	jtouch -p referrals x.csv >t.csv
+	jtrc 0 -q --summary --flags ft.csv t.csv
+	same ft.csv <f.csv
+	assert_equal "$(metric customers) $(metric flagged)" "6 2"
+	# the issue's three rows without sign-up or conversion: b is flagged all the same; customers
+	# a b p q = 4 in the raw export
+	head -4 x.csv | cut -d, -f1-3 >y.csv
+	jtrc 0 -q --referrer referrer_id --referee referee_id --time sent_at --summary --flags fy.csv y.csv
+	assert_equal "$(metric customers) $(metric flagged) $(sed -n 2p fy.csv)" \
+		"4 1 p,b,2024-01-03T00:00:00Z,existing_customer,first touch 2024-01-02T00:00:00Z"
+	# graph.csv (renamed for the profile): no flag in either form (jrefer(1)'s export, with none
+	# either, is run by the EXAMPLES test: a flag would add a line to its standard error)
+	printf 'referrer_id,referee_id,sent_at,signed_up_at,converted_at\n' >g.csv
+	tail -n +2 "$FIX/jrefer/graph.csv" >>g.csv
+	jtrc 0 -q "${R[@]}" --flags fr.csv g.csv
+	jtouch -p referrals g.csv >gt.csv
+	jtrc 0 -q --flags ft.csv gt.csv
+	same fr.csv <<<"referrer,referee,time,flag,detail"
+	same ft.csv <fr.csv
+}
 
 @test "jrefer: raw export without --signup/--converted: sign-ups and conversions unknown (empty), not 0" {
 	# graph.csv with only the three required columns: invites and the tree as in the golden; the
