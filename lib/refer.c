@@ -542,6 +542,23 @@ static void write_referrers(struct jt_referrun *r)
 	free(ord);
 }
 
+/* Acquired through referral: a kept referee who is a customer (in the touch
+ * stream: has a touch of their own; in a raw export every id is one). */
+static int is_referred(const struct jt_referrun *r, const struct node *x)
+{
+	return x->parent != NONE && (r->o.referrer || x->tend > x->tbeg);
+}
+
+/* The fewest customers a base can hold: the referrers and the referred
+ * customers, each once (a referred customer may refer too). */
+static uint64_t base_floor(const struct jt_referrun *r)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < r->nn; i++)
+		n += r->nv[i].invites > 0 || is_referred(r, &r->nv[i]);
+	return n;
+}
+
 static void write_summary(struct jt_referrun *r)
 {
 	uint64_t referrers = 0, invites = 0, signed_up = 0, converted = 0, referred = 0, gens = 0, customers;
@@ -553,9 +570,7 @@ static void write_summary(struct jt_referrun *r)
 		invites += x->invites;
 		signed_up += x->signed_up;
 		converted += x->converted;
-		/* acquired through referral: a kept referee who is a customer (in the touch
-		 * stream: has a touch of their own) */
-		referred += x->parent != NONE && (r->o.referrer || x->tend > x->tbeg);
+		referred += is_referred(r, x);
 		if (x->gen > gens)
 			gens = x->gen;
 		/* viral cycle time: own conversion to first invitation */
@@ -666,6 +681,13 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
 	FILE *flags = r->o.flags ? jt_out_open(r->o.flags) : NULL;
 	build(r, r->h ? flags : NULL);	/* 0-byte input: an empty flags file, like -o and --rejects */
+	if (r->o.mode == JT_RM_SUMMARY && r->o.customers) {	/* known only now; nothing is written */
+		uint64_t need = base_floor(r);
+		if (r->o.customers < need)
+			jt_usage_error("--customers %llu is fewer than the %llu referrers and referred customers "
+				       "(give at least %llu, or leave --customers out)",
+				       r->o.customers, (unsigned long long)need, (unsigned long long)need);
+	}
 	int status = jt_rejects_finish(r->rj, -1);
 	if (status != 0) {
 		jt_out_abort();	/* past --max-rejects: no report, no flags */

@@ -875,6 +875,69 @@ Try 'jrefer --help' for more information."
 	golden summary.csv
 }
 
+# Issue 14, item 8: a --customers base smaller than the referrers and referred customers (each
+# once) gave shares over 100 % (the demo's samples: referring_pct 1420.00, k_factor 5.7500). It
+# is a usage error, known only after reading: exit 2, nothing written (-o, --rejects, --flags,
+# --stats). The tiny graphs, by hand:
+#   touch stream a -> q, b -> q (rejected), p -> b: referrers a p, referred b (q has no touch): 3
+#   the same as a raw export: referrers a p, referred q b: 4
+#   a raw chain a -> b -> c: referrers a b, referred b c: 3, not 4 (b is both)
+@test "jrefer: --summary --customers below the referrers and referred customers: exit 2 after reading, nothing written" {
+	mkdir "$T/w"
+	cd "$T/w"
+	printf 'customer,time,touchpoint,referee\na,2024-01-01T00:00:00Z,referral_sent,q\nb,2024-01-02T00:00:00Z,referral_sent,q\np,2024-01-03T00:00:00Z,referral_sent,b\n' >rep.csv
+	jtrc 2 -q --summary --customers 2 -o o.csv --rejects rj.csv --flags f.csv --stats st.csv rep.csv
+	err_is "jrefer: --customers 2 is fewer than the 3 referrers and referred customers (give at least 3, or leave --customers out)
+Try 'jrefer --help' for more information."
+	assert_equal "$(ls)" "rep.csv"
+	assert_equal "$(wc -c <"$T/out")" 0
+	jtrc 0 -q --summary --customers 3 rep.csv
+	assert_equal "$(metric customers) $(metric referring_pct) $(metric referred_pct)" "3 66.67 33.33"
+	# the same check with the other K-factor: the shares per customer are printed either way
+	jtrc 2 -q --summary --k-factor referrers --customers 2 rep.csv
+	run head -1 "$T/err"
+	assert_output "jrefer: --customers 2 is fewer than the 3 referrers and referred customers (give at least 3, or leave --customers out)"
+	# --customers is read by --summary only: the other views take any value
+	jtrc 0 -q --customers 1 rep.csv
+	jtrc 0 -q --chains --customers 1 rep.csv
+	# raw exports: q counts there; a referrer who was referred counts once
+	printf 'r,e,t\na,q,2024-01-01T00:00:00Z\nb,q,2024-01-02T00:00:00Z\np,b,2024-01-03T00:00:00Z\n' >raw.csv
+	jtrc 2 -q --referrer r --referee e --time t --summary --customers 3 raw.csv
+	run head -1 "$T/err"
+	assert_output "jrefer: --customers 3 is fewer than the 4 referrers and referred customers (give at least 4, or leave --customers out)"
+	jtrc 0 -q --referrer r --referee e --time t --summary --customers 4 raw.csv
+	printf 'r,e,t\na,b,2024-01-01T00:00:00Z\nb,c,2024-01-02T00:00:00Z\n' >chain.csv
+	jtrc 2 -q --referrer r --referee e --time t --summary --customers 2 chain.csv
+	run head -1 "$T/err"
+	assert_output "jrefer: --customers 2 is fewer than the 3 referrers and referred customers (give at least 3, or leave --customers out)"
+	jtrc 0 -q --referrer r --referee e --time t --summary --customers 3 chain.csv
+	assert_equal "$(metric referrers) $(metric referred_customers) $(metric referring_pct) $(metric referred_pct)" "2 2 66.67 66.67"
+}
+
+# The demo's sample exports, as the issue ran them. The floor is counted here without jrefer's
+# summary: the referrers of the per-referrer table and the kept referees of --chains who have a
+# touch in the stream, each id once.
+@test "jrefer: the demo's samples with --summary --customers 20: exit 2 naming both numbers" {
+	local S="$REPO/share/jtools/sample"
+	jtouch -p referrals "$S/referrals.csv" -p orders "$S/orders.csv" >"$T/touches.csv" 2>/dev/null
+	cd "$T"
+	jtrc 0 -q touches.csv
+	cut -d, -f1 out | tail -n +2 >ids
+	jtrc 0 -q --chains touches.csv
+	awk -F, 'NR == FNR { if (FNR > 1) seen[$1] = 1; next } FNR > 1 && seen[$1] { print $1 }' touches.csv out >>ids
+	local n rc=0
+	n=$(sort -u ids | wc -l)
+	assert_equal "$n" 509
+	jtouch -p referrals "$S/referrals.csv" -p orders "$S/orders.csv" 2>/dev/null | jrefer --summary --customers 20 >o.csv 2>e.txt || rc=$?
+	assert_equal "$rc" 2
+	assert_equal "$(wc -c <o.csv)" 0
+	assert_equal "$(tail -2 e.txt)" "jrefer: --customers 20 is fewer than the 509 referrers and referred customers (give at least 509, or leave --customers out)
+Try 'jrefer --help' for more information."
+	jtrc 2 -q --summary --customers $((n - 1)) touches.csv
+	jtrc 0 -q --summary --customers "$n" touches.csv
+	assert_equal "$(metric referrers) $(metric referred_customers)" "284 247"
+}
+
 # The output goes to stdout when -o is not given, so --flags - is the output: two CSVs would be
 # concatenated there. jtools refuses '-' for --rejects for the same reason.
 @test "jrefer: --flags - without -o is refused like --flags equal to -o" {
