@@ -25,7 +25,6 @@ enum tkind { TK_ANY, TK_ORDER, TK_SIGNUP, TK_CONVERTED };
 struct touch {	/* touch stream: what sign-up and conversion are found from */
 	uint32_t cust;
 	uint8_t kind;
-	uint8_t dead;	/* its row was rejected */
 	int64_t t;
 	uint64_t seq;
 };
@@ -37,7 +36,6 @@ struct edge {
 	char *row;	/* packed record, for the rejects file */
 	const char *src;
 	unsigned long long line;
-	size_t tidx;	/* its touch (touch stream), or SIZE_MAX */
 	int kept;
 };
 
@@ -45,7 +43,7 @@ struct node {
 	int32_t parent, child, sibling;
 	uint32_t gen, height;
 	uint64_t desc;
-	int64_t first_touch, own_conv;
+	int64_t first_touch, own_conv;	/* first_touch: a raw export's too, see seen() */
 	size_t tbeg, tend;	/* its touches in the sorted touch array */
 	/* as a referrer */
 	uint64_t invites, signed_up, converted;
@@ -213,8 +211,17 @@ static void add_edge(struct jt_referrun *r, const char *src, const struct jt_rec
 	e->row = pack(r, rec);
 	e->src = src;
 	e->line = rec->line;
-	e->tidx = r->o.referrer ? SIZE_MAX : r->nt;	/* the touch on_record appends next */
 	e->kept = 0;
+}
+
+/* A raw export has no touches; its rows show when a customer was about: the
+ * referrer at the invitation, the referee at their sign-up and conversion, the
+ * touches jtouch -p referrals makes of the row. Kept or rejected by the graph
+ * tests, like a touch, so the flags of both forms agree. */
+static void seen(struct node *x, int64_t t)
+{
+	if (t != NOTIME && (x->first_touch == NOTIME || t < x->first_touch))
+		x->first_touch = t;
 }
 
 static void on_record(void *ctx, const char *src, const struct jt_record *rec)
@@ -247,6 +254,9 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 			return;
 		uint32_t from = node_of(r, fs, fn), to = node_of(r, rec->f[r->c_to], rec->len[r->c_to]);
 		add_edge(r, src, rec, from, to, t, su, cv);
+		seen(&r->nv[from], t);
+		seen(&r->nv[to], su);
+		seen(&r->nv[to], cv);
 		return;
 	}
 	const char *tp = rec->f[r->c_tp];
@@ -265,7 +275,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	void *p = r->tv;
 	jt_xgrow(&p, &r->tcap, r->nt + 1, sizeof *r->tv);
 	r->tv = p;
-	r->tv[r->nt++] = (struct touch){ cust, kind, 0, t, r->seq };
+	r->tv[r->nt++] = (struct touch){ cust, kind, t, r->seq };
 }
 
 /* ---- the graph ---------------------------------------------------------------- */
@@ -316,8 +326,6 @@ static void reject_edge(struct jt_referrun *r, const struct edge *e, const char 
 	snprintf(ida, sizeof ida, "%s", jt_show(a, la));
 	snprintf(idb, sizeof idb, "%s", jt_show(b, lb));
 	jt_reject(r->rj, e->src, &rec, key, "%s: %s -> %s", why, ida, idb);
-	if (e->tidx != SIZE_MAX)
-		r->tv[e->tidx].dead = 1;	/* a rejected row is no touch either */
 	free(f);
 	free(len);
 }
@@ -384,12 +392,8 @@ static void build(struct jt_referrun *r, FILE *flags)
 		to->sibling = fr->child;
 		fr->child = (int32_t)e->to;
 	}
-	/* then each customer's touches in time order, without the rejected rows' */
-	size_t kept = 0;
-	for (size_t i = 0; i < r->nt; i++)
-		if (!r->tv[i].dead)
-			r->tv[kept++] = r->tv[i];
-	r->nt = kept;
+	/* then each customer's touches in time order: a rejected invitation's too,
+	 * its referrer sent it (only a row rejected as it was read is no touch) */
 	if (r->nt > 1)
 		qsort(r->tv, r->nt, sizeof *r->tv, cmp_touch);
 	for (size_t i = 0; i < r->nt;) {
@@ -423,18 +427,18 @@ static void build(struct jt_referrun *r, FILE *flags)
 			to->signup = su != NOTIME ? su : first_after(r, to, TK_ANY, e->t);
 			int64_t cv = first_after(r, to, TK_CONVERTED, e->t);
 			to->conv = cv != NOTIME ? cv : first_after(r, to, TK_ORDER, e->t);
-			if (to->first_touch != NOTIME && to->first_touch < e->t) {	/* kept, but suspicious */
-				r->flagged++;
-				if (flags) {
-					size_t la, lb;
-					char tb[32], fb[32], db[64];
-					jt_time_format(e->t, tb);
-					snprintf(db, sizeof db, "first touch %s", jt_time_format(to->first_touch, fb));
-					const char *f[5] = { id_of(r, e->from, &la), id_of(r, e->to, &lb), tb,
-						"existing_customer", db };
-					size_t l[5] = { la, lb, strlen(tb), 17, strlen(db) };
-					jt_w_record(&fw, f, l, 5, 0);
-				}
+		}
+		if (to->first_touch != NOTIME && to->first_touch < e->t) {	/* kept, but suspicious */
+			r->flagged++;
+			if (flags) {
+				size_t la, lb;
+				char tb[32], fb[32], db[64];
+				jt_time_format(e->t, tb);
+				snprintf(db, sizeof db, "first touch %s", jt_time_format(to->first_touch, fb));
+				const char *f[5] = { id_of(r, e->from, &la), id_of(r, e->to, &lb), tb,
+					"existing_customer", db };
+				size_t l[5] = { la, lb, strlen(tb), 17, strlen(db) };
+				jt_w_record(&fw, f, l, 5, 0);
 			}
 		}
 		fr->signed_up += to->signup != NOTIME;
@@ -538,6 +542,23 @@ static void write_referrers(struct jt_referrun *r)
 	free(ord);
 }
 
+/* Acquired through referral: a kept referee who is a customer (in the touch
+ * stream: has a touch of their own; in a raw export every id is one). */
+static int is_referred(const struct jt_referrun *r, const struct node *x)
+{
+	return x->parent != NONE && (r->o.referrer || x->tend > x->tbeg);
+}
+
+/* The fewest customers a base can hold: the referrers and the referred
+ * customers, each once (a referred customer may refer too). */
+static uint64_t base_floor(const struct jt_referrun *r)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < r->nn; i++)
+		n += r->nv[i].invites > 0 || is_referred(r, &r->nv[i]);
+	return n;
+}
+
 static void write_summary(struct jt_referrun *r)
 {
 	uint64_t referrers = 0, invites = 0, signed_up = 0, converted = 0, referred = 0, gens = 0, customers;
@@ -549,9 +570,7 @@ static void write_summary(struct jt_referrun *r)
 		invites += x->invites;
 		signed_up += x->signed_up;
 		converted += x->converted;
-		/* acquired through referral: a kept referee who is a customer (in the touch
-		 * stream: has a touch of their own) */
-		referred += x->parent != NONE && (r->o.referrer || x->tend > x->tbeg);
+		referred += is_referred(r, x);
 		if (x->gen > gens)
 			gens = x->gen;
 		/* viral cycle time: own conversion to first invitation */
@@ -662,6 +681,13 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
 	FILE *flags = r->o.flags ? jt_out_open_side(r->o.flags, 0) : NULL;
 	build(r, r->h ? flags : NULL);	/* 0-byte input: an empty flags file, like -o and --rejects */
+	if (r->o.mode == JT_RM_SUMMARY && r->o.customers) {	/* known only now; nothing is written */
+		uint64_t need = base_floor(r);
+		if (r->o.customers < need)
+			jt_usage_error("--customers %llu is fewer than the %llu referrers and referred customers "
+				       "(give at least %llu, or leave --customers out)",
+				       r->o.customers, (unsigned long long)need, (unsigned long long)need);
+	}
 	jt_rejects_stat(r->rj, "referrals_flagged", r->flagged);
 	int status = jt_rejects_finish(r->rj, -1);
 	if (status != 0) {

@@ -270,7 +270,7 @@ jrefer: 1 row rejected (1 self-referral) (see rj.csv)"
 #     a, c, m, r, r2, x1, y1, z2: never converted as a referee (or are roots) -> left out
 #     n = 3, median of 0, 86400, 259200 = 86400
 #   generations 3 (d, r111); referred_customers 15 (one per kept edge); referred_pct 15/25 = 60.00
-#   rejected 7; flagged 0 (a raw export has no touches to flag from)
+#   rejected 7; flagged 0 (no kept referee sent a row, signed up or converted before their invitation)
 @test "jrefer: --summary of the raw export: every figure by hand (golden summary.csv), both K-factors" {
 	jtrc 0 "${RAW[@]}" --summary -q graph.csv
 	golden summary.csv
@@ -434,6 +434,82 @@ EOF
 	assert_equal "$(metric referring_pct)" "33.33"
 }
 
+# Issue 14, item 5: an invitation rejected by the graph tests is still a touch of its
+# referrer, who sent it. rep.csv: a -> q 01-01 (kept), b -> q 01-02 (rejected: q is a's), p -> b
+# 01-03 (kept). Customers with a touch: a, b, p = 3 (q has none); b's touch of 01-02 is before
+# p's invitation of 01-03: p -> b is kept and flagged. The same from jtouch -p referrals.
+# referrers 2 (a, p): 66.67; invites 2: 0.6667; referred_customers 1 (b; q has no touch): 33.33.
+@test "jrefer: a rejected invitation is its referrer's touch: a customer and an earlier touch for the flag" {
+	cd "$T"
+	printf 'customer,time,touchpoint,referee\na,2024-01-01T00:00:00Z,referral_sent,q\nb,2024-01-02T00:00:00Z,referral_sent,q\np,2024-01-03T00:00:00Z,referral_sent,b\n' >rep.csv
+	jtrc 0 --summary --flags f.csv rep.csv
+	assert_equal "$(metric customers) $(metric referrers) $(metric referring_pct) $(metric invites_per_customer) $(metric referred_customers) $(metric referred_pct) $(metric flagged)" \
+		"3 2 66.67 0.6667 1 33.33 1"
+	same f.csv <<'EOF'
+referrer,referee,time,flag,detail
+p,b,2024-01-03T00:00:00Z,existing_customer,first touch 2024-01-02T00:00:00Z
+EOF
+	err_is "jrefer: rep.csv:3: referee already referred by a: b -> q
+jrefer: 1 row rejected (1 already referred) (use --rejects FILE to keep them)
+jrefer: 1 referral kept but flagged: the referee was a customer before (f.csv)"
+	printf 'referrer_id,referee_id,sent_at\na,q,2024-01-01T00:00:00Z\nb,q,2024-01-02T00:00:00Z\np,b,2024-01-03T00:00:00Z\n' >rep_raw.csv
+	jtouch -p referrals rep_raw.csv >rep_t.csv
+	jtrc 0 -q --summary --flags f2.csv rep_t.csv
+	assert_equal "$(metric customers) $(metric flagged)" "3 1"
+	same f2.csv <f.csv
+	# every graph test: a self-referral, a cycle and a reminder are touches of their sender too.
+	# s's only row is s -> s; x's only row, x -> a, would close the cycle a -> x; a's reminder to x
+	# comes last. Customers a, s, x = 3; x's rejected x -> a (01-06) is x's first touch at or
+	# after a -> x (01-05): x signed up
+	printf 'customer,time,touchpoint,referee\ns,2024-01-04T00:00:00Z,referral_sent,s\na,2024-01-05T00:00:00Z,referral_sent,x\nx,2024-01-06T00:00:00Z,referral_sent,a\na,2024-01-07T00:00:00Z,referral_sent,x\n' >g.csv
+	jtrc 0 -q --summary g.csv
+	assert_equal "$(metric customers) $(metric referrers) $(metric invites) $(metric signed_up) $(metric referred_customers) $(metric rejected)" \
+		"3 1 1 1 1 3"
+}
+
+# The EXAMPLES of jrefer(1), run as printed: the page's two exports are written from the page,
+# every "$ " command is run in one shell (so R= and echo $? work), and its standard output and
+# standard error (the 'jrefer: ' lines) must be the page's, byte for byte. Then the figures the
+# page gives in prose: the stream shows 7 customers (fay's only row, her self-referral, is
+# rejected but hers), so without --customers k_factor is 3/7 = 0.4286 and referred_pct 5/7 = 71.43.
+@test "jrefer: the EXAMPLES of jrefer(1) run as printed, and the prose figures (7 customers, 0.4286, 71.43)" {
+	cd "$T"
+	awk '
+	function flush(   f) {
+		if (cmd == "") return
+		n++
+		printf "%s", outp >("exp." n); close("exp." n)
+		f = substr(cmd, 5)
+		if (cmd ~ /^cat [^ ]+$/ && index(seen, " " f " ") == 0) { printf "%s", outp >f; close(f) }
+		printf "{ %s\n} >out.%d 2>err.%d\n", cmd, n, n >"ex.sh"
+		seen = seen " " cmd " "; cmd = ""; outp = ""
+	}
+	function odd_quotes(s) { return gsub(/\047/, "", s) % 2 }
+	/^\.Sh EXAMPLES/ { on = 1; next }
+	/^\.Sh / { on = 0 }
+	!on { next }
+	/^\.Bd -literal/ { blk = 1; next }
+	/^\.Ed/ { flush(); blk = 0; next }
+	!blk { next }
+	{
+		gsub(/\\e/, "\\"); gsub(/\\\(aq/, "\047"); gsub(/\\&/, "")
+		if (cont) { cmd = cmd "\n" $0; cont = $0 ~ /\\$/ || odd_quotes(cmd); next }
+		if (/^\$ /) { flush(); cmd = substr($0, 3); cont = cmd ~ /\\$/ || odd_quotes(cmd); next }
+		outp = outp $0 "\n"
+	}
+	END { print n >"count" }' "$REPO/man/man1/jrefer.1"
+	assert_equal "$(cat count)" 16
+	[ -s referrals.csv ] && [ -s orders.csv ]
+	bash ex.sh
+	local i
+	for i in $(seq "$(cat count)"); do
+		grep -v '^jrefer: ' "exp.$i" | same "out.$i"
+		grep '^jrefer: ' "exp.$i" | same "err.$i"
+	done
+	jtrc 0 -q --summary touches.csv
+	assert_equal "$(metric customers) $(metric k_factor) $(metric referred_customers) $(metric referred_pct)" "7 0.4286 5 71.43"
+}
+
 # --since 2024-04-02T00:00:00Z drops the 8 touches before it (A's four invitations, b6's sign-up,
 # the orders of A 03-20, b4 03-15, b7 01-10): A's edges are gone, b1 becomes a root (generation 0),
 # b4 and b7 are no longer flagged (their earlier orders are outside the range). rows_in 21 =
@@ -464,6 +540,48 @@ EOF
 }
 
 # ================================================================ 4. raw export mode
+
+# Issue 14, item 5, the raw export: its rows stand for the touches jtouch -p referrals makes of
+# them (the referrer's at the time, the referee's at the sign-up and conversion), so both forms
+# flag the same referrals. x.csv: a -> q 01-01 kept; b -> q 01-02 rejected (q is a's); p -> b 01-03
+# kept, flagged: b sent an invitation 01-02; k -> m 01-05 kept, flagged: m signed up 01-04, before
+# it; k -> n 01-06 kept, n converted 01-07, after it: not flagged.
+# customers differ, as jrefer(1) defines them: the raw export counts every id (a b k m n p q =
+# 7); the touch stream the ids with a touch (a b k m n p = 6; q has none).
+@test "jrefer: raw export: its rows are the touches for the flag; the same flags as its jtouch stream" {
+	cd "$T"
+	printf 'referrer_id,referee_id,sent_at,signed_up_at,converted_at\na,q,2024-01-01T00:00:00Z,,\nb,q,2024-01-02T00:00:00Z,,\np,b,2024-01-03T00:00:00Z,,\nk,m,2024-01-05T00:00:00Z,2024-01-04T00:00:00Z,\nk,n,2024-01-06T00:00:00Z,,2024-01-07T00:00:00Z\n' >x.csv
+	local R=(--referrer referrer_id --referee referee_id --time sent_at --signup signed_up_at --converted converted_at)
+	jtrc 0 "${R[@]}" --summary --flags f.csv x.csv
+	same f.csv <<'EOF'
+referrer,referee,time,flag,detail
+p,b,2024-01-03T00:00:00Z,existing_customer,first touch 2024-01-02T00:00:00Z
+k,m,2024-01-05T00:00:00Z,existing_customer,first touch 2024-01-04T00:00:00Z
+EOF
+	err_is "jrefer: x.csv:3: referee already referred by a: b -> q
+jrefer: 1 row rejected (1 already referred) (use --rejects FILE to keep them)
+jrefer: 2 referrals kept but flagged: the referee was a customer before (f.csv)"
+	assert_equal "$(metric customers) $(metric flagged)" "7 2"
+	jtouch -p referrals x.csv >t.csv
+	jtrc 0 -q --summary --flags ft.csv t.csv
+	same ft.csv <f.csv
+	assert_equal "$(metric customers) $(metric flagged)" "6 2"
+	# the issue's three rows without sign-up or conversion: b is flagged all the same; customers
+	# a b p q = 4 in the raw export
+	head -4 x.csv | cut -d, -f1-3 >y.csv
+	jtrc 0 -q --referrer referrer_id --referee referee_id --time sent_at --summary --flags fy.csv y.csv
+	assert_equal "$(metric customers) $(metric flagged) $(sed -n 2p fy.csv)" \
+		"4 1 p,b,2024-01-03T00:00:00Z,existing_customer,first touch 2024-01-02T00:00:00Z"
+	# graph.csv (renamed for the profile): no flag in either form (jrefer(1)'s export, with none
+	# either, is run by the EXAMPLES test: a flag would add a line to its standard error)
+	printf 'referrer_id,referee_id,sent_at,signed_up_at,converted_at\n' >g.csv
+	tail -n +2 "$FIX/jrefer/graph.csv" >>g.csv
+	jtrc 0 -q "${R[@]}" --flags fr.csv g.csv
+	jtouch -p referrals g.csv >gt.csv
+	jtrc 0 -q --flags ft.csv gt.csv
+	same fr.csv <<<"referrer,referee,time,flag,detail"
+	same ft.csv <fr.csv
+}
 
 @test "jrefer: raw export without --signup/--converted: sign-ups and conversions unknown (empty), not 0" {
 	# graph.csv with only the three required columns: invites and the tree as in the golden; the
@@ -757,6 +875,69 @@ Try 'jrefer --help' for more information."
 	# a repeated view is no conflict
 	jtrc 0 -q --summary --summary "${RAW[@]}" graph.csv
 	golden summary.csv
+}
+
+# Issue 14, item 8: a --customers base smaller than the referrers and referred customers (each
+# once) gave shares over 100 % (the demo's samples: referring_pct 1420.00, k_factor 5.7500). It
+# is a usage error, known only after reading: exit 2, nothing written (-o, --rejects, --flags,
+# --stats). The tiny graphs, by hand:
+#   touch stream a -> q, b -> q (rejected), p -> b: referrers a p, referred b (q has no touch): 3
+#   the same as a raw export: referrers a p, referred q b: 4
+#   a raw chain a -> b -> c: referrers a b, referred b c: 3, not 4 (b is both)
+@test "jrefer: --summary --customers below the referrers and referred customers: exit 2 after reading, nothing written" {
+	mkdir "$T/w"
+	cd "$T/w"
+	printf 'customer,time,touchpoint,referee\na,2024-01-01T00:00:00Z,referral_sent,q\nb,2024-01-02T00:00:00Z,referral_sent,q\np,2024-01-03T00:00:00Z,referral_sent,b\n' >rep.csv
+	jtrc 2 -q --summary --customers 2 -o o.csv --rejects rj.csv --flags f.csv --stats st.csv rep.csv
+	err_is "jrefer: --customers 2 is fewer than the 3 referrers and referred customers (give at least 3, or leave --customers out)
+Try 'jrefer --help' for more information."
+	assert_equal "$(ls)" "rep.csv"
+	assert_equal "$(wc -c <"$T/out")" 0
+	jtrc 0 -q --summary --customers 3 rep.csv
+	assert_equal "$(metric customers) $(metric referring_pct) $(metric referred_pct)" "3 66.67 33.33"
+	# the same check with the other K-factor: the shares per customer are printed either way
+	jtrc 2 -q --summary --k-factor referrers --customers 2 rep.csv
+	run head -1 "$T/err"
+	assert_output "jrefer: --customers 2 is fewer than the 3 referrers and referred customers (give at least 3, or leave --customers out)"
+	# --customers is read by --summary only: the other views take any value
+	jtrc 0 -q --customers 1 rep.csv
+	jtrc 0 -q --chains --customers 1 rep.csv
+	# raw exports: q counts there; a referrer who was referred counts once
+	printf 'r,e,t\na,q,2024-01-01T00:00:00Z\nb,q,2024-01-02T00:00:00Z\np,b,2024-01-03T00:00:00Z\n' >raw.csv
+	jtrc 2 -q --referrer r --referee e --time t --summary --customers 3 raw.csv
+	run head -1 "$T/err"
+	assert_output "jrefer: --customers 3 is fewer than the 4 referrers and referred customers (give at least 4, or leave --customers out)"
+	jtrc 0 -q --referrer r --referee e --time t --summary --customers 4 raw.csv
+	printf 'r,e,t\na,b,2024-01-01T00:00:00Z\nb,c,2024-01-02T00:00:00Z\n' >chain.csv
+	jtrc 2 -q --referrer r --referee e --time t --summary --customers 2 chain.csv
+	run head -1 "$T/err"
+	assert_output "jrefer: --customers 2 is fewer than the 3 referrers and referred customers (give at least 3, or leave --customers out)"
+	jtrc 0 -q --referrer r --referee e --time t --summary --customers 3 chain.csv
+	assert_equal "$(metric referrers) $(metric referred_customers) $(metric referring_pct) $(metric referred_pct)" "2 2 66.67 66.67"
+}
+
+# The demo's sample exports, as the issue ran them. The floor is counted here without jrefer's
+# summary: the referrers of the per-referrer table and the kept referees of --chains who have a
+# touch in the stream, each id once.
+@test "jrefer: the demo's samples with --summary --customers 20: exit 2 naming both numbers" {
+	local S="$REPO/share/jtools/sample"
+	jtouch -p referrals "$S/referrals.csv" -p orders "$S/orders.csv" >"$T/touches.csv" 2>/dev/null
+	cd "$T"
+	jtrc 0 -q touches.csv
+	cut -d, -f1 out | tail -n +2 >ids
+	jtrc 0 -q --chains touches.csv
+	awk -F, 'NR == FNR { if (FNR > 1) seen[$1] = 1; next } FNR > 1 && seen[$1] { print $1 }' touches.csv out >>ids
+	local n rc=0
+	n=$(sort -u ids | wc -l)
+	assert_equal "$n" 509
+	jtouch -p referrals "$S/referrals.csv" -p orders "$S/orders.csv" 2>/dev/null | jrefer --summary --customers 20 >o.csv 2>e.txt || rc=$?
+	assert_equal "$rc" 2
+	assert_equal "$(wc -c <o.csv)" 0
+	assert_equal "$(tail -2 e.txt)" "jrefer: --customers 20 is fewer than the 509 referrers and referred customers (give at least 509, or leave --customers out)
+Try 'jrefer --help' for more information."
+	jtrc 2 -q --summary --customers $((n - 1)) touches.csv
+	jtrc 0 -q --summary --customers "$n" touches.csv
+	assert_equal "$(metric referrers) $(metric referred_customers)" "284 247"
 }
 
 # The output goes to stdout when -o is not given, so --flags - is the output: two CSVs would be
