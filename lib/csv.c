@@ -27,8 +27,9 @@
  * swallows a huge file into a message instead of exhausting memory. */
 #define FIELD_CAP ((size_t)512 << 20)
 #define FIELDS_MAX ((size_t)1 << 20)
-static size_t field_cap = FIELD_CAP;
-static int cap_hit;
+/* Per thread: jstage and jkpi -j read parts of one file at once. */
+static _Thread_local size_t field_cap = FIELD_CAP;
+static _Thread_local int cap_hit;
 
 struct rd {
 	const char *src;
@@ -45,6 +46,7 @@ struct rd {
 	size_t nf, fcap;
 
 	unsigned long long line, recline, recno;
+	volatile int *stop;	/* a part of a file (jt_read_part): set by another thread to end it */
 	int last_cr;
 	int have_header;
 	/* --lazy-quotes: a scan of the raw bytes beside libcsv finds the quotes
@@ -73,7 +75,7 @@ static int no_space(unsigned char c)
  * the capacity instead, so most calls return the block as it is. The
  * capacities live in a small table (a parser per open input: lookups nest in
  * jtouch), keyed by the block, which libcsv holds by its start. */
-static struct {
+static _Thread_local struct {
 	void *p;
 	size_t cap;
 } grown[16];
@@ -295,6 +297,8 @@ static int is_header(const struct rd *r, const struct jt_record *rec)
 static void emit(struct rd *r)
 {
 	struct jt_record rec;
+	if (r->stop && *r->stop)
+		return;
 	for (size_t i = 0; i < r->nf; i++)
 		r->fp[i] = r->buf + r->off[i];
 	rec.f = r->fp;
@@ -424,14 +428,16 @@ static int fail(char *err, size_t errlen, unsigned long long *eline, unsigned lo
 	return -1;
 }
 
-int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_rejects *rj,
-	       jt_header_fn *hf, jt_record_fn *rf, void *ctx, char *err, size_t errlen, unsigned long long *eline)
+static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_rejects *rj,
+		       jt_header_fn *hf, jt_record_fn *rf, void *ctx, char *err, size_t errlen,
+		       unsigned long long *eline, const struct jt_part *part)
 {
 	struct rd r;
 	struct csv_parser p;
-	static unsigned char chunk[CHUNK];
+	static _Thread_local unsigned char chunk[CHUNK];
 	size_t n;
 	int first = 1, rc = 0;
+	uint64_t left = part && part->end ? part->end - part->start : UINT64_MAX;
 
 	memset(&r, 0, sizeof r);
 	r.src = src;
@@ -442,6 +448,18 @@ int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_
 	r.ctx = ctx;
 	r.line = 1;
 	r.qline = 1;
+	if (part) {
+		r.stop = part->stop;
+		first = part->start == 0;
+		if (part->hdr) {	/* a part after the first: the header is the file's */
+			r.have_header = 1;
+			r.hdr = jt_header_copy(part->hdr);
+			r.ncol = r.hdr->n;
+			if (rj)
+				jt_rejects_header(rj, r.hdr);
+			hf(ctx, src, r.hdr);
+		}
+	}
 
 	if (csv_init(&p, (unsigned char)((d->lazy ? 0 : CSV_STRICT | CSV_STRICT_FINI) |
 					 CSV_APPEND_NULL | CSV_REPALL_NL)) != 0)
@@ -455,8 +473,11 @@ int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_
 	csv_set_realloc_func(&p, capped_realloc);
 	csv_set_free_func(&p, grow_free);
 
-	while (rc == 0 && (n = fread(chunk, 1, CHUNK, fp)) > 0) {
+	while (rc == 0 && left && !(r.stop && *r.stop) &&
+	       (n = fread(chunk, 1, left < CHUNK ? (size_t)left : CHUNK, fp)) > 0) {
 		unsigned char *s = chunk;
+		if (left != UINT64_MAX)
+			left -= n;
 		if (first) {
 			first = 0;
 			if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
@@ -494,6 +515,8 @@ int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_
 		else
 			rc = fail(err, errlen, eline, r.line, "%s", csv_strerror(csv_error(&p)));
 	}
+	if (part && part->lines)
+		*part->lines = r.line - 1;
 	csv_free(&p);
 	free(r.buf);
 	free(r.off);
@@ -501,6 +524,34 @@ int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_
 	free(r.fp);
 	free(r.stray);
 	jt_header_free(r.hdr);
+	return rc;
+}
+
+int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_rejects *rj,
+	       jt_header_fn *hf, jt_record_fn *rf, void *ctx, char *err, size_t errlen, unsigned long long *eline)
+{
+	return read_stream(fp, src, d, rj, hf, rf, ctx, err, errlen, eline, NULL);
+}
+
+int jt_read_part(const char *path, const struct jt_dialect *d, struct jt_rejects *rj, jt_header_fn *hf,
+		 jt_record_fn *rf, void *ctx, const struct jt_part *part, char *err, size_t errlen,
+		 unsigned long long *eline)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		*eline = 0;
+		return -1;
+	}
+	int rc;
+	if (fseeko(fp, (off_t)part->start, SEEK_SET) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		*eline = 0;
+		rc = -1;
+	} else {
+		rc = read_stream(fp, path, d, rj, hf, rf, ctx, err, errlen, eline, part);
+	}
+	fclose(fp);
 	return rc;
 }
 
@@ -576,8 +627,8 @@ void jt_header_free(struct jt_header *h)
 
 static const unsigned char *special_table(char delim)
 {
-	static unsigned char t[256];
-	static int init_for = -1;
+	static _Thread_local unsigned char t[256];
+	static _Thread_local int init_for = -1;
 	if (init_for != (unsigned char)delim) {
 		memset(t, 0, sizeof t);
 		t['"'] = t['\r'] = t['\n'] = 1;

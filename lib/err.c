@@ -179,8 +179,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 
 const char *jt_show(const char *s, size_t n)
 {
-	static char bufs[4][400];
-	static int k;
+	static _Thread_local char bufs[4][400];
+	static _Thread_local int k;
 	char *b = bufs[k++ & 3];
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -53,6 +53,23 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 int jt_read_fp(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_rejects *rj,
 	       jt_header_fn *hf, jt_record_fn *rf, void *ctx, char *err, size_t errlen, unsigned long long *line);
 
+/* A part of a regular file, for reading one file on several threads
+ * (lib/par.c finds the parts): bytes [start, end) (end 0: to the end), which
+ * begin and end at record boundaries. A part after the first has no header
+ * line: hdr is the file's header, given to hf as if read. Line numbers in
+ * records and messages count from 1 at start; *lines (when not NULL) gets the
+ * physical lines read, for the next part's numbers. *stop, when set by
+ * another thread, ends the read early (no more callbacks). */
+struct jt_part {
+	uint64_t start, end;
+	const struct jt_header *hdr;
+	volatile int *stop;
+	unsigned long long *lines;
+};
+int jt_read_part(const char *path, const struct jt_dialect *d, struct jt_rejects *rj, jt_header_fn *hf,
+		 jt_record_fn *rf, void *ctx, const struct jt_part *part, char *err, size_t errlen,
+		 unsigned long long *eline);
+
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b);
 /* Several inputs of one run: keeps a copy of the first header and returns 1;
  * for a later one returns 0, or stops the run when it differs. */

@@ -40,5 +40,8 @@ char *jt_fmt_u64(uint64_t v, char *buf);
 double jt_dec_to_double(jt_i128 v);
 /* Strict unsigned integer for option values; returns -1 on error. */
 int jt_parse_size(const char *s, uint64_t *out);
+/* A byte count: N, NK, NM, NG or NT (powers of 1024; KiB, MB, ... also
+ * taken, all binary). Returns 0 or -1. */
+int jt_parse_bytes(const char *s, uint64_t *out);
 
 #endif

@@ -9,7 +9,7 @@
 
 enum {
 	JT_OPT_RAGGED = 256, JT_OPT_LAZY, JT_OPT_REJECTS, JT_OPT_STRICT, JT_OPT_MAX_REJECTS,
-	JT_OPT_STATS, JT_OPT_SINCE, JT_OPT_UNTIL, JT_OPT_EXCEL,
+	JT_OPT_STATS, JT_OPT_SINCE, JT_OPT_UNTIL, JT_OPT_EXCEL, JT_OPT_MEMORY,
 	JT_OPT_TOOL = 320	/* first value free for a program's own long options */
 };
 
@@ -32,6 +32,14 @@ enum {
 	{ "until", required_argument, NULL, JT_OPT_UNTIL }, \
 	{ "version", no_argument, NULL, 'V' }
 
+/* -j and --memory, for the programs that hold touches or use every core. */
+#define JT_ENGINE_SHORTOPTS "j:"
+#define JT_ENGINE_LONGOPTS \
+	{ "jobs", required_argument, NULL, 'j' }, \
+	{ "memory", required_argument, NULL, JT_OPT_MEMORY }
+extern const char jt_engine_help[];
+#define JT_MEMORY_DEFAULT ((uint64_t)1 << 30)
+
 struct jt_common {
 	struct jt_dialect dialect;
 	int quiet, strict;
@@ -42,6 +50,8 @@ struct jt_common {
 	double max_pct;
 	int has_since, has_until;
 	int64_t since, until;
+	uint64_t memory;	/* --memory: bytes of touches held before spilling */
+	size_t jobs;	/* -j: threads (0: the online CPUs) */
 };
 
 /* The shared option lines for --help. */

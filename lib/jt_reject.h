@@ -37,6 +37,14 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
  *   column 'nps': nps '11' is not in 0-10 / '9.5' is not a whole number in 0-10 */
 void jt_reject_number(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *col,
 		      const char *what, const char *s, size_t n, int rc, const char *range);
+/* For a part of a file read on another thread (jt_read_part): rejects are
+ * counted and kept, nothing is printed or written; with --strict the first
+ * one sets *stop (the part's read ends) instead of ending the run. */
+struct jt_rejects *jt_rejects_deferred(const struct jt_common *c, volatile int *stop);
+/* Replays a deferred part's rejects into rj, in order, as if read there: its
+ * record lines counted from base (the part's first line in the file). With
+ * --strict the first one ends the run. Adds its rows read and skipped. */
+void jt_rejects_replay(struct jt_rejects *rj, struct jt_rejects *part, unsigned long long base);
 uint64_t jt_rejected(const struct jt_rejects *rj);
 /* Data records read so far (every one, rejected or not). */
 uint64_t jt_rows_read(const struct jt_rejects *rj);

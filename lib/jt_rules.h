@@ -42,5 +42,10 @@ long jt_rules_match(struct jt_rules *r, const struct jt_record *rec, const char 
 /* The same without exiting: -2 when a pattern fails, with the message (naming
  * the rule's file and line) in err. */
 long jt_rules_try(struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen);
+/* The same without the memo, safe on several threads at once (the caller
+ * memoizes): -2 when a pattern fails, with the message in err. */
+long jt_rules_eval(const struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen);
+/* The input columns the bound rules read (n of them). */
+const long *jt_rules_columns(const struct jt_rules *r, size_t *n);
 
 #endif

@@ -13,6 +13,9 @@ struct jt_rx *jt_rx_compile(const char *pat, size_t len, int caseless, char *err
 /* 1 match, 0 no match, -1 error (match limit, ...): message in err, naming the value. */
 int jt_rx_match(struct jt_rx *rx, const char *s, size_t n, char *err, size_t errlen);
 void jt_rx_free(struct jt_rx *rx);
+/* A thread that matched patterns frees its match data before it ends (the
+ * main thread's is freed at exit). */
+void jt_rx_thread_done(void);
 /* "10.42" */
 const char *jt_pcre2_version(void);
 

@@ -286,6 +286,36 @@ double jt_dec_to_double(jt_i128 v)
 	return (double)v / 1e9;
 }
 
+int jt_parse_bytes(const char *s, uint64_t *out)
+{
+	char digits[32];
+	size_t n = 0;
+	while (s[n] >= '0' && s[n] <= '9' && n < sizeof digits - 1) {
+		digits[n] = s[n];
+		n++;
+	}
+	digits[n] = '\0';
+	uint64_t v, mul = 1;
+	if (n == 0 || jt_parse_size(digits, &v) != 0)
+		return -1;
+	const char *u = s + n;
+	static const char units[] = "KMGT";
+	const char *k = *u ? strchr(units, *u >= 'a' ? *u - 32 : *u) : NULL;
+	if (*u && !k)
+		return -1;
+	if (k) {
+		for (const char *q = units; q <= k; q++)
+			mul *= 1024;
+		u++;
+		if (strcmp(u, "") != 0 && strcmp(u, "B") != 0 && strcmp(u, "iB") != 0 && strcmp(u, "b") != 0)
+			return -1;
+	}
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
 int jt_parse_size(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;

@@ -38,10 +38,17 @@ const char jt_common_help[] =
 	"  -h, --help            show this help and exit\n"
 	"  -V, --version         show version and exit\n";
 
+const char jt_engine_help[] =
+	"Memory and cores:\n"
+	"  -j, --jobs N          threads (default: the online CPUs); the output is the same for any N\n"
+	"      --memory SIZE     memory for the data held, e.g. 512M or 4G (default 1G); past it the\n"
+	"                        run goes on with temporary files in $TMPDIR, same output\n";
+
 void jt_common_init(struct jt_common *c)
 {
 	memset(c, 0, sizeof *c);
 	c->dialect.delim = ',';
+	c->memory = JT_MEMORY_DEFAULT;
 }
 
 void jt_usage_fail(void)
@@ -130,6 +137,19 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 		}
 		return 1;
 	}
+	case 'j': {
+		uint64_t n;
+		if (jt_parse_size(arg, &n) != 0 || n < 1 || n > 64)
+			jt_usage_error("-j: '%s' is not a number of threads from 1 to 64", arg);
+		c->jobs = (size_t)n;
+		return 1;
+	}
+	case JT_OPT_MEMORY:
+		if (jt_parse_bytes(arg, &c->memory) != 0)
+			jt_usage_error("--memory: '%s' is not a size (a number with K, M, G or T, e.g. 512M)", arg);
+		if (c->memory < ((uint64_t)1 << 20))
+			jt_usage_error("--memory: '%s' is less than 1M, the least jtools works in", arg);
+		return 1;
 	case JT_OPT_SINCE:
 		c->has_since = 1;
 		c->since = parse_time_opt("--since", arg);

@@ -33,6 +33,14 @@ struct jt_rejects {
 	struct jt_buf msg;
 	struct { char *name; uint64_t v; } *extra;
 	size_t nextra, xcap;
+	/* deferred (a part of a file read on another thread): every reject kept
+	 * in log, to be replayed in file order by jt_rejects_replay */
+	int deferred;
+	volatile int *stop;
+	struct jt_buf log;
+	size_t nlog;
+	unsigned long long first_header;	/* line of the first repeated header */
+	char *first_header_src;
 };
 
 struct jt_rejects *jt_rejects_new(const struct jt_common *c)
@@ -44,7 +52,9 @@ struct jt_rejects *jt_rejects_new(const struct jt_common *c)
 
 void jt_rejects_header(struct jt_rejects *rj, const struct jt_header *h)
 {
-	if (rj->opened || !rj->c->rejects)
+	if (rj->deferred)
+		rj->ncol = h->n;
+	if (rj->opened || !rj->c->rejects || rj->deferred)
 		return;
 	rj->opened = 1;
 	rj->fp = jt_out_open_side(rj->c->rejects, 1);
@@ -75,6 +85,13 @@ void jt_rows_in(struct jt_rejects *rj) { rj->in++; }
 
 void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long long line)
 {
+	if (rj->deferred) {
+		if (rj->headers++ == 0) {
+			rj->first_header = line;
+			rj->first_header_src = jt_xstrdup(src);
+		}
+		return;
+	}
 	if (rj->headers++ == 0)
 		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
 			"headers_skipped", jt_show(src, strlen(src)), line);
@@ -83,11 +100,14 @@ void jt_rows_skipped(struct jt_rejects *rj) { rj->skipped++; }
 uint64_t jt_rejected(const struct jt_rejects *rj) { return rj->rejected; }
 uint64_t jt_rows_read(const struct jt_rejects *rj) { return rj->in; }
 
+static void log_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key);
+static void apply(struct jt_rejects *rj, const char *src, unsigned long long line, const char *key,
+		  const char *const *f, const size_t *len, size_t nf);
+
 void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key,
 	       const char *fmt, ...)
 {
 	va_list ap;
-	size_t i;
 
 	if (!rj) {	/* a read without a rejects path (jkpi --attach): the row stops it */
 		struct jt_buf m = JT_BUF_INIT;
@@ -101,10 +121,45 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 	jt_buf_vprintf(&rj->msg, fmt, ap);
 	va_end(ap);
 	jt_clean(&rj->msg);	/* one line of UTF-8, on stderr and in the rejects file */
+	if (rj->deferred)
+		log_reject(rj, src, rec, key);
+	else
+		apply(rj, src, rec->line, key, rec->f, rec->len, rec->n);
+}
 
+static void log_u64(struct jt_buf *b, uint64_t v) { jt_buf_add(b, &v, sizeof v); }
+static void log_str(struct jt_buf *b, const char *s, size_t n)
+{
+	log_u64(b, n);
+	jt_buf_add(b, s, n);
+}
+
+/* A part's reject, kept for jt_rejects_replay: the message now (the record is
+ * gone after the callback), the fields only when a rejects file wants them. */
+static void log_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key)
+{
+	rj->rejected++;
+	rj->nlog++;
+	log_u64(&rj->log, rec->line);
+	log_str(&rj->log, src, strlen(src));
+	log_str(&rj->log, key, strlen(key));
+	log_str(&rj->log, rj->msg.p, rj->msg.len);
+	size_t n = rj->c->rejects ? rec->n : 0;
+	log_u64(&rj->log, n);
+	for (size_t i = 0; i < n; i++)
+		log_str(&rj->log, rec->f[i], rec->len[i]);
+	if (rj->c->strict && rj->stop)
+		*rj->stop = 1;	/* the first one ends the part; the replay stops the run */
+}
+
+/* A reject counted, shown and written; its message is in rj->msg. */
+static void apply(struct jt_rejects *rj, const char *src, unsigned long long line, const char *key,
+		  const char *const *f, const size_t *len, size_t nf)
+{
+	size_t i;
 	rj->rejected++;
 	if (rj->c->strict)
-		jt_die_at(src, rec->line, "%s", rj->msg.p);
+		jt_die_at(src, line, "%s", rj->msg.p);
 	for (i = 0; i < rj->nrs; i++)
 		if (strcmp(rj->rs[i].key, key) == 0)
 			break;
@@ -119,33 +174,33 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 	rj->rs[i].n++;
 	if (rj->rejected <= SHOW_MAX && !jt_quiet()) {
 		struct jt_buf m = JT_BUF_INIT;
-		jt_buf_printf(&m, "%s:%llu: ", src, rec->line);
+		jt_buf_printf(&m, "%s:%llu: ", src, line);
 		jt_clean(&m);
 		fflush(stdout);
 		fprintf(stderr, "%s: %s%s\n", jt_progname(), m.p, rj->msg.p);
 		jt_buf_free(&m);
 	}
 	if (rj->fp && rj->whole) {
-		struct jt_buf line = JT_BUF_INIT;
-		for (i = 0; i < rec->n; i++) {
+		struct jt_buf rl = JT_BUF_INIT;
+		for (i = 0; i < nf; i++) {
 			if (i)
-				jt_buf_addc(&line, ',');
-			jt_csv_quote(&line, rec->f[i], rec->len[i], ',');
+				jt_buf_addc(&rl, ',');
+			jt_csv_quote(&rl, f[i], len[i], ',');
 		}
-		jt_w_field(&rj->w, line.p ? line.p : "", line.len);
-		jt_buf_free(&line);
+		jt_w_field(&rj->w, rl.p ? rl.p : "", rl.len);
+		jt_buf_free(&rl);
 	} else if (rj->fp) {
-		size_t n = rec->n < rj->ncol ? rec->n : rj->ncol;
+		size_t n = nf < rj->ncol ? nf : rj->ncol;
 		for (i = 0; i < n; i++)
-			jt_w_field(&rj->w, rec->f[i], rec->len[i]);
+			jt_w_field(&rj->w, f[i], len[i]);
 		for (; i < rj->ncol; i++)
 			jt_w_field(&rj->w, "", 0);
-		if (rec->n > rj->ncol) {
+		if (nf > rj->ncol) {
 			/* nothing is dropped: the extra fields ride in the reason */
 			struct jt_buf extra = JT_BUF_INIT;
-			for (i = rj->ncol; i < rec->n; i++) {
+			for (i = rj->ncol; i < nf; i++) {
 				jt_buf_adds(&extra, i == rj->ncol ? "; extra fields: " : ",");
-				jt_csv_quote(&extra, rec->f[i], rec->len[i], ',');
+				jt_csv_quote(&extra, f[i], len[i], ',');
 			}
 			jt_buf_add(&rj->msg, extra.p, extra.len);
 			jt_buf_free(&extra);
@@ -154,11 +209,74 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 	if (rj->fp) {
 		jt_w_str(&rj->w, src);
 		char ln[32];
-		snprintf(ln, sizeof ln, "%llu", rec->line);
+		snprintf(ln, sizeof ln, "%llu", line);
 		jt_w_str(&rj->w, ln);
 		jt_w_field(&rj->w, rj->msg.p, rj->msg.len);
 		jt_w_end(&rj->w);
 	}
+}
+
+struct jt_rejects *jt_rejects_deferred(const struct jt_common *c, volatile int *stop)
+{
+	struct jt_rejects *rj = jt_rejects_new(c);
+	rj->deferred = 1;
+	rj->stop = stop;
+	return rj;
+}
+
+static uint64_t rd_u64(const char **p)
+{
+	uint64_t v;
+	memcpy(&v, *p, sizeof v);
+	*p += sizeof v;
+	return v;
+}
+
+static const char *rd_str(const char **p, size_t *n)
+{
+	*n = (size_t)rd_u64(p);
+	const char *s = *p;
+	*p += *n;
+	return s;
+}
+
+void jt_rejects_replay(struct jt_rejects *rj, struct jt_rejects *part, unsigned long long base)
+{
+	const char *p = part->log.p;
+	const char **f = NULL;
+	size_t *len = NULL, cap = 0;
+	char key[256], *src = NULL;
+	for (size_t k = 0; k < part->nlog; k++) {
+		unsigned long long line = rd_u64(&p) + base - 1;
+		size_t n;
+		const char *s = rd_str(&p, &n);
+		free(src);
+		src = jt_xmemdup(s, n);
+		s = rd_str(&p, &n);
+		snprintf(key, sizeof key, "%.*s", (int)n, s);
+		s = rd_str(&p, &n);
+		jt_buf_reset(&rj->msg);
+		jt_buf_add(&rj->msg, s, n);
+		size_t nf = (size_t)rd_u64(&p);
+		if (nf > cap) {
+			cap = nf;
+			f = jt_xrealloc(f, cap * sizeof *f);
+			len = jt_xrealloc(len, cap * sizeof *len);
+		}
+		for (size_t i = 0; i < nf; i++)
+			f[i] = rd_str(&p, &len[i]);
+		apply(rj, src, line, key, f, len, nf);
+	}
+	free(src);
+	free(f);
+	free(len);
+	rj->in += part->in;
+	rj->skipped += part->skipped;
+	if (part->headers && rj->headers == 0)
+		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
+			"headers_skipped", jt_show(part->first_header_src, strlen(part->first_header_src)),
+			part->first_header + base - 1);
+	rj->headers += part->headers;
 }
 
 /* 1,234 or 1.234,5 or 1 234: digits grouped as people write them, not as we read them. */
@@ -286,6 +404,8 @@ void jt_rejects_free(struct jt_rejects *rj)
 		free(rj->extra[i].name);
 	free(rj->extra);
 	jt_buf_free(&rj->msg);
+	jt_buf_free(&rj->log);
+	free(rj->first_header_src);
 	free(rj);
 }
 

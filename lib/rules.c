@@ -364,7 +364,18 @@ void jt_rules_bind(struct jt_rules *r, const struct jt_header *h, const char *sr
 	}
 }
 
-static long match_rules(struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen);
+static long match_rules(const struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen);
+
+long jt_rules_eval(const struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen)
+{
+	return match_rules(r, rec, err, errlen);
+}
+
+const long *jt_rules_columns(const struct jt_rules *r, size_t *n)
+{
+	*n = r->ncols;
+	return r->cols;
+}
 
 long jt_rules_match(struct jt_rules *r, const struct jt_record *rec, const char *src)
 {
@@ -404,11 +415,11 @@ long jt_rules_try(struct jt_rules *r, const struct jt_record *rec, char *err, si
 	return lab;
 }
 
-static long match_rules(struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen)
+static long match_rules(const struct jt_rules *r, const struct jt_record *rec, char *err, size_t errlen)
 {
 	char why[256];
 	for (size_t k = 0; k < r->nrule; k++) {
-		struct rule *ru = &r->rule[k];
+		const struct rule *ru = &r->rule[k];
 		if (ru->idx < 0 || (size_t)ru->idx >= rec->n)
 			continue;
 		int m = jt_rx_match(ru->rx, rec->f[ru->idx], rec->len[ru->idx], why, sizeof why);

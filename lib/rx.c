@@ -12,9 +12,18 @@
 
 struct jt_rx {
 	pcre2_code *code;
-	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 };
+
+/* Match data is the one thing a match writes: one per thread, for every
+ * pattern (jtools only asks whether a pattern matches: one pair is enough). */
+static _Thread_local pcre2_match_data *tl_md;
+
+void jt_rx_thread_done(void)
+{
+	pcre2_match_data_free(tl_md);
+	tl_md = NULL;
+}
 
 struct jt_rx *jt_rx_new(const char *pat, size_t len, int caseless, char *err, size_t errlen)
 {
@@ -47,9 +56,8 @@ struct jt_rx *jt_rx_compile(const char *pat, size_t len, int caseless, char *err
 		(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);	/* no JIT: interpreter */
 	struct jt_rx *rx = jt_xcalloc(1, sizeof *rx);
 	rx->code = code;
-	rx->md = pcre2_match_data_create_from_pattern(code, NULL);
 	rx->mctx = pcre2_match_context_create(NULL);
-	if (!rx->md || !rx->mctx) {
+	if (!rx->mctx) {
 		jt_rx_free(rx);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -61,8 +69,10 @@ struct jt_rx *jt_rx_compile(const char *pat, size_t len, int caseless, char *err
 
 int jt_rx_match(struct jt_rx *rx, const char *s, size_t n, char *err, size_t errlen)
 {
-	int rc = pcre2_match(rx->code, (PCRE2_SPTR)s, n, 0, 0, rx->md, rx->mctx);
-	if (rc >= 0)
+	if (!tl_md && !(tl_md = pcre2_match_data_create(1, NULL)))
+		jt_die("out of memory");
+	int rc = pcre2_match(rx->code, (PCRE2_SPTR)s, n, 0, 0, tl_md, rx->mctx);
+	if (rc >= 0)	/* 0: matched, the ovector too small for the groups */
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
@@ -77,7 +87,6 @@ void jt_rx_free(struct jt_rx *rx)
 {
 	if (!rx)
 		return;
-	pcre2_match_data_free(rx->md);
 	pcre2_match_context_free(rx->mctx);
 	pcre2_code_free(rx->code);
 	free(rx);

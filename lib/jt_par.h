@@ -1,0 +1,33 @@
+/* jt_par.h — every core: one regular file read as parts on several threads,
+ * and work shared out to threads. */
+#ifndef JT_PAR_H
+#define JT_PAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jt_csv.h"
+
+#define JT_MAXJOBS 64
+
+/* -j N: 0 means the online CPUs. */
+size_t jt_jobs(size_t asked);
+
+/* A regular file cut into parts at record boundaries, for jt_read_part. */
+struct jt_split {
+	size_t n;	/* parts of data (1: read the file as a whole) */
+	uint64_t data_start;	/* after the header line */
+	uint64_t start[JT_MAXJOBS + 1];	/* part k is [start[k], start[k + 1]) */
+};
+/* Cuts path into at most want parts of about equal size, each starting at
+ * a record: returns the number of parts, 1 when the file is not worth
+ * cutting or cannot be cut safely (not a regular file, small, --lazy-quotes,
+ * --no-header, a UTF-16 mark, a quote left open). Record boundaries are found
+ * by quote parity, exact for RFC 4180 (a doubled quote counts twice). */
+size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, struct jt_split *sp);
+
+/* Runs fn(arg, k) for k = 0 .. n-1, k = 0 on the calling thread, the others
+ * on threads of their own; returns when all are done. */
+void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg);
+
+#endif

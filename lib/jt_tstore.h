@@ -1,0 +1,56 @@
+/* jt_tstore.h — the rows of a touch stream held compactly (jstage).
+ *
+ * A row is kept as bytes that give back every field exactly: the customer
+ * is left out (the caller interns it once), and so is the time when it is in
+ * the canonical form jtools writes (YYYY-MM-DDTHH:MM:SSZ, given back from
+ * the integer); each other field is a small id into its column's dictionary
+ * while the column repeats itself (touchpoint, source, channel, empty
+ * measures), or its bytes once a column turns out to hold mostly distinct
+ * values (comments, ids). Rows are packed in large blocks, no allocation per
+ * row. One store per thread: ids are the store's own. */
+#ifndef JT_TSTORE_H
+#define JT_TSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jt_csv.h"
+#include "jt_itab.h"
+
+struct jt_tcol {
+	struct jt_itab dict;	/* id 0 is the empty value */
+	int raw;	/* values written as bytes from now on */
+	uint64_t seen;
+};
+
+struct jt_tstore {
+	size_t ncol;
+	long c_cust, c_time;	/* left out of rows */
+	struct jt_tcol *col;
+	char **blk;	/* row blocks */
+	size_t nblk, bcap, used, size;
+	uint64_t rowbytes;	/* memory held by row blocks */
+};
+
+void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time);
+/* Encodes rec; time_canon says its time field is the canonical spelling of
+ * the time the caller keeps. Returns the row (valid until jt_ts_drop_rows). */
+const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time_canon);
+/* Bytes of the row at p (to copy it elsewhere: a spill file). */
+size_t jt_ts_rowlen(const struct jt_tstore *s, const char *p);
+/* Every field of row p into f/len (ncol of them); the customer's and, for
+ * a canonical time, the time's are the caller's cust and tbuf. Dictionary
+ * values point into the store, raw values into the row. */
+void jt_ts_get(const struct jt_tstore *s, const char *p, const char **f, size_t *len, const char *cust,
+	       size_t custlen, const char *tbuf, size_t tlen);
+/* One field of row p (not the customer; the time only when it is kept). */
+const char *jt_ts_field(const struct jt_tstore *s, const char *p, size_t col, size_t *len);
+/* 1 when row p keeps its time field (not canonical). */
+static inline int jt_ts_time_kept(const char *p) { return !(*p & 1); }
+/* Forgets every row (after a spill); the dictionaries stay. */
+void jt_ts_drop_rows(struct jt_tstore *s);
+/* Memory held: row blocks and dictionaries. */
+uint64_t jt_ts_bytes(const struct jt_tstore *s);
+void jt_ts_free(struct jt_tstore *s);
+
+#endif

@@ -1,0 +1,186 @@
+/* par.c — parts of a file for threads, and the threads (jt_par.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jt_err.h"
+#include "jt_mem.h"
+#include "jt_par.h"
+#include "jt_rx.h"
+
+#define MIN_PART ((uint64_t)1 << 20)	/* smaller parts are not worth a thread */
+#define BUF ((size_t)1 << 20)
+
+size_t jt_jobs(size_t asked)
+{
+	if (asked)
+		return asked > JT_MAXJOBS ? JT_MAXJOBS : asked;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > JT_MAXJOBS ? JT_MAXJOBS : (size_t)n;
+}
+
+/* A sequential reader of the file with quote parity. */
+struct scan {
+	int fd;
+	uint64_t pos, size;	/* pos: the next byte to look at */
+	int quoted;	/* an odd number of quotes before pos */
+	char *buf;
+	uint64_t boff;	/* file offset of buf[0] */
+	size_t blen;
+};
+
+/* Makes pos readable in the buffer; 0 at the end of the file. */
+static int fill(struct scan *s)
+{
+	if (s->pos >= s->boff && s->pos < s->boff + s->blen)
+		return 1;
+	if (s->pos >= s->size)
+		return 0;
+	ssize_t k;
+	do
+		k = pread(s->fd, s->buf, BUF, (off_t)s->pos);
+	while (k < 0 && errno == EINTR);
+	if (k <= 0)
+		return 0;
+	s->boff = s->pos;
+	s->blen = (size_t)k;
+	return 1;
+}
+
+/* Moves to target, counting quotes on the way. */
+static int skip_to(struct scan *s, uint64_t target)
+{
+	while (s->pos < target) {
+		if (!fill(s))
+			return -1;
+		const char *b = s->buf + (s->pos - s->boff);
+		size_t n = (size_t)(s->boff + s->blen - s->pos);
+		if (n > target - s->pos)
+			n = (size_t)(target - s->pos);
+		for (const char *q = b, *e = b + n; (q = memchr(q, '"', (size_t)(e - q))) != NULL; q++)
+			s->quoted ^= 1;
+		s->pos += n;
+	}
+	return 0;
+}
+
+/* From pos, the offset just after the next line end outside quotes (a CRLF
+ * taken whole); 0 when there is none before the end of the file. */
+static uint64_t next_record(struct scan *s)
+{
+	while (fill(s)) {
+		char c = s->buf[s->pos - s->boff];
+		s->pos++;
+		if (c == '"') {
+			s->quoted ^= 1;
+		} else if (!s->quoted && (c == '\n' || c == '\r')) {
+			if (c == '\r' && fill(s) && s->buf[s->pos - s->boff] == '\n')
+				s->pos++;
+			return s->pos;
+		}
+	}
+	return 0;
+}
+
+size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, struct jt_split *sp)
+{
+	struct stat st;
+	memset(sp, 0, sizeof *sp);
+	sp->n = 1;
+	if (want > JT_MAXJOBS)
+		want = JT_MAXJOBS;
+	if (want < 2 || !path || strcmp(path, "-") == 0 || d->lazy || d->no_header)
+		return 1;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < 2 * MIN_PART) {
+		close(fd);
+		return 1;
+	}
+	struct scan s = { fd, 0, (uint64_t)st.st_size, 0, jt_xmalloc(BUF), 0, 0 };
+	if (fill(&s) && s.blen >= 2) {
+		const unsigned char *u = (const unsigned char *)s.buf;
+		if ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))
+			goto whole;	/* UTF-16: the reader says so */
+		if (s.blen >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+			s.pos = 3;
+	}
+	uint64_t at = next_record(&s);	/* the header's end */
+	if (!at)
+		goto whole;
+	sp->data_start = at;
+	uint64_t data = s.size - at;
+	if (want > data / MIN_PART)
+		want = (size_t)(data / MIN_PART);
+	size_t n = 0;
+	sp->start[n++] = at;
+	for (size_t k = 1; k < want; k++) {
+		uint64_t target = at + data / want * k;
+		if (target <= sp->start[n - 1])
+			continue;
+		if (skip_to(&s, target) != 0)
+			break;
+		uint64_t b = next_record(&s);
+		if (!b || b >= s.size)
+			break;
+		sp->start[n++] = b;
+	}
+	if (n < 2 || skip_to(&s, s.size) != 0 || s.quoted)
+		goto whole;	/* a quote left open: the reader stops there, with the message */
+	sp->start[n] = s.size;
+	sp->n = n;
+	free(s.buf);
+	close(fd);
+	return n;
+whole:
+	free(s.buf);
+	close(fd);
+	memset(sp, 0, sizeof *sp);
+	sp->n = 1;
+	return 1;
+}
+
+struct job {
+	void (*fn)(void *, size_t);
+	void *arg;
+	size_t k;
+};
+
+static void *thread_main(void *p)
+{
+	struct job *j = p;
+	j->fn(j->arg, j->k);
+	jt_rx_thread_done();
+	return NULL;
+}
+
+void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg)
+{
+	if (n <= 1) {
+		if (n == 1)
+			fn(arg, 0);
+		return;
+	}
+	pthread_t th[JT_MAXJOBS];
+	struct job jobs[JT_MAXJOBS];
+	size_t started = 1;
+	for (size_t k = 1; k < n && k < JT_MAXJOBS; k++) {
+		jobs[k] = (struct job){ fn, arg, k };
+		int e = pthread_create(&th[k], NULL, thread_main, &jobs[k]);
+		if (e != 0) {
+			errno = e;
+			jt_die("cannot start a thread:");
+		}
+		started++;
+	}
+	fn(arg, 0);
+	for (size_t k = 1; k < started; k++)
+		pthread_join(th[k], NULL);
+}

@@ -1,0 +1,189 @@
+/* tstore.c — touch rows held compactly (jt_tstore.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jt_err.h"
+#include "jt_mem.h"
+#include "jt_tstore.h"
+
+#define BLK ((size_t)1 << 20)
+/* A column whose values are mostly new after this many is written raw. */
+#define DICT_TRY 4096
+
+void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
+{
+	memset(s, 0, sizeof *s);
+	s->ncol = ncol;
+	s->c_cust = c_cust;
+	s->c_time = c_time;
+	s->col = jt_xcalloc(ncol ? ncol : 1, sizeof *s->col);
+	for (size_t i = 0; i < ncol; i++)
+		jt_itab_put(&s->col[i].dict, "", 0, NULL);	/* id 0 */
+}
+
+static char *room(struct jt_tstore *s, size_t need)
+{
+	if (!s->nblk || s->used + need > s->size) {
+		size_t sz = need > BLK ? need : BLK;
+		if (s->nblk == s->bcap) {
+			s->bcap = s->bcap ? 2 * s->bcap : 16;
+			s->blk = jt_xrealloc(s->blk, s->bcap * sizeof *s->blk);
+		}
+		s->blk[s->nblk++] = jt_xmalloc(sz);
+		s->used = 0;
+		s->size = sz;
+		s->rowbytes += sz;
+	}
+	return s->blk[s->nblk - 1] + s->used;
+}
+
+static size_t put_varint(char *p, uint64_t v)
+{
+	size_t k = 0;
+	while (v >= 0x80) {
+		p[k++] = (char)(v | 0x80);
+		v >>= 7;
+	}
+	p[k++] = (char)v;
+	return k;
+}
+
+static inline uint64_t get_varint(const char **pp)
+{
+	const unsigned char *p = (const unsigned char *)*pp;
+	uint64_t v = *p & 0x7f;
+	if (*p++ & 0x80) {
+		int sh = 7;
+		do {
+			v |= (uint64_t)(*p & 0x7f) << sh;
+			sh += 7;
+		} while (*p++ & 0x80);
+	}
+	*pp = (const char *)p;
+	return v;
+}
+
+const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time_canon)
+{
+	/* the largest the row can be: a flag byte, then per field a varint of
+	 * at most 10 bytes and the field's bytes */
+	size_t max = 1;
+	for (size_t i = 0; i < s->ncol; i++)
+		max += 10 + (s->col[i].raw ? rec->len[i] : 0);
+	char *p = room(s, max), *q = p + 1;
+	*p = (char)(time_canon ? 1 : 0);
+	for (size_t i = 0; i < s->ncol; i++) {
+		if ((long)i == s->c_cust || ((long)i == s->c_time && time_canon))
+			continue;
+		size_t n = rec->len[i];
+		struct jt_tcol *c = &s->col[i];
+		if (n == 0) {
+			*q++ = 0;	/* id 0, the empty value */
+			continue;
+		}
+		if (!c->raw) {
+			int isnew;
+			uint32_t id = jt_itab_put(&c->dict, rec->f[i], n, &isnew);
+			c->seen++;
+			if (isnew && c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen)
+				c->raw = 1;	/* mostly distinct: later values go raw */
+			q += put_varint(q, (uint64_t)id << 1);
+			continue;
+		}
+		/* raw since before this row (a column turns raw only after its
+		 * own value was interned), so max counted its bytes */
+		q += put_varint(q, (uint64_t)n << 1 | 1);
+		memcpy(q, rec->f[i], n);
+		q += n;
+	}
+	s->used += (size_t)(q - p);
+	return p;
+}
+
+/* Moves past the field at *p; the dictionary id or the raw bytes. */
+static inline const char *next_field(const struct jt_tcol *c, const char **p, size_t *len)
+{
+	uint64_t v = get_varint(p);
+	if (v & 1) {
+		const char *s = *p;
+		*len = (size_t)(v >> 1);
+		*p += *len;
+		return s;
+	}
+	return jt_itab_key(&c->dict, (uint32_t)(v >> 1), len);
+}
+
+size_t jt_ts_rowlen(const struct jt_tstore *s, const char *p)
+{
+	const char *q = p + 1;
+	int canon = *p & 1;
+	for (size_t i = 0; i < s->ncol; i++) {
+		if ((long)i == s->c_cust || ((long)i == s->c_time && canon))
+			continue;
+		uint64_t v = get_varint(&q);
+		if (v & 1)
+			q += v >> 1;
+	}
+	return (size_t)(q - p);
+}
+
+void jt_ts_get(const struct jt_tstore *s, const char *p, const char **f, size_t *len, const char *cust,
+	       size_t custlen, const char *tbuf, size_t tlen)
+{
+	const char *q = p + 1;
+	int canon = *p & 1;
+	for (size_t i = 0; i < s->ncol; i++) {
+		if ((long)i == s->c_cust) {
+			f[i] = cust;
+			len[i] = custlen;
+		} else if ((long)i == s->c_time && canon) {
+			f[i] = tbuf;
+			len[i] = tlen;
+		} else {
+			f[i] = next_field(&s->col[i], &q, &len[i]);
+		}
+	}
+}
+
+const char *jt_ts_field(const struct jt_tstore *s, const char *p, size_t col, size_t *len)
+{
+	const char *q = p + 1;
+	int canon = *p & 1;
+	for (size_t i = 0; i < s->ncol; i++) {
+		if ((long)i == s->c_cust || ((long)i == s->c_time && canon))
+			continue;
+		const char *v = next_field(&s->col[i], &q, len);
+		if (i == col)
+			return v;
+	}
+	*len = 0;
+	return "";
+}
+
+void jt_ts_drop_rows(struct jt_tstore *s)
+{
+	for (size_t i = 0; i < s->nblk; i++)
+		free(s->blk[i]);
+	s->rowbytes = 0;
+	s->nblk = 0;
+	s->used = s->size = 0;
+}
+
+uint64_t jt_ts_bytes(const struct jt_tstore *s)
+{
+	uint64_t b = s->rowbytes + s->bcap * sizeof *s->blk + s->ncol * sizeof *s->col;
+	for (size_t i = 0; i < s->ncol; i++)
+		b += s->col[i].dict.bytes;
+	return b;
+}
+
+void jt_ts_free(struct jt_tstore *s)
+{
+	for (size_t i = 0; i < s->nblk; i++)
+		free(s->blk[i]);
+	free(s->blk);
+	for (size_t i = 0; i < s->ncol; i++)
+		jt_itab_free(&s->col[i].dict);
+	free(s->col);
+	memset(s, 0, sizeof *s);
+}
