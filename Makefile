@@ -55,6 +55,7 @@ BUILD_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 	$(CC) $(JT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 lib/libjtools.a: $(LIBOBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 bin:
