@@ -46,14 +46,16 @@ struct part {
 	unsigned long long errline, lines;
 	/* after the read: this slot's ids in the run's tables */
 	uint32_t *cmap, *kmap, *gmap;
+	struct jt_spill sp;	/* this slot's spilled runs, one after the other */
+	int has_sp;
 };
 
 /* Touches of a slot written to a spill file: tch records, then the rows. */
 struct run {
-	struct jt_spill f;
 	size_t slot;
 	uint64_t first, n;	/* the slot's touch numbers first .. first + n - 1 */
-	uint64_t rows_at, rows_end;	/* where the rows are */
+	uint64_t at;	/* where its touches start in the slot's spill file */
+	uint64_t rows_at, rows_end;	/* where its rows are */
 };
 
 /* ---- small shared helpers ---------------------------------------------------- */
@@ -259,6 +261,8 @@ static void part_free(struct part *p)
 	free(p->cmap);
 	free(p->kmap);
 	free(p->gmap);
+	if (p->has_sp)
+		jt_spill_close(&p->sp);
 	free(p);
 }
 
@@ -470,7 +474,12 @@ static void part_record(void *ctx, const char *src, const struct jt_record *rec)
 		jt_die_at(src, rec->line, "more than %lu touches held at once, the most jstage keeps (--sorted holds one "
 			  "customer at a time)", (unsigned long)UINT32_MAX);
 	if (p->nt == p->tcap) {
-		p->tcap = p->tcap ? p->tcap * 2 : 4096;
+		/* doubling, but never past the slot's share of --memory: a full
+		 * array spills rather than grows */
+		size_t cap = p->tcap ? p->tcap * 2 : 4096, most = (size_t)(r->budget / 2 / r->nparts / sizeof *p->tv);
+		if (!r->o.sorted && cap > most)
+			cap = most > p->nt ? most : p->nt + 1;
+		p->tcap = cap;
 		p->tv = jt_xrealloc(p->tv, p->tcap * sizeof *p->tv);
 	}
 	struct tch *x = &p->tv[p->nt++];
@@ -593,10 +602,14 @@ static void spill_slot(struct part *p)
 	r->runs[r->nrun++] = u;
 	r->spilled = 1;
 	pthread_mutex_unlock(&runs_lock);
-	jt_spill_open(&u->f);
+	if (!p->has_sp) {	/* one file per slot: its runs follow each other */
+		jt_spill_open(&p->sp);
+		p->has_sp = 1;
+	}
 	u->slot = p->k;
 	u->first = p->base;
 	u->n = p->nt;
+	u->at = p->sp.size;
 	uint64_t off = 0;
 	for (size_t i = 0; i < p->nt; i++) {
 		struct tch x = p->tv[i];
@@ -605,13 +618,13 @@ static void spill_slot(struct part *p)
 			x.u.row = (const char *)(uintptr_t)off;
 			off += len;
 		}
-		jt_spill_write(&u->f, &x, sizeof x);
+		jt_spill_write(&p->sp, &x, sizeof x);
 	}
-	u->rows_at = u->f.size;
+	u->rows_at = p->sp.size;
 	u->rows_end = u->rows_at + off;
 	for (size_t i = 0; r->need_row && i < p->nt; i++)
-		jt_spill_write(&u->f, p->tv[i].u.row, jt_ts_rowlen(&p->ts, p->tv[i].u.row));
-	jt_spill_flush(&u->f);
+		jt_spill_write(&p->sp, p->tv[i].u.row, jt_ts_rowlen(&p->ts, p->tv[i].u.row));
+	jt_spill_flush(&p->sp);
 	p->base += p->nt;
 	p->nt = 0;
 	jt_ts_drop_rows(&p->ts);
@@ -875,7 +888,13 @@ static void round_job(void *arg, size_t k)
 		jt_die("out of memory");
 }
 
-#define ROUND_TOUCHES ((uint64_t)1 << 15)
+/* Touches per thread and round: their output is held until the round ends,
+ * about 150 bytes each, within an eighth of --memory. */
+static uint64_t round_touches(const struct jt_stagerun *r, size_t threads)
+{
+	uint64_t n = r->budget / 8 / 150 / threads;
+	return n < 1024 ? 1024 : n > ((uint64_t)1 << 15) ? (uint64_t)1 << 15 : n;
+}
 
 /* Every customer of ranks [lo, hi), in order, on the threads when the view
  * writes rows: rounds of about ROUND_TOUCHES touches, each cut in one slice
@@ -909,7 +928,7 @@ static void process(struct proc *pc)
 	jt_writer_flush(&r->main.w);
 	for (size_t c = pc->lo; c < pc->hi;) {
 		/* this round: customers up to about ROUND_TOUCHES touches per thread */
-		uint64_t want = ROUND_TOUCHES * T, got = 0, per;
+		uint64_t want = round_touches(r, T) * T, got = 0, per;
 		size_t e = c;
 		while (e < pc->hi && got < want)
 			got += r->ccount[pc->ord[e++]];
@@ -1010,8 +1029,29 @@ static void process_memory(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank)
 struct feeder {
 	struct jt_stagerun *r;
 	uint32_t *rank, *pof;	/* customer -> rank; rank -> partition */
-	struct jt_spill *pf;
+	struct jt_spill *pf;	/* one file: partition p is the region [off[p], off[p + 1]) */
+	uint64_t *off, *put;	/* regions, and what is written of each */
+	size_t lo, hi;	/* the partitions of this pass */
+	char **buf;	/* a buffer per partition of the pass */
+	size_t *blen, bsize;
 };
+
+static void feed_bytes(struct feeder *fd, size_t p, const void *s, size_t n)
+{
+	size_t i = p - fd->lo;
+	if (fd->blen[i] + n > fd->bsize) {
+		jt_spill_pwrite(fd->pf, fd->off[p] + fd->put[p], fd->buf[i], fd->blen[i]);
+		fd->put[p] += fd->blen[i];
+		fd->blen[i] = 0;
+		if (n > fd->bsize) {
+			jt_spill_pwrite(fd->pf, fd->off[p] + fd->put[p], s, n);
+			fd->put[p] += n;
+			return;
+		}
+	}
+	memcpy(fd->buf[i] + fd->blen[i], s, n);
+	fd->blen[i] += n;
+}
 
 static void feed_one(struct feeder *fd, const struct part *p, struct tch x, const char *row, size_t rowlen)
 {
@@ -1023,12 +1063,14 @@ static void feed_one(struct feeder *fd, const struct part *p, struct tch x, cons
 		else if (r->o.mode == JT_SM_FUNNEL && r->c_grp >= 0)
 			x.u.k.grp = p->gmap[x.u.k.grp];
 	}
-	struct jt_spill *f = &fd->pf[fd->pof[fd->rank[x.cust]]];
+	size_t q = fd->pof[fd->rank[x.cust]];
+	if (q < fd->lo || q >= fd->hi)
+		return;	/* another pass's */
 	if (r->need_row)
 		x.u.row = (const char *)(uintptr_t)rowlen;
-	jt_spill_write(f, &x, sizeof x);
+	feed_bytes(fd, q, &x, sizeof x);
 	if (r->need_row)
-		jt_spill_write(f, row, rowlen);
+		feed_bytes(fd, q, row, rowlen);
 }
 
 /* The touches numbered [a, b) of slot p, from its runs and its memory. */
@@ -1041,18 +1083,19 @@ static void feed_range(struct feeder *fd, const struct part *p, uint64_t a, uint
 	size_t rcap = 0;
 	for (size_t u = 0; u < r->nrun && a < b; u++) {
 		struct run *ru = r->runs[u];
+		const struct jt_spill *sf = &p->sp;
 		if (ru->slot != p->k || ru->first + ru->n <= a || ru->first >= b)
 			continue;
 		uint64_t s = a > ru->first ? a : ru->first, e = b < ru->first + ru->n ? b : ru->first + ru->n;
 		for (uint64_t i = s; i < e;) {
 			size_t m = e - i < CH ? (size_t)(e - i) : CH;
-			jt_spill_pread(&ru->f, (i - ru->first) * sizeof *buf, buf, m * sizeof *buf);
+			jt_spill_pread(sf, ru->at + (i - ru->first) * sizeof *buf, buf, m * sizeof *buf);
 			uint64_t r0 = 0, r1 = 0;
 			if (r->need_row) {	/* the rows of these touches lie together */
 				struct tch next;
 				r0 = (uint64_t)(uintptr_t)buf[0].u.row;
 				if (i + m < ru->first + ru->n) {
-					jt_spill_pread(&ru->f, (i + m - ru->first) * sizeof next, &next, sizeof next);
+					jt_spill_pread(sf, ru->at + (i + m - ru->first) * sizeof next, &next, sizeof next);
 					r1 = (uint64_t)(uintptr_t)next.u.row;
 				} else {
 					r1 = ru->rows_end - ru->rows_at;
@@ -1062,7 +1105,7 @@ static void feed_range(struct feeder *fd, const struct part *p, uint64_t a, uint
 					rows = jt_xrealloc(rows, rcap);
 				}
 				if (r1 > r0)
-					jt_spill_pread(&ru->f, ru->rows_at + r0, rows, (size_t)(r1 - r0));
+					jt_spill_pread(sf, ru->rows_at + r0, rows, (size_t)(r1 - r0));
 			}
 			for (size_t j = 0; j < m; j++) {
 				const char *row = NULL;
@@ -1090,8 +1133,9 @@ static void feed_range(struct feeder *fd, const struct part *p, uint64_t a, uint
 static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank)
 {
 	size_t nc = r->cust.n, nf = r->nin ? r->nin : 1;
-	uint64_t target = r->budget / 2;
-	/* partitions: consecutive ranks of at most target bytes (a customer alone may be more) */
+	/* partitions: consecutive ranks of at most a quarter of the budget (read
+	 * back, a partition takes about twice its bytes), a customer alone more */
+	uint64_t target = r->budget / 4;
 	uint32_t *pof = jt_xmalloc((nc + 1) * sizeof *pof);
 	size_t np = 0, *plo = jt_xmalloc((nc + 2) * sizeof *plo);
 	uint64_t acc = 0;
@@ -1106,18 +1150,51 @@ static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank
 		pof[c] = (uint32_t)np;
 	}
 	plo[++np] = nc;
-	struct jt_spill *pf = jt_xcalloc(np, sizeof *pf);
+	/* one file, a region per partition, filled in passes over the runs
+	 * with a buffer per partition of the pass: an eighth of the budget */
+	struct jt_spill pf;
+	jt_spill_open(&pf);
+	struct feeder fd;
+	memset(&fd, 0, sizeof fd);
+	fd.r = r;
+	fd.rank = rank;
+	fd.pof = pof;
+	fd.pf = &pf;
+	fd.off = jt_xcalloc(np + 1, sizeof *fd.off);
+	fd.put = jt_xcalloc(np + 1, sizeof *fd.put);
+	for (size_t c = 0; c < nc; c++)
+		fd.off[pof[c] + 1] += r->cbytes[ord[c]];
 	for (size_t i = 0; i < np; i++)
-		jt_spill_open(&pf[i]);
-	struct feeder fd = { r, rank, pof, pf };
-	for (size_t f = 0; f < nf; f++)
-		for (size_t k = 0; k < r->nparts; k++)
-			feed_range(&fd, r->parts[k], r->parts[k]->seg[f], r->parts[k]->seg[f + 1]);
-	/* the runs and the rows in memory are in the partitions now */
-	for (size_t u = 0; u < r->nrun; u++) {
-		jt_spill_close(&r->runs[u]->f);
-		free(r->runs[u]);
+		fd.off[i + 1] += fd.off[i];
+	fd.bsize = 64 << 10;
+	size_t per = (size_t)(r->budget / 8 / fd.bsize);
+	if (per < 1)
+		per = 1;
+	fd.buf = jt_xcalloc(per, sizeof *fd.buf);
+	fd.blen = jt_xcalloc(per, sizeof *fd.blen);
+	for (size_t i = 0; i < per && i < np; i++)
+		fd.buf[i] = jt_xmalloc(fd.bsize);
+	for (fd.lo = 0; fd.lo < np; fd.lo = fd.hi) {
+		fd.hi = fd.lo + per < np ? fd.lo + per : np;
+		for (size_t f = 0; f < nf; f++)
+			for (size_t k = 0; k < r->nparts; k++)
+				feed_range(&fd, r->parts[k], r->parts[k]->seg[f], r->parts[k]->seg[f + 1]);
+		for (size_t q = fd.lo; q < fd.hi; q++) {
+			jt_spill_pwrite(&pf, fd.off[q] + fd.put[q], fd.buf[q - fd.lo], fd.blen[q - fd.lo]);
+			fd.put[q] += fd.blen[q - fd.lo];
+			fd.blen[q - fd.lo] = 0;
+			if (fd.put[q] != fd.off[q + 1] - fd.off[q])
+				jt_die("internal error: partition %zu holds %llu bytes, not %llu", q,
+				       (unsigned long long)fd.put[q], (unsigned long long)(fd.off[q + 1] - fd.off[q]));
+		}
 	}
+	for (size_t i = 0; i < per; i++)
+		free(fd.buf[i]);
+	free(fd.buf);
+	free(fd.blen);
+	/* the runs and the rows in memory are in the partitions now */
+	for (size_t u = 0; u < r->nrun; u++)
+		free(r->runs[u]);
 	r->nrun = 0;
 	for (size_t k = 0; k < r->nparts; k++) {
 		struct part *p = r->parts[k];
@@ -1125,6 +1202,10 @@ static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank
 		free(p->tv);
 		p->tv = NULL;
 		p->nt = p->tcap = 0;
+		if (p->has_sp) {
+			jt_spill_close(&p->sp);
+			p->has_sp = 0;
+		}
 	}
 	struct proc pc;
 	memset(&pc, 0, sizeof pc);
@@ -1134,11 +1215,9 @@ static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank
 		if (r->ccount[c] > pc.maxn)
 			pc.maxn = r->ccount[c];
 	for (size_t i = 0; i < np; i++) {
-		jt_spill_flush(&pf[i]);
-		uint64_t size = pf[i].size;
+		uint64_t size = fd.off[i + 1] - fd.off[i];
 		char *blob = jt_xmalloc(size + 1);
-		jt_spill_pread(&pf[i], 0, blob, (size_t)size);
-		jt_spill_close(&pf[i]);
+		jt_spill_pread(&pf, fd.off[i], blob, (size_t)size);
 		pc.lo = plo[i];
 		pc.hi = plo[i + 1];
 		uint64_t n = 0;
@@ -1173,7 +1252,9 @@ static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank
 		pc.pt = NULL;
 	}
 	proc_free(&pc);
-	free(pf);
+	jt_spill_close(&pf);
+	free(fd.off);
+	free(fd.put);
 	free(pof);
 	free(plo);
 }
@@ -1257,10 +1338,8 @@ void jt_stage_free(struct jt_stagerun *r)
 	free(r->in);
 	for (size_t k = 0; k < r->nparts; k++)
 		part_free(r->parts[k]);
-	for (size_t u = 0; u < r->nrun; u++) {
-		jt_spill_close(&r->runs[u]->f);
+	for (size_t u = 0; u < r->nrun; u++)
 		free(r->runs[u]);
-	}
 	free(r->runs);
 	jt_rejects_free(r->rj);
 	jt_header_free(r->h);
