@@ -1034,6 +1034,42 @@ Try 'jtouch --help' for more information."
 	stats_are touches_out=23
 }
 
+# A {COL} touch is named by its column, as a plain touch by its touchpoint: a later
+# --touch '{event} ...' replaces the profile's '{event} timestamp' where it stands.
+@test "jtouch: --touch '{event} ts' replaces the events profile's '{event} timestamp'; a plain touchpoint is replaced likewise" {
+	printf 'user_id,event,timestamp,ts\nu1,view,2024-01-01T00:00:00Z,2024-02-01T10:00:00Z\nu2,click,,2024-02-02T11:00:00Z\n' >"$T/ev.csv"
+	jtrc 0 -p events --touch '{event} ts' --stats "$T/st.csv" "$T/ev.csv"
+	same <<'EOF'
+customer,time,touchpoint,source,channel,nps,csat,ces,first_reply_s,resolution_s,reopens,amount,delay_s,referee,page
+u1,2024-02-01T10:00:00Z,view,events,,,,,,,,,,,
+u2,2024-02-02T11:00:00Z,click,events,,,,,,,,,,,
+EOF
+	err_is ""
+	stats_are rows_in=2 rows_out=2 touches_out=2
+	# a file without the profile's time column: the replaced touch no longer needs it
+	cut -d, -f1,2,4 "$T/ev.csv" >"$T/ts.csv"
+	jtrc 0 -p events --touch '{event} ts' "$T/ts.csv"
+	same <<'EOF'
+customer,time,touchpoint,source,channel,nps,csat,ces,first_reply_s,resolution_s,reopens,amount,delay_s,referee,page
+u1,2024-02-01T10:00:00Z,view,events,,,,,,,,,,,
+u2,2024-02-02T11:00:00Z,click,events,,,,,,,,,,,
+EOF
+	# '{event?}' names the same column, so it replaces too; another column adds a touch
+	jtrc 0 -q -p events --touch '{event?} ts' --stats "$T/st.csv" "$T/ev.csv"
+	stats_are touches_out=2
+	jtrc 0 -q -p events --touch '{user_id} ts' --stats "$T/st.csv" "$T/ev.csv"
+	stats_are touches_out=3
+	# a plain touchpoint: the profile's 'seen timestamp' replaced by 'seen ts', in place (first)
+	printf 'customer user_id\ntouch seen timestamp\ntouch {event} ts\n' >"$T/p.profile"
+	jtrc 0 -p "$T/p.profile" --touch 'seen ts' "$T/ev.csv"
+	run cut -d, -f1-3 "$T/out"
+	assert_output "customer,time,touchpoint
+u1,2024-02-01T10:00:00Z,seen
+u1,2024-02-01T10:00:00Z,view
+u2,2024-02-02T11:00:00Z,seen
+u2,2024-02-02T11:00:00Z,click"
+}
+
 @test "jtouch: without a profile, --touch and --customer are required (exit 2)" {
 	jtrc 2 survey.csv
 	err_is "jtouch: the command line: no touch to emit (give -p NAME, or --touch 'TOUCHPOINT TIME_COLUMN')
