@@ -107,7 +107,7 @@ static void help(void)
 	       "      --discount D      monthly discount rate (default 0)\n"
 	       "      --bgnbd           BG/NBD purchases and Gamma-Gamma spend (lifetimes): fit, then per\n"
 	       "                        customer: p_alive, expected purchases, value and CLV over --horizon\n"
-	       "      --unit U          day (default) or week: the model's time unit\n"
+	       "      --unit U          day (default) or week (Monday to Sunday): the model's time unit\n"
 	       "      --horizon N       months ahead for expected purchases and CLV (default 12)\n"
 	       "      --params FILE     save the fitted parameters and standard errors\n"
 	       "      --use-params FILE predict with saved parameters instead of fitting\n"

@@ -861,12 +861,21 @@ static uint32_t group_of(struct jt_stagerun *r, const char *row)
 	return intern(&r->cgroups, b->p, b->len);
 }
 
+/* The model's period of t: the UTC day, or the ISO week (Monday to Sunday),
+ * numbered as pandas' to_period('D') and to_period('W') are (W is W-SUN:
+ * weeks that end on Sunday), the same weeks as --cohorts week. */
+static int64_t bg_period(const struct jt_stagerun *r, int64_t t)
+{
+	return period_of(r->o.unit == 7 * 86400 ? JT_BUCKET_WEEK : JT_BUCKET_DAY, t);
+}
+
 /* lifetimes' summary_data_from_transaction_data: purchases (order_placed) grouped
- * by time unit; frequency = units with a purchase - 1, recency = last - first
- * unit, T = --as-of's unit - first unit, monetary = mean of the repeat units' sums. */
+ * by period; frequency = periods with a purchase - 1, recency = last - first
+ * period, T = --as-of's period - first period (differences of period numbers,
+ * as lifetimes takes them), monetary = mean of the repeat periods' sums. */
 static void bg_customer(struct jt_stagerun *r, struct tch *t, size_t n)
 {
-	int64_t unit = r->o.unit, first = 0, last = 0, cur = 0;
+	int64_t first = 0, last = 0, cur = 0;
 	double x = -1, sum = 0, repeat = 0;
 	jt_i128 unit_sum = 0;
 	int any = 0;
@@ -876,7 +885,7 @@ static void bg_customer(struct jt_stagerun *r, struct tch *t, size_t n)
 		if (i < n) {
 			if (!is_tp(t[i].row, r->c_tp, "order_placed"))
 				continue;
-			u = t[i].t >= 0 ? t[i].t / unit : -((-t[i].t + unit - 1) / unit);
+			u = bg_period(r, t[i].t);
 			size_t len;
 			const char *v = r->c_amount >= 0 ? field(t[i].row, (size_t)r->c_amount, &len) : "";
 			if (r->c_amount < 0)
@@ -903,7 +912,7 @@ static void bg_customer(struct jt_stagerun *r, struct tch *t, size_t n)
 	}
 	if (!any)
 		return;	/* no purchase: not in the model */
-	int64_t asof = r->as_of >= 0 ? r->as_of / unit : -((-r->as_of + unit - 1) / unit);
+	int64_t asof = bg_period(r, r->as_of);
 	void *p = r->bg;
 	jt_xgrow(&p, &r->bgcap, r->nbg + 1, sizeof *r->bg);
 	r->bg = p;
@@ -1813,7 +1822,8 @@ static void write_bgnbd(struct jt_stagerun *r)
 	for (int k = 0; k < 9; k++)
 		len[k] = strlen(hdr[k]);
 	jt_w_record(&r->w, hdr, len, 9, 0);
-	double month = 30.0 * 86400 / (double)r->o.unit;	/* lifetimes: a month is 30 days */
+	/* lifetimes' customer_lifetime_value: a month is 30 days, or 4.345 weeks */
+	double month = r->o.unit == 7 * 86400 ? 4.345 : 30.0;
 	double disc = jt_dec_to_double(r->discount), margin = jt_dec_to_double(r->margin);
 	double H = r->o.horizon * month;
 	for (size_t i = 0; i < r->nbg; i++) {

@@ -59,6 +59,44 @@ c1,2,10,20,9.0000
 c2,0,0,15,"
 }
 
+# --unit week: pandas' to_period('W') (W-SUN) weeks, Monday to Sunday, as lifetimes'
+# summary_data_from_transaction_data(freq='W') takes them; recency and T are differences of
+# week numbers. As-of Wednesday 2024-01-17: the week of Monday 2024-01-15.
+#   mt: Monday 2024-01-01 and Thursday 2024-01-04, one week: frequency 0, recency 0, T 2
+#   sm: Sunday 2024-01-07 23:59:59 and Monday 2024-01-08 00:00:00, two weeks: frequency 1,
+#       recency 1, T 2 (the week of January 1 to the week of January 15), monetary 7
+# expected_purchases over --horizon 12 months of 4.345 weeks (lifetimes' customer_lifetime_value
+# factor for freq='W'), 52.14 weeks: BG/NBD's conditional expectation for mt (x = 0, T = 2),
+# computed here with the series of 2F1; 30 days a month (51.43 weeks) would give 0.3140.
+@test "jbgnbd: --unit week counts ISO weeks, Monday to Sunday; a month is 4.345 weeks" {
+	{ echo customer,time,touchpoint,amount; printf '%s\n' \
+		'mt,2024-01-01T09:00:00Z,order_placed,10' 'mt,2024-01-04T09:00:00Z,order_placed,20' \
+		'sm,2024-01-07T23:59:59Z,order_placed,5' 'sm,2024-01-08T00:00:00Z,order_placed,7'; } >"$T/w.csv"
+	{ echo model,param,estimate,se; printf '%s\n' bgnbd,r,0.24, bgnbd,alpha,30.8, bgnbd,a,0.79, bgnbd,b,2.43, \
+		gamma_gamma,p,6.25, gamma_gamma,q,3.74, gamma_gamma,v,15.44, bgnbd,unit_s,604800,; } >"$T/pw.csv"
+	run jstage -q --bgnbd --unit week --as-of 2024-01-17T00:00:00Z --use-params "$T/pw.csv" "$T/w.csv"
+	assert_success
+	local out=$output
+	run cut -d, -f1-5 <<<"$out"
+	assert_output "customer,frequency,recency,T,monetary_value
+mt,0,0,2,
+sm,1,1,2,7.0000"
+	run awk -v t="$(awk 'BEGIN { print 12 * 4.345 }')" '
+		function h2f1(a, b, c, z,   k, term, sum) {
+			term = 1; sum = 1
+			for (k = 0; k < 100000; k++) {
+				term *= (a + k) * (b + k) / ((c + k) * (k + 1)) * z; sum += term
+				if ((term < 0 ? -term : term) < 1e-15 * sum) break
+			}
+			return sum
+		}
+		BEGIN { r = 0.24; al = 30.8; a = 0.79; b = 2.43; T = 2
+			printf "%.4f\n", (a + b - 1) / (a - 1) * (1 - ((al + T) / (al + T + t)) ^ r * h2f1(r, b, a + b - 1, t / (al + T + t))) }'
+	assert_output 0.3177
+	run awk -F, '$1 == "mt" { print $7 }' <<<"$out"
+	assert_output 0.3177
+}
+
 @test "jbgnbd: usage errors" {
 	run -2 jstage --bgnbd -g channel "$T/sim.csv"
 	assert_output --partial "-g: --bgnbd is one fit over all customers"
