@@ -1782,7 +1782,62 @@ static void read_params(const char *path, double *p, int64_t *unit)
 	}
 }
 
-static void write_bgnbd(struct jt_stagerun *r)
+/* The parameters of mask, "r 6.1e+06 and alpha 7.2e+08" (with their values). */
+static void fit_names(struct jt_buf *b, const struct jt_fit *f, const char *const *names, unsigned mask, int values)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < f->np; i++)
+		n += mask >> i & 1;
+	for (size_t i = 0; i < f->np; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		if (k++)
+			jt_buf_adds(b, k == n ? " and " : ", ");
+		jt_buf_adds(b, names[i]);
+		if (values)
+			jt_buf_printf(b, " %.2g", f->p[i]);
+	}
+}
+
+/* Says why a fit is no estimate, if it is not: a warning, or with --strict an
+ * error (the caller then exits 1). Returns 1 when it is not. */
+static int fit_check(const struct jt_stagerun *r, int rc, const struct jt_fit *f, const char *model,
+		     const char *const *names, const char *nothing)
+{
+	if (rc == 0)
+		return 0;
+	struct jt_buf b = JT_BUF_INIT;
+	if (f->np == 0) {
+		jt_buf_printf(&b, "the %s fit has %s: its figures are not estimates", model, nothing);
+	} else if (f->at_lo || f->at_hi) {
+		jt_buf_printf(&b, "the %s fit did not converge inside the parameter space (", model);
+		fit_names(&b, f, names, f->at_hi, 1);
+		if (f->at_hi)
+			jt_buf_adds(&b, (f->at_hi & (f->at_hi - 1)) ? " at their bounds" : " at its bound");
+		if (f->at_hi && f->at_lo)
+			jt_buf_adds(&b, ", ");
+		fit_names(&b, f, names, f->at_lo, 0);
+		if (f->at_lo)
+			jt_buf_adds(&b, " near 0");
+		jt_buf_adds(&b, "): the model does not fit these data; its figures are not estimates");
+	} else if (!f->pd) {
+		jt_buf_printf(&b, "the %s fit did not converge inside the parameter space (it ended where the "
+			      "likelihood has no maximum: the Hessian is not positive definite): the model does not "
+			      "fit these data; its figures are not estimates", model);
+	} else {
+		jt_buf_printf(&b, "the %s fit did not converge: its figures are not estimates", model);
+	}
+	if (r->o.c->strict)
+		jt_note("%s", b.p);
+	else
+		jt_warn("%s", b.p);
+	jt_buf_free(&b);
+	return 1;
+}
+
+/* The fits, the parameters (stderr, --params) and the predictions; returns
+ * the exit status: 1 when --strict and a fit is no estimate. */
+static int write_bgnbd(struct jt_stagerun *r)
 {
 	double p[7];
 	struct jt_fit bf, gf;
@@ -1793,11 +1848,18 @@ static void write_bgnbd(struct jt_stagerun *r)
 		d[i] = r->bg[i].rfm;
 	if (r->o.params_in) {
 		memcpy(p, r->bgp, sizeof r->bgp);
+	} else if (r->nbg == 0) {	/* no row to predict: nothing to fit, and nothing wrong */
+		jt_warn("the BG/NBD fit has no customer with a purchase");
+		memset(p, 0, sizeof p);
 	} else {
-		if (jt_bgnbd_fit(d, r->nbg, &bf) != 0)
-			jt_warn("BG/NBD: the fit did not converge (%zu customers with a purchase)", r->nbg);
-		if (jt_gg_fit(d, r->nbg, &gf) != 0)
-			jt_warn("Gamma-Gamma: the fit did not converge or no customer has a repeat purchase");
+		int bad = fit_check(r, jt_bgnbd_fit(d, r->nbg, &bf), &bf, "BG/NBD", bg_names,
+				    "no customer whose T is above 0 (every first purchase is in the period of --as-of)");
+		bad |= fit_check(r, jt_gg_fit(d, r->nbg, &gf), &gf, "Gamma-Gamma", bg_names + 4,
+				 "no customer with a repeat purchase");
+		if (bad && r->o.c->strict) {	/* nothing written: -o stays as it was */
+			free(d);
+			return 1;
+		}
 		memcpy(p, bf.p, 4 * sizeof *p);
 		memcpy(p + 4, gf.p, 3 * sizeof *p);
 		char num[2][64];
@@ -1851,6 +1913,7 @@ static void write_bgnbd(struct jt_stagerun *r)
 		jt_w_record(&r->w, f, len, 9, 0);
 	}
 	free(d);
+	return 0;
 }
 
 static int cmp_cust(const void *a, const void *b)
@@ -1932,7 +1995,7 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 		case JT_SM_CUSTOMERS: if (r->h && !r->ctab_header) ctab_header(r); break;
 		case JT_SM_RETENTION: if (r->h) write_retention(r); break;
 		case JT_SM_CLV: if (r->h) write_clv(r); break;
-		case JT_SM_BGNBD: if (r->h) write_bgnbd(r); break;
+		case JT_SM_BGNBD: if (r->h && write_bgnbd(r) != 0) return 1; break;
 		default: break;
 		}
 	}
