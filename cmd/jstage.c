@@ -77,7 +77,7 @@ static void help(void)
 	       "      --labels          the stages in rules order (one column, stage), no input\n"
 	       "      --sorted          input is grouped by customer: stream, one customer in memory\n"
 	       "Views (one of):\n"
-	       "      --funnel STEPS    comma list of stages or touchpoint patterns (stage:X, touchpoint:RE)\n"
+	       "      --funnel STEPS    comma list of stages (X or stage:X) and touchpoint patterns (touchpoint:RE)\n"
 	       "      --order MODE      ordered (default), strict or unordered\n"
 	       "      --step-windows L  windows between consecutive steps, e.g. 1d,20d ('-' for none)\n"
 	       "  -g, --group-by COL    funnel breakdown by COL\n"

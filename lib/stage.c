@@ -225,6 +225,24 @@ static const char *stage_name(const struct jt_stagerun *r, size_t i)
 	return i < jt_rules_nlabels(r->o.rules) ? jt_rules_label(r->o.rules, i) : r->o.deflabel;
 }
 
+/* "awareness, consideration, ...": the stages of the rules, then --default's
+ * label when the rules do not have it. */
+static void stage_list(const struct jt_stagerun *r, struct jt_buf *b)
+{
+	size_t n = jt_rules_nlabels(r->o.rules);
+	for (size_t i = 0; i <= n; i++) {
+		const char *l = stage_name(r, i);
+		if (!l || (i == n && jt_rules_find(r->o.rules, l) >= 0))
+			continue;
+		if (b->len)
+			jt_buf_adds(b, ", ");
+		jt_buf_adds(b, l);
+	}
+}
+
+/* The steps of --funnel: a stage of the rules (or --default), stage:LABEL,
+ * or touchpoint:RE; a bare step that is no stage is a usage error (a typo
+ * of a stage used to be taken as a touchpoint pattern that matched nothing). */
 static void parse_steps(struct jt_stagerun *r)
 {
 	char *list = jt_xstrdup(r->o.steps), *cur = list;
@@ -238,18 +256,21 @@ static void parse_steps(struct jt_stagerun *r)
 		s->name = jt_xstrdup(it);
 		if (strncmp(it, "touchpoint:", 11) == 0) {
 			s->rx = compile(it + 11, "--funnel");
-		} else if (strncmp(it, "stage:", 6) == 0) {
-			s->label = stage_index(r, it + 6);
-			if (s->label < 0)
-				jt_usage_error("--funnel: '%s' is not a stage of the rules (or --default)", it + 6);
-		} else if ((s->label = stage_index(r, it)) < 0) {
-			s->rx = compile(it, "--funnel");	/* not a stage: a touchpoint pattern */
 			r->need_tp = 1;
+			continue;
 		}
+		int prefixed = strncmp(it, "stage:", 6) == 0;
+		const char *label = prefixed ? it + 6 : it;
+		if ((s->label = stage_index(r, label)) >= 0)
+			continue;
+		struct jt_buf b = JT_BUF_INIT;
+		stage_list(r, &b);
+		jt_usage_error("--funnel: '%s' is not a stage of the rules (%s)%s", jt_show(label, strlen(label)),
+			       b.p ? b.p : "", prefixed ? "" : "; write touchpoint:RE for a touchpoint pattern");
 	}
 	free(list);
 	if (r->nstep < 1)
-		jt_usage_error("--funnel: no steps (a comma list of stages or touchpoint patterns)");
+		jt_usage_error("--funnel: no steps (a comma list of stages, or touchpoint:RE for touchpoint patterns)");
 	if (r->o.step_windows) {
 		char *wl = jt_xstrdup(r->o.step_windows), *wc = wl;
 		size_t k = 1;
