@@ -48,15 +48,15 @@ static double gg_nll(const double *lp, const struct jt_rfm *d, size_t n, double 
 	return isfinite(s) ? s : HUGE_VAL;
 }
 
-/* The objective at x kept inside the parameter space: each coordinate (a
- * log parameter) clamped to [log JT_FIT_LO, log JT_FIT_HI], so that the
- * search never leaves it (the likelihood is flat beyond a bound). */
-static double inside(nll_fn *f, const double *x, size_t k, const struct jt_rfm *d, size_t n, double scale)
+/* The objective at x, after x is put inside the parameter space: each
+ * coordinate (a log parameter) clamped to [log JT_FIT_LO, log JT_FIT_HI],
+ * so that the search never leaves it. */
+static double inside(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_t n, double scale)
 {
-	double y[4], lo = log(JT_FIT_LO), hi = log(JT_FIT_HI);
+	double lo = log(JT_FIT_LO), hi = log(JT_FIT_HI);
 	for (size_t i = 0; i < k; i++)
-		y[i] = x[i] < lo ? lo : x[i] > hi ? hi : x[i];
-	return f(y, d, n, scale);
+		x[i] = x[i] < lo ? lo : x[i] > hi ? hi : x[i];
+	return f(x, d, n, scale);
 }
 
 /* Nelder-Mead from x (k <= 4 dimensions) inside the parameter space; returns
@@ -70,7 +70,8 @@ static int simplex(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_
 			v[i][i - 1] += 0.5;
 		fv[i] = inside(f, v[i], k, d, n, scale);
 	}
-	int ok = 0;
+	int ok = 0, edge = 0;
+	double lo = log(JT_FIT_LO) + log(10.0), hi = log(JT_FIT_HI) - log(10.0);
 	for (int it = 0; it < 40000; it++) {
 		/* order: best first */
 		for (size_t i = 1; i <= k; i++)
@@ -91,6 +92,15 @@ static int simplex(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_
 			ok = 1;
 			break;
 		}
+		/* A best point at a bound (within a factor of 10, as bounds() has it)
+		 * is no estimate, and the simplex may crawl along the bound without
+		 * ever meeting the tolerance: 500 such steps end the search. A fit
+		 * that never comes near a bound is not affected. */
+		int near = 0;
+		for (size_t j = 0; j < k; j++)
+			near |= v[0][j] <= lo || v[0][j] >= hi;
+		if (near && ++edge >= 500)
+			break;
 		double c[4] = { 0 }, xr[4], xe[4], xc[4];
 		for (size_t i = 0; i < k; i++)
 			for (size_t j = 0; j < k; j++)
@@ -135,9 +145,7 @@ static int simplex(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_
 	for (size_t i = 1; i <= k; i++)
 		if (fv[i] < fv[best])
 			best = i;
-	double lo = log(JT_FIT_LO), hi = log(JT_FIT_HI);
-	for (size_t j = 0; j < k; j++)
-		x[j] = v[best][j] < lo ? lo : v[best][j] > hi ? hi : v[best][j];
+	memcpy(x, v[best], k * sizeof *x);	/* inside the box: every vertex was put there */
 	*fx = fv[best];
 	return ok;
 }
