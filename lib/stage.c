@@ -270,7 +270,7 @@ static void parse_steps(struct jt_stagerun *r)
 	}
 	free(list);
 	if (r->nstep < 1)
-		jt_usage_error("--funnel: no steps (a comma list of stages, or touchpoint:RE for touchpoint patterns)");
+		jt_usage_error("--funnel: no steps (a comma list of stages or touchpoint patterns)");
 	if (r->o.step_windows) {
 		char *wl = jt_xstrdup(r->o.step_windows), *wc = wl;
 		size_t k = 1;
