@@ -74,6 +74,11 @@ deps-if-needed:
 tests/unit/libtest: tests/unit/libtest.c lib/libjtools.a
 	$(CC) $(JT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libjtools.a $(LDLIBS)
 
+# jstage whose funnel tries every start as it did before the linear one:
+# tests/funnel.bats compares the two on random inputs.
+tests/unit/jstage-scan: cmd/jstage.c lib/stage_funnel.c lib/libjtools.a $(HDRS) .build-flags
+	$(CC) $(JT_CFLAGS) -DJT_FUNNEL_SCAN=1 $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cmd/jstage.c lib/stage_funnel.c lib/libjtools.a $(LDLIBS)
+
 # ---- fuzzing (tests/fuzz/README.md). Each harness tests/fuzz/NAME.c is built
 # two ways: with the normal compiler and replay.c, to replay the corpus and the
 # inputs that found bugs in `make check` (tests/fuzz.bats); and with clang's
@@ -104,13 +109,13 @@ fuzz:
 	@sh mk/fuzz.sh $(FUZZ_TIME) $(FUZZ_NAMES)
 
 check: deps-if-needed
-	@$(MAKE) --no-print-directory all tests/unit/libtest $(REPLAY)
+	@$(MAKE) --no-print-directory all tests/unit/libtest tests/unit/jstage-scan $(REPLAY)
 	$(SAN_ENV) prove -e bats tests/*.bats
 
 valgrind-check: deps-if-needed
 	@command -v valgrind >/dev/null 2>&1 || \
 	  { echo "jtools: valgrind is missing: install valgrind (make deps does not: make check needs no valgrind)"; exit 1; }
-	@$(MAKE) --no-print-directory all tests/unit/libtest $(REPLAY)
+	@$(MAKE) --no-print-directory all tests/unit/libtest tests/unit/jstage-scan $(REPLAY)
 	JT_VALGRIND=1 prove -e bats tests/*.bats
 
 demo: deps-if-needed
@@ -132,7 +137,7 @@ install: all
 	cp -R share/jtools/. $(DESTDIR)$(PREFIX)/share/jtools/
 
 clean:
-	rm -rf bin cmd/*.o lib/*.o lib/*.a .prefix .build-flags tests/unit/libtest tests/fuzz/bin build
+	rm -rf bin cmd/*.o lib/*.o lib/*.a .prefix .build-flags tests/unit/libtest tests/unit/jstage-scan tests/fuzz/bin build
 
 FORCE:
 .PHONY: all check-libs deps deps-if-needed check valgrind-check fuzz fuzz-build demo bench lint-man install clean FORCE

@@ -1,6 +1,7 @@
 /* clv.c — BG/NBD and Gamma-Gamma: likelihoods as in `lifetimes`, fitted by
  * Nelder-Mead on the logarithms of the parameters (they stay positive),
- * standard errors from the inverse of the numerical Hessian (delta method). */
+ * inside the box [JT_FIT_LO, JT_FIT_HI] of scaled parameters, standard
+ * errors from the inverse of the numerical Hessian (delta method). */
 #include <math.h>
 #include <string.h>
 
@@ -47,7 +48,19 @@ static double gg_nll(const double *lp, const struct jt_rfm *d, size_t n, double 
 	return isfinite(s) ? s : HUGE_VAL;
 }
 
-/* Nelder-Mead from x (k <= 4 dimensions); returns 1 when it converged. */
+/* The objective at x, after x is put inside the parameter space: each
+ * coordinate (a log parameter) clamped to [log JT_FIT_LO, log JT_FIT_HI],
+ * so that the search never leaves it. */
+static double inside(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_t n, double scale)
+{
+	double lo = log(JT_FIT_LO), hi = log(JT_FIT_HI);
+	for (size_t i = 0; i < k; i++)
+		x[i] = x[i] < lo ? lo : x[i] > hi ? hi : x[i];
+	return f(x, d, n, scale);
+}
+
+/* Nelder-Mead from x (k <= 4 dimensions) inside the parameter space; returns
+ * 1 when it converged. x ends inside it. */
 static int simplex(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_t n, double scale, double *fx)
 {
 	double v[5][4], fv[5];
@@ -55,9 +68,10 @@ static int simplex(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_
 		memcpy(v[i], x, k * sizeof *x);
 		if (i)
 			v[i][i - 1] += 0.5;
-		fv[i] = f(v[i], d, n, scale);
+		fv[i] = inside(f, v[i], k, d, n, scale);
 	}
-	int ok = 0;
+	int ok = 0, edge = 0;
+	double lo = log(JT_FIT_LO) + log(10.0), hi = log(JT_FIT_HI) - log(10.0);
 	for (int it = 0; it < 40000; it++) {
 		/* order: best first */
 		for (size_t i = 1; i <= k; i++)
@@ -78,17 +92,26 @@ static int simplex(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_
 			ok = 1;
 			break;
 		}
+		/* A best point at a bound (within a factor of 10, as bounds() has it)
+		 * is no estimate, and the simplex may crawl along the bound without
+		 * ever meeting the tolerance: 500 such steps end the search. A fit
+		 * that never comes near a bound is not affected. */
+		int near = 0;
+		for (size_t j = 0; j < k; j++)
+			near |= v[0][j] <= lo || v[0][j] >= hi;
+		if (near && ++edge >= 500)
+			break;
 		double c[4] = { 0 }, xr[4], xe[4], xc[4];
 		for (size_t i = 0; i < k; i++)
 			for (size_t j = 0; j < k; j++)
 				c[j] += v[i][j] / (double)k;
 		for (size_t j = 0; j < k; j++)
 			xr[j] = c[j] + (c[j] - v[k][j]);
-		double fr = f(xr, d, n, scale);
+		double fr = inside(f, xr, k, d, n, scale);
 		if (fr < fv[0]) {
 			for (size_t j = 0; j < k; j++)
 				xe[j] = c[j] + 2 * (c[j] - v[k][j]);
-			double fe = f(xe, d, n, scale);
+			double fe = inside(f, xe, k, d, n, scale);
 			if (fe < fr) {
 				memcpy(v[k], xe, k * sizeof *xe);
 				fv[k] = fe;
@@ -106,7 +129,7 @@ static int simplex(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_
 		int outside = fr < fv[k];
 		for (size_t j = 0; j < k; j++)
 			xc[j] = outside ? c[j] + 0.5 * (xr[j] - c[j]) : c[j] + 0.5 * (v[k][j] - c[j]);
-		double fc = f(xc, d, n, scale);
+		double fc = inside(f, xc, k, d, n, scale);
 		if (fc < (outside ? fr : fv[k])) {
 			memcpy(v[k], xc, k * sizeof *xc);
 			fv[k] = fc;
@@ -115,14 +138,14 @@ static int simplex(nll_fn *f, double *x, size_t k, const struct jt_rfm *d, size_
 		for (size_t i = 1; i <= k; i++) {	/* shrink towards the best */
 			for (size_t j = 0; j < k; j++)
 				v[i][j] = v[0][j] + 0.5 * (v[i][j] - v[0][j]);
-			fv[i] = f(v[i], d, n, scale);
+			fv[i] = inside(f, v[i], k, d, n, scale);
 		}
 	}
 	size_t best = 0;
 	for (size_t i = 1; i <= k; i++)
 		if (fv[i] < fv[best])
 			best = i;
-	memcpy(x, v[best], k * sizeof *x);
+	memcpy(x, v[best], k * sizeof *x);	/* inside the box: every vertex was put there */
 	*fx = fv[best];
 	return ok;
 }
@@ -163,9 +186,31 @@ static int invert(double m[4][4], size_t k)
 	return 0;
 }
 
-/* Standard errors of exp(x) from the Hessian of f in x (log parameters). */
-static void std_errors(nll_fn *f, const double *x, size_t k, const struct jt_rfm *d, size_t n, double scale,
-		       double *se)
+/* 1 when the symmetric k x k matrix m is positive definite (Cholesky). */
+static int posdef(double m[4][4], size_t k)
+{
+	double l[4][4];
+	for (size_t j = 0; j < k; j++) {
+		double s = m[j][j];
+		for (size_t q = 0; q < j; q++)
+			s -= l[j][q] * l[j][q];
+		if (!(s > 0))
+			return 0;
+		l[j][j] = sqrt(s);
+		for (size_t i = j + 1; i < k; i++) {
+			double t = m[i][j];
+			for (size_t q = 0; q < j; q++)
+				t -= l[i][q] * l[j][q];
+			l[i][j] = t / l[j][j];
+		}
+	}
+	return 1;
+}
+
+/* Standard errors of exp(x) from the Hessian of f in x (log parameters);
+ * returns 1 when that Hessian is positive definite (x is a minimum of f). */
+static int std_errors(nll_fn *f, const double *x, size_t k, const struct jt_rfm *d, size_t n, double scale,
+		      double *se)
 {
 	double h = 1e-4, H[4][4], y[4];
 	double f0 = f(x, d, n, scale);
@@ -190,13 +235,30 @@ static void std_errors(nll_fn *f, const double *x, size_t k, const struct jt_rfm
 			}
 			H[i][j] = H[j][i] = (s[0] - s[1] - s[2] + s[3]) / (4 * h * h);
 		}
+	int pd = posdef(H, k);
 	if (invert(H, k) != 0) {
 		for (size_t i = 0; i < k; i++)
 			se[i] = NAN;
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < k; i++)	/* delta method: d exp(x) = exp(x) dx */
 		se[i] = H[i][i] > 0 ? exp(x[i]) * sqrt(H[i][i]) : NAN;
+	return pd;
+}
+
+/* Which log parameters of x ended at a bound of the parameter space: within
+ * a factor of 10 of it (the search slows down in the corner of two bounds,
+ * and a scaled parameter beyond 1e5 or below 1e-5 is degenerate anyway). */
+static void bounds(struct jt_fit *f, const double *x, size_t k)
+{
+	double lo = log(JT_FIT_LO), hi = log(JT_FIT_HI), tol = log(10.0);
+	f->at_lo = f->at_hi = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (x[i] <= lo + tol)
+			f->at_lo |= 1u << i;
+		if (x[i] >= hi - tol)
+			f->at_hi |= 1u << i;
+	}
 }
 
 int jt_bgnbd_fit(const struct jt_rfm *d, size_t n, struct jt_fit *f)
@@ -211,7 +273,8 @@ int jt_bgnbd_fit(const struct jt_rfm *d, size_t n, struct jt_fit *f)
 	int ok = simplex(bg_nll, x, 4, d, n, scale, &fx);
 	ok = simplex(bg_nll, x, 4, d, n, scale, &fx) || ok;	/* a restart from the best point */
 	double se[4];
-	std_errors(bg_nll, x, 4, d, n, scale, se);
+	f->pd = std_errors(bg_nll, x, 4, d, n, scale, se);
+	bounds(f, x, 4);
 	f->np = 4;
 	for (int i = 0; i < 4; i++) {
 		f->p[i] = exp(x[i]);
@@ -222,7 +285,7 @@ int jt_bgnbd_fit(const struct jt_rfm *d, size_t n, struct jt_fit *f)
 	double lp[4] = { log(f->p[0]), log(f->p[1]), log(f->p[2]), log(f->p[3]) };
 	f->loglik = -bg_nll(lp, d, n, 1.0);
 	f->converged = ok;
-	return ok ? 0 : -1;
+	return ok && f->pd && !f->at_lo && !f->at_hi ? 0 : -1;
 }
 
 int jt_gg_fit(const struct jt_rfm *d, size_t n, struct jt_fit *f)
@@ -240,7 +303,8 @@ int jt_gg_fit(const struct jt_rfm *d, size_t n, struct jt_fit *f)
 	int ok = simplex(gg_nll, x, 3, d, n, scale, &fx);
 	ok = simplex(gg_nll, x, 3, d, n, scale, &fx) || ok;
 	double se[4];
-	std_errors(gg_nll, x, 3, d, n, scale, se);
+	f->pd = std_errors(gg_nll, x, 3, d, n, scale, se);
+	bounds(f, x, 3);
 	f->np = 3;
 	for (int i = 0; i < 3; i++) {
 		f->p[i] = exp(x[i]);
@@ -251,7 +315,7 @@ int jt_gg_fit(const struct jt_rfm *d, size_t n, struct jt_fit *f)
 	double lp[3] = { log(f->p[0]), log(f->p[1]), log(f->p[2]) };
 	f->loglik = -gg_nll(lp, d, n, 1.0);
 	f->converged = ok;
-	return ok ? 0 : -1;
+	return ok && f->pd && !f->at_lo && !f->at_hi ? 0 : -1;
 }
 
 double jt_hyp2f1(double a, double b, double c, double z)

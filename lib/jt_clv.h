@@ -13,16 +13,27 @@ struct jt_rfm {
 	double x, tx, T, m;
 };
 
+/* The parameter space of the fits: every parameter, in the fit's scaled
+ * units (time so that the longest T is 10, money so that the largest mean
+ * is 10, as lifetimes scales them), from JT_FIT_LO to JT_FIT_HI. */
+#define JT_FIT_LO 1e-6
+#define JT_FIT_HI 1e6
+
 struct jt_fit {
 	double p[4], se[4];	/* BG/NBD: r, alpha, a, b; Gamma-Gamma: p, q, v */
 	size_t np;
 	double loglik;
-	int converged;
+	int converged;	/* the simplex met its tolerance */
+	unsigned at_lo, at_hi;	/* bit i: parameter i ended at its lower, upper bound */
+	int pd;	/* the Hessian of the negative log-likelihood at the end is positive definite */
 };
 
-/* Fits BG/NBD on n customers; 0 or -1 (no customer, or a fit that did not converge). */
+/* Fits BG/NBD on n customers; 0, or -1 when there is no customer or the fit
+ * is no estimate: it did not converge, ended at a bound of the parameter
+ * space, or not at a maximum (f->converged, f->at_lo, f->at_hi, f->pd say
+ * which). */
 int jt_bgnbd_fit(const struct jt_rfm *d, size_t n, struct jt_fit *f);
-/* Fits Gamma-Gamma on the customers with x > 0. */
+/* Fits Gamma-Gamma on the customers with x > 0; returns as jt_bgnbd_fit. */
 int jt_gg_fit(const struct jt_rfm *d, size_t n, struct jt_fit *f);
 /* Expected purchases in (T, T + t] for one customer (needs a > 1). */
 double jt_bgnbd_expected(const double *p, const struct jt_rfm *c, double t);

@@ -9,6 +9,7 @@
 
 #include "jt_colsel.h"
 #include "jt_err.h"
+#include "jt_opt.h"
 #include "jt_out.h"
 #include "jt_paths.h"
 #include "stage_int.h"
@@ -22,12 +23,21 @@ static int is_tp(const struct jt_stagerun *r, struct vctx *v, const struct tch *
 	return len == strlen(name) && memcmp(s, name, len) == 0;
 }
 
+/* The model's period of t: the UTC day, or the ISO week (Monday to Sunday),
+ * numbered as pandas' to_period('D') and to_period('W') are (W is W-SUN:
+ * weeks that end on Sunday), the same weeks as --cohorts week. */
+static int64_t bg_period(const struct jt_stagerun *r, int64_t t)
+{
+	return jt_stage_period(r->o.unit == 7 * 86400 ? JT_BUCKET_WEEK : JT_BUCKET_DAY, t);
+}
+
 /* lifetimes' summary_data_from_transaction_data: purchases (order_placed) grouped
- * by time unit; frequency = units with a purchase - 1, recency = last - first
- * unit, T = --as-of's unit - first unit, monetary = mean of the repeat units' sums. */
+ * by period; frequency = periods with a purchase - 1, recency = last - first
+ * period, T = --as-of's period - first period (differences of period numbers,
+ * as lifetimes takes them), monetary = mean of the repeat periods' sums. */
 void jt_bgnbd_customer(struct jt_stagerun *r, struct vctx *v, struct tch *t, size_t n)
 {
-	int64_t unit = r->o.unit, first = 0, last = 0, cur = 0;
+	int64_t first = 0, last = 0, cur = 0;
 	double x = -1, sum = 0, repeat = 0;
 	jt_i128 unit_sum = 0;
 	int any = 0;
@@ -37,7 +47,7 @@ void jt_bgnbd_customer(struct jt_stagerun *r, struct vctx *v, struct tch *t, siz
 		if (i < n) {
 			if (!is_tp(r, v, &t[i], "order_placed"))
 				continue;
-			u = t[i].t >= 0 ? t[i].t / unit : -((-t[i].t + unit - 1) / unit);
+			u = bg_period(r, t[i].t);
 			size_t len;
 			const char *s = r->c_amount >= 0 ? jt_stage_field(r, v, &t[i], (size_t)r->c_amount, &len) : "";
 			if (r->c_amount < 0)
@@ -64,7 +74,7 @@ void jt_bgnbd_customer(struct jt_stagerun *r, struct vctx *v, struct tch *t, siz
 	}
 	if (!any)
 		return;	/* no purchase: not in the model */
-	int64_t asof = r->as_of >= 0 ? r->as_of / unit : -((-r->as_of + unit - 1) / unit);
+	int64_t asof = bg_period(r, r->as_of);
 	void *p = r->bg;
 	jt_xgrow(&p, &r->bgcap, r->nbg + 1, sizeof *r->bg);
 	r->bg = p;
@@ -161,7 +171,62 @@ void jt_bgnbd_read_params(const char *path, double *p, int64_t *unit)
 	}
 }
 
-void jt_bgnbd_write(struct jt_stagerun *r)
+/* The parameters of mask, "r 6.1e+06 and alpha 7.2e+08" (with their values). */
+static void fit_names(struct jt_buf *b, const struct jt_fit *f, const char *const *names, unsigned mask, int values)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < f->np; i++)
+		n += mask >> i & 1;
+	for (size_t i = 0; i < f->np; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		if (k++)
+			jt_buf_adds(b, k == n ? " and " : ", ");
+		jt_buf_adds(b, names[i]);
+		if (values)
+			jt_buf_printf(b, " %.2g", f->p[i]);
+	}
+}
+
+/* Says why a fit is no estimate, if it is not: a warning, or with --strict an
+ * error (the caller then exits 1). Returns 1 when it is not. */
+static int fit_check(const struct jt_stagerun *r, int rc, const struct jt_fit *f, const char *model,
+		     const char *const *names, const char *nothing)
+{
+	if (rc == 0)
+		return 0;
+	struct jt_buf b = JT_BUF_INIT;
+	if (f->np == 0) {
+		jt_buf_printf(&b, "the %s fit has %s: its figures are not estimates", model, nothing);
+	} else if (f->at_lo || f->at_hi) {
+		jt_buf_printf(&b, "the %s fit did not converge inside the parameter space (", model);
+		fit_names(&b, f, names, f->at_hi, 1);
+		if (f->at_hi)
+			jt_buf_adds(&b, (f->at_hi & (f->at_hi - 1)) ? " at their bounds" : " at its bound");
+		if (f->at_hi && f->at_lo)
+			jt_buf_adds(&b, ", ");
+		fit_names(&b, f, names, f->at_lo, 0);
+		if (f->at_lo)
+			jt_buf_adds(&b, " near 0");
+		jt_buf_adds(&b, "): the model does not fit these data; its figures are not estimates");
+	} else if (!f->pd) {
+		jt_buf_printf(&b, "the %s fit did not converge inside the parameter space (it ended where the "
+			      "likelihood has no maximum: the Hessian is not positive definite): the model does not "
+			      "fit these data; its figures are not estimates", model);
+	} else {
+		jt_buf_printf(&b, "the %s fit did not converge: its figures are not estimates", model);
+	}
+	if (r->o.c->strict)
+		jt_note("%s", b.p);
+	else
+		jt_warn("%s", b.p);
+	jt_buf_free(&b);
+	return 1;
+}
+
+/* The fits, the parameters (stderr, --params) and the predictions; returns
+ * the exit status: 1 when --strict and a fit is no estimate. */
+int jt_bgnbd_write(struct jt_stagerun *r)
 {
 	double p[7];
 	struct jt_fit bf, gf;
@@ -172,11 +237,18 @@ void jt_bgnbd_write(struct jt_stagerun *r)
 		d[i] = r->bg[i].rfm;
 	if (r->o.params_in) {
 		memcpy(p, r->bgp, sizeof r->bgp);
+	} else if (r->nbg == 0) {	/* no row to predict: nothing to fit, and nothing wrong */
+		jt_warn("the BG/NBD fit has no customer with a purchase");
+		memset(p, 0, sizeof p);
 	} else {
-		if (jt_bgnbd_fit(d, r->nbg, &bf) != 0)
-			jt_warn("BG/NBD: the fit did not converge (%zu customers with a purchase)", r->nbg);
-		if (jt_gg_fit(d, r->nbg, &gf) != 0)
-			jt_warn("Gamma-Gamma: the fit did not converge or no customer has a repeat purchase");
+		int bad = fit_check(r, jt_bgnbd_fit(d, r->nbg, &bf), &bf, "BG/NBD", bg_names,
+				    "no customer whose T is above 0 (every first purchase is in the period of --as-of)");
+		bad |= fit_check(r, jt_gg_fit(d, r->nbg, &gf), &gf, "Gamma-Gamma", bg_names + 4,
+				 "no customer with a repeat purchase");
+		if (bad && r->o.c->strict) {	/* nothing written: -o stays as it was */
+			free(d);
+			return 1;
+		}
 		memcpy(p, bf.p, 4 * sizeof *p);
 		memcpy(p + 4, gf.p, 3 * sizeof *p);
 		char num[2][64];
@@ -201,7 +273,8 @@ void jt_bgnbd_write(struct jt_stagerun *r)
 	for (int k = 0; k < 9; k++)
 		len[k] = strlen(hdr[k]);
 	jt_w_record(&r->main.w, hdr, len, 9, 0);
-	double month = 30.0 * 86400 / (double)r->o.unit;	/* lifetimes: a month is 30 days */
+	/* lifetimes' customer_lifetime_value: a month is 30 days, or 4.345 weeks */
+	double month = r->o.unit == 7 * 86400 ? 4.345 : 30.0;
 	double disc = jt_dec_to_double(r->discount), margin = jt_dec_to_double(r->margin);
 	double H = r->o.horizon * month;
 	for (size_t i = 0; i < r->nbg; i++) {
@@ -228,5 +301,6 @@ void jt_bgnbd_write(struct jt_stagerun *r)
 		jt_w_record(&r->main.w, f, len, 9, 0);
 	}
 	free(d);
+	return 0;
 }
 

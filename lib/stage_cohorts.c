@@ -8,7 +8,7 @@
 #include "jt_stats.h"
 #include "stage_int.h"
 
-static int64_t period_of(enum jt_bucket b, int64_t t)
+int64_t jt_stage_period(enum jt_bucket b, int64_t t)
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	if (b == JT_BUCKET_DAY)
@@ -29,7 +29,7 @@ static int64_t period_of(enum jt_bucket b, int64_t t)
 
 void jt_cohorts_customer(struct jt_stagerun *r, struct tch *t, size_t n)
 {
-	int64_t p0 = period_of(r->pbucket, t[0].t);
+	int64_t p0 = jt_stage_period(r->pbucket, t[0].t);
 	int isnew;
 	size_t c = jt_map_put(&r->comap, &p0, sizeof p0, 0, &isnew);
 	if (isnew) {
@@ -47,7 +47,7 @@ void jt_cohorts_customer(struct jt_stagerun *r, struct tch *t, size_t n)
 	co->size++;
 	int64_t last = -1;
 	for (size_t i = 0; i < n; i++) {
-		int64_t pp = period_of(r->pbucket, t[i].t), k = pp - p0;
+		int64_t pp = jt_stage_period(r->pbucket, t[i].t), k = pp - p0;
 		if (pp > r->lastperiod)
 			r->lastperiod = pp;
 		if (r->lastperiod - r->firstperiod >= JT_COHORT_MAX_PERIODS)

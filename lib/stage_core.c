@@ -1316,7 +1316,7 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 		case JT_SM_CUSTOMERS: if (r->h && !r->ctab_header) jt_customers_header(r, &r->main); break;
 		case JT_SM_RETENTION: if (r->h) jt_retention_write(r); break;
 		case JT_SM_CLV: if (r->h) jt_clv_write(r); break;
-		case JT_SM_BGNBD: if (r->h) jt_bgnbd_write(r); break;
+		case JT_SM_BGNBD: if (r->h && jt_bgnbd_write(r) != 0) return 1; break;
 		default: break;
 		}
 	}

@@ -6,10 +6,33 @@
 #include <string.h>
 
 #include "jt_err.h"
+#include "jt_rules.h"
 #include "jt_rx.h"
 #include "jt_stats.h"
 #include "stage_int.h"
 
+#ifndef JT_FUNNEL_SCAN	/* 1: every funnel start tried, as before (tests/unit/jstage-scan) */
+#define JT_FUNNEL_SCAN 0
+#endif
+
+/* "awareness, consideration, ...": the stages of the rules, then --default's
+ * label when the rules do not have it. */
+static void stage_list(const struct jt_stagerun *r, struct jt_buf *b)
+{
+	size_t n = jt_rules_nlabels(r->o.rules);
+	for (size_t i = 0; i <= n; i++) {
+		const char *l = jt_stage_label(r, i);
+		if (!l || (i == n && jt_rules_find(r->o.rules, l) >= 0))
+			continue;
+		if (b->len)
+			jt_buf_adds(b, ", ");
+		jt_buf_adds(b, l);
+	}
+}
+
+/* The steps of --funnel: a stage of the rules (or --default), stage:LABEL,
+ * or touchpoint:RE; a bare step that is no stage is a usage error (a typo
+ * of a stage used to be taken as a touchpoint pattern that matched nothing). */
 void jt_funnel_setup(struct jt_stagerun *r)
 {
 	char *list = jt_xstrdup(r->o.steps), *cur = list;
@@ -25,14 +48,16 @@ void jt_funnel_setup(struct jt_stagerun *r)
 		if (strncmp(it, "touchpoint:", 11) == 0) {
 			s->rx = jt_stage_compile(it + 11, "--funnel");
 			r->need_tp = 1;
-		} else if (strncmp(it, "stage:", 6) == 0) {
-			s->label = jt_stage_label_index(r, it + 6);
-			if (s->label < 0)
-				jt_usage_error("--funnel: '%s' is not a stage of the rules (or --default)", it + 6);
-		} else if ((s->label = jt_stage_label_index(r, it)) < 0) {
-			s->rx = jt_stage_compile(it, "--funnel");	/* not a stage: a touchpoint pattern */
-			r->need_tp = 1;
+			continue;
 		}
+		int prefixed = strncmp(it, "stage:", 6) == 0;
+		const char *label = prefixed ? it + 6 : it;
+		if ((s->label = jt_stage_label_index(r, label)) >= 0)
+			continue;
+		struct jt_buf b = JT_BUF_INIT;
+		stage_list(r, &b);
+		jt_usage_error("--funnel: '%s' is not a stage of the rules (%s)%s", jt_show(label, strlen(label)),
+			       b.p ? b.p : "", prefixed ? "" : "; write touchpoint:RE for a touchpoint pattern");
 	}
 	free(list);
 	if (r->nstep < 1)
@@ -151,23 +176,188 @@ static void bucket_add(struct jt_stagerun *r, size_t g, size_t reach, const int6
 	}
 }
 
-void jt_funnel_customer(struct jt_stagerun *r, struct tch *t, size_t n)
+/* The best attempt by trying every start: the furthest step, and the first
+ * start that reaches it. Quadratic in the touches of a window for ordered
+ * and unordered funnels (an attempt may scan the whole window), linear for
+ * strict ones (an attempt takes one touch per step, then stops). */
+static size_t best_scan(const struct jt_stagerun *r, const struct tch *t, size_t n, size_t *start)
 {
-	int64_t first[MAXSTEP], bfirst[MAXSTEP];
-	size_t pos[MAXSTEP], bpos[MAXSTEP], best = 0;
+	int64_t first[MAXSTEP];
+	size_t pos[MAXSTEP], best = 0;
+	uint64_t startmask = r->o.order == JT_FO_UNORDERED ? ~(uint64_t)0 : 1;
 	for (size_t i = 0; i < n && best < r->nstep; i++) {
-		uint64_t startmask = r->o.order == JT_FO_UNORDERED ? ~(uint64_t)0 : 1;
 		if (!(t[i].mask & startmask))
 			continue;
 		size_t reach = attempt(r, t, n, i, first, pos);
 		if (reach > best) {
 			best = reach;
-			memcpy(bfirst, first, sizeof first);
-			memcpy(bpos, pos, sizeof pos);
+			*start = i;
 		}
 	}
+	return best;
+}
+
+/* The touches of each step, in time order: step k's are fl[off[k]] ..
+ * fl[off[k + 1] - 1] (a touch is in the list of every step it matches). */
+static void step_lists(struct jt_stagerun *r, const struct tch *t, size_t n, size_t *off)
+{
+	size_t ns = r->nstep, cnt[MAXSTEP + 1] = { 0 };
+	uint64_t all = ns == 64 ? ~(uint64_t)0 : ((uint64_t)1 << ns) - 1;
+	for (size_t i = 0; i < n; i++)
+		for (uint64_t m = t[i].mask & all; m; m &= m - 1)
+			cnt[__builtin_ctzll(m)]++;
+	off[0] = 0;
+	for (size_t k = 0; k < ns; k++)
+		off[k + 1] = off[k] + cnt[k];
+	void *p = r->fl;
+	jt_xgrow(&p, &r->flcap, off[ns] + 1, sizeof *r->fl);
+	r->fl = p;
+	size_t at[MAXSTEP];
+	memcpy(at, off, ns * sizeof *at);
+	for (size_t i = 0; i < n; i++)
+		for (uint64_t m = t[i].mask & all; m; m &= m - 1)
+			r->fl[at[__builtin_ctzll(m)]++] = (uint32_t)i;
+}
+
+/* The best ordered attempt, in one pass over the step lists per step: time
+ * linear in the customer's touches, times the steps. Facts about attempt(): V_k(i), the touches that count for step k in
+ * the attempt from start i, are the touches j of step k within --window of
+ * i that have a touch of V_{k-1}(i) before them within step k's window (any
+ * before them without one); V_0(i) is i and the later step-1 touches. An
+ * earlier start i' < i has every touch of V_k(i) up to the end of its own
+ * window in V_k(i') too, so without --window the starts whose V_k holds j
+ * are all the starts up to a latest one, S_k(j):
+ *   S_0(j) = j; S_k(j) = max S_{k-1}(j') over the touches j' of step k - 1
+ *   before j within step k's window of it (a sliding-window maximum),
+ * and with --window, j is in V_k(i) when i <= S_k(j) and t_j - t_i <= window.
+ * Start i reaches step k + 1 when the earliest such j is within its window:
+ * E_k(i) = min t_j over the j with S_k(j) >= i, a suffix minimum. Starts are
+ * numbered by their place in step 1's list, so S is a start number. */
+static size_t best_ordered(struct jt_stagerun *r, const struct tch *t, size_t n, size_t *start)
+{
+	size_t ns = r->nstep, off[MAXSTEP + 1];
+	step_lists(r, t, n, off);
+	size_t n0 = off[1], best = n0 ? 1 : 0;
+	if (n0 == 0)
+		return 0;
+	void *p = r->fs;
+	jt_xgrow(&p, &r->fscap, off[ns] + 1, sizeof *r->fs);
+	r->fs = p;
+	p = r->fe;
+	jt_xgrow(&p, &r->fecap, n0 + 1, sizeof *r->fe);
+	r->fe = p;
+	p = r->fr;
+	jt_xgrow(&p, &r->frcap, n0 + 1, sizeof *r->fr);
+	r->fr = p;
+	size_t most = 0;
+	for (size_t k = 0; k < ns; k++)
+		if (off[k + 1] - off[k] > most)
+			most = off[k + 1] - off[k];
+	p = r->fq;
+	jt_xgrow(&p, &r->fqcap, most + 1, sizeof *r->fq);
+	r->fq = p;
+	const uint32_t *fl = r->fl;
+	uint32_t *fs = r->fs, *dq = r->fq;
+	for (size_t s = 0; s < n0; s++) {
+		fs[s] = (uint32_t)s;
+		r->fr[s] = 1;
+	}
+	for (size_t k = 1; k < ns && best == k; k++) {
+		int64_t win = r->steps[k].win;
+		size_t a = off[k - 1], ae = off[k], head = 0, tail = 0;
+		for (size_t q = off[k]; q < off[k + 1]; q++) {	/* S_k of each touch of step k */
+			size_t j = fl[q];
+			for (; a < ae && fl[a] < j; a++) {	/* step k - 1 touches before j enter */
+				if (fs[a] == NOKEY)
+					continue;
+				while (tail > head && fs[dq[tail - 1]] <= fs[a])
+					tail--;
+				dq[tail++] = (uint32_t)a;
+			}
+			while (win && tail > head && t[j].t - t[fl[dq[head]]].t > win)
+				head++;	/* before step k's window of j */
+			fs[q] = tail > head ? fs[dq[head]] : NOKEY;
+		}
+		for (size_t s = 0; s < n0; s++)
+			r->fe[s] = INT64_MAX;
+		for (size_t q = off[k]; q < off[k + 1]; q++)
+			if (fs[q] != NOKEY && t[fl[q]].t < r->fe[fs[q]])
+				r->fe[fs[q]] = t[fl[q]].t;
+		for (size_t s = n0 - 1; s-- > 0;)
+			if (r->fe[s + 1] < r->fe[s])
+				r->fe[s] = r->fe[s + 1];
+		for (size_t s = 0; s < n0; s++)
+			if (r->fr[s] == k && r->fe[s] != INT64_MAX && r->fe[s] - t[fl[s]].t <= r->o.window) {
+				r->fr[s] = (unsigned char)(k + 1);
+				best = k + 1;
+			}
+	}
+	for (size_t s = 0; s < n0; s++)
+		if (r->fr[s] == best) {
+			*start = fl[s];
+			break;
+		}
+	return best;
+}
+
+/* The best unordered attempt: every start, each in at most one step per
+ * step done. From start i the attempt's next touch is the first one at or
+ * after its last that matches a step not done yet: the least of the steps'
+ * next touches, kept in one pointer per step into the step lists (the
+ * pointers of the first touch at or after i only move forward from start to
+ * start). Touches of steps already done are never visited. */
+static size_t best_unordered(struct jt_stagerun *r, const struct tch *t, size_t n, size_t *start)
+{
+	size_t ns = r->nstep, off[MAXSTEP + 1], base[MAXSTEP], ptr[MAXSTEP], best = 0;
+	step_lists(r, t, n, off);
+	const uint32_t *fl = r->fl;
+	memcpy(base, off, ns * sizeof *base);
+	for (size_t i = 0; i < n && best < ns; i++) {
+		if (!t[i].mask)
+			continue;
+		for (size_t k = 0; k < ns; k++) {
+			while (base[k] < off[k + 1] && fl[base[k]] < i)
+				base[k]++;
+			ptr[k] = base[k];
+		}
+		uint64_t done = 0;
+		size_t reach = 0;
+		for (;;) {
+			size_t j = n;
+			for (size_t k = 0; k < ns; k++)
+				if (!(done >> k & 1) && ptr[k] < off[k + 1] && fl[ptr[k]] < j)
+					j = fl[ptr[k]];
+			if (j == n || t[j].t - t[i].t > r->o.window)
+				break;
+			uint64_t m = t[j].mask & ~done;
+			done |= m & -m;	/* as attempt(): the first step it matches */
+			if (++reach == ns)
+				break;
+			for (size_t k = 0; k < ns; k++)
+				if (ptr[k] < off[k + 1] && fl[ptr[k]] == j)
+					ptr[k]++;
+		}
+		if (reach > best) {
+			best = reach;
+			*start = i;
+		}
+	}
+	return best;
+}
+
+void jt_funnel_customer(struct jt_stagerun *r, struct tch *t, size_t n)
+{
+	int64_t bfirst[MAXSTEP];
+	size_t bpos[MAXSTEP], best, start = 0;
+	if (JT_FUNNEL_SCAN || r->o.order == JT_FO_STRICT)
+		best = best_scan(r, t, n, &start);
+	else if (r->o.order == JT_FO_ORDERED)
+		best = best_ordered(r, t, n, &start);
+	else
+		best = best_unordered(r, t, n, &start);
 	if (best == 0)
 		return;
+	attempt(r, t, n, start, bfirst, bpos);	/* the times and touches of its steps */
 	bucket_add(r, 0, best, bfirst);	/* bucket 0: every customer */
 	if (!r->o.group)
 		return;
@@ -278,4 +468,9 @@ void jt_funnel_free(struct jt_stagerun *r)
 		free(r->bk[i]);
 	}
 	free(r->bk);
+	free(r->fl);
+	free(r->fs);
+	free(r->fq);
+	free(r->fe);
+	free(r->fr);
 }

@@ -186,6 +186,12 @@ struct jt_stagerun {
 	size_t nvv, vvcap;
 	struct bucket **bk;
 	size_t nbk;
+	/* funnel scratch, one customer at a time (stage_funnel.c, best_ordered) */
+	uint32_t *fl, *fs, *fq;	/* touches of each step; their latest start; a deque */
+	size_t flcap, fscap, fqcap;
+	int64_t *fe;	/* per start */
+	unsigned char *fr;
+	size_t fecap, frcap;
 	struct cohort *co;
 	size_t nco, cocap;
 	struct jt_map comap;
@@ -209,6 +215,8 @@ const char *jt_stage_key(const struct jt_stagerun *r, uint32_t k, size_t *len);
 const char *jt_stage_cust(const struct jt_stagerun *r, uint32_t c, size_t *len);
 void jt_stage_row_out(struct vctx *v, const char *const *f, size_t n);
 struct jt_rx *jt_stage_compile(const char *pat, const char *what);
+/* The period number of t: UTC days, ISO weeks (Monday to Sunday) or months. */
+int64_t jt_stage_period(enum jt_bucket b, int64_t t);
 int64_t jt_stage_duration(const char *s, const char *what);
 char *jt_stage_next_item(char **p);
 void jt_vctx_init(struct vctx *v, FILE *fp, size_t nfields);
@@ -247,6 +255,7 @@ void jt_customers_free(struct jt_stagerun *r);
 
 void jt_bgnbd_read_params(const char *path, double *p, int64_t *unit);
 void jt_bgnbd_customer(struct jt_stagerun *r, struct vctx *v, struct tch *t, size_t n);
-void jt_bgnbd_write(struct jt_stagerun *r);
+/* 1 when --strict and a fit is no estimate (nothing written). */
+int jt_bgnbd_write(struct jt_stagerun *r);
 
 #endif

@@ -276,7 +276,7 @@ Try 'jstage --help' for more information."
 
 # ================================================================ 3. funnels
 
-FUNNEL='^site_visit$,^add_to_cart$,^order_placed$'
+FUNNEL='touchpoint:^site_visit$,touchpoint:^add_to_cart$,touchpoint:^order_placed$'
 
 # funnel.csv (days from 2024-01-01 = d0), steps visit, cart, order; --window 90d:
 #   u1 visit d0, cart +1 h, order +3 h                         -> 3 (3600, 10800)
@@ -336,9 +336,9 @@ FUNNEL='^site_visit$,^add_to_cart$,^order_placed$'
 	jt --funnel "$FUNNEL" --window 7d funnel.csv
 	same <<'EOF'
 step,name,customers,conversion_pct,conversion_lo,conversion_hi,step_conversion_pct,dropoff,dropoff_pct,median_s,p90_s
-1,^site_visit$,5,100.00,56.55,100.00,100.00,0,0.00,,
-2,^add_to_cart$,4,80.00,37.55,96.38,80.00,1,20.00,5400,62640
-3,^order_placed$,2,40.00,11.76,76.93,50.00,2,50.00,14400,17280
+1,touchpoint:^site_visit$,5,100.00,56.55,100.00,100.00,0,0.00,,
+2,touchpoint:^add_to_cart$,4,80.00,37.55,96.38,80.00,1,20.00,5400,62640
+3,touchpoint:^order_placed$,2,40.00,11.76,76.93,50.00,2,50.00,14400,17280
 EOF
 	wilson_ok
 }
@@ -357,9 +357,9 @@ EOF
 	jt --funnel "$FUNNEL" --step-windows 2d,2d stepwin.csv
 	same <<'EOF'
 step,name,customers,conversion_pct,conversion_lo,conversion_hi,step_conversion_pct,dropoff,dropoff_pct,median_s,p90_s
-1,^site_visit$,3,100.00,43.85,100.00,100.00,0,0.00,,
-2,^add_to_cart$,3,100.00,43.85,100.00,100.00,0,0.00,86400,155520
-3,^order_placed$,1,33.33,6.15,79.23,33.33,2,66.67,518400,518400
+1,touchpoint:^site_visit$,3,100.00,43.85,100.00,100.00,0,0.00,,
+2,touchpoint:^add_to_cart$,3,100.00,43.85,100.00,100.00,0,0.00,86400,155520
+3,touchpoint:^order_placed$,1,33.33,6.15,79.23,33.33,2,66.67,518400,518400
 EOF
 	wilson_ok
 	jt --funnel "$FUNNEL" stepwin.csv
@@ -389,27 +389,27 @@ EOF
 # (2 steps, 1800); z two visits at the same time (2 steps, 0). Strict: y's second visit is not the
 # very next touch -> 1. step 2 times 0 1800: median 900, p90 1620.
 @test "jstage: a touch is never two steps: a repeated step needs two occurrences" {
-	jt --funnel '^site_visit$,^site_visit$' twice.csv
+	jt --funnel 'touchpoint:^site_visit$,touchpoint:^site_visit$' twice.csv
 	run cut -d, -f1-4,10,11 "$T/out"
 	assert_output "step,name,customers,conversion_pct,median_s,p90_s
-1,^site_visit$,3,100.00,,
-2,^site_visit$,2,66.67,900,1620"
-	jt --funnel '^site_visit$,^site_visit$' --order strict twice.csv
+1,touchpoint:^site_visit$,3,100.00,,
+2,touchpoint:^site_visit$,2,66.67,900,1620"
+	jt --funnel 'touchpoint:^site_visit$,touchpoint:^site_visit$' --order strict twice.csv
 	run cut -d, -f1,3,10 "$T/out"
 	assert_output "step,customers,median_s
 1,3,
 2,1,0"
-	jt --funnel '^site_visit$,^site_visit$' --order unordered twice.csv
+	jt --funnel 'touchpoint:^site_visit$,touchpoint:^site_visit$' --order unordered twice.csv
 	run cut -d, -f1,3,10 "$T/out"
 	assert_output "step,customers,median_s
 1,3,
 2,2,900"
 	# a stage step and a touchpoint step that one touch both matches; the same stage three times
-	jt --funnel 'awareness,^site_visit$' twice.csv
+	jt --funnel 'awareness,touchpoint:^site_visit$' twice.csv
 	run cut -d, -f1-3 "$T/out"
 	assert_output "step,name,customers
 1,awareness,3
-2,^site_visit$,2"
+2,touchpoint:^site_visit$,2"
 	jt --funnel 'awareness,awareness,awareness' twice.csv
 	run cut -d, -f1-4,7 "$T/out"
 	assert_output "step,name,customers,conversion_pct,step_conversion_pct
@@ -422,9 +422,9 @@ EOF
 # pattern 'touchpoint:^add_to_cart$', and 'purchase', a stage label (order_placed): the same
 # customers as the pattern funnel (5, 4, 3), only the names differ.
 # 'touchpoint:purchase' forces a pattern although purchase is a stage: no touchpoint of funnel.csv
-# holds 'purchase' -> 0. 'order' is no stage, so it is an unanchored pattern: order_placed after a
-# visit (u1; u3 visit d1, order d2; u4; u5 from d10) -> 4.
-@test "jstage: funnel items: stage labels, stage:X, touchpoint:RE and bare patterns" {
+# holds 'purchase' -> 0. 'touchpoint:order' is an unanchored pattern: order_placed after a visit
+# (u1; u3 visit d1, order d2; u4; u5 from d10) -> 4.
+@test "jstage: funnel items: stage labels, stage:X and touchpoint:RE" {
 	jt --funnel 'stage:awareness,touchpoint:^add_to_cart$,purchase' funnel.csv
 	run cut -d, -f2 "$T/out"
 	assert_output "name
@@ -438,14 +438,43 @@ purchase"
 	assert_output "step,customers
 1,5
 2,0"
-	jt --funnel 'awareness,order' funnel.csv
+	jt --funnel 'awareness,touchpoint:order' funnel.csv
 	run cut -d, -f1,3 "$T/out"
 	assert_output "step,customers
 1,5
 2,4"
-	jtrc 2 --funnel 'stage:nosuch' funnel.csv
-	err_is "jstage: --funnel: 'nosuch' is not a stage of the rules (or --default)
+}
+
+# A bare item that is no stage is a usage error found before any input is read (nosuch.csv does
+# not exist: reading it would be exit 1), listing the stages (--default's last when the rules do
+# not have it); a misspelt stage used to be a touchpoint pattern that matched nothing (a funnel
+# of no one, exit 0). stage:X lists them too, without the touchpoint hint.
+@test "jstage: a funnel item that is neither a stage nor touchpoint:RE is a usage error listing the stages" {
+	local stages='awareness, consideration, purchase, support, loyalty, advocacy'
+	jtrc 2 --funnel awarness,purchase nosuch.csv
+	err_is "jstage: --funnel: 'awarness' is not a stage of the rules ($stages); write touchpoint:RE for a touchpoint pattern
 Try 'jstage --help' for more information."
+	jtrc 2 --funnel 'awareness,^order_placed$' nosuch.csv
+	err_is "jstage: --funnel: '^order_placed\$' is not a stage of the rules ($stages); write touchpoint:RE for a touchpoint pattern
+Try 'jstage --help' for more information."
+	jtrc 2 --default other --funnel awareness,oter nosuch.csv
+	err_is "jstage: --funnel: 'oter' is not a stage of the rules ($stages, other); write touchpoint:RE for a touchpoint pattern
+Try 'jstage --help' for more information."
+	jtrc 2 --funnel 'stage:nosuch' nosuch.csv
+	err_is "jstage: --funnel: 'nosuch' is not a stage of the rules ($stages)
+Try 'jstage --help' for more information."
+	# a rules file of one's own: its labels
+	jtrc 2 -r rules/custom.rules --funnel 'visit,bye' nosuch.csv
+	err_is "jstage: --funnel: 'bye' is not a stage of the rules (vip, visit, buy); write touchpoint:RE for a touchpoint pattern
+Try 'jstage --help' for more information."
+}
+
+# touchpoint:RE needs the touchpoint column, as bare patterns did: without it the run stops with
+# the column message (it read past the end of the record: a segmentation fault)
+@test "jstage: a touchpoint:RE funnel step on an input without touchpoint exits 1 naming the columns" {
+	printf 'customer,time\nc1,2024-01-01T00:00:00Z\n' >"$T/nt.csv"
+	jtrc 1 --funnel 'touchpoint:^x$' "$T/nt.csv"
+	err_is "jstage: $T/nt.csv:1: no column named 'touchpoint' (columns: customer, time)"
 }
 
 # --default other makes 'other' a stage that funnel items can name (journeys.csv):
@@ -538,11 +567,11 @@ Try 'jstage --help' for more information."
 	jtrc 2 --funnel 'awareness,,purchase' funnel.csv
 	err_is "jstage: --funnel: an empty step in 'awareness,,purchase'
 Try 'jstage --help' for more information."
-	jtrc 2 --funnel "$(seq -s, 1 65)" funnel.csv
+	jtrc 2 --funnel "$(seq -s, 1 65 | sed 's/[0-9][0-9]*/touchpoint:&/g')" funnel.csv
 	err_is "jstage: --funnel: more than 64 steps
 Try 'jstage --help' for more information."
 	# 64 steps are fine
-	jt --funnel "$(seq -s, 1 64)" funnel.csv
+	jt --funnel "$(seq -s, 1 64 | sed 's/[0-9][0-9]*/touchpoint:&/g')" funnel.csv
 	assert_equal "$(wc -l <"$T/out")" 65
 	# 3 steps: at most 2 windows
 	jtrc 2 --funnel "$FUNNEL" --step-windows 1d,1d,1d funnel.csv
@@ -563,7 +592,7 @@ Try 'jstage --help' for more information."
 	jtrc 2 --funnel "$FUNNEL" --window 5x funnel.csv
 	err_is "jstage: --window: '5x' is not a duration (N followed by s, m, h, d or w, e.g. 90d)
 Try 'jstage --help' for more information."
-	jtrc 2 --funnel '(' funnel.csv
+	jtrc 2 --funnel 'touchpoint:(' funnel.csv
 	err_is "jstage: --funnel: '(': missing closing parenthesis at offset 1
 Try 'jstage --help' for more information."
 }
@@ -583,9 +612,9 @@ Try 'jstage --help' for more information."
 @test "jstage: funnel, outcome and --returning patterns over the match limit stop the run (exit 1)" {
 	local rc a60
 	a60=$(printf 'a%.0s' $(seq 1 60))
-	rc=0; timeout 20 "$REPO/bin/jstage" --funnel '^(a+)+$' runaway.csv >"$T/out" 2>"$T/err" || rc=$?
+	rc=0; timeout 20 "$REPO/bin/jstage" --funnel 'touchpoint:^(a+)+$' runaway.csv >"$T/out" 2>"$T/err" || rc=$?
 	assert_equal "exit $rc" "exit 1"
-	err_is "jstage: runaway.csv:3: --funnel step '^(a+)+\$': match limit exceeded on '${a60}b' (the pattern backtracks too much: simplify it)"
+	err_is "jstage: runaway.csv:3: --funnel step 'touchpoint:^(a+)+\$': match limit exceeded on '${a60}b' (the pattern backtracks too much: simplify it)"
 	rc=0; timeout 20 "$REPO/bin/jstage" --outcome 'x=touchpoint:^(a+)+$' runaway.csv >"$T/out" 2>"$T/err" || rc=$?
 	assert_equal "exit $rc" "exit 1"
 	err_is "jstage: runaway.csv:3: --outcome x: match limit exceeded on '${a60}b' (the pattern backtracks too much: simplify it)"

@@ -162,9 +162,9 @@ jkpi: 3 rows rejected (3 out of range) (use --rejects FILE to keep them)"
 
 @test "limits: jstage --funnel takes 64 steps, not 65" {
 	printf 'customer,time,touchpoint\nc1,2024-01-01T00:00:00Z,s1\n' >t.csv
-	run -0 jstage --funnel "$(seq -s, 1 64 | sed 's/[0-9][0-9]*/s&/g')" t.csv
-	assert_line --index 1 --partial '1,s1,1,'
-	run -2 jstage --funnel "$(seq -s, 1 65 | sed 's/[0-9][0-9]*/s&/g')" t.csv
+	run -0 jstage --funnel "$(seq -s, 1 64 | sed 's/[0-9][0-9]*/touchpoint:s&/g')" t.csv
+	assert_line --index 1 --partial '1,touchpoint:s1,1,'
+	run -2 jstage --funnel "$(seq -s, 1 65 | sed 's/[0-9][0-9]*/touchpoint:s&/g')" t.csv
 	assert_output "jstage: --funnel: more than 64 steps
 Try 'jstage --help' for more information."
 }
