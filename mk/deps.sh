@@ -4,6 +4,7 @@
 # Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint).
 # Time zones: tzdata (the TZif files in /usr/share/zoneinfo that lib/tz.c reads).
 # Scale-out test: GNU parallel (tests/scaleout.bats runs the shards with it).
+# Peak memory: GNU time, /usr/bin/time -f %M (tests/engine.bats, make bench).
 # Every other command the tests, mk/demo.sh and tests/gen run is in Debian's
 # essential set (coreutils, diffutils, findutils, grep, sed, mawk, util-linux,
 # perl-base, bash, dash, hostname), or is optional and its tests skip saying
@@ -88,6 +89,7 @@ command -v prove >/dev/null 2>&1 || missing="$missing prove"
 command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
 [ -f /usr/share/zoneinfo/America/New_York ] || missing="$missing tzdata"
 command -v parallel >/dev/null 2>&1 || missing="$missing parallel"
+[ -x /usr/bin/time ] || missing="$missing time"	# GNU time: peak memory in tests/engine.bats and make bench
 
 if [ -z "$missing" ]; then
 	echo "deps: everything is installed"
@@ -107,7 +109,7 @@ if command -v apt-get >/dev/null 2>&1; then
 		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support) pkgs="$pkgs bats-support";; bats-assert) pkgs="$pkgs bats-assert";;
 		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";;
-		parallel) pkgs="$pkgs parallel";; esac; done
+		parallel) pkgs="$pkgs parallel";; time) pkgs="$pkgs time";; esac; done
 	echo "deps: running: $sudo apt-get update && $sudo apt-get install -y$pkgs"
 	$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs
 elif command -v dnf >/dev/null 2>&1; then
@@ -115,7 +117,8 @@ elif command -v dnf >/dev/null 2>&1; then
 		cc) pkgs="$pkgs gcc make";; libcsv) pkgs="$pkgs libcsv-devel";; pcre2) pkgs="$pkgs pcre2-devel";;
 		pkg-config) pkgs="$pkgs pkgconf-pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support|bats-assert) pkgs="$pkgs bats";; prove) pkgs="$pkgs perl-Test-Harness";;
-		mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; parallel) pkgs="$pkgs parallel";; esac; done
+		mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; parallel) pkgs="$pkgs parallel";;
+		time) pkgs="$pkgs time";; esac; done
 	echo "deps: running: $sudo dnf install -y$pkgs"
 	$sudo dnf install -y $pkgs
 elif command -v brew >/dev/null 2>&1; then
@@ -124,7 +127,8 @@ elif command -v brew >/dev/null 2>&1; then
 		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats-core";;
 		bats-support) pkgs="$pkgs bats-core/bats-core/bats-support";;
 		bats-assert) pkgs="$pkgs bats-core/bats-core/bats-assert";;
-		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; parallel) pkgs="$pkgs parallel";; esac; done
+		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; parallel) pkgs="$pkgs parallel";;
+		time) pkgs="$pkgs gnu-time";; esac; done
 	echo "deps: running: brew install$pkgs"
 	brew install $pkgs
 else
