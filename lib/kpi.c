@@ -24,6 +24,10 @@
 
 
 #define PARTIAL_VERSION "1"
+/* --per takes, for each KPI, the key's first row with a value for it; jkpi
+ * before this rule took the key's first row for every KPI and wrote no
+ * per_rows option, and its partials are refused rather than mixed in. */
+#define PER_ROWS "first-with-value"
 
 enum kind { K_COUNT, K_DISTINCT, K_SUM, K_MEAN, K_MIN, K_MAX, K_QUANT, K_NPS, K_CSAT, K_CES, K_RATE };
 
@@ -85,7 +89,9 @@ struct jt_agg {
 	struct jt_map groups;
 	struct kst *st;
 	size_t stcap;
-	struct jt_map per;
+	struct jt_map per;	/* --per: (group id, key); its entries' KPI bits in per_done */
+	unsigned char *per_done;	/* per entry, one bit per KPI: its value was taken */
+	size_t per_bytes, per_cap;
 	struct jt_buf key, tmp;
 	struct jt_buf last;	/* previous row's group key, and its id */
 	size_t last_g;
@@ -246,6 +252,7 @@ struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 	if (o->row_order && !o->group)
 		jt_usage_error("--row-order orders the rows by the first -g column: give -g");
 	a->pv = jt_xcalloc(a->nk, sizeof *a->pv);
+	a->per_bytes = (a->nk + 7) / 8;
 	return a;
 }
 
@@ -505,13 +512,23 @@ static void minmax(struct kst *s, jt_i128 v)
 		s->max = v;
 }
 
-static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec)
+/* Adds rec to group g. With --per, done holds a bit per KPI for this key in
+ * this group: a KPI takes the key's first row that has a value for it (count
+ * and distinct: its first row), and its missing count is made at the end. */
+static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done)
 {
 	struct kst *st = &a->st[g * a->nk];
 	for (size_t i = 0; i < a->nk; i++) {
 		struct kpi *k = &a->k[i];
 		struct parsed *p = &a->pv[i];
 		struct kst *s = &st[i];
+		if (done) {
+			if (done[i / 8] & 1u << (i % 8))
+				continue;
+			if (!p->present && k->kind != K_COUNT && k->kind != K_DISTINCT)
+				continue;
+			done[i / 8] |= (unsigned char)(1u << (i % 8));
+		}
 		if (k->kind == K_COUNT) {
 			s->n++;
 			continue;
@@ -613,17 +630,43 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		a->last_g = g;
 		a->have_last = 1;
 	}
+	unsigned char *done = NULL;
 	if (a->o.per) {
 		int isnew;
 		uint32_t gid = (uint32_t)g;
 		jt_buf_reset(&a->tmp);
 		jt_buf_add(&a->tmp, &gid, sizeof gid);
 		jt_buf_add(&a->tmp, rec->f[a->per_col], rec->len[a->per_col]);
-		jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
-		if (!isnew)
-			return;	/* this customer already counted in this group */
+		size_t e = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
+		if (isnew) {
+			void *p = a->per_done;
+			size_t old = a->per_cap;
+			jt_xgrow(&p, &a->per_cap, (e + 1) * a->per_bytes, 1);
+			a->per_done = p;
+			memset(a->per_done + old, 0, a->per_cap - old);
+		}
+		done = a->per_done + e * a->per_bytes;
 	}
-	update(a, g, src, rec);
+	update(a, g, src, rec, done);
+}
+
+/* --per: a KPI's missing count is the keys of the group that never had a
+ * value for it (count and distinct counted theirs on the key's first row). */
+static void per_missing(struct jt_agg *a)
+{
+	uint64_t *keys = jt_xcalloc(a->groups.n ? a->groups.n : 1, sizeof *keys);
+	for (size_t e = 0; e < a->per.n; e++) {
+		uint32_t gid;
+		memcpy(&gid, a->per.ent[e].key, sizeof gid);
+		keys[gid]++;
+	}
+	for (size_t g = 0; g < a->groups.n; g++)
+		for (size_t i = 0; i < a->nk; i++) {
+			struct kst *s = &a->st[g * a->nk + i];
+			if (a->k[i].kind != K_COUNT && a->k[i].kind != K_DISTINCT)
+				s->missing = keys[g] - s->n;
+		}
+	free(keys);
 }
 
 /* ---------- figures ---------- */
@@ -1178,8 +1221,10 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 	jt_w_end(&w);
 	prow(&w, "option", NULL, a->ng, "csat", a->o.csat == JT_CSAT_GOODBAD ? "good-bad" : "top2",
 	     a->o.csat == JT_CSAT_GOODBAD ? 8 : 4);
-	if (a->per_name)
+	if (a->per_name) {
 		prow(&w, "option", NULL, a->ng, "per", a->per_name, strlen(a->per_name));
+		prow(&w, "option", NULL, a->ng, "per_rows", PER_ROWS, strlen(PER_ROWS));
+	}
 	if (a->pivot_name)
 		prow(&w, "option", NULL, a->ng, "pivot", a->pivot_name, strlen(a->pivot_name));
 	if (a->o.pivot_order)
@@ -1236,6 +1281,9 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 /* The first partial's options become the reference; every later one must match. */
 static void check_options(struct jt_agg *a, const char *src)
 {
+	const char *o = a->m_opts.p ? a->m_opts.p : "";
+	if ((!strncmp(o, "per=", 4) || strstr(o, "\nper=")) && !strstr(o, "\nper_rows="))
+		jt_die_at(src, 1, "a partial with --per from an older jkpi (it took each key's first row for every KPI): make it again");
 	if (!a->m_have_ref) {
 		a->m_have_ref = 1;
 		jt_buf_add(&a->m_ref_opts, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
@@ -1396,6 +1444,11 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 			a->o.csat = !strcmp(val, "good-bad") ? JT_CSAT_GOODBAD : JT_CSAT_TOP2;
 		else if (!strcmp(name, "per"))
 			a->per_name = jt_xstrdup(val);
+		else if (!strcmp(name, "per_rows")) {
+			if (strcmp(val, PER_ROWS) != 0)
+				jt_die_at(src, rec->line, "unknown per_rows rule '%s' in partial (this jkpi knows %s)",
+					  jt_show(val, vlen), PER_ROWS);
+		}
 		else if (!strcmp(name, "pivot")) {
 			a->pivot_name = jt_xstrdup(val);
 			for (size_t i = 0; i < ng; i++)
@@ -1484,8 +1537,10 @@ void jt_agg_write(struct jt_agg *a, FILE *fp)
 			fputs("[]\n", fp);
 		return;
 	}
-	if (a->o.merge && a->m_have_ref)
+	if (a->o.merge && (a->m_have_ref || a->m_opts.len))
 		check_options(a, a->m_src);	/* the last partial read */
+	if (a->o.per && !a->o.merge)
+		per_missing(a);
 	if (a->o.partial) {
 		write_partial(a, fp);
 		return;
@@ -1537,6 +1592,7 @@ void jt_agg_free(struct jt_agg *a)
 	jt_colsel_free(&a->xsel);
 	jt_map_free(&a->groups);
 	jt_map_free(&a->per);
+	free(a->per_done);
 	jt_buf_free(&a->key);
 	jt_buf_free(&a->tmp);
 	jt_buf_free(&a->last);

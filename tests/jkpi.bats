@@ -284,6 +284,36 @@ email,1,0,0,1
 EOF
 }
 
+@test "jkpi: --per takes each KPI from the key's first row that has a value for it (count and distinct: the first row)" {
+	# One support cell: c1 opens a ticket (no resolution_s, NPS 8), solves it (3600 s) and a
+	# second one (60 s, NPS 10: both later than c1's first values, ignored); c2 only opens one;
+	# c3 solves one (120 s, NPS 9). Per KPI, each customer's first row with a value:
+	#   count 3 (customers); distinct:touchpoint on the first rows: opened (c1, c2), solved (c3) -> 2
+	#   p50:resolution_s over c1 3600 and c3 120: h = 0.5 -> 120 + 0.5 * 3480 = 1860; n 2, missing 1 (c2)
+	#   mean:nps over c1 8 and c3 9 -> 8.5; n 2, missing 1 (c2)
+	printf 'stage,customer,touchpoint,resolution_s,nps\nsupport,c1,ticket_opened,,8\nsupport,c1,ticket_solved,3600,\nsupport,c1,ticket_solved,60,10\nsupport,c2,ticket_opened,,\nsupport,c3,ticket_solved,120,9\n' >"$T/t.csv"
+	jk -g stage --per customer -k count,distinct:touchpoint,p50:resolution_s,mean:nps "$T/t.csv"
+	same <<'EOF'
+stage,count,distinct_touchpoint,distinct_touchpoint_missing,p50_resolution_s,p50_resolution_s_n,p50_resolution_s_missing,mean_nps,mean_nps_n,mean_nps_missing
+support,3,2,0,1860,2,1,8.5000,2,1
+EOF
+	cp "$T/out" "$T/single"
+	# partials split by customer merge to the same bytes
+	head -5 "$T/t.csv" >"$T/a.csv"
+	{ head -1 "$T/t.csv"; tail -1 "$T/t.csv"; } >"$T/b.csv"
+	jk --partial -g stage --per customer -k count,distinct:touchpoint,p50:resolution_s,mean:nps "$T/a.csv"
+	cp "$T/out" "$T/a.partial"
+	grep -q '^1,option,,per_rows,first-with-value$' "$T/a.partial"
+	jk --partial -g stage --per customer -k count,distinct:touchpoint,p50:resolution_s,mean:nps "$T/b.csv"
+	cp "$T/out" "$T/b.partial"
+	jk --merge "$T/b.partial" "$T/a.partial"
+	same "$T/single" <"$T/out"
+	# a --per partial of the jkpi before this rule (no per_rows option) is not mixed in
+	grep -v per_rows "$T/a.partial" >"$T/old.partial"
+	jkrc 1 --merge "$T/old.partial"
+	err_is "jkpi: $T/old.partial:1: a partial with --per from an older jkpi (it took each key's first row for every KPI): make it again"
+}
+
 @test "jkpi: --per rejects a row with an empty per key (missing key)" {
 	cd "$BATS_TEST_TMPDIR"
 	printf 'channel,customer\nweb,c1\nweb,\nweb,c2\nweb,c1\n' >p.csv

@@ -55,7 +55,7 @@ browser() {
 	# not coloured); marketing_sales at purchase is coloured, with its n under the figure
 	run grep -c '<td class="n t" title="n=14: fewer than 30 values">-71.43<small>n=14</small></td>' "$dom"
 	assert_output 1
-	run grep -c '<td class="n" style="background:hsl([0-9]*,70%,80%)">26.42<small>n=935</small></td>' "$dom"
+	run grep -c '<td class="n" style="background:hsl([0-9]*,70%,80%)">26.69<small>n=1004</small></td>' "$dom"
 	assert_output 1
 	# the funnel's last step, the worst moment that matters, the K-factor
 	run grep -c '<td class="n">5</td><td>advocacy</td><td class="n">68</td><td class="n">7.89</td>' "$dom"
