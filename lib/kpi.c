@@ -78,6 +78,7 @@ struct jt_agg {
 	size_t ng;
 	char **gname;
 	size_t *gnlen;
+	unsigned char *gbucket;	/* per group column: a time bucket (pivots sort it by time) */
 	size_t per_col;
 	char *per_name;
 	long pivot_g;	/* index among group columns, -1 none */
@@ -272,6 +273,9 @@ static void set_group_names(struct jt_agg *a, const struct jt_header *h)
 		a->gname[i] = b.p;
 		a->gnlen[i] = b.len;
 	}
+	a->gbucket = jt_xcalloc(a->ng ? a->ng : 1, 1);
+	for (size_t i = 0; i < a->ng; i++)
+		a->gbucket[i] = a->gcols[i].bucket != JT_BUCKET_NONE;
 }
 
 static void bind(struct jt_agg *a, const char *src, const struct jt_header *h)
@@ -806,14 +810,17 @@ static void figures(const struct kpi *k, struct kst *s, fig_t *f)
 
 /* ---------- output ---------- */
 
+/* What orders the rows of a table: passed to the comparisons (no static state:
+ * jkpi may sort in several threads). */
 struct keycmp_ctx {
 	const struct jt_map *m;
 	const size_t *cols;
 	size_t ncols;
 	const struct jt_map *rank;	/* --row-order, or NULL */
 	int bytes;	/* -s: by the key's bytes; else first seen */
+	const unsigned char *bucket;	/* per column: a time bucket, sorted by time (bytes) */
+	struct jt_map *seen;	/* per column without -s: its values in first-seen order */
 };
-static struct keycmp_ctx kc;
 
 /* A comma list ("\\," is a comma in a value) into m, in order. */
 static void list_put(struct jt_map *m, const char *list)
@@ -836,66 +843,107 @@ static void list_put(struct jt_map *m, const char *list)
 	jt_buf_free(&item);
 }
 
-static int cmp_keys(const void *x, const void *y)
+static int cmp_bytes(const char *a, size_t la, const char *b, size_t lb)
 {
-	const char *ka = kc.m->ent[*(const size_t *)x].key, *kb = kc.m->ent[*(const size_t *)y].key;
-	for (size_t i = 0; i < kc.ncols; i++) {
-		size_t la, lb;
-		const char *fa = key_field(ka, kc.cols[i], &la), *fb = key_field(kb, kc.cols[i], &lb);
-		int c = memcmp(fa, fb, la < lb ? la : lb);
-		if (c)
-			return c;
-		if (la != lb)
-			return la < lb ? -1 : 1;
-	}
-	return 0;
+	int c = memcmp(a, b, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
 }
 
-/* Whole map keys by bytes (pivot column values). */
-static int cmp_raw(const void *x, const void *y)
+/* Stable merge sort of ids by cmp(x, y, ctx). */
+static void sort_idx(size_t *ids, size_t n, int (*cmp)(size_t, size_t, const void *), const void *ctx)
 {
-	const struct jt_map_ent *ea = &kc.m->ent[*(const size_t *)x], *eb = &kc.m->ent[*(const size_t *)y];
-	int c = memcmp(ea->key, eb->key, ea->len < eb->len ? ea->len : eb->len);
-	return c ? c : (ea->len > eb->len) - (ea->len < eb->len);
+	if (n < 2)
+		return;
+	size_t *tmp = jt_xmalloc(n * sizeof *tmp);
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				tmp[k++] = cmp(ids[j], ids[i], ctx) < 0 ? ids[j++] : ids[i++];
+			while (i < mid)
+				tmp[k++] = ids[i++];
+			while (j < hi)
+				tmp[k++] = ids[j++];
+		}
+		memcpy(ids, tmp, n * sizeof *ids);
+	}
+	free(tmp);
+}
+
+/* Whole map keys by bytes (pivot column values); ctx is the map. */
+static int cmp_raw(size_t x, size_t y, const void *ctx)
+{
+	const struct jt_map *m = ctx;
+	return cmp_bytes(m->ent[x].key, m->ent[x].len, m->ent[y].key, m->ent[y].len);
 }
 
 /* Rows: --row-order's rank of the first column first (values not listed
- * after the listed ones), then the key's bytes with -s, else first seen. */
-static size_t rank_of(size_t id)
+ * after the listed ones), then the key's bytes with -s; else, when a column
+ * is a time bucket, column by column: buckets by time, the other columns in
+ * the order their values were first seen; else first seen. */
+static size_t rank_of(const struct keycmp_ctx *kc, size_t id)
 {
 	size_t l;
-	const char *f = key_field(kc.m->ent[id].key, kc.cols[0], &l);
-	long r = jt_map_find(kc.rank, f, l);
-	return r < 0 ? kc.rank->n : (size_t)r;
+	const char *f = key_field(kc->m->ent[id].key, kc->cols[0], &l);
+	long r = jt_map_find(kc->rank, f, l);
+	return r < 0 ? kc->rank->n : (size_t)r;
 }
 
-static int cmp_rows(const void *x, const void *y)
+static int cmp_rows(size_t ia, size_t ib, const void *ctx)
 {
-	size_t ia = *(const size_t *)x, ib = *(const size_t *)y;
-	if (kc.rank) {
-		size_t ra = rank_of(ia), rb = rank_of(ib);
+	const struct keycmp_ctx *kc = ctx;
+	if (kc->rank) {
+		size_t ra = rank_of(kc, ia), rb = rank_of(kc, ib);
 		if (ra != rb)
 			return ra < rb ? -1 : 1;
 	}
-	if (kc.bytes) {
-		int c = cmp_keys(x, y);
-		if (c)
-			return c;
+	if (kc->bytes || kc->seen) {
+		const char *ka = kc->m->ent[ia].key, *kb = kc->m->ent[ib].key;
+		for (size_t i = 0; i < kc->ncols; i++) {
+			size_t la, lb, c = kc->cols[i];
+			const char *fa = key_field(ka, c, &la), *fb = key_field(kb, c, &lb);
+			int d;
+			if (kc->bytes || kc->bucket[c]) {
+				d = cmp_bytes(fa, la, fb, lb);
+			} else {
+				long sa = jt_map_find(&kc->seen[c], fa, la), sb = jt_map_find(&kc->seen[c], fb, lb);
+				d = (sa > sb) - (sa < sb);
+			}
+			if (d)
+				return d;
+		}
 	}
 	return (ia > ib) - (ia < ib);
 }
 
+/* Sorts the ids of map m, whose keys have the columns cols (bucket[c]: column
+ * c of the keys is a time bucket). */
 static void sort_ids(const struct jt_agg *a, const struct jt_map *m, size_t *ids, size_t n, const size_t *cols,
-		     size_t ncols)
+		     size_t ncols, const unsigned char *bucket)
 {
-	if (!ncols || (!a->o.sort && !a->rowrank.n))
+	struct keycmp_ctx kc = { m, cols, ncols, a->rowrank.n ? &a->rowrank : NULL, a->o.sort, bucket, NULL };
+	int timed = 0;
+	for (size_t i = 0; i < ncols && bucket; i++)
+		timed |= bucket[cols[i]];
+	if (!ncols || (!a->o.sort && !a->rowrank.n && !timed))
 		return;
-	kc.m = m;
-	kc.cols = cols;
-	kc.ncols = ncols;
-	kc.rank = a->rowrank.n ? &a->rowrank : NULL;
-	kc.bytes = a->o.sort;
-	qsort(ids, n, sizeof *ids, cmp_rows);
+	size_t nkc = 0;
+	if (timed && !a->o.sort) {
+		for (size_t i = 0; i < ncols; i++)
+			nkc = cols[i] + 1 > nkc ? cols[i] + 1 : nkc;
+		kc.seen = jt_xcalloc(nkc, sizeof *kc.seen);
+		for (size_t e = 0; e < m->n; e++)
+			for (size_t i = 0; i < ncols; i++) {
+				size_t l;
+				const char *f = key_field(m->ent[e].key, cols[i], &l);
+				jt_map_put(&kc.seen[cols[i]], f, l, 0, NULL);
+			}
+	}
+	sort_idx(ids, n, cmp_rows, &kc);
+	for (size_t i = 0; i < nkc; i++)
+		jt_map_free(&kc.seen[i]);
+	free(kc.seen);
 }
 
 /* The <h2> over the main table of an HTML page: "KPIs by groups". */
@@ -973,7 +1021,7 @@ static void write_long(struct jt_agg *a, FILE *fp)
 		size_t *cols = jt_xmalloc(a->ng * sizeof *cols);
 		for (size_t i = 0; i < a->ng; i++)
 			cols[i] = i;
-		sort_ids(a, &a->groups, ids, ngr, cols, a->ng);
+		sort_ids(a, &a->groups, ids, ngr, cols, a->ng, NULL);
 		free(cols);
 	}
 	fig_t *f = jt_xmalloc((nfig ? nfig : 1) * sizeof *f);
@@ -1041,17 +1089,32 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 	for (size_t i = 0; i < nc; i++)
 		corder[i] = i;
 	if (a->o.pivot_order && strcmp(a->o.pivot_order, "sorted") == 0) {
-		kc.m = &cols;
-		qsort(corder, nc, sizeof *corder, cmp_raw);
+		sort_idx(corder, nc, cmp_raw, &cols);
+	} else if (a->gbucket && a->gbucket[pg]) {
+		/* time buckets by time, after the values --pivot-order lists */
+		size_t listed = 0;
+		if (a->o.pivot_order) {
+			struct jt_map l = JT_MAP_INIT;
+			list_put(&l, a->o.pivot_order);
+			listed = l.n;
+			jt_map_free(&l);
+		}
+		sort_idx(corder + listed, nc - listed, cmp_raw, &cols);
 	}
 	size_t *rorder = jt_xmalloc((nr ? nr : 1) * sizeof *rorder);
 	for (size_t i = 0; i < nr; i++)
 		rorder[i] = i;
 	if (nrest) {
 		size_t *cc = jt_xmalloc(nrest * sizeof *cc);
-		for (size_t i = 0; i < nrest; i++)
-			cc[i] = i;
-		sort_ids(a, &rows, rorder, nr, cc, nrest);
+		unsigned char *bk = jt_xcalloc(nrest, 1);
+		for (size_t i = 0, c = 0; i < a->ng; i++)
+			if (i != pg) {
+				bk[c] = a->gbucket ? a->gbucket[i] : 0;
+				cc[c] = c;
+				c++;
+			}
+		sort_ids(a, &rows, rorder, nr, cc, nrest, bk);
+		free(bk);
 		free(cc);
 	}
 	long *cell = jt_xmalloc((nr * nc > 0 ? nr * nc : 1) * sizeof *cell);
@@ -1229,6 +1292,14 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 		prow(&w, "option", NULL, a->ng, "pivot", a->pivot_name, strlen(a->pivot_name));
 	if (a->o.pivot_order)
 		prow(&w, "option", NULL, a->ng, "pivot_order", a->o.pivot_order, strlen(a->o.pivot_order));
+	if (a->pivot_name) {	/* which group columns are time buckets: --merge sorts them by time */
+		jt_buf_reset(&b);
+		for (size_t i = 0; i < a->ng; i++)
+			if (a->gbucket[i])
+				jt_buf_printf(&b, "%s%zu", b.len ? "," : "", i + 1);
+		if (b.len)
+			prow(&w, "option", NULL, a->ng, "time_buckets", b.p, b.len);
+	}
 	if (a->o.sort)
 		prow(&w, "option", NULL, a->ng, "sort", "1", 1);
 	if (a->o.format != JT_FMT_CSV) {
@@ -1310,6 +1381,7 @@ static void merge_header(struct jt_agg *a, const char *src, const struct jt_head
 			a->gname[i] = jt_xmemdup(h->name[i + 2], h->len[i + 2]);
 			a->gnlen[i] = h->len[i + 2];
 		}
+		a->gbucket = jt_xcalloc(a->ng ? a->ng : 1, 1);
 	} else if (!jt_header_equal(a->hdr, h)) {
 		jt_die_at(src, 1, "partial groups by other columns than %s", a->first_src);
 	}
@@ -1458,6 +1530,17 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 				jt_die_at(src, rec->line, "pivot column '%s' is not among the partial's groups", jt_show(val, vlen));
 		} else if (!strcmp(name, "pivot_order"))
 			a->o.pivot_order = jt_xstrdup(val);
+		else if (!strcmp(name, "time_buckets")) {
+			for (const char *p = val; *p;) {
+				char *end;
+				unsigned long c = strtoul(p, &end, 10);
+				if (end == p || c < 1 || c > ng || (*end && *end != ','))
+					jt_die_at(src, rec->line, "bad time_buckets '%s' in partial (group column numbers)",
+						  jt_show(val, vlen));
+				a->gbucket[c - 1] = 1;
+				p = *end ? end + 1 : end;
+			}
+		}
 		else
 			jt_die_at(src, rec->line, "unknown option '%s' in partial", jt_show(name, strlen(name)));
 		return;
@@ -1577,6 +1660,7 @@ void jt_agg_free(struct jt_agg *a)
 		free(a->gname[i]);
 	free(a->gname);
 	free(a->gnlen);
+	free(a->gbucket);
 	free(a->gcols);
 	free(a->k);
 	free(a->pv);

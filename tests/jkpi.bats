@@ -1509,6 +1509,56 @@ Try 'jkpi --help' for more information."
 	err_is "jkpi: long.csv:3: field count: expected 2 fields, found 3"
 }
 
+@test "jkpi: --pivot sorts time buckets by time, columns and rows alike, unless an order is given" {
+	# first seen: June before January (columns), 2024-Q2 before 2024-Q1 (rows)
+	printf 'channel,time,v\nweb,2024-06-03T00:00:00Z,1\napp,2024-01-10T00:00:00Z,2\nweb,2024-01-05T00:00:00Z,3\napp,2024-03-01T00:00:00Z,4\n' >"$T/m.csv"
+	jk -g channel --pivot month:time -k sum:v "$T/m.csv"
+	same <<'EOF'
+channel,2024-01,2024-03,2024-06
+web,3,,1
+app,2,4,
+EOF
+	# a listed value first, the others by time
+	jk -g channel --pivot month:time --pivot-order 2024-06 -k sum:v "$T/m.csv"
+	same <<'EOF'
+channel,2024-06,2024-01,2024-03
+web,1,3,
+app,,2,4
+EOF
+	# rows: the quarter by time; channel keeps first-seen order (web before app) within a quarter
+	jk -g quarter:time,channel --pivot channel -k sum:v "$T/m.csv"
+	same <<'EOF'
+quarter_time,web,app
+2024-Q1,3,6
+2024-Q2,1,
+EOF
+	jk -g channel,quarter:time --pivot v -k count "$T/m.csv"
+	same <<'EOF'
+channel,quarter_time,1,2,3,4
+web,2024-Q1,,,1,
+web,2024-Q2,1,,,
+app,2024-Q1,,1,,1
+EOF
+	# -s still sorts by bytes; --row-order still puts its values first
+	jk -s -g channel,quarter:time --pivot v -k count "$T/m.csv"
+	same <<'EOF'
+channel,quarter_time,1,2,3,4
+app,2024-Q1,,1,,1
+web,2024-Q1,,,1,
+web,2024-Q2,1,,,
+EOF
+	# --merge knows the bucket columns from the partial
+	jk --partial -g channel --pivot month:time -k sum:v "$T/m.csv"
+	grep -q '^1,option,,,time_buckets,2$' "$T/out"
+	cp "$T/out" "$T/p"
+	jk --merge "$T/p"
+	same <<'EOF'
+channel,2024-01,2024-03,2024-06
+web,3,,1
+app,2,4,
+EOF
+}
+
 @test "jkpi: --row-order puts the listed values of the first group column first, in the list's order" {
 	# first seen: b, c, a, d. --row-order d,a: d and a first, then the rest in first-seen order
 	# (b, c), or sorted with -s (b, c as well); the second group column breaks ties by first seen or -s.
