@@ -78,12 +78,20 @@ static void json_str(FILE *fp, const char *s, size_t n)
 	putc('"', fp);
 }
 
-/* Markdown cell text: '|' escaped, CR/LF as spaces. */
+/* Markdown cell text: '|' escaped, '<', '>' and '&' as entities (a wiki
+ * renders raw HTML in Markdown: no label may open a tag or an attribute),
+ * CR/LF as spaces. */
 static void md_clean(struct jt_buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '|')
 			jt_buf_add(b, "\\|", 2);
+		else if (s[i] == '<')
+			jt_buf_add(b, "&lt;", 4);
+		else if (s[i] == '>')
+			jt_buf_add(b, "&gt;", 4);
+		else if (s[i] == '&')
+			jt_buf_add(b, "&amp;", 5);
 		else if (s[i] == '\n' || s[i] == '\r')
 			jt_buf_addc(b, ' ');
 		else

@@ -594,6 +594,20 @@ if have != want:
 	assert_output ''
 }
 
+@test "jkpi: --format md escapes < > & as entities and | as \\|, so a label opens no tag on a wiki page" {
+	printf 'g,v\n"<script>alert(1)</script>",1\n"<img src=x onerror=alert(2)>",2\n"a&amp;b|c",3\n' >"$T/h.csv"
+	jk -g g -k '<b>=sum:v' --format md "$T/h.csv"
+	same <<'EOF'
+| g                                     | &lt;b&gt; | &lt;b&gt;_n | &lt;b&gt;_missing |
+| ------------------------------------- | --------: | ----------: | ----------------: |
+| &lt;script&gt;alert(1)&lt;/script&gt; |         1 |           1 |                 0 |
+| &lt;img src=x onerror=alert(2)&gt;    |         2 |           1 |                 0 |
+| a&amp;amp;b\|c                        |         3 |           1 |                 0 |
+EOF
+	run grep -c '[<>]' "$T/out"
+	assert_output 0
+}
+
 # ---------------------------------------------------------------- input edge cases
 
 @test "jkpi: empty input (0 bytes) prints nothing and exits 0" {
