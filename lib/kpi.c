@@ -17,6 +17,7 @@
 #include "jt_kpi.h"
 #include "jt_mem.h"
 #include "jt_num.h"
+#include "jt_page.h"
 #include "jt_reject.h"
 #include "jt_sketch.h"
 #include "jt_stats.h"
@@ -246,8 +247,9 @@ struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 			jt_usage_error("-x needs -g (it removes columns from the groups)");
 		jt_colsel_parse(&a->xsel, "-x", o->exclude, 0);
 	}
-	if (o->pivot && a->nk != 1)
-		jt_usage_error("--pivot shows one KPI; %zu given with -k", a->nk);
+	if (o->pivot && a->nk != 1 && !(o->format == JT_FMT_HTML && a->nk > 1))
+		jt_usage_error("--pivot shows one KPI; %zu given with -k (--format html shows several, one heatmap each)",
+			       a->nk);
 	if (o->pivot_order && !o->pivot)
 		jt_usage_error("--pivot-order needs --pivot");
 	if (o->row_order && !o->group)
@@ -976,6 +978,79 @@ static char *heading(const struct jt_agg *a)
 	return b.p;
 }
 
+/* KPI ki over every group pooled (the centre of its heatmap's colours). */
+static void overall(struct jt_agg *a, size_t ki, fig_t *f)
+{
+	struct kpi *k = &a->k[ki];
+	struct kst s;
+	struct jt_sketch sk;
+	int have = 0, sketch = 0, bad = 0;
+	memset(&s, 0, sizeof s);
+	memset(&sk, 0, sizeof sk);
+	for (size_t g = 0; g < a->groups.n; g++) {
+		struct kst *x = &a->st[g * a->nk + ki];
+		if (x->n && (!have || x->min < s.min))
+			s.min = x->min;
+		if (x->n && (!have || x->max > s.max))
+			s.max = x->max;
+		have |= x->n > 0;
+		s.n += x->n;
+		s.missing += x->missing;
+		s.c1 += x->c1;
+		s.c2 += x->c2;
+		s.c3 += x->c3;
+		if (__builtin_add_overflow(s.sum, x->sum, &s.sum))
+			bad = 1;
+		if (k->kind != K_QUANT)
+			continue;
+		if (x->sk) {
+			sketch = 1;
+			jt_sketch_merge(&sk, x->sk);
+		} else {
+			void *p = s.v;
+			jt_xgrow(&p, &s.vcap, s.vn + x->vn, sizeof *s.v);
+			s.v = p;
+			if (x->vn)
+				memcpy(s.v + s.vn, x->v, x->vn * sizeof *s.v);
+			s.vn += x->vn;
+		}
+	}
+	s.sk = sketch ? &sk : NULL;
+	figures(k, &s, f);
+	if (bad)
+		f[0][0] = '\0';	/* no overall: the colours centre on the middle of the range */
+	free(s.v);
+	jt_sketch_free(&sk);
+}
+
+/* What the HTML page needs to know of a KPI; kind is a buffer of 16. */
+static void kpi_view(const struct jt_agg *a, const struct kpi *k, struct jt_kpiview *kv, char *kind, const char *ov)
+{
+	memset(kv, 0, sizeof *kv);
+	kv->name = k->name;
+	kv->col = k->has_col ? k->colname : NULL;
+	if (k->kind == K_QUANT && k->median)
+		snprintf(kind, 16, "median");
+	else if (k->kind == K_QUANT)
+		snprintf(kind, 16, "p%d", k->q);
+	else if (k->kind == K_CSAT && a->o.csat == JT_CSAT_GOODBAD)
+		snprintf(kind, 16, "csat-good-bad");
+	else
+		snprintf(kind, 16, "%s", kind_name[k->kind]);
+	kv->kind = kind;
+	switch (k->kind) {
+	case K_COUNT:
+	case K_DISTINCT: kv->scale = JT_SCALE_NONE; break;
+	case K_NPS: kv->scale = JT_SCALE_NPS; break;
+	case K_CSAT:
+	case K_RATE: kv->scale = JT_SCALE_PCT; break;
+	default: kv->scale = JT_SCALE_NUM; break;
+	}
+	kv->duration = k->duration && kv->scale == JT_SCALE_NUM && k->kind != K_SUM;
+	kv->lower_better = kv->duration;
+	kv->overall = ov;
+}
+
 static void write_long(struct jt_agg *a, FILE *fp)
 {
 	size_t nfig = 0, ncol;
@@ -1013,6 +1088,7 @@ static void write_long(struct jt_agg *a, FILE *fp)
 	struct jt_html html = a->o.html;
 	char *hd = heading(a);
 	html.heading = hd;
+	html.per = a->per_name;
 	jt_table_set_html(t, &html);
 	size_t ngr = a->groups.n, *ids = jt_xmalloc((ngr ? ngr : 1) * sizeof *ids);
 	for (size_t g = 0; g < ngr; g++)
@@ -1138,46 +1214,75 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 		lens[nrest + j] = cols.ent[corder[j]].len;
 		num[nrest + j] = 1;
 	}
-	struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
-	jt_table_set_pivot(t);
-	struct jt_html html = a->o.html;
+	/* HTML: one heatmap per KPI on the same rows and columns; other formats: the one KPI */
+	int html = a->o.format == JT_FMT_HTML;
+	struct jt_html hp = a->o.html;
 	char *hd = heading(a);
-	html.heading = hd;
-	html.show_n = a->k[0].kind != K_COUNT && a->k[0].kind != K_DISTINCT;
-	jt_table_set_html(t, &html);
-	long *nvals = jt_xmalloc((ncol ? ncol : 1) * sizeof *nvals);
-	for (size_t i = 0; i < ncol; i++)
-		nvals[i] = -1;
-	size_t nf;
-	suffixes(a->k[0].kind, &nf);
+	hp.heading = hd;
+	hp.pivot = a->pivot_name;
+	hp.per = a->per_name;
+	struct jt_page *page = html ? jt_page_new(&hp) : NULL;
+	size_t nf = 0;
+	for (size_t ki = 0; ki < a->nk; ki++) {
+		size_t n;
+		suffixes(a->k[ki].kind, &n);
+		nf = n > nf ? n : nf;
+	}
 	fig_t *f = jt_xmalloc(nf * sizeof *f);
-	fig_t *main = jt_xmalloc((nc ? nc : 1) * sizeof *main);
+	fig_t *main = jt_xmalloc((nc ? nc : 1) * 3 * sizeof *main);
+	struct jt_cellx *x = jt_xcalloc(ncol ? ncol : 1, sizeof *x);
 	const char **cells = jt_xcalloc(ncol ? ncol : 1, sizeof *cells);
 	size_t *cl = jt_xcalloc(ncol ? ncol : 1, sizeof *cl);
-	for (size_t r = 0; r < nr; r++) {
-		size_t ri = rorder[r];
-		const char *rk = rows.ent[ri].key;
-		for (size_t i = 0; i < nrest; i++)
-			cells[i] = key_field(rk, i, &cl[i]);
-		for (size_t j = 0; j < nc; j++) {
-			long g = cell[ri * nc + corder[j]];
-			if (g < 0) {
-				main[j][0] = '\0';
-				nvals[nrest + j] = -1;
-			} else {
-				struct kst *st = &a->st[(size_t)g * a->nk];
-				figures(&a->k[0], st, f);
-				memcpy(main[j], f[0], sizeof main[j]);
-				nvals[nrest + j] = (long)st->n;
-			}
-			cells[nrest + j] = main[j];
-			cl[nrest + j] = strlen(main[j]);
+	for (size_t ki = 0; ki < (html ? a->nk : 1); ki++) {
+		struct kpi *k = &a->k[ki];
+		struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
+		if (html) {
+			fig_t ov[8];
+			struct jt_kpiview kv;
+			char kind[16];
+			overall(a, ki, ov);
+			kpi_view(a, k, &kv, kind, ov[0]);
+			jt_table_set_pivot(t, nrest);
+			jt_table_set_kpi(t, &kv);
 		}
-		jt_table_row_n(t, cells, cl, nvals);
+		int ival = k->kind == K_NPS || k->kind == K_CSAT || k->kind == K_RATE;
+		for (size_t i = 0; i < ncol; i++)
+			x[i].n = -1;
+		for (size_t r = 0; r < nr; r++) {
+			size_t ri = rorder[r];
+			const char *rk = rows.ent[ri].key;
+			for (size_t i = 0; i < nrest; i++)
+				cells[i] = key_field(rk, i, &cl[i]);
+			for (size_t j = 0; j < nc; j++) {
+				long g = cell[ri * nc + corder[j]];
+				fig_t *m = &main[3 * j];
+				if (g < 0) {
+					m[0][0] = m[1][0] = m[2][0] = '\0';
+					x[nrest + j].n = -1;
+				} else {
+					struct kst *st = &a->st[(size_t)g * a->nk + ki];
+					figures(k, st, f);
+					memcpy(m[0], f[0], sizeof m[0]);
+					memcpy(m[1], ival ? f[1] : "", ival ? sizeof m[1] : 1);
+					memcpy(m[2], ival ? f[2] : "", ival ? sizeof m[2] : 1);
+					x[nrest + j].n = (long)st->n;
+				}
+				x[nrest + j].lo = m[1];
+				x[nrest + j].hi = m[2];
+				cells[nrest + j] = m[0];
+				cl[nrest + j] = strlen(m[0]);
+			}
+			jt_table_row_x(t, cells, cl, x);
+		}
+		if (page)
+			jt_page_add(page, t);
+		else
+			jt_table_end(t);
 	}
-	jt_table_end(t);
+	if (page)
+		jt_page_write(page, fp);
+	free(x);
 	free(hd);
-	free(nvals);
 	free(f);
 	free(main);
 	free(cells);
