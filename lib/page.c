@@ -321,10 +321,12 @@ static const char page_style[] =
 	".track div{height:100%;background:#2166ac}\n"
 	".bar span{min-width:4.5rem;text-align:right}\n"
 	"@page{size:A4;margin:12mm}\n"
-	"@media print{body{font-size:9pt;padding:0;max-width:none}"
+	"@media print{html{font-size:10.5px}body{font-size:1rem;padding:0;max-width:none}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	".scroll{overflow:visible}.grid{grid-template-columns:1fr 1fr}"
-	"figure,section{break-inside:avoid}h2,h3{break-after:avoid}}\n"
+	".scroll{overflow:visible}.grid{display:block}figure{margin:0 0 1.2rem}"
+	"table{font-size:.9rem}th,td{padding:.15rem .25rem}.iv{white-space:normal}"
+	".heat tbody th,.heat thead th:first-child{position:static}"
+	"figure,tr{break-inside:avoid}h2,h3{break-after:avoid}}\n"
 	"</style>\n";
 
 static void page_head(FILE *fp, const struct jt_html *h)
@@ -1053,7 +1055,7 @@ static void plain_table(FILE *fp, const struct jt_page *pg, const struct jt_tabl
 			}
 			show_cell(fp, pg, s, n, c.num[i], c.dur[i], sg == 1 ? "sig" : NULL, NULL, 0, NULL, 0);
 			if (c.lo[i] >= 0) {
-				fputs("<td class=\"n\">", fp);
+				fputs("<td class=\"n iv\">", fp);
 				if (ln && hn) {
 					esc(fp, lo, ln);
 					fputs(" to ", fp);

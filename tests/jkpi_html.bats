@@ -285,9 +285,9 @@ Try 'jkpi --help' for more information."
 	assert_output 1
 	# the moments that matter: interval, significant or not (it holds 0), a row on fewer than
 	# --min-n customers on a side marked as the heatmaps mark thin cells
-	run grep -c '^<tr><td>Procurement</td><td>Support</td><td class="n">160</td><td class="n">114</td><td class="n">964</td><td class="n">-25.44</td><td class="n">30.19</td><td class="n sig">-55.63</td><td class="n">-72.09 to -39.16</td><td class="sig">yes</td><td class="n">1</td><td class="n">46</td></tr>$' "$T/out"
+	run grep -c '^<tr><td>Procurement</td><td>Support</td><td class="n">160</td><td class="n">114</td><td class="n">964</td><td class="n">-25.44</td><td class="n">30.19</td><td class="n sig">-55.63</td><td class="n iv">-72.09 to -39.16</td><td class="sig">yes</td><td class="n">1</td><td class="n">46</td></tr>$' "$T/out"
 	assert_output 1
-	run grep -c '<td class="n">-3.73</td><td class="n">-28.55 to 21.09</td><td>no</td>' "$T/out"
+	run grep -c '<td class="n">-3.73</td><td class="n iv">-28.55 to 21.09</td><td>no</td>' "$T/out"
 	assert_output 1
 	run grep -c '^<tr class="t" title="fewer than 30 values behind a figure of this row"><td>Human resources</td>' "$T/out"
 	assert_output 1

@@ -183,7 +183,7 @@ function L(x) { return x in lab ? lab[x] : x }'
 	assert_output "15597 9 "
 }
 
-@test "report page: at 420 px the page does not scroll sideways (its tables scroll in their box); screenshots at 1400 and 420 px" {
+@test "report page: at 420 px the page does not scroll sideways (its tables scroll in their box); on A4 nothing is cut; screenshots at 1400 and 420 px" {
 	need_browser
 	# the report in a 420 px wide frame; the wrapper's script measures the frame's document
 	cp "$D/report.html" "$T/report.html"
@@ -201,6 +201,15 @@ EOF
 	run grep -o 'data-m="[^"]*"' "$T/w420.dom"
 	# the page is as wide as the frame; the heatmaps and the wide tables scroll inside their boxes
 	assert_output --regexp '^data-m="page 420/420 boxes-scrolling [1-9][0-9]*"$'
+	# printed on A4 (@page; 210 mm less two 12 mm margins: 703 px at 96 px/in), with the print
+	# styles applied to the screen in a copy: nothing wider than the paper
+	run grep -c '^@page{size:A4;margin:12mm}$' "$D/report.html"
+	assert_output 1
+	sed 's/@media print{/@media all{/' "$D/report.html" >"$T/print.html"
+	sed 's/width:420px/width:703px/; s/report.html/print.html/' "$T/w420.html" >"$T/wa4.html"
+	dom "$T/wa4.html" "$T/wa4.dom" --allow-file-access-from-files --virtual-time-budget=5000 --window-size=900,900
+	run grep -o 'data-m="[^"]*"' "$T/wa4.dom"
+	assert_output 'data-m="page 703/703 boxes-scrolling 0"'
 	mkdir -p "$REPO/tests/artifacts"
 	# shellcheck disable=SC2086
 	timeout 120 $B $FLAGS --window-size=1400,4900 --screenshot="$REPO/tests/artifacts/report-1400.png" \
