@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 	if (html_only && o.partial)
 		jt_usage_error("%s goes with the result, not --partial: give it to --merge", html_only);
 	struct jt_labels *labels = NULL;
-	if (o.format == JT_FMT_HTML && !o.partial) {
+	if ((o.format == JT_FMT_HTML || o.merge) && !o.partial) {	/* a merge takes its format from the partials */
 		generated(&o.html);
 		labels = jt_labels_load(labels_file);
 		o.html.labels = labels;

@@ -1733,6 +1733,8 @@ void jt_agg_write(struct jt_agg *a, FILE *fp)
 		write_partial(a, fp);
 		return;
 	}
+	if (a->pivot_g >= 0 && a->nk > 1 && a->o.format != JT_FMT_HTML)	/* --merge: -k came from the partials */
+		jt_die("--pivot with %zu KPIs shows them in --format html only (one heatmap each)", a->nk);
 	if (a->ng == 0 && a->groups.n == 0)
 		group_id(a, "", 0);	/* no -g: one row, even for a header-only input */
 	if (a->pivot_g >= 0)

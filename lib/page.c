@@ -826,6 +826,30 @@ static void heatmap(FILE *fp, const struct jt_page *pg, const struct jt_table *t
 	fputs("</tbody>\n</table></div>\n</figure>\n", fp);
 }
 
+/* Every NAME of --midpoint NAME=VALUE is a KPI of the page's heatmaps. */
+static void check_midpoints(const struct jt_page *pg)
+{
+	const char *m = pg->h->midpoint;
+	for (const char *p = m; p && *p;) {
+		const char *e = strchr(p, ','), *end = e ? e : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		int found = !eq;
+		struct jt_buf names = JT_BUF_INIT;
+		for (size_t i = 0; i < pg->nt && !found; i++) {
+			const struct jt_table *t = pg->t[i];
+			if (!t->has_kv)
+				continue;
+			found = strlen(t->kv.name) == (size_t)(eq - p) && !memcmp(t->kv.name, p, (size_t)(eq - p));
+			jt_buf_printf(&names, "%s%s", names.len ? ", " : "", t->kv.name);
+		}
+		if (!found)
+			jt_die("--midpoint: no KPI named '%.*s' on the page (%s%s)", (int)(eq - p), p,
+			       names.len ? "KPIs: " : "no heatmap", names.len ? names.p : "");
+		jt_buf_free(&names);
+		p = e ? e + 1 : end;
+	}
+}
+
 /* The heatmaps of the page: one per KPI, on the same rows and columns. */
 static void heatmaps(FILE *fp, const struct jt_page *pg)
 {
@@ -1357,6 +1381,7 @@ void jt_page_write(struct jt_page *pg, FILE *out)
 	FILE *fp = open_memstream(&buf, &len);
 	if (!fp)
 		jt_die("out of memory");
+	check_midpoints(pg);
 	page_head(fp, h);
 	page_header(fp, h);
 	heatmaps(fp, pg);

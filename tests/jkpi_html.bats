@@ -136,12 +136,16 @@ d=n c2"
 	run grep -c '^<p class="scale">Centre 50.00 (--midpoint); higher is better; scale ends: lowest 0.00, highest 100.00; all cells pooled: 43.75.</p>$' "$T/out"
 	assert_output 1
 	# --midpoint rate_x=25: deviations 25, 75, -25, 0; width 25 (75 / 2.5 = 30): a c4, b c6, c c2, d c3
-	jk -g g --pivot c -k rate:x --format html --midpoint 'nps_x=40,rate_x=25' "$T/r.csv"
+	jk -g g --pivot c -k rate:x --format html --midpoint 'rate_x=25' "$T/r.csv"
 	run classes
 	assert_output "a=n c4
 b=n c6
 c=n c2
 d=n c3"
+	# a NAME that is no KPI of the page
+	jkrc 1 -g g --pivot c -k rate:x --format html --midpoint 'rate_y=25' "$T/r.csv"
+	err_is "jkpi: --midpoint: no KPI named 'rate_y' on the page (KPIs: rate_x)"
+	empty_out
 	# a bare --midpoint leaves an NPS at 0: each 1 as a 10 (a promoter), 0 a detractor:
 	# a 0, b 100, c -100, d 25 - 75 = -50
 	sed 's/,1,c/,10,c/' "$T/r.csv" >"$T/n.csv"
@@ -198,6 +202,14 @@ web=n c0"
 	jkrc 2 -g channel --pivot stage -k nps:nps,csat:csat "$T/m.csv"
 	err_is "jkpi: --pivot shows one KPI; 2 given with -k (--format html shows several, one heatmap each)
 Try 'jkpi --help' for more information."
+	# partials of several KPIs pivoted merge into the page, not into another format
+	jk --partial -g channel --pivot stage --per customer -k nps:nps,csat:csat,p50:resolution_s --format html "$T/m.csv"
+	cp "$T/out" "$T/p1"
+	jk --merge "$T/p1"
+	awk "$HEATMAP_AWK" "$T/out" | sort | diff -u "$T/page" -
+	jkrc 1 --merge --format csv "$T/p1"
+	err_is "jkpi: --pivot with 3 KPIs shows them in --format html only (one heatmap each)"
+	empty_out
 }
 
 @test "jkpi html: labels from DATADIR/labels.csv or --labels-file (name,label[,description]), escaped like any text" {
