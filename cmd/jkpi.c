@@ -2,21 +2,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jt.h"
+#include "jt_page.h"
 
 enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIAL, OPT_MERGE, OPT_CSAT,
-       OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH };
+       OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH, OPT_ABOUT, OPT_LABELS_FILE, OPT_SOURCES, OPT_MIDPOINT };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
+	{ "about", required_argument, NULL, OPT_ABOUT },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "csat", required_argument, NULL, OPT_CSAT },
 	{ "exclude", required_argument, NULL, 'x' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "kpi", required_argument, NULL, 'k' },
+	{ "labels-file", required_argument, NULL, OPT_LABELS_FILE },
 	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "midpoint", required_argument, NULL, OPT_MIDPOINT },
 	{ "min-n", required_argument, NULL, OPT_MIN_N },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "per", required_argument, NULL, OPT_PER },
@@ -24,6 +29,7 @@ static const struct option longopts[] = {
 	{ "pivot-order", required_argument, NULL, OPT_PIVOT_ORDER },
 	{ "row-order", required_argument, NULL, OPT_ROW_ORDER },
 	{ "sort", no_argument, NULL, 's' },
+	{ "sources", required_argument, NULL, OPT_SOURCES },
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ NULL, 0, NULL, 0 }
 };
@@ -45,10 +51,16 @@ static void help(void)
 	       "      --pivot COL       one column per value of COL, for one KPI\n"
 	       "      --pivot-order L   pivot columns: 'sorted' or a comma list (default: first seen)\n"
 	       "      --row-order L     rows whose first -g value is in comma list L first, in its order\n"
-	       "      --format FMT      csv (default), tsv, md, json or html (a page; pivots as a heatmap)\n"
+	       "      --format FMT      csv (default), tsv, md, json or html (a page; a pivot: one heatmap per KPI)\n"
 	       "      --title TEXT      html: the page's title and heading\n"
-	       "      --min-n N         html: mark pivot cells with fewer than N values as too thin\n"
-	       "      --attach T=FILE   html: add the CSV FILE as a table headed T (repeatable)\n"
+	       "      --min-n N         html: mark figures resting on fewer than N values as too thin\n"
+	       "      --midpoint LIST   html: centre of the colours, [NAME=]VALUE,... (default: NPS 0, others\n"
+	       "                        the overall value)\n"
+	       "      --attach T=FILE   html: add the CSV FILE as a section headed T (repeatable; \\= for =)\n"
+	       "      --about TEXT      html: one line under the heading of the last --attach (before any:\n"
+	       "                        of the KPIs)\n"
+	       "      --sources FILE    html: a --stats file of a run behind the input (repeatable)\n"
+	       "      --labels-file F   html: name,label[,description] for names (default: DATADIR/labels.csv)\n"
 	       "      --partial         write mergeable state instead of the result\n"
 	       "      --merge           read partial states (files or streams) and print the result\n"
 	       "%s\n"
@@ -66,6 +78,7 @@ struct run {
 	struct jt_common *c;
 	struct jt_rejects *rj;
 	struct jt_timefilter tf;
+	struct jt_period *period;	/* html: first and last touch */
 };
 
 static void on_header(void *ctx, const char *src, const struct jt_header *h)
@@ -73,13 +86,48 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 	struct run *r = ctx;
 	jt_agg_header(r->agg, src, h);
 	jt_timefilter_bind(&r->tf, r->c, h, src);
+	if (r->period)
+		jt_period_bind(r->period, h);
 }
 
 static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 {
 	struct run *r = ctx;
-	if (jt_timefilter_keep(&r->tf, r->c, r->rj, src, rec) == 1)
+	if (jt_timefilter_keep(&r->tf, r->c, r->rj, src, rec) == 1) {
 		jt_agg_row(r->agg, src, rec, r->rj);
+		if (r->period)
+			jt_period_row(r->period, rec);
+	}
+}
+
+/* SOURCE_DATE_EPOCH (reproducible-builds.org): the page's generation time. */
+static void generated(struct jt_html *h)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	uint64_t t;
+	h->has_generated = 1;
+	if (!e) {
+		h->generated = (int64_t)time(NULL);
+		return;
+	}
+	if (jt_parse_size(e, &t) != 0 || t > (uint64_t)JT_TIME_MAX)
+		jt_usage_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds since 1970-01-01", e);
+	h->generated = (int64_t)t;
+}
+
+/* --midpoint: NAME=VALUE or VALUE, comma-separated; VALUE a number. */
+static void check_midpoint(const char *list)
+{
+	for (const char *p = list;;) {
+		const char *e = strchr(p, ','), *end = e ? e : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p)), *v = eq ? eq + 1 : p;
+		double x;
+		if ((eq && eq == p) || !jt_double_parse(v, (size_t)(end - v), &x))
+			jt_usage_error("--midpoint: '%.*s' is not [NAME=]NUMBER", (int)(end - p), p);
+		if (!e)
+			break;
+		p = e + 1;
+	}
 }
 
 int main(int argc, char **argv)
@@ -89,8 +137,10 @@ int main(int argc, char **argv)
 	struct jt_buf kpis = JT_BUF_INIT;
 	int opt, other = 0;
 	const char *html_only = NULL;
-	const char **attach = NULL;
-	size_t nattach = 0;
+	const char **attach = NULL, **about = NULL, **sources = NULL, *labels_file = NULL;
+	size_t nattach = 0, nsources = 0;
+	struct jt_period period = { -1, 0, 0, 0 };
+	about = jt_xcalloc(1, sizeof *about);	/* [0]: the KPIs' line, [1 + i]: --attach i's */
 
 	jt_setprogname("jkpi");
 	argv[0] = "jkpi";	/* getopt names the program in its messages */
@@ -122,12 +172,40 @@ int main(int argc, char **argv)
 			html_only = "--min-n";
 			break;
 		}
-		case OPT_ATTACH:
-			if (!strchr(optarg, '=') || optarg[0] == '=' || !strchr(optarg, '=')[1])
-				jt_usage_error("--attach: '%s' is not TITLE=FILE", optarg);
+		case OPT_ATTACH: {
+			const char *file;
+			char *title = jt_attach_split(optarg, &file);
+			if (!title)
+				jt_usage_error("--attach: '%s' is not TITLE=FILE (write '=' in TITLE as \\=)", optarg);
+			free(title);
 			attach = jt_xrealloc(attach, (nattach + 1) * sizeof *attach);
 			attach[nattach++] = optarg;
+			about = jt_xrealloc(about, (nattach + 1) * sizeof *about);
+			about[nattach] = NULL;
 			html_only = "--attach";
+			break;
+		}
+		case OPT_ABOUT:
+			if (about[nattach])
+				jt_usage_error("--about: '%s' is the second line for %s%s%s", optarg,
+					       nattach ? "--attach '" : "the KPIs", nattach ? attach[nattach - 1] : "",
+					       nattach ? "'" : "");
+			about[nattach] = optarg;
+			html_only = "--about";
+			break;
+		case OPT_SOURCES:
+			sources = jt_xrealloc(sources, (nsources + 1) * sizeof *sources);
+			sources[nsources++] = optarg;
+			html_only = "--sources";
+			break;
+		case OPT_LABELS_FILE:
+			labels_file = optarg;
+			html_only = "--labels-file";
+			break;
+		case OPT_MIDPOINT:
+			check_midpoint(optarg);
+			o.html.midpoint = optarg;
+			html_only = "--midpoint";
 			break;
 		case OPT_PARTIAL: o.partial = 1; break;
 		case OPT_MERGE: o.merge = 1; break;
@@ -156,10 +234,20 @@ int main(int argc, char **argv)
 	o.kpis = kpis.len ? kpis.p : NULL;
 	o.html.attach = attach;
 	o.html.nattach = nattach;
+	o.html.about = about;
+	o.html.sources = sources;
+	o.html.nsources = nsources;
 	if (html_only && (!o.format_given || o.format != JT_FMT_HTML))
 		jt_usage_error("%s goes with --format html", html_only);
 	if (html_only && o.partial)
 		jt_usage_error("%s goes with the result, not --partial: give it to --merge", html_only);
+	struct jt_labels *labels = NULL;
+	if ((o.format == JT_FMT_HTML || o.merge) && !o.partial) {	/* a merge takes its format from the partials */
+		generated(&o.html);
+		labels = jt_labels_load(labels_file);
+		o.html.labels = labels;
+		o.html.period = o.merge ? NULL : &period;
+	}
 	if (o.partial && c.excel_safe)
 		jt_usage_error("--excel-safe is for files people open; a --partial state is read by --merge (give --excel-safe to the merge)");
 	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until))
@@ -167,11 +255,16 @@ int main(int argc, char **argv)
 
 	c.dialect.header_rows = o.merge;	/* concatenated partials: each header starts one */
 	jt_common_inputs(argv + optind, argc - optind);
-	for (size_t i = 0; i < nattach; i++)
-		jt_path_input(strchr(attach[i], '=') + 1);
+	for (size_t i = 0; i < nattach; i++) {
+		const char *file;
+		free(jt_attach_split(attach[i], &file));
+		jt_path_input(file);
+	}
+	for (size_t i = 0; i < nsources; i++)
+		jt_path_input(sources[i]);
 	jt_paths_check();
 	FILE *out = jt_out_open(c.output);	/* a bad -o folder fails before a long read */
-	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 } };
+	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 }, o.html.period ? &period : NULL };
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);
 	} else {
@@ -189,5 +282,8 @@ int main(int argc, char **argv)
 	jt_rejects_free(r.rj);
 	jt_buf_free(&kpis);
 	free(attach);
+	free(about);
+	free(sources);
+	jt_labels_free(labels);
 	return jt_finish(status);
 }

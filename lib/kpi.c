@@ -17,6 +17,7 @@
 #include "jt_kpi.h"
 #include "jt_mem.h"
 #include "jt_num.h"
+#include "jt_page.h"
 #include "jt_reject.h"
 #include "jt_sketch.h"
 #include "jt_stats.h"
@@ -24,6 +25,10 @@
 
 
 #define PARTIAL_VERSION "1"
+/* --per takes, for each KPI, the key's first row with a value for it; jkpi
+ * before this rule took the key's first row for every KPI and wrote no
+ * per_rows option, and its partials are refused rather than mixed in. */
+#define PER_ROWS "first-with-value"
 
 enum kind { K_COUNT, K_DISTINCT, K_SUM, K_MEAN, K_MIN, K_MAX, K_QUANT, K_NPS, K_CSAT, K_CES, K_RATE };
 
@@ -74,6 +79,7 @@ struct jt_agg {
 	size_t ng;
 	char **gname;
 	size_t *gnlen;
+	unsigned char *gbucket;	/* per group column: a time bucket (pivots sort it by time) */
 	size_t per_col;
 	char *per_name;
 	long pivot_g;	/* index among group columns, -1 none */
@@ -85,7 +91,9 @@ struct jt_agg {
 	struct jt_map groups;
 	struct kst *st;
 	size_t stcap;
-	struct jt_map per;
+	struct jt_map per;	/* --per: (group id, key); its entries' KPI bits in per_done */
+	unsigned char *per_done;	/* per entry, one bit per KPI: its value was taken */
+	size_t per_bytes, per_cap;
 	struct jt_buf key, tmp;
 	struct jt_buf last;	/* previous row's group key, and its id */
 	size_t last_g;
@@ -239,13 +247,15 @@ struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 			jt_usage_error("-x needs -g (it removes columns from the groups)");
 		jt_colsel_parse(&a->xsel, "-x", o->exclude, 0);
 	}
-	if (o->pivot && a->nk != 1)
-		jt_usage_error("--pivot shows one KPI; %zu given with -k", a->nk);
+	if (o->pivot && a->nk != 1 && !(o->format == JT_FMT_HTML && a->nk > 1))
+		jt_usage_error("--pivot shows one KPI; %zu given with -k (--format html shows several, one heatmap each)",
+			       a->nk);
 	if (o->pivot_order && !o->pivot)
 		jt_usage_error("--pivot-order needs --pivot");
 	if (o->row_order && !o->group)
 		jt_usage_error("--row-order orders the rows by the first -g column: give -g");
 	a->pv = jt_xcalloc(a->nk, sizeof *a->pv);
+	a->per_bytes = (a->nk + 7) / 8;
 	return a;
 }
 
@@ -265,6 +275,9 @@ static void set_group_names(struct jt_agg *a, const struct jt_header *h)
 		a->gname[i] = b.p;
 		a->gnlen[i] = b.len;
 	}
+	a->gbucket = jt_xcalloc(a->ng ? a->ng : 1, 1);
+	for (size_t i = 0; i < a->ng; i++)
+		a->gbucket[i] = a->gcols[i].bucket != JT_BUCKET_NONE;
 }
 
 static void bind(struct jt_agg *a, const char *src, const struct jt_header *h)
@@ -505,13 +518,23 @@ static void minmax(struct kst *s, jt_i128 v)
 		s->max = v;
 }
 
-static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec)
+/* Adds rec to group g. With --per, done holds a bit per KPI for this key in
+ * this group: a KPI takes the key's first row that has a value for it (count
+ * and distinct: its first row), and its missing count is made at the end. */
+static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done)
 {
 	struct kst *st = &a->st[g * a->nk];
 	for (size_t i = 0; i < a->nk; i++) {
 		struct kpi *k = &a->k[i];
 		struct parsed *p = &a->pv[i];
 		struct kst *s = &st[i];
+		if (done) {
+			if (done[i / 8] & 1u << (i % 8))
+				continue;
+			if (!p->present && k->kind != K_COUNT && k->kind != K_DISTINCT)
+				continue;
+			done[i / 8] |= (unsigned char)(1u << (i % 8));
+		}
 		if (k->kind == K_COUNT) {
 			s->n++;
 			continue;
@@ -613,17 +636,43 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		a->last_g = g;
 		a->have_last = 1;
 	}
+	unsigned char *done = NULL;
 	if (a->o.per) {
 		int isnew;
 		uint32_t gid = (uint32_t)g;
 		jt_buf_reset(&a->tmp);
 		jt_buf_add(&a->tmp, &gid, sizeof gid);
 		jt_buf_add(&a->tmp, rec->f[a->per_col], rec->len[a->per_col]);
-		jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
-		if (!isnew)
-			return;	/* this customer already counted in this group */
+		size_t e = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
+		if (isnew) {
+			void *p = a->per_done;
+			size_t old = a->per_cap;
+			jt_xgrow(&p, &a->per_cap, (e + 1) * a->per_bytes, 1);
+			a->per_done = p;
+			memset(a->per_done + old, 0, a->per_cap - old);
+		}
+		done = a->per_done + e * a->per_bytes;
 	}
-	update(a, g, src, rec);
+	update(a, g, src, rec, done);
+}
+
+/* --per: a KPI's missing count is the keys of the group that never had a
+ * value for it (count and distinct counted theirs on the key's first row). */
+static void per_missing(struct jt_agg *a)
+{
+	uint64_t *keys = jt_xcalloc(a->groups.n ? a->groups.n : 1, sizeof *keys);
+	for (size_t e = 0; e < a->per.n; e++) {
+		uint32_t gid;
+		memcpy(&gid, a->per.ent[e].key, sizeof gid);
+		keys[gid]++;
+	}
+	for (size_t g = 0; g < a->groups.n; g++)
+		for (size_t i = 0; i < a->nk; i++) {
+			struct kst *s = &a->st[g * a->nk + i];
+			if (a->k[i].kind != K_COUNT && a->k[i].kind != K_DISTINCT)
+				s->missing = keys[g] - s->n;
+		}
+	free(keys);
 }
 
 /* ---------- figures ---------- */
@@ -763,14 +812,17 @@ static void figures(const struct kpi *k, struct kst *s, fig_t *f)
 
 /* ---------- output ---------- */
 
+/* What orders the rows of a table: passed to the comparisons (no static state:
+ * jkpi may sort in several threads). */
 struct keycmp_ctx {
 	const struct jt_map *m;
 	const size_t *cols;
 	size_t ncols;
 	const struct jt_map *rank;	/* --row-order, or NULL */
 	int bytes;	/* -s: by the key's bytes; else first seen */
+	const unsigned char *bucket;	/* per column: a time bucket, sorted by time (bytes) */
+	struct jt_map *seen;	/* per column without -s: its values in first-seen order */
 };
-static struct keycmp_ctx kc;
 
 /* A comma list ("\\," is a comma in a value) into m, in order. */
 static void list_put(struct jt_map *m, const char *list)
@@ -793,66 +845,107 @@ static void list_put(struct jt_map *m, const char *list)
 	jt_buf_free(&item);
 }
 
-static int cmp_keys(const void *x, const void *y)
+static int cmp_bytes(const char *a, size_t la, const char *b, size_t lb)
 {
-	const char *ka = kc.m->ent[*(const size_t *)x].key, *kb = kc.m->ent[*(const size_t *)y].key;
-	for (size_t i = 0; i < kc.ncols; i++) {
-		size_t la, lb;
-		const char *fa = key_field(ka, kc.cols[i], &la), *fb = key_field(kb, kc.cols[i], &lb);
-		int c = memcmp(fa, fb, la < lb ? la : lb);
-		if (c)
-			return c;
-		if (la != lb)
-			return la < lb ? -1 : 1;
-	}
-	return 0;
+	int c = memcmp(a, b, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
 }
 
-/* Whole map keys by bytes (pivot column values). */
-static int cmp_raw(const void *x, const void *y)
+/* Stable merge sort of ids by cmp(x, y, ctx). */
+static void sort_idx(size_t *ids, size_t n, int (*cmp)(size_t, size_t, const void *), const void *ctx)
 {
-	const struct jt_map_ent *ea = &kc.m->ent[*(const size_t *)x], *eb = &kc.m->ent[*(const size_t *)y];
-	int c = memcmp(ea->key, eb->key, ea->len < eb->len ? ea->len : eb->len);
-	return c ? c : (ea->len > eb->len) - (ea->len < eb->len);
+	if (n < 2)
+		return;
+	size_t *tmp = jt_xmalloc(n * sizeof *tmp);
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				tmp[k++] = cmp(ids[j], ids[i], ctx) < 0 ? ids[j++] : ids[i++];
+			while (i < mid)
+				tmp[k++] = ids[i++];
+			while (j < hi)
+				tmp[k++] = ids[j++];
+		}
+		memcpy(ids, tmp, n * sizeof *ids);
+	}
+	free(tmp);
+}
+
+/* Whole map keys by bytes (pivot column values); ctx is the map. */
+static int cmp_raw(size_t x, size_t y, const void *ctx)
+{
+	const struct jt_map *m = ctx;
+	return cmp_bytes(m->ent[x].key, m->ent[x].len, m->ent[y].key, m->ent[y].len);
 }
 
 /* Rows: --row-order's rank of the first column first (values not listed
- * after the listed ones), then the key's bytes with -s, else first seen. */
-static size_t rank_of(size_t id)
+ * after the listed ones), then the key's bytes with -s; else, when a column
+ * is a time bucket, column by column: buckets by time, the other columns in
+ * the order their values were first seen; else first seen. */
+static size_t rank_of(const struct keycmp_ctx *kc, size_t id)
 {
 	size_t l;
-	const char *f = key_field(kc.m->ent[id].key, kc.cols[0], &l);
-	long r = jt_map_find(kc.rank, f, l);
-	return r < 0 ? kc.rank->n : (size_t)r;
+	const char *f = key_field(kc->m->ent[id].key, kc->cols[0], &l);
+	long r = jt_map_find(kc->rank, f, l);
+	return r < 0 ? kc->rank->n : (size_t)r;
 }
 
-static int cmp_rows(const void *x, const void *y)
+static int cmp_rows(size_t ia, size_t ib, const void *ctx)
 {
-	size_t ia = *(const size_t *)x, ib = *(const size_t *)y;
-	if (kc.rank) {
-		size_t ra = rank_of(ia), rb = rank_of(ib);
+	const struct keycmp_ctx *kc = ctx;
+	if (kc->rank) {
+		size_t ra = rank_of(kc, ia), rb = rank_of(kc, ib);
 		if (ra != rb)
 			return ra < rb ? -1 : 1;
 	}
-	if (kc.bytes) {
-		int c = cmp_keys(x, y);
-		if (c)
-			return c;
+	if (kc->bytes || kc->seen) {
+		const char *ka = kc->m->ent[ia].key, *kb = kc->m->ent[ib].key;
+		for (size_t i = 0; i < kc->ncols; i++) {
+			size_t la, lb, c = kc->cols[i];
+			const char *fa = key_field(ka, c, &la), *fb = key_field(kb, c, &lb);
+			int d;
+			if (kc->bytes || kc->bucket[c]) {
+				d = cmp_bytes(fa, la, fb, lb);
+			} else {
+				long sa = jt_map_find(&kc->seen[c], fa, la), sb = jt_map_find(&kc->seen[c], fb, lb);
+				d = (sa > sb) - (sa < sb);
+			}
+			if (d)
+				return d;
+		}
 	}
 	return (ia > ib) - (ia < ib);
 }
 
+/* Sorts the ids of map m, whose keys have the columns cols (bucket[c]: column
+ * c of the keys is a time bucket). */
 static void sort_ids(const struct jt_agg *a, const struct jt_map *m, size_t *ids, size_t n, const size_t *cols,
-		     size_t ncols)
+		     size_t ncols, const unsigned char *bucket)
 {
-	if (!ncols || (!a->o.sort && !a->rowrank.n))
+	struct keycmp_ctx kc = { m, cols, ncols, a->rowrank.n ? &a->rowrank : NULL, a->o.sort, bucket, NULL };
+	int timed = 0;
+	for (size_t i = 0; i < ncols && bucket; i++)
+		timed |= bucket[cols[i]];
+	if (!ncols || (!a->o.sort && !a->rowrank.n && !timed))
 		return;
-	kc.m = m;
-	kc.cols = cols;
-	kc.ncols = ncols;
-	kc.rank = a->rowrank.n ? &a->rowrank : NULL;
-	kc.bytes = a->o.sort;
-	qsort(ids, n, sizeof *ids, cmp_rows);
+	size_t nkc = 0;
+	if (timed && !a->o.sort) {
+		for (size_t i = 0; i < ncols; i++)
+			nkc = cols[i] + 1 > nkc ? cols[i] + 1 : nkc;
+		kc.seen = jt_xcalloc(nkc, sizeof *kc.seen);
+		for (size_t e = 0; e < m->n; e++)
+			for (size_t i = 0; i < ncols; i++) {
+				size_t l;
+				const char *f = key_field(m->ent[e].key, cols[i], &l);
+				jt_map_put(&kc.seen[cols[i]], f, l, 0, NULL);
+			}
+	}
+	sort_idx(ids, n, cmp_rows, &kc);
+	for (size_t i = 0; i < nkc; i++)
+		jt_map_free(&kc.seen[i]);
+	free(kc.seen);
 }
 
 /* The <h2> over the main table of an HTML page: "KPIs by groups". */
@@ -883,6 +976,79 @@ static char *heading(const struct jt_agg *a)
 	}
 	jt_buf_addc(&b, '\0');
 	return b.p;
+}
+
+/* KPI ki over every group pooled (the centre of its heatmap's colours). */
+static void overall(struct jt_agg *a, size_t ki, fig_t *f)
+{
+	struct kpi *k = &a->k[ki];
+	struct kst s;
+	struct jt_sketch sk;
+	int have = 0, sketch = 0, bad = 0;
+	memset(&s, 0, sizeof s);
+	memset(&sk, 0, sizeof sk);
+	for (size_t g = 0; g < a->groups.n; g++) {
+		struct kst *x = &a->st[g * a->nk + ki];
+		if (x->n && (!have || x->min < s.min))
+			s.min = x->min;
+		if (x->n && (!have || x->max > s.max))
+			s.max = x->max;
+		have |= x->n > 0;
+		s.n += x->n;
+		s.missing += x->missing;
+		s.c1 += x->c1;
+		s.c2 += x->c2;
+		s.c3 += x->c3;
+		if (__builtin_add_overflow(s.sum, x->sum, &s.sum))
+			bad = 1;
+		if (k->kind != K_QUANT)
+			continue;
+		if (x->sk) {
+			sketch = 1;
+			jt_sketch_merge(&sk, x->sk);
+		} else {
+			void *p = s.v;
+			jt_xgrow(&p, &s.vcap, s.vn + x->vn, sizeof *s.v);
+			s.v = p;
+			if (x->vn)
+				memcpy(s.v + s.vn, x->v, x->vn * sizeof *s.v);
+			s.vn += x->vn;
+		}
+	}
+	s.sk = sketch ? &sk : NULL;
+	figures(k, &s, f);
+	if (bad)
+		f[0][0] = '\0';	/* no overall: the colours centre on the middle of the range */
+	free(s.v);
+	jt_sketch_free(&sk);
+}
+
+/* What the HTML page needs to know of a KPI; kind is a buffer of 16. */
+static void kpi_view(const struct jt_agg *a, const struct kpi *k, struct jt_kpiview *kv, char *kind, const char *ov)
+{
+	memset(kv, 0, sizeof *kv);
+	kv->name = k->name;
+	kv->col = k->has_col ? k->colname : NULL;
+	if (k->kind == K_QUANT && k->median)
+		snprintf(kind, 16, "median");
+	else if (k->kind == K_QUANT)
+		snprintf(kind, 16, "p%d", k->q);
+	else if (k->kind == K_CSAT && a->o.csat == JT_CSAT_GOODBAD)
+		snprintf(kind, 16, "csat-good-bad");
+	else
+		snprintf(kind, 16, "%s", kind_name[k->kind]);
+	kv->kind = kind;
+	switch (k->kind) {
+	case K_COUNT:
+	case K_DISTINCT: kv->scale = JT_SCALE_NONE; break;
+	case K_NPS: kv->scale = JT_SCALE_NPS; break;
+	case K_CSAT:
+	case K_RATE: kv->scale = JT_SCALE_PCT; break;
+	default: kv->scale = JT_SCALE_NUM; break;
+	}
+	kv->duration = k->duration && kv->scale == JT_SCALE_NUM && k->kind != K_SUM;
+	kv->lower_better = kv->duration;
+	kv->overall = ov;
 }
 
 static void write_long(struct jt_agg *a, FILE *fp)
@@ -922,6 +1088,7 @@ static void write_long(struct jt_agg *a, FILE *fp)
 	struct jt_html html = a->o.html;
 	char *hd = heading(a);
 	html.heading = hd;
+	html.per = a->per_name;
 	jt_table_set_html(t, &html);
 	size_t ngr = a->groups.n, *ids = jt_xmalloc((ngr ? ngr : 1) * sizeof *ids);
 	for (size_t g = 0; g < ngr; g++)
@@ -930,7 +1097,7 @@ static void write_long(struct jt_agg *a, FILE *fp)
 		size_t *cols = jt_xmalloc(a->ng * sizeof *cols);
 		for (size_t i = 0; i < a->ng; i++)
 			cols[i] = i;
-		sort_ids(a, &a->groups, ids, ngr, cols, a->ng);
+		sort_ids(a, &a->groups, ids, ngr, cols, a->ng, NULL);
 		free(cols);
 	}
 	fig_t *f = jt_xmalloc((nfig ? nfig : 1) * sizeof *f);
@@ -998,17 +1165,32 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 	for (size_t i = 0; i < nc; i++)
 		corder[i] = i;
 	if (a->o.pivot_order && strcmp(a->o.pivot_order, "sorted") == 0) {
-		kc.m = &cols;
-		qsort(corder, nc, sizeof *corder, cmp_raw);
+		sort_idx(corder, nc, cmp_raw, &cols);
+	} else if (a->gbucket && a->gbucket[pg]) {
+		/* time buckets by time, after the values --pivot-order lists */
+		size_t listed = 0;
+		if (a->o.pivot_order) {
+			struct jt_map l = JT_MAP_INIT;
+			list_put(&l, a->o.pivot_order);
+			listed = l.n;
+			jt_map_free(&l);
+		}
+		sort_idx(corder + listed, nc - listed, cmp_raw, &cols);
 	}
 	size_t *rorder = jt_xmalloc((nr ? nr : 1) * sizeof *rorder);
 	for (size_t i = 0; i < nr; i++)
 		rorder[i] = i;
 	if (nrest) {
 		size_t *cc = jt_xmalloc(nrest * sizeof *cc);
-		for (size_t i = 0; i < nrest; i++)
-			cc[i] = i;
-		sort_ids(a, &rows, rorder, nr, cc, nrest);
+		unsigned char *bk = jt_xcalloc(nrest, 1);
+		for (size_t i = 0, c = 0; i < a->ng; i++)
+			if (i != pg) {
+				bk[c] = a->gbucket ? a->gbucket[i] : 0;
+				cc[c] = c;
+				c++;
+			}
+		sort_ids(a, &rows, rorder, nr, cc, nrest, bk);
+		free(bk);
 		free(cc);
 	}
 	long *cell = jt_xmalloc((nr * nc > 0 ? nr * nc : 1) * sizeof *cell);
@@ -1032,46 +1214,75 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 		lens[nrest + j] = cols.ent[corder[j]].len;
 		num[nrest + j] = 1;
 	}
-	struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
-	jt_table_set_pivot(t);
-	struct jt_html html = a->o.html;
+	/* HTML: one heatmap per KPI on the same rows and columns; other formats: the one KPI */
+	int html = a->o.format == JT_FMT_HTML;
+	struct jt_html hp = a->o.html;
 	char *hd = heading(a);
-	html.heading = hd;
-	html.show_n = a->k[0].kind != K_COUNT && a->k[0].kind != K_DISTINCT;
-	jt_table_set_html(t, &html);
-	long *nvals = jt_xmalloc((ncol ? ncol : 1) * sizeof *nvals);
-	for (size_t i = 0; i < ncol; i++)
-		nvals[i] = -1;
-	size_t nf;
-	suffixes(a->k[0].kind, &nf);
+	hp.heading = hd;
+	hp.pivot = a->pivot_name;
+	hp.per = a->per_name;
+	struct jt_page *page = html ? jt_page_new(&hp) : NULL;
+	size_t nf = 0;
+	for (size_t ki = 0; ki < a->nk; ki++) {
+		size_t n;
+		suffixes(a->k[ki].kind, &n);
+		nf = n > nf ? n : nf;
+	}
 	fig_t *f = jt_xmalloc(nf * sizeof *f);
-	fig_t *main = jt_xmalloc((nc ? nc : 1) * sizeof *main);
+	fig_t *main = jt_xmalloc((nc ? nc : 1) * 3 * sizeof *main);
+	struct jt_cellx *x = jt_xcalloc(ncol ? ncol : 1, sizeof *x);
 	const char **cells = jt_xcalloc(ncol ? ncol : 1, sizeof *cells);
 	size_t *cl = jt_xcalloc(ncol ? ncol : 1, sizeof *cl);
-	for (size_t r = 0; r < nr; r++) {
-		size_t ri = rorder[r];
-		const char *rk = rows.ent[ri].key;
-		for (size_t i = 0; i < nrest; i++)
-			cells[i] = key_field(rk, i, &cl[i]);
-		for (size_t j = 0; j < nc; j++) {
-			long g = cell[ri * nc + corder[j]];
-			if (g < 0) {
-				main[j][0] = '\0';
-				nvals[nrest + j] = -1;
-			} else {
-				struct kst *st = &a->st[(size_t)g * a->nk];
-				figures(&a->k[0], st, f);
-				memcpy(main[j], f[0], sizeof main[j]);
-				nvals[nrest + j] = (long)st->n;
-			}
-			cells[nrest + j] = main[j];
-			cl[nrest + j] = strlen(main[j]);
+	for (size_t ki = 0; ki < (html ? a->nk : 1); ki++) {
+		struct kpi *k = &a->k[ki];
+		struct jt_table *t = jt_table_new(fp, a->o.format, ncol, names, lens, num);
+		if (html) {
+			fig_t ov[8];
+			struct jt_kpiview kv;
+			char kind[16];
+			overall(a, ki, ov);
+			kpi_view(a, k, &kv, kind, ov[0]);
+			jt_table_set_pivot(t, nrest);
+			jt_table_set_kpi(t, &kv);
 		}
-		jt_table_row_n(t, cells, cl, nvals);
+		int ival = k->kind == K_NPS || k->kind == K_CSAT || k->kind == K_RATE;
+		for (size_t i = 0; i < ncol; i++)
+			x[i].n = -1;
+		for (size_t r = 0; r < nr; r++) {
+			size_t ri = rorder[r];
+			const char *rk = rows.ent[ri].key;
+			for (size_t i = 0; i < nrest; i++)
+				cells[i] = key_field(rk, i, &cl[i]);
+			for (size_t j = 0; j < nc; j++) {
+				long g = cell[ri * nc + corder[j]];
+				fig_t *m = &main[3 * j];
+				if (g < 0) {
+					m[0][0] = m[1][0] = m[2][0] = '\0';
+					x[nrest + j].n = -1;
+				} else {
+					struct kst *st = &a->st[(size_t)g * a->nk + ki];
+					figures(k, st, f);
+					memcpy(m[0], f[0], sizeof m[0]);
+					memcpy(m[1], ival ? f[1] : "", ival ? sizeof m[1] : 1);
+					memcpy(m[2], ival ? f[2] : "", ival ? sizeof m[2] : 1);
+					x[nrest + j].n = (long)st->n;
+				}
+				x[nrest + j].lo = m[1];
+				x[nrest + j].hi = m[2];
+				cells[nrest + j] = m[0];
+				cl[nrest + j] = strlen(m[0]);
+			}
+			jt_table_row_x(t, cells, cl, x);
+		}
+		if (page)
+			jt_page_add(page, t);
+		else
+			jt_table_end(t);
 	}
-	jt_table_end(t);
+	if (page)
+		jt_page_write(page, fp);
+	free(x);
 	free(hd);
-	free(nvals);
 	free(f);
 	free(main);
 	free(cells);
@@ -1178,12 +1389,22 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 	jt_w_end(&w);
 	prow(&w, "option", NULL, a->ng, "csat", a->o.csat == JT_CSAT_GOODBAD ? "good-bad" : "top2",
 	     a->o.csat == JT_CSAT_GOODBAD ? 8 : 4);
-	if (a->per_name)
+	if (a->per_name) {
 		prow(&w, "option", NULL, a->ng, "per", a->per_name, strlen(a->per_name));
+		prow(&w, "option", NULL, a->ng, "per_rows", PER_ROWS, strlen(PER_ROWS));
+	}
 	if (a->pivot_name)
 		prow(&w, "option", NULL, a->ng, "pivot", a->pivot_name, strlen(a->pivot_name));
 	if (a->o.pivot_order)
 		prow(&w, "option", NULL, a->ng, "pivot_order", a->o.pivot_order, strlen(a->o.pivot_order));
+	if (a->pivot_name) {	/* which group columns are time buckets: --merge sorts them by time */
+		jt_buf_reset(&b);
+		for (size_t i = 0; i < a->ng; i++)
+			if (a->gbucket[i])
+				jt_buf_printf(&b, "%s%zu", b.len ? "," : "", i + 1);
+		if (b.len)
+			prow(&w, "option", NULL, a->ng, "time_buckets", b.p, b.len);
+	}
 	if (a->o.sort)
 		prow(&w, "option", NULL, a->ng, "sort", "1", 1);
 	if (a->o.format != JT_FMT_CSV) {
@@ -1236,6 +1457,9 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 /* The first partial's options become the reference; every later one must match. */
 static void check_options(struct jt_agg *a, const char *src)
 {
+	const char *o = a->m_opts.p ? a->m_opts.p : "";
+	if ((!strncmp(o, "per=", 4) || strstr(o, "\nper=")) && !strstr(o, "\nper_rows="))
+		jt_die_at(src, 1, "a partial with --per from an older jkpi (it took each key's first row for every KPI): make it again");
 	if (!a->m_have_ref) {
 		a->m_have_ref = 1;
 		jt_buf_add(&a->m_ref_opts, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
@@ -1262,6 +1486,7 @@ static void merge_header(struct jt_agg *a, const char *src, const struct jt_head
 			a->gname[i] = jt_xmemdup(h->name[i + 2], h->len[i + 2]);
 			a->gnlen[i] = h->len[i + 2];
 		}
+		a->gbucket = jt_xcalloc(a->ng ? a->ng : 1, 1);
 	} else if (!jt_header_equal(a->hdr, h)) {
 		jt_die_at(src, 1, "partial groups by other columns than %s", a->first_src);
 	}
@@ -1396,6 +1621,11 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 			a->o.csat = !strcmp(val, "good-bad") ? JT_CSAT_GOODBAD : JT_CSAT_TOP2;
 		else if (!strcmp(name, "per"))
 			a->per_name = jt_xstrdup(val);
+		else if (!strcmp(name, "per_rows")) {
+			if (strcmp(val, PER_ROWS) != 0)
+				jt_die_at(src, rec->line, "unknown per_rows rule '%s' in partial (this jkpi knows %s)",
+					  jt_show(val, vlen), PER_ROWS);
+		}
 		else if (!strcmp(name, "pivot")) {
 			a->pivot_name = jt_xstrdup(val);
 			for (size_t i = 0; i < ng; i++)
@@ -1405,6 +1635,17 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 				jt_die_at(src, rec->line, "pivot column '%s' is not among the partial's groups", jt_show(val, vlen));
 		} else if (!strcmp(name, "pivot_order"))
 			a->o.pivot_order = jt_xstrdup(val);
+		else if (!strcmp(name, "time_buckets")) {
+			for (const char *p = val; *p;) {
+				char *end;
+				unsigned long c = strtoul(p, &end, 10);
+				if (end == p || c < 1 || c > ng || (*end && *end != ','))
+					jt_die_at(src, rec->line, "bad time_buckets '%s' in partial (group column numbers)",
+						  jt_show(val, vlen));
+				a->gbucket[c - 1] = 1;
+				p = *end ? end + 1 : end;
+			}
+		}
 		else
 			jt_die_at(src, rec->line, "unknown option '%s' in partial", jt_show(name, strlen(name)));
 		return;
@@ -1484,12 +1725,16 @@ void jt_agg_write(struct jt_agg *a, FILE *fp)
 			fputs("[]\n", fp);
 		return;
 	}
-	if (a->o.merge && a->m_have_ref)
+	if (a->o.merge && (a->m_have_ref || a->m_opts.len))
 		check_options(a, a->m_src);	/* the last partial read */
+	if (a->o.per && !a->o.merge)
+		per_missing(a);
 	if (a->o.partial) {
 		write_partial(a, fp);
 		return;
 	}
+	if (a->pivot_g >= 0 && a->nk > 1 && a->o.format != JT_FMT_HTML)	/* --merge: -k came from the partials */
+		jt_die("--pivot with %zu KPIs shows them in --format html only (one heatmap each)", a->nk);
 	if (a->ng == 0 && a->groups.n == 0)
 		group_id(a, "", 0);	/* no -g: one row, even for a header-only input */
 	if (a->pivot_g >= 0)
@@ -1522,6 +1767,7 @@ void jt_agg_free(struct jt_agg *a)
 		free(a->gname[i]);
 	free(a->gname);
 	free(a->gnlen);
+	free(a->gbucket);
 	free(a->gcols);
 	free(a->k);
 	free(a->pv);
@@ -1537,6 +1783,7 @@ void jt_agg_free(struct jt_agg *a)
 	jt_colsel_free(&a->xsel);
 	jt_map_free(&a->groups);
 	jt_map_free(&a->per);
+	free(a->per_done);
 	jt_buf_free(&a->key);
 	jt_buf_free(&a->tmp);
 	jt_buf_free(&a->last);

@@ -5,11 +5,14 @@
 # Time zones: tzdata (the TZif files in /usr/share/zoneinfo that lib/tz.c reads).
 # Scale-out test: GNU parallel (tests/scaleout.bats runs the shards with it).
 # Peak memory: GNU time, /usr/bin/time -f %M (tests/engine.bats, make bench).
+# Report test: headless Chromium (tests/report_html.bats renders make demo's
+# page): `install` (make deps) installs it too; `check` (make check's
+# deps-if-needed) does not require it, as it is large and the test installs it
+# on demand (`sh mk/deps.sh chromium`) or skips saying why.
 # Every other command the tests, mk/demo.sh and tests/gen run is in Debian's
 # essential set (coreutils, diffutils, findutils, grep, sed, mawk, util-linux,
 # perl-base, bash, dash, hostname), or is optional and its tests skip saying
-# why: gawk and python3 (independent checks), Chromium (the HTML report test
-# runs `sh mk/deps.sh chromium` first), valgrind (make valgrind-check only).
+# why: gawk and python3 (independent checks), valgrind (make valgrind-check only).
 # Fuzzing (make fuzz only, never make check): clang with libFuzzer's runtime
 # (Debian: clang and libclang-rt-dev): `sh mk/deps.sh fuzz-check|fuzz`.
 set -u
@@ -50,7 +53,7 @@ if [ "$mode" = fuzz-check ] || [ "$mode" = fuzz ]; then
 fi
 
 # sh mk/deps.sh chromium: headless Chromium for the HTML report test
-# (tests/report_html.bats runs it when Chromium is missing; optional, large).
+# (make deps runs it; tests/report_html.bats runs it when Chromium is missing).
 if [ "$mode" = chromium ]; then
 	for b in chromium chromium-browser google-chrome; do
 		command -v $b >/dev/null 2>&1 && { echo "deps: $b is installed"; exit 0; }
@@ -62,11 +65,19 @@ if [ "$mode" = chromium ]; then
 		$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
 	elif command -v dnf >/dev/null 2>&1; then
 		$sudo dnf install -y chromium
+	elif command -v brew >/dev/null 2>&1; then
+		brew install --cask chromium
 	else
 		echo "deps: install Chromium by hand"; exit 1
 	fi
 	exit $?
 fi
+
+# make deps: Chromium as well, without failing the build deps when it cannot be had
+browser() {
+	[ "$mode" = install ] || return 0
+	sh "$0" chromium || echo "deps: Chromium could not be installed: tests/report_html.bats will skip its browser checks"
+}
 
 have_header() { # header, extra cflags
 	printf '%s\n#include <%s>\n' "${3:-}" "$1" | ${CC:-cc} $2 -E -x c - >/dev/null 2>&1
@@ -93,6 +104,7 @@ command -v parallel >/dev/null 2>&1 || missing="$missing parallel"
 
 if [ -z "$missing" ]; then
 	echo "deps: everything is installed"
+	browser
 	exit 0
 fi
 echo "deps: missing:$missing"
@@ -111,7 +123,7 @@ if command -v apt-get >/dev/null 2>&1; then
 		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";;
 		parallel) pkgs="$pkgs parallel";; time) pkgs="$pkgs time";; esac; done
 	echo "deps: running: $sudo apt-get update && $sudo apt-get install -y$pkgs"
-	$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs
+	$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs || exit 1
 elif command -v dnf >/dev/null 2>&1; then
 	for m in $missing; do case $m in
 		cc) pkgs="$pkgs gcc make";; libcsv) pkgs="$pkgs libcsv-devel";; pcre2) pkgs="$pkgs pcre2-devel";;
@@ -120,7 +132,7 @@ elif command -v dnf >/dev/null 2>&1; then
 		mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; parallel) pkgs="$pkgs parallel";;
 		time) pkgs="$pkgs time";; esac; done
 	echo "deps: running: $sudo dnf install -y$pkgs"
-	$sudo dnf install -y $pkgs
+	$sudo dnf install -y $pkgs || exit 1
 elif command -v brew >/dev/null 2>&1; then
 	for m in $missing; do case $m in
 		libcsv) pkgs="$pkgs libcsv";; pcre2) pkgs="$pkgs pcre2";;
@@ -130,8 +142,9 @@ elif command -v brew >/dev/null 2>&1; then
 		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; parallel) pkgs="$pkgs parallel";;
 		time) pkgs="$pkgs gnu-time";; esac; done
 	echo "deps: running: brew install$pkgs"
-	brew install $pkgs
+	brew install $pkgs || exit 1
 else
 	echo "deps: no apt-get, dnf or brew here: install$missing by hand"
 	exit 1
 fi
+browser

@@ -284,6 +284,36 @@ email,1,0,0,1
 EOF
 }
 
+@test "jkpi: --per takes each KPI from the key's first row that has a value for it (count and distinct: the first row)" {
+	# One support cell: c1 opens a ticket (no resolution_s, NPS 8), solves it (3600 s) and a
+	# second one (60 s, NPS 10: both later than c1's first values, ignored); c2 only opens one;
+	# c3 solves one (120 s, NPS 9). Per KPI, each customer's first row with a value:
+	#   count 3 (customers); distinct:touchpoint on the first rows: opened (c1, c2), solved (c3) -> 2
+	#   p50:resolution_s over c1 3600 and c3 120: h = 0.5 -> 120 + 0.5 * 3480 = 1860; n 2, missing 1 (c2)
+	#   mean:nps over c1 8 and c3 9 -> 8.5; n 2, missing 1 (c2)
+	printf 'stage,customer,touchpoint,resolution_s,nps\nsupport,c1,ticket_opened,,8\nsupport,c1,ticket_solved,3600,\nsupport,c1,ticket_solved,60,10\nsupport,c2,ticket_opened,,\nsupport,c3,ticket_solved,120,9\n' >"$T/t.csv"
+	jk -g stage --per customer -k count,distinct:touchpoint,p50:resolution_s,mean:nps "$T/t.csv"
+	same <<'EOF'
+stage,count,distinct_touchpoint,distinct_touchpoint_missing,p50_resolution_s,p50_resolution_s_n,p50_resolution_s_missing,mean_nps,mean_nps_n,mean_nps_missing
+support,3,2,0,1860,2,1,8.5000,2,1
+EOF
+	cp "$T/out" "$T/single"
+	# partials split by customer merge to the same bytes
+	head -5 "$T/t.csv" >"$T/a.csv"
+	{ head -1 "$T/t.csv"; tail -1 "$T/t.csv"; } >"$T/b.csv"
+	jk --partial -g stage --per customer -k count,distinct:touchpoint,p50:resolution_s,mean:nps "$T/a.csv"
+	cp "$T/out" "$T/a.partial"
+	grep -q '^1,option,,per_rows,first-with-value$' "$T/a.partial"
+	jk --partial -g stage --per customer -k count,distinct:touchpoint,p50:resolution_s,mean:nps "$T/b.csv"
+	cp "$T/out" "$T/b.partial"
+	jk --merge "$T/b.partial" "$T/a.partial"
+	same "$T/single" <"$T/out"
+	# a --per partial of the jkpi before this rule (no per_rows option) is not mixed in
+	grep -v per_rows "$T/a.partial" >"$T/old.partial"
+	jkrc 1 --merge "$T/old.partial"
+	err_is "jkpi: $T/old.partial:1: a partial with --per from an older jkpi (it took each key's first row for every KPI): make it again"
+}
+
 @test "jkpi: --per rejects a row with an empty per key (missing key)" {
 	cd "$BATS_TEST_TMPDIR"
 	printf 'channel,customer\nweb,c1\nweb,\nweb,c2\nweb,c1\n' >p.csv
@@ -562,6 +592,20 @@ if have != want:
 			[ "${#l}" -eq "$w" ] || echo "line $n: ${#l} code points, header has $w"
 		done <"$1"' _ "$BATS_TEST_TMPDIR/out"
 	assert_output ''
+}
+
+@test "jkpi: --format md escapes < > & as entities and | as \\|, so a label opens no tag on a wiki page" {
+	printf 'g,v\n"<script>alert(1)</script>",1\n"<img src=x onerror=alert(2)>",2\n"a&amp;b|c",3\n' >"$T/h.csv"
+	jk -g g -k '<b>=sum:v' --format md "$T/h.csv"
+	same <<'EOF'
+| g                                     | &lt;b&gt; | &lt;b&gt;_n | &lt;b&gt;_missing |
+| ------------------------------------- | --------: | ----------: | ----------------: |
+| &lt;script&gt;alert(1)&lt;/script&gt; |         1 |           1 |                 0 |
+| &lt;img src=x onerror=alert(2)&gt;    |         2 |           1 |                 0 |
+| a&amp;amp;b\|c                        |         3 |           1 |                 0 |
+EOF
+	run grep -c '[<>]' "$T/out"
+	assert_output 0
 }
 
 # ---------------------------------------------------------------- input edge cases
@@ -1348,135 +1392,54 @@ lazy_for() {
 	empty_out
 }
 
-@test "jkpi: --format html: one self-contained page, every export string escaped" {
-	printf 'g,v\n"<script>alert(1)</script>",1\n"a&b ""q"" '"'"'x'"'"'",2\n"<a href=""javascript:alert(2)"">x</a>",3\n' >"$BATS_TEST_TMPDIR/h.csv"
-	run jkpi -s -g g -k sum:v --format html "$BATS_TEST_TMPDIR/h.csv"
-	assert_success
-	assert_line --index 0 '<!DOCTYPE html>'
-	assert_line '</html>'
-	assert_output --partial '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
-	assert_output --partial '<td>a&amp;b &quot;q&quot; &#39;x&#39;</td>'
-	assert_output --partial '<td>&lt;a href=&quot;javascript:alert(2)&quot;&gt;x&lt;/a&gt;</td>'
-	# nothing that runs or loads: no script element, no link, no src/href attribute
-	refute_output --partial '<script'
-	refute_output --partial 'href="'
-	refute_output --partial 'src="'
-	refute_output --partial '<link'
-}
-
-@test "jkpi: --format html: a hostile column name, KPI name and file name are escaped too (and the file name stays out)" {
-	# the file name holds markup, the group column name an event handler and an
-	# entity, the KPI's output name every character that matters
-	local f="$BATS_TEST_TMPDIR/<script>alert(3)<\\script>.csv"
-	printf '"<b onmouseover=""alert('"'"'c'"'"')"">g</b>&amp;",v\n"<script>alert(1)</script>",1\n"<a href=""javascript:alert(2)"">x</a>",3\n' >"$f"
-	run jkpi -s -g '#1' -k '<i>"j'"'"'&x=sum:v' --format html "$f"
-	assert_success
-	assert_line '<thead><tr><th>&lt;b onmouseover=&quot;alert(&#39;c&#39;)&quot;&gt;g&lt;/b&gt;&amp;amp;</th><th>&lt;i&gt;&quot;j&#39;&amp;x</th><th>&lt;i&gt;&quot;j&#39;&amp;x_n</th><th>&lt;i&gt;&quot;j&#39;&amp;x_missing</th></tr></thead>'
-	assert_output --partial '<td>&lt;a href=&quot;javascript:alert(2)&quot;&gt;x&lt;/a&gt;</td>'
-	assert_output --partial '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
-	refute_output --partial 'alert(3)'
-	refute_output --partial '<script'
-	refute_output --partial '<b '
-	refute_output --partial '<i>'
-	refute_output --partial 'href="'
-}
-
-@test "jkpi: --format html with --pivot: one colour scale for the whole table (a heatmap), empty cells hatched" {
-	# NPS by channel and month: -100 is the lowest cell (hue 0, red), 100 the highest (hue 120, green),
-	# 0 halfway (hue 60); a channel without answers in a month is an empty, hatched cell
-	printf 'channel,time,nps\nweb,2024-01-05T00:00:00Z,0\nweb,2024-02-05T00:00:00Z,10\napp,2024-01-05T00:00:00Z,9\napp,2024-01-06T00:00:00Z,0\n' \
-		>"$BATS_TEST_TMPDIR/p.csv"
-	run jkpi -s -g channel --pivot month:time --pivot-order sorted -k nps:nps --format html "$BATS_TEST_TMPDIR/p.csv"
-	assert_success
-	assert_output --partial '<thead><tr><th>channel</th><th>2024-01</th><th>2024-02</th></tr></thead>'
-	# under each figure the n behind it: app answered twice in January, web once a month
-	assert_output --partial '<tr><td>app</td><td class="n" style="background:hsl(60,70%,80%)">0.00<small>n=2</small></td><td class="n e" title="no value"></td></tr>'
-	assert_output --partial '<tr><td>web</td><td class="n" style="background:hsl(0,70%,80%)">-100.00<small>n=1</small></td><td class="n" style="background:hsl(120,70%,80%)">100.00<small>n=1</small></td></tr>'
-}
-
-@test "jkpi: --format html with --title, --min-n and --attach: one page, thin cells marked, other CSVs as tables" {
-	# NPS by channel and month: app answered twice in January (one 9, one 0: NPS 0), web once in
-	# January (0: -100) and once in February (10: 100). With --min-n 2 web's cells rest on one
-	# answer each: marked thin and left out of the scale, so app's 0.00 is alone on it (hue 60).
-	# The attached file: step and customers are numbers (an empty cell too), name is text;
-	# a short row is padded.
-	printf 'channel,time,nps\nweb,2024-01-05T00:00:00Z,0\nweb,2024-02-05T00:00:00Z,10\napp,2024-01-05T00:00:00Z,9\napp,2024-01-06T00:00:00Z,0\n' \
-		>"$BATS_TEST_TMPDIR/p.csv"
-	printf 'step,name,customers\n1,a&b,10\n2,<x>,\n3\n' >"$BATS_TEST_TMPDIR/f.csv"
-	jk -s -g channel --pivot month:time --pivot-order sorted -k nps:nps --format html --min-n 2 \
-		--title 'Q&A <report>' --attach "Funnel \"one\"=$BATS_TEST_TMPDIR/f.csv" "$BATS_TEST_TMPDIR/p.csv"
-	cat >"$BATS_TEST_TMPDIR/want" <<'HTML'
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Q&amp;A &lt;report&gt;</title>
-<style>
-body{font-family:sans-serif;margin:1.5em;color:#222}
-h2{margin-top:1.6em;font-size:1.15em}
-table{border-collapse:collapse}
-th,td{border:1px solid #bbb;padding:.3em .6em}
-th{background:#eee}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-td.e{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#eee 4px,#eee 8px)}
-td.t{background:#f4f4f4;color:#777;font-style:italic;outline:1px dashed #999;outline-offset:-3px}
-td small{display:block;color:#555;font-size:.75em}
-p.legend{color:#555;font-size:.85em}
-</style>
-</head>
-<body>
-<h1>Q&amp;A &lt;report&gt;</h1>
-<h2>nps_nps by channel × month_time</h2>
-<p class="legend">Colour from red (lowest, 0) through yellow to green (highest, 0); under each figure the number of values behind it; hatched: no value; grey, italic and dashed: fewer than 2 values (2 cells), not coloured.</p>
-<table>
-<thead><tr><th>channel</th><th>2024-01</th><th>2024-02</th></tr></thead>
-<tbody>
-<tr><td>app</td><td class="n" style="background:hsl(60,70%,80%)">0.00<small>n=2</small></td><td class="n e" title="no value"></td></tr>
-<tr><td>web</td><td class="n t" title="n=1: fewer than 2 values">-100.00<small>n=1</small></td><td class="n t" title="n=1: fewer than 2 values">100.00<small>n=1</small></td></tr>
-</tbody>
-</table>
-<h2>Funnel &quot;one&quot;</h2>
-<table>
-<thead><tr><th>step</th><th>name</th><th>customers</th></tr></thead>
-<tbody>
-<tr><td class="n">1</td><td>a&amp;b</td><td class="n">10</td></tr>
-<tr><td class="n">2</td><td>&lt;x&gt;</td><td class="n e" title="no value"></td></tr>
-<tr><td class="n">3</td><td></td><td class="n e" title="no value"></td></tr>
-</tbody>
-</table>
-</body>
-</html>
-HTML
-	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/out"
-}
-
-@test "jkpi: --title, --min-n and --attach go with --format html; --attach needs TITLE=FILE; a bad attachment stops the page" {
-	printf 'g,v\na,1\n' >"$BATS_TEST_TMPDIR/in.csv"
-	jkrc 2 -g g -k sum:v --title x "$BATS_TEST_TMPDIR/in.csv"
-	err_is "jkpi: --title goes with --format html
-Try 'jkpi --help' for more information."
-	jkrc 2 -g g -k sum:v --format md --min-n 5 "$BATS_TEST_TMPDIR/in.csv"
-	err_is "jkpi: --min-n goes with --format html
-Try 'jkpi --help' for more information."
-	jkrc 2 -g g -k sum:v --format html --min-n 0 "$BATS_TEST_TMPDIR/in.csv"
-	err_is "jkpi: --min-n: '0' is not a count from 1
-Try 'jkpi --help' for more information."
-	jkrc 2 -g g -k sum:v --format html --attach "$BATS_TEST_TMPDIR/in.csv" "$BATS_TEST_TMPDIR/in.csv"
-	err_is "jkpi: --attach: '$BATS_TEST_TMPDIR/in.csv' is not TITLE=FILE
-Try 'jkpi --help' for more information."
-	jkrc 2 -g g -k sum:v --partial --format html --title x "$BATS_TEST_TMPDIR/in.csv"
-	err_is "jkpi: --title goes with the result, not --partial: give it to --merge
-Try 'jkpi --help' for more information."
-	# a missing attachment: exit 1, and -o leaves nothing behind
-	cd "$BATS_TEST_TMPDIR"
-	jkrc 1 -g g -k sum:v --format html --attach T=nope.csv -o page.html in.csv
-	err_is "jkpi: nope.csv: No such file or directory"
-	[ ! -e page.html ]
-	[ -z "$(ls -A | grep -v '^in.csv$\|^out$\|^err$')" ]
-	# a row longer than the attachment's header
-	printf 'a,b\n1,2\n1,2,3\n' >long.csv
-	jkrc 1 -g g -k sum:v --format html --attach T=long.csv in.csv
-	err_is "jkpi: long.csv:3: field count: expected 2 fields, found 3"
+@test "jkpi: --pivot sorts time buckets by time, columns and rows alike, unless an order is given" {
+	# first seen: June before January (columns), 2024-Q2 before 2024-Q1 (rows)
+	printf 'channel,time,v\nweb,2024-06-03T00:00:00Z,1\napp,2024-01-10T00:00:00Z,2\nweb,2024-01-05T00:00:00Z,3\napp,2024-03-01T00:00:00Z,4\n' >"$T/m.csv"
+	jk -g channel --pivot month:time -k sum:v "$T/m.csv"
+	same <<'EOF'
+channel,2024-01,2024-03,2024-06
+web,3,,1
+app,2,4,
+EOF
+	# a listed value first, the others by time
+	jk -g channel --pivot month:time --pivot-order 2024-06 -k sum:v "$T/m.csv"
+	same <<'EOF'
+channel,2024-06,2024-01,2024-03
+web,1,3,
+app,,2,4
+EOF
+	# rows: the quarter by time; channel keeps first-seen order (web before app) within a quarter
+	jk -g quarter:time,channel --pivot channel -k sum:v "$T/m.csv"
+	same <<'EOF'
+quarter_time,web,app
+2024-Q1,3,6
+2024-Q2,1,
+EOF
+	jk -g channel,quarter:time --pivot v -k count "$T/m.csv"
+	same <<'EOF'
+channel,quarter_time,1,2,3,4
+web,2024-Q1,,,1,
+web,2024-Q2,1,,,
+app,2024-Q1,,1,,1
+EOF
+	# -s still sorts by bytes; --row-order still puts its values first
+	jk -s -g channel,quarter:time --pivot v -k count "$T/m.csv"
+	same <<'EOF'
+channel,quarter_time,1,2,3,4
+app,2024-Q1,,1,,1
+web,2024-Q1,,,1,
+web,2024-Q2,1,,,
+EOF
+	# --merge knows the bucket columns from the partial
+	jk --partial -g channel --pivot month:time -k sum:v "$T/m.csv"
+	grep -q '^1,option,,,time_buckets,2$' "$T/out"
+	cp "$T/out" "$T/p"
+	jk --merge "$T/p"
+	same <<'EOF'
+channel,2024-01,2024-03,2024-06
+web,3,,1
+app,2,4,
+EOF
 }
 
 @test "jkpi: --row-order puts the listed values of the first group column first, in the list's order" {

@@ -25,9 +25,10 @@
 # order_delivered only.
 #
 # What the report's figures mean, from the man pages, and so what the awk computes:
-# - jkpi --per customer: only a customer's first valid row of a cell, in input order, counts;
-#   jstage writes each customer's touches in time order (touches at the same second in input
-#   order), so that row is the customer's earliest touch in the cell.
+# - jkpi --per customer: each KPI takes a customer's first valid row of a cell, in input order,
+#   that has a value for it; jstage writes each customer's touches in time order (touches at
+#   the same second in input order), so that row is the customer's earliest touch in the cell
+#   with a next_csat (for csat) or a delay_s (for the quantiles).
 # - next_csat (jstage --outcome next:csat, --window 90d): the csat of the customer's nearest
 #   touch with a csat strictly after this one in the timeline (a later time, or the same time
 #   and later in the input), if it is at most 90 days (inclusive) after this touch, else empty.
@@ -93,12 +94,21 @@ function csvsplit(rec,   n, i, c, q, f, len) {
 	F[n] = f
 	return n
 }
-# touch(CELL, CUSTOMER, TIME, POS, DELAY): keep the customer s earliest touch of the cell
-# (equal times: the earlier input position POS)
-function touch(cell, c, t, pos, delay,   k) {
+# touch(CELL, CUSTOMER, TIME, POS, DELAY): keep every touch of the customer in the cell
+# (time, input position POS, delay_s or empty)
+function touch(cell, c, t, pos, delay,   k, i) {
 	k = cell SUBSEP c
-	if (!(k in ft) || t < ft[k] || (t == ft[k] && pos < fp[k])) { ft[k] = t; fp[k] = pos; fd[k] = delay }
+	i = ++nt[k]; tt[k, i] = t; tp[k, i] = pos; td[k, i] = delay
 	if (!(k in seen)) { seen[k] = 1; ncust[cell]++ }
+}
+# before(K, I, J): touch I of K is earlier than touch J (equal times: the earlier position)
+function before(k, i, j) { return tt[k, i] < tt[k, j] || (tt[k, i] == tt[k, j] && tp[k, i] < tp[k, j]) }
+# nextrev(C, T): the customer s earliest review at or after T within 90 days, or ""
+function nextrev(c, t,   i, best) {
+	best = ""
+	for (i = 1; i <= nrev[c]; i++)
+		if (rt[c, i] >= t && (best == "" || rt[c, i] < rt[c, best])) best = i
+	return best != "" && rt[c, best] - t <= 90 * 86400 ? best : ""
 }
 # pct(X, N): 100 X / N to 2 decimals, half away from zero, in integers (no binary rounding)
 function pct(x, n,   v) { v = int((20000 * x + n) / (2 * n)); return int(v / 100) "." sprintf("%02d", v % 100) }
@@ -162,13 +172,17 @@ END {
 	print "touches", ntouch[4], ntouch[5], ntouch[6], ntouch[7], nrec - 1
 	for (c in nrev) nreviewers++
 	print "reviewers", nreviewers
-	for (k in ft) {
-		split(k, p, SUBSEP); cell = p[1]; c = p[2]; t = ft[k]
-		best = ""
-		for (i = 1; i <= nrev[c]; i++)
-			if (rt[c, i] >= t && (best == "" || rt[c, i] < rt[c, best])) best = i
-		if (best != "" && rt[c, best] - t <= 90 * 86400) { n[cell]++; sat[cell] += rv[c, best] >= 4 }
-		if (fd[k] != "") dl[cell, nd[cell]++] = fd[k]
+	for (k in nt) {
+		split(k, p, SUBSEP); cell = p[1]; c = p[2]
+		# per KPI, the customer s earliest touch of the cell that has a value for it: for
+		# next_csat one with a review within the window, for delay_s one with a delay
+		fc = fdl = ""
+		for (i = 1; i <= nt[k]; i++) {
+			if ((fc == "" || before(k, i, fc)) && nextrev(c, tt[k, i]) != "") fc = i
+			if ((fdl == "" || before(k, i, fdl)) && td[k, i] != "") fdl = i
+		}
+		if (fc != "") { n[cell]++; sat[cell] += rv[c, nextrev(c, tt[k, fc])] >= 4 }
+		if (fdl != "") dl[cell, nd[cell]++] = td[k, fdl]
 	}
 	for (j = 1; j <= ncell; j++) {
 		cell = cells[j]; nc = ncust[cell]; nn = n[cell] + 0; m = nd[cell] + 0
@@ -266,18 +280,22 @@ outbound_logistics,purchase,3937"
 
 # (c) delay_s. In the (activity, stage) report the outbound_logistics/purchase cell's first touch
 # per customer is, for all but one customer, a carrier hand-off (order_shipped), which has no
-# delay_s (the carrier date comes before the delivery): --per customer takes that row and its
-# delay_s is missing, so p50_delay_s there is over 1 customer and 3936 are missing. That is what
-# jkpi(1) documents and the awk matches it exactly, but the figure says nothing about delivery
-# delays. The delay an analyst wants is per customer's first delivery: the touchpoint breakdown's
-# outbound_logistics/purchase/order_delivered row, checked here too, exactly.
-@test "olist report: p50 and p90 delay_s over each customer's first touch of the cell, and of the first delivery, recomputed by awk" {
+# delay_s (the carrier date comes before the delivery). --per customer takes, for the delay
+# quantiles, each customer's first touch of the cell that has a delay_s: their first delivery
+# (jkpi before issue 17 took the hand-off and left p50_delay_s over 1 customer, 3936 missing).
+# So the cell equals the touchpoint breakdown's outbound_logistics/purchase/order_delivered
+# row, and both are checked against the awk, exactly.
+@test "olist report: p50 and p90 delay_s over each customer's first touch of the cell with a delay (the first delivery), recomputed by awk" {
 	report
 	independent
 	# p50_delay_s, _n, _missing, p90_delay_s, _n, _missing
 	same_cells 1,2,11-16 1-3,12-17
-	run sh -c "grep '^outbound_logistics,purchase,' '$T/report.csv' | cut -d, -f12,13"
-	assert_output "1,3936"
+	# the cell's p50, n, p90, n are its first deliveries' (its missing counts the customers
+	# without a delivery, which the touchpoint row does not hold)
+	run sh -c "grep '^outbound_logistics,purchase,' '$T/report.csv' | cut -d, -f11,12,14,15"
+	local cell=$output
+	run sh -c "grep '^outbound_logistics,purchase,order_delivered,' '$T/by_touch.csv' | cut -d, -f12,13,15,16"
+	assert_equal "$cell" "$output"
 	run sh -c "grep '^outbound_logistics,purchase,order_delivered,' '$T/by_touch.csv' | cut -d, -f12-17"
 	echo "first delivery per customer: p50,n,missing,p90,n,missing = $output" >&2
 	# deliveries beat the estimate: the median customer's first delivery is more than a week early

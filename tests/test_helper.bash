@@ -9,7 +9,11 @@ JTOOLS_DATADIR="$REPO/share/jtools"
 FIX="$REPO/tests/fixtures"
 EXP="$REPO/tests/expected"
 SHARED="$REPO/../shared/data/real"
-export REPO PATH LC_ALL TZ JTOOLS_DATADIR FIX EXP SHARED
+# jkpi --format html writes its generation time: SOURCE_DATE_EPOCH
+# (reproducible-builds.org) fixes it, so pages compare byte for byte.
+# 2024-07-01T06:00:00Z, the morning after the sample exports end.
+SOURCE_DATE_EPOCH=1719813600
+export REPO PATH LC_ALL TZ JTOOLS_DATADIR FIX EXP SHARED SOURCE_DATE_EPOCH
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -138,3 +142,22 @@ function sp(s,   dst) {
 }
 '
 
+# HEATMAP_AWK: the cells of the heatmaps of a jkpi --format html page (its
+# source or Chromium's --dump-dom of it) as KPI,ROW,COLUMN,FIGURE lines, the
+# names as the page shows them (labels), the figure as computed (data-v);
+# cells without a figure are left out.
+HEATMAP_AWK='
+/^<h3>/ { k = $0; sub(/^<h3>/, "", k); sub(/<\/h3>.*/, "", k) }
+/^<thead><tr>/ && k != "" {
+	n = split($0, h, /<th( [^>]*)?>/)
+	for (i = 2; i <= n; i++) { x = h[i]; sub(/<.*/, "", x); col[i - 1] = x }
+}
+/^<tr><th scope="row">/ && k != "" {
+	r = $0; sub(/^<tr><th scope="row">/, "", r); sub(/<.*/, "", r)
+	n = split($0, c, /<td /)
+	for (i = 2; i <= n; i++)
+		if (match(c[i], /data-v="[^"]*"/))
+			print k "," r "," col[i] "," substr(c[i], RSTART + 8, RLENGTH - 9)
+}
+/^<\/figure>/ { k = "" }
+'
