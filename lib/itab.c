@@ -6,9 +6,16 @@
 #include "jt_itab.h"
 #include "jt_mem.h"
 
+/* 32 bytes: a key of up to 16 bytes is compared in the slot itself, so a
+ * lookup of a short id (most customer ids) touches one cache line. */
+#define INLINE 16
 struct jt_islot {
 	uint64_t hash;	/* 0: empty (a key hashing to 0 is stored as 1) */
-	const char *key;	/* the bytes; [u32 len][u32 id] before them */
+	uint32_t id, len;
+	union {
+		char in[INLINE];	/* len <= INLINE: the key's bytes */
+		const char *key;	/* longer: the bytes; [u32 len][u32 id] before them */
+	} k;
 };
 
 struct jt_itab_blk {
@@ -90,15 +97,11 @@ uint32_t jt_itab_put_h(struct jt_itab *t, const void *key, size_t len, uint64_t 
 		const struct jt_islot *s = &t->slot[i];
 		if (!s->hash)
 			break;
-		if (s->hash == h) {
-			uint32_t l, id;
-			memcpy(&l, s->key - 8, 4);
-			if (l == len && memcmp(s->key, key, len) == 0) {
-				memcpy(&id, s->key - 4, 4);
-				if (isnew)
-					*isnew = 0;
-				return id;
-			}
+		if (s->hash == h && s->len == len &&
+		    memcmp(len <= INLINE ? s->k.in : s->k.key, key, len) == 0) {
+			if (isnew)
+				*isnew = 0;
+			return s->id;
 		}
 	}
 	if (t->n >= UINT32_MAX - 1)
@@ -108,7 +111,12 @@ uint32_t jt_itab_put_h(struct jt_itab *t, const void *key, size_t len, uint64_t 
 	uint32_t id = t->n++;
 	const char *k = store(t, key, len, id);
 	t->slot[i].hash = h;
-	t->slot[i].key = k;
+	t->slot[i].id = id;
+	t->slot[i].len = (uint32_t)len;
+	if (len <= INLINE)
+		memcpy(t->slot[i].k.in, key, len);
+	else
+		t->slot[i].k.key = k;
 	if (id >= t->kcap) {
 		size_t old = t->kcap;
 		void *p = t->key;
@@ -138,12 +146,8 @@ uint32_t jt_itab_find(const struct jt_itab *t, const void *key, size_t len)
 		const struct jt_islot *s = &t->slot[i];
 		if (!s->hash)
 			return UINT32_MAX;
-		uint32_t l, id;
-		memcpy(&l, s->key - 8, 4);
-		if (s->hash == h && l == len && memcmp(s->key, key, len) == 0) {
-			memcpy(&id, s->key - 4, 4);
-			return id;
-		}
+		if (s->hash == h && s->len == len && memcmp(len <= INLINE ? s->k.in : s->k.key, key, len) == 0)
+			return s->id;
 	}
 }
 

@@ -1,8 +1,10 @@
 /* jt_itab.h — interning: byte strings to dense ids 0, 1, 2, ... in the order
- * first seen, for the hot paths (customers, repeated values). One probe
- * reads a 16-byte slot holding the hash and a pointer to the key, which sits
- * next to its id and length; keys are packed in large blocks, 4-byte
- * aligned. No allocation per key. */
+ * first seen, for the hot paths (customers, repeated values). Open
+ * addressing: one probe reads a 32-byte slot holding the hash, the id, the
+ * length and, for a key of up to 16 bytes (most ids), the key itself, so a
+ * lookup touches one cache line; longer keys are compared where they are
+ * kept. Keys are packed in large blocks, 4-byte aligned, for id -> key. No
+ * allocation per key. */
 #ifndef JT_ITAB_H
 #define JT_ITAB_H
 

@@ -843,6 +843,13 @@ static void gather(const struct proc *pc, size_t rank, struct tch *one, size_t *
 		if (pc->pt) {
 			x = pc->pt[i];
 		} else {
+			if (e + 8 < pc->start[pc->hi - pc->lo]) {	/* the touches are scattered: ask ahead */
+				uint32_t ahead = pc->idx[e + 8];
+				size_t s8 = 0;
+				while (ahead >= pc->slotbase[s8 + 1])
+					s8++;
+				__builtin_prefetch(&r->parts[s8]->tv[ahead - pc->slotbase[s8]]);
+			}
 			size_t s = 0;
 			while (i >= pc->slotbase[s + 1])
 				s++;
@@ -854,6 +861,8 @@ static void gather(const struct proc *pc, size_t rank, struct tch *one, size_t *
 				x.u.k.grp = p->gmap[x.u.k.grp];
 		}
 		x.cust = cust;
+		if (r->need_row)
+			__builtin_prefetch(x.u.row);	/* read soon, and far from the others */
 		one[k++] = x;
 	}
 	*n = k;
