@@ -12,6 +12,7 @@
 #include "jt_out.h"
 #include "jt_reject.h"
 #include "jt_time.h"
+#include "jt_where.h"
 
 #define SHOW_MAX 5
 
@@ -22,7 +23,13 @@ struct reason {
 
 struct jt_rejects {
 	const struct jt_common *c;
-	uint64_t in, skipped, rejected, headers;
+	uint64_t in, skipped, rejected, headers, filtered;
+	/* each input's counts at its start, and the inputs none of whose rows
+	 * was used because every one left was rejected (the first named) */
+	uint64_t f_in, f_skipped, f_rejected, f_filtered;
+	uint64_t all_rejected;
+	char *all_src;
+	uint64_t all_n;
 	struct reason *rs;
 	size_t nrs, rcap;
 	FILE *fp;
@@ -80,6 +87,28 @@ void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long lo
 			"headers_skipped", jt_show(src, strlen(src)), line);
 }
 void jt_rows_skipped(struct jt_rejects *rj) { rj->skipped++; }
+void jt_rows_filtered(struct jt_rejects *rj) { rj->filtered++; }
+uint64_t jt_rows_filtered_count(const struct jt_rejects *rj) { return rj->filtered; }
+
+void jt_rejects_file_begin(struct jt_rejects *rj)
+{
+	rj->f_in = rj->in;
+	rj->f_skipped = rj->skipped;
+	rj->f_rejected = rj->rejected;
+	rj->f_filtered = rj->filtered;
+}
+
+void jt_rejects_file_end(struct jt_rejects *rj, const char *src)
+{
+	uint64_t rejected = rj->rejected - rj->f_rejected;
+	uint64_t left = (rj->in - rj->f_in) - (rj->skipped - rj->f_skipped) - (rj->filtered - rj->f_filtered);
+	if (rejected == 0 || rejected != left)
+		return;
+	if (rj->all_rejected++ == 0) {
+		rj->all_src = jt_xstrdup(src);
+		rj->all_n = rejected;
+	}
+}
 uint64_t jt_rejected(const struct jt_rejects *rj) { return rj->rejected; }
 uint64_t jt_rows_read(const struct jt_rejects *rj) { return rj->in; }
 
@@ -161,6 +190,19 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 	}
 }
 
+/* [+-]DIGITS,DIGITS: what --decimal-comma reads. */
+static int decimal_comma(const char *s, size_t n)
+{
+	size_t i = n && (s[0] == '+' || s[0] == '-'), a = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == a || i + 1 >= n || s[i] != ',')
+		return 0;
+	for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	return i == n;
+}
+
 /* 1,234 or 1.234,5 or 1 234: digits grouped as people write them, not as we read them. */
 static int looks_grouped(const char *s, size_t n)
 {
@@ -184,6 +226,7 @@ void jt_reject_number(struct jt_rejects *rj, const char *src, const struct jt_re
 	switch (rc) {
 	case JT_NUM_SYNTAX:
 		jt_reject(rj, src, rec, "not a number", "column '%s': %s%s'%s' is not a number%s", col, w, sp, v,
+			  decimal_comma(s, n) ? " (a decimal comma? --decimal-comma reads it; no thousands separators)" :
 			  looks_grouped(s, n) ? " (use '.' for decimals and no thousands separators)" : "");
 		return;
 	case JT_NUM_FRACTION:
@@ -210,7 +253,7 @@ static int cmp_reason(const void *a, const void *b)
 int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 {
 	const struct jt_common *c = rj->c;
-	uint64_t out = rows_out < 0 ? rj->in - rj->skipped - rj->rejected : (uint64_t)rows_out;
+	uint64_t out = rows_out < 0 ? rj->in - rj->skipped - rj->filtered - rj->rejected : (uint64_t)rows_out;
 	int over = 0;
 
 	if (rj->nrs > 1)
@@ -242,6 +285,19 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 			(double)rj->rejected * 100.0 / (double)rj->in, c->max_pct);
 		over = 1;
 	}
+	/* an input of which nothing was used, every row rejected: a changed
+	 * export (another delimiter, decimal commas) must not pass as an empty
+	 * report. An explicit --max-rejects says what is allowed instead. */
+	if (c->max_mode == 0 && rj->all_rejected) {
+		struct jt_buf b = JT_BUF_INIT;
+		if (rj->all_rejected > 1)
+			jt_buf_printf(&b, " (and %llu more input%s)", (unsigned long long)(rj->all_rejected - 1),
+				      rj->all_rejected == 2 ? "" : "s");
+		jt_note("%s: no row was used, %llu rejected%s (--max-rejects 100%% allows it)",
+			jt_show(rj->all_src, strlen(rj->all_src)), (unsigned long long)rj->all_n, b.p ? b.p : "");
+		jt_buf_free(&b);
+		over = 1;
+	}
 	if (c->rejects) {
 		if (!rj->opened) {	/* empty input: still leave a (empty) file for the cron job */
 			rj->opened = 1;
@@ -252,10 +308,11 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 	}
 	if (c->stats) {
 		FILE *fp = jt_out_open_side(c->stats, 1);
-		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_rejected,%llu\n"
-			"headers_skipped,%llu\n",
+		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_filtered,%llu\n"
+			"rows_rejected,%llu\nheaders_skipped,%llu\n",
 			jt_progname(), (unsigned long long)rj->in, (unsigned long long)out,
-			(unsigned long long)rj->skipped, (unsigned long long)rj->rejected, (unsigned long long)rj->headers);
+			(unsigned long long)rj->skipped, (unsigned long long)rj->filtered, (unsigned long long)rj->rejected,
+			(unsigned long long)rj->headers);
 		for (size_t i = 0; i < rj->nextra; i++)
 			fprintf(fp, "%s,%llu\n", rj->extra[i].name, (unsigned long long)rj->extra[i].v);
 		for (size_t i = 0; i < rj->nrs; i++) {
@@ -286,12 +343,15 @@ void jt_rejects_free(struct jt_rejects *rj)
 		free(rj->extra[i].name);
 	free(rj->extra);
 	jt_buf_free(&rj->msg);
+	free(rj->all_src);
 	free(rj);
 }
 
 void jt_timefilter_bind(struct jt_timefilter *tf, const struct jt_common *c, const struct jt_header *h,
 			const char *src)
 {
+	if (c->where)
+		jt_where_bind(c->where, h, src);
 	tf->active = c->has_since || c->has_until;
 	if (tf->active)
 		tf->col = jt_col_by_name(h, "time", src);
@@ -301,6 +361,10 @@ int jt_timefilter_keep(const struct jt_timefilter *tf, const struct jt_common *c
 		       const char *src, const struct jt_record *rec)
 {
 	int64_t t;
+	if (c->where && !jt_where_match(c->where, src, rec)) {
+		jt_rows_filtered(rj);
+		return 0;
+	}
 	if (!tf->active)
 		return 1;
 	const char *s = rec->f[tf->col];

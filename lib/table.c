@@ -361,7 +361,7 @@ static void html_attach(FILE *fp, const char *spec)
 {
 	const char *eq = strchr(spec, '='), *path = eq ? eq + 1 : spec;
 	const char *title = eq ? spec : path;
-	struct jt_dialect d = { ',', 0, 1, 0, 0 };	/* short rows padded */
+	struct jt_dialect d = { .delim = ',', .ragged = 1 };	/* short rows padded */
 	struct attach a = { fp, NULL };
 	fputs("<h2>", fp);
 	html_text(fp, title, eq ? (size_t)(eq - spec) : strlen(title));
