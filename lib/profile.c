@@ -623,7 +623,7 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 		if (tk->n != 1)
 			return fail(e, tk->n ? tk->at[1] : 0, "encoding takes one name (latin1, windows-1252, UTF-16, auto, ...)");
 		if (jt_encoding_check(tk->t[0], why, sizeof why) != 0)
-			return fail(e, tk->at[0], "encoding: %s", why);
+			return fail(e, tk->at[0], "%s", why);
 		return set_one(&p->encoding, tk, e, "encoding");
 	}
 	if (strcmp(k, "decimal_comma") == 0) {
