@@ -26,7 +26,6 @@ void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long lo
 void jt_rows_skipped(struct jt_rejects *rj);
 /* A row --where (or a profile's where) left out: counted as rows_filtered. */
 void jt_rows_filtered(struct jt_rejects *rj);
-uint64_t jt_rows_filtered_count(const struct jt_rejects *rj);
 /* Around each input (jt_read calls them): an input with rejected rows and
  * none used (not skipped, filtered or rejected) makes jt_rejects_finish
  * report it and return 1, unless --max-rejects was given. */

@@ -88,7 +88,6 @@ void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long lo
 }
 void jt_rows_skipped(struct jt_rejects *rj) { rj->skipped++; }
 void jt_rows_filtered(struct jt_rejects *rj) { rj->filtered++; }
-uint64_t jt_rows_filtered_count(const struct jt_rejects *rj) { return rj->filtered; }
 
 void jt_rejects_file_begin(struct jt_rejects *rj)
 {
