@@ -9,9 +9,12 @@ VERSION  = 0.1.0
 # Our own flags live apart from CFLAGS so that `make CFLAGS=...` keeps them.
 PCRE2_CFLAGS := $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS   := $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+# Compressed inputs (lib/input.c): zlib, libbz2 (no .pc file on Debian), liblzma, libzstd.
+ZIP_CFLAGS := $(shell pkg-config --cflags zlib liblzma libzstd 2>/dev/null)
+ZIP_LIBS   := $(shell pkg-config --libs zlib liblzma libzstd 2>/dev/null || echo -lz -llzma -lzstd) -lbz2
 JT_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
-            -Wformat=2 -Ilib $(PCRE2_CFLAGS)
-LDLIBS  += -lcsv $(PCRE2_LIBS) -lm -pthread
+            -Wformat=2 -Ilib $(PCRE2_CFLAGS) $(ZIP_CFLAGS)
+LDLIBS  += -lcsv $(PCRE2_LIBS) $(ZIP_LIBS) -lm -pthread
 
 # ASan and UBSan; a UBSan report stops the program. In make check a report
 # exits 99, which no test expects (as under valgrind).
@@ -37,6 +40,14 @@ check-libs:
 	  { echo "jtools: libcsv is missing: install libcsv-dev (or run 'make deps')"; exit 1; }
 	@printf '#define PCRE2_CODE_UNIT_WIDTH 8\n#include <pcre2.h>\n' | $(CC) $(PCRE2_CFLAGS) -E -x c - >/dev/null 2>&1 || \
 	  { echo "jtools: PCRE2 is missing: install libpcre2-dev (or run 'make deps')"; exit 1; }
+	@printf '#include <zlib.h>\n' | $(CC) $(ZIP_CFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "jtools: zlib is missing (gzip inputs): install zlib1g-dev (or run 'make deps')"; exit 1; }
+	@printf '#include <stdio.h>\n#include <bzlib.h>\n' | $(CC) $(ZIP_CFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "jtools: libbz2 is missing (bzip2 inputs): install libbz2-dev (or run 'make deps')"; exit 1; }
+	@printf '#include <lzma.h>\n' | $(CC) $(ZIP_CFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "jtools: liblzma is missing (xz inputs): install liblzma-dev (or run 'make deps')"; exit 1; }
+	@printf '#include <zstd.h>\n' | $(CC) $(ZIP_CFLAGS) -E -x c - >/dev/null 2>&1 || \
+	  { echo "jtools: libzstd is missing (zstd inputs): install libzstd-dev (or run 'make deps')"; exit 1; }
 
 # The data folder is compiled in; rebuild it when PREFIX changes.
 .prefix: FORCE

@@ -250,7 +250,7 @@ int main(int argc, char **argv)
 	}
 	if (o.partial && c.excel_safe)
 		jt_usage_error("--excel-safe is for files people open; a --partial state is read by --merge (give --excel-safe to the merge)");
-	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until))
+	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until || c.where))
 		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
 
 	c.dialect.header_rows = o.merge;	/* concatenated partials: each header starts one */

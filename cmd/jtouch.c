@@ -60,7 +60,8 @@ static void help(void)
 	       "      --tz ZONE             zone of times without offset (IANA name, default UTC)\n"
 	       "      --date-order mdy|dmy  how to read slash dates (03/04/2024); required for them\n"
 	       "      --time-format 'auto|epoch|epoch_ms [COL ...]'\n"
-	       "  -d, --delimiter C, -t    the input's delimiter (applies to the files after it)\n"
+	       "  -d, --delimiter C|auto, -t, --encoding NAME, --decimal-comma, --where EXPR\n"
+	       "                            apply to the files after them, like the settings above\n"
 	       "Run options:\n"
 	       "      --shard K/N           keep customers with FNV-1a64(id) mod N + 1 = K\n"
 	       "      --dedup               drop repeated touches (same customer, time, touchpoint)\n"
@@ -108,13 +109,19 @@ int main(int argc, char **argv)
 			case 't':
 				if (opt == 't' || strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
 					snprintf(d, sizeof d, "tab");
+				else if (strcmp(optarg, "auto") == 0)
+					snprintf(d, sizeof d, "auto");
 				else if (strlen(optarg) == 1)
 					snprintf(d, sizeof d, "%s", optarg);
 				else
-					jt_usage_error("-d: '%s' is not one character", optarg);
+					jt_usage_error("-d: '%s' is not one character or auto", optarg);
 				jt_touch_setting(r, opt == 't' ? "-t" : "-d", "delimiter", d);
 				continue;
 			case 'p': jt_touch_profile(r, optarg); continue;
+			/* decoding and row filters are settings here: they apply to the files after them */
+			case JT_OPT_ENCODING: jt_touch_setting(r, "--encoding", "encoding", optarg); continue;
+			case JT_OPT_DECIMAL_COMMA: jt_touch_setting(r, "--decimal-comma", "decimal_comma", "yes"); continue;
+			case JT_OPT_WHERE: jt_touch_setting(r, "--where", "where", optarg); continue;
 			case OPT_DEDUP: o.dedup = 1; continue;
 			case OPT_SHARD: shard(&o, optarg); continue;
 			case OPT_LIST: list = 1; continue;

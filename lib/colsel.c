@@ -168,7 +168,10 @@ static _Noreturn void unknown(const struct jt_header *h, const char *name, size_
 {
 	struct jt_buf b = JT_BUF_INIT;
 	size_t best = (size_t)-1, bi = 0;
+	const char *enc = "";
 	for (size_t i = 0; i < h->n; i++) {
+		if (!*enc && !jt_utf8_valid(h->name[i], h->len[i]))	/* a Latin-1 export read as UTF-8 */
+			enc = " (the header is not UTF-8: give --encoding latin1, or --encoding auto)";
 		/* one line a person can read: the first SHOW_COLS names, each cut short */
 		if (i < SHOW_COLS) {
 			jt_buf_adds(&b, i ? ", " : "");
@@ -183,9 +186,9 @@ static _Noreturn void unknown(const struct jt_header *h, const char *name, size_
 		}
 	}
 	if (best <= 2 && h->n)
-		jt_die_at(src, 1, "no column named '%s' (columns: %s); did you mean '%s'?", name, b.p ? b.p : "",
-			  jt_show(h->name[bi], h->len[bi]));
-	jt_die_at(src, 1, "no column named '%s' (columns: %s)", name, b.p ? b.p : "");
+		jt_die_at(src, 1, "no column named '%s' (columns: %s); did you mean '%s'?%s", name, b.p ? b.p : "",
+			  jt_show(h->name[bi], h->len[bi]), enc);
+	jt_die_at(src, 1, "no column named '%s' (columns: %s)%s", name, b.p ? b.p : "", enc);
 }
 
 /* by_index: the name came from a column list, where #N works instead */

@@ -11,6 +11,7 @@
 
 #include "jt_csv.h"
 #include "jt_err.h"
+#include "jt_input.h"
 #include "jt_mem.h"
 #include "jt_num.h"
 #include "jt_reject.h"
@@ -34,6 +35,7 @@ static _Thread_local int cap_hit;
 struct rd {
 	const char *src;
 	const struct jt_dialect *d;
+	char delim;	/* d->delim, or the one --delimiter auto found */
 	struct jt_rejects *rj;
 	jt_header_fn *hf;
 	jt_record_fn *rf;
@@ -228,7 +230,7 @@ enum { Q_START, Q_UNQUOTED, Q_QUOTED, Q_QUOTE_IN_QUOTED };
  * nor a line end (libcsv keeps it as data and the field stays open). */
 static void scan_strays(struct rd *r, const unsigned char *s, size_t n)
 {
-	const unsigned char d = (unsigned char)r->d->delim;
+	const unsigned char d = (unsigned char)r->delim;
 	int st = r->qstate;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = s[i];
@@ -292,6 +294,27 @@ static int is_header(const struct rd *r, const struct jt_record *rec)
 		if (rec->len[i] != r->hdr->len[i] || memcmp(rec->f[i], r->hdr->name[i], rec->len[i]) != 0)
 			return 0;
 	return 1;
+}
+
+/* --decimal-comma: [+-]DIGITS,DIGITS becomes [+-]DIGITS.DIGITS, in place. */
+static void decimal_commas(struct rd *r)
+{
+	for (size_t i = 0; i < r->nf; i++) {
+		char *s = r->buf + r->off[i];
+		size_t n = r->len[i], k = 0, a;
+		if (n < 3 || !memchr(s, ',', n))
+			continue;
+		if (s[0] == '+' || s[0] == '-')
+			k++;
+		for (a = k; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+			;
+		if (k == a || k + 1 >= n || s[k] != ',')
+			continue;
+		for (a = ++k; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+			;
+		if (k == n)
+			s[a - 1] = '.';
+	}
 }
 
 static void emit(struct rd *r)
@@ -389,6 +412,8 @@ static void emit(struct rd *r)
 				  r->ncol, rec.n);
 		return;
 	}
+	if (r->d->decimal_comma)
+		decimal_commas(r);
 	if (span && r->warned++ < 5)	/* the count fits by chance: these lines may be rows run together */
 		jt_warn("%s:%llu: a stray quote on line %llu makes one record of lines %llu-%llu (check it; "
 			"without --lazy-quotes it stops the run)", r->src, rec.line, stray, rec.line, rec.line + span);
@@ -417,6 +442,39 @@ static void cb_record(int c, void *data)
 	}
 }
 
+/* --delimiter auto: of ',' ';' tab '|', the one the first line of s[0..n)
+ * has most of outside quotes; a comma when it has none (one column); a tie
+ * is an error (-d says which). */
+static int guess_delim(const unsigned char *s, size_t n, char *out, char *err, size_t errlen)
+{
+	static const char cand[4] = { ',', ';', '\t', '|' };
+	static const char *const shown[4] = { "','", "';'", "tab", "'|'" };
+	size_t cnt[4] = { 0, 0, 0, 0 }, best = 0;
+	int q = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		if (c == '"')
+			q = !q;
+		else if (!q && (c == '\n' || c == '\r'))
+			break;
+		else if (!q)
+			for (size_t k = 0; k < 4; k++)
+				cnt[k] += c == (unsigned char)cand[k];
+	}
+	for (size_t k = 1; k < 4; k++)
+		if (cnt[k] > cnt[best])
+			best = k;
+	for (size_t k = 0; k < 4; k++)
+		if (k != best && cnt[k] && cnt[k] == cnt[best]) {
+			snprintf(err, errlen, "--delimiter auto cannot tell: the first line has %zu %s and %zu %s "
+				 "(give -d CHAR)", cnt[k < best ? k : best], shown[k < best ? k : best],
+				 cnt[best], shown[k < best ? best : k]);
+			return -1;
+		}
+	*out = cand[best];
+	return 0;
+}
+
 /* The message of a libcsv error: stream errors come back to the caller. */
 static int fail(char *err, size_t errlen, unsigned long long *eline, unsigned long long at, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -440,6 +498,7 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 	size_t n;
 	int first = 1, rc = 0;
 	uint64_t left = part && part->end ? part->end - part->start : UINT64_MAX;
+	struct jt_input *in = NULL;
 
 	memset(&r, 0, sizeof r);
 	r.src = src;
@@ -467,7 +526,6 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 					 CSV_APPEND_NULL | CSV_REPALL_NL)) != 0)
 		jt_die("out of memory");
 	csv_set_space_func(&p, no_space);
-	csv_set_delim(&p, (unsigned char)d->delim);
 	csv_set_blk_size(&p, BLK_SIZE);
 	set_field_cap();
 	cap_hit = 0;
@@ -475,8 +533,22 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 	csv_set_realloc_func(&p, capped_realloc);
 	csv_set_free_func(&p, grow_free);
 
-	while (rc == 0 && left && !(r.stop && *r.stop) &&
-	       (n = fread(chunk, 1, left < CHUNK ? (size_t)left : CHUNK, fp)) > 0) {
+	r.delim = d->delim;
+	csv_set_delim(&p, (unsigned char)r.delim);	/* a part after the first: the file's first part guessed none */
+	while (rc == 0 && left && !(r.stop && *r.stop)) {
+		/* a compressed input, or --encoding: read through jt_input, whose
+		 * look-ahead is the first block (no seek: pipes too) */
+		long got = in ? jt_input_read(in, chunk, CHUNK, err, errlen, eline)
+			      : (long)fread(chunk, 1, left < CHUNK ? (size_t)left : CHUNK, fp);
+		if (got <= 0) {
+			rc = got < 0 ? -1 : 0;
+			break;
+		}
+		n = (size_t)got;
+		if (first && !in && !part && jt_input_needed(d->encoding, chunk, n)) {
+			in = jt_input_new(fp, src, d->encoding, chunk, n);
+			continue;
+		}
 		unsigned char *s = chunk;
 		if (left != UINT64_MAX)
 			left -= n;
@@ -486,9 +558,18 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 				s += 3;
 				n -= 3;
 			} else if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
-				rc = fail(err, errlen, eline, 1, "UTF-16 input (convert with: iconv -f UTF-16 -t UTF-8)");
+				rc = fail(err, errlen, eline, 1, "UTF-16 input (use --encoding auto, or --encoding UTF-16)");
 				break;
 			}
+			if (d->delim_auto && guess_delim(s, n, &r.delim, err, errlen) != 0) {
+				*eline = 1;
+				rc = -1;
+				break;
+			}
+			csv_set_delim(&p, (unsigned char)r.delim);
+			if (d->decimal_comma && r.delim == ',')
+				jt_warn("%s: --decimal-comma with ',' as the delimiter reads only quoted numbers (\"1234,5\"); "
+					"an unquoted one is two fields (give -d ';' or --delimiter auto)", jt_show(src, strlen(src)));
 		}
 		if (d->lazy)
 			scan_strays(&r, s, n);
@@ -520,6 +601,7 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 	if (part && part->lines)
 		*part->lines = r.line - 1;
 	csv_free(&p);
+	jt_input_free(in);
 	free(r.buf);
 	free(r.off);
 	free(r.len);
@@ -575,11 +657,15 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		errno = EISDIR;	/* as a missing file says it: "dir: Is a directory" */
 		jt_die("%s:", src);
 	}
+	if (rj)
+		jt_rejects_file_begin(rj);
 	int rc = jt_read_fp(fp, src, d, rj, hf, rf, ctx, err, sizeof err, &line);
 	if (!is_stdin)
 		fclose(fp);
 	if (rc != 0)
 		jt_die_at(src, line, "%s", err);
+	if (rj)
+		jt_rejects_file_end(rj, src);
 }
 
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b)

@@ -183,6 +183,19 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return k;
 }
 
+int jt_utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x80)
+			continue;
+		size_t u = utf8_len((const unsigned char *)s + i, n - i);
+		if (!u)
+			return 0;
+		i += u - 1;
+	}
+	return 1;
+}
+
 const char *jt_show(const char *s, size_t n)
 {
 	static _Thread_local char bufs[4][400];

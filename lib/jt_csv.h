@@ -22,6 +22,11 @@ struct jt_dialect {
 	int lazy;	/* accept stray quotes (libcsv non-strict, capped field size) */
 	int header_rows;	/* a record equal to the header is data (jkpi --merge: concatenated
 			   partials); else it is skipped and counted (exports joined with cat) */
+	/* Decoding (jtools(7), Encodings and compression). A gzip, bzip2, xz or
+	 * zstd input is always read decompressed, told by its first bytes. */
+	const char *encoding;	/* --encoding: NULL reads the bytes as they are; "auto"; an iconv name */
+	int delim_auto;	/* --delimiter auto: ',' ';' tab or '|', the one the first line has most of */
+	int decimal_comma;	/* --decimal-comma: a data field [+-]DIGITS,DIGITS is read with a '.' */
 };
 
 struct jt_record {
@@ -44,7 +49,8 @@ typedef void jt_record_fn(void *ctx, const char *src, const struct jt_record *r)
 /* Reads one input (path NULL or "-" = stdin, named "<stdin>"). Calls hf once
  * with the header (not at all for an empty input), then rf per data record
  * whose field count matches; other records go to rj as "field count" rejects.
- * Stream errors (unreadable file, bad quote, unterminated quote, UTF-16) exit 1. */
+ * Stream errors (unreadable file, bad quote, unterminated quote, UTF-16
+ * without --encoding, bad compressed data, bytes not in the encoding) exit 1. */
 void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
 	     jt_header_fn *hf, jt_record_fn *rf, void *ctx);
 /* The same on an open stream named src, without exiting on a stream error:

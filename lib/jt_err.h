@@ -36,6 +36,8 @@ void jt_on_die(void (*fn)(void));
  * not valid UTF-8 escaped as \xNN (so messages are UTF-8), cut at 80
  * bytes with "...". Returns one of 4 rotating static buffers. */
 const char *jt_show(const char *s, size_t n);
+/* 1 when s[0..n) is valid UTF-8. */
+int jt_utf8_valid(const char *s, size_t n);
 /* The text of b made fit for a message, in place: as jt_show, uncut. */
 struct jt_buf;
 void jt_clean(struct jt_buf *b);

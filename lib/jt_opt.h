@@ -7,15 +7,20 @@
 
 #include "jt_csv.h"
 
+struct jt_where;
+
 enum {
 	JT_OPT_RAGGED = 256, JT_OPT_LAZY, JT_OPT_REJECTS, JT_OPT_STRICT, JT_OPT_MAX_REJECTS,
 	JT_OPT_STATS, JT_OPT_SINCE, JT_OPT_UNTIL, JT_OPT_EXCEL, JT_OPT_MEMORY,
+	JT_OPT_ENCODING, JT_OPT_DECIMAL_COMMA, JT_OPT_WHERE,	/* issue 16: decoding, row filters */
 	JT_OPT_TOOL = 320	/* first value free for a program's own long options */
 };
 
 #define JT_SHORTOPTS "d:hno:qtV"
 #define JT_COMMON_LONGOPTS \
+	{ "decimal-comma", no_argument, NULL, JT_OPT_DECIMAL_COMMA }, \
 	{ "delimiter", required_argument, NULL, 'd' }, \
+	{ "encoding", required_argument, NULL, JT_OPT_ENCODING }, \
 	{ "excel-safe", no_argument, NULL, JT_OPT_EXCEL }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "lazy-quotes", no_argument, NULL, JT_OPT_LAZY }, \
@@ -30,7 +35,8 @@ enum {
 	{ "strict", no_argument, NULL, JT_OPT_STRICT }, \
 	{ "tabs", no_argument, NULL, 't' }, \
 	{ "until", required_argument, NULL, JT_OPT_UNTIL }, \
-	{ "version", no_argument, NULL, 'V' }
+	{ "version", no_argument, NULL, 'V' }, \
+	{ "where", required_argument, NULL, JT_OPT_WHERE }
 
 /* -j and --memory, for the programs that hold touches or use every core. */
 #define JT_ENGINE_SHORTOPTS "j:"
@@ -52,6 +58,7 @@ struct jt_common {
 	int64_t since, until;
 	uint64_t memory;	/* --memory: bytes of touches held before spilling */
 	size_t jobs;	/* -j: threads (0: the online CPUs) */
+	struct jt_where *where;	/* --where (NULL: none); lives for the whole run */
 };
 
 /* The shared option lines for --help. */

@@ -94,6 +94,12 @@ struct jt_profile {
 	char *tz;
 	enum jt_date_order order;
 	char delim;	/* 0: not set */
+	/* issue 16: decoding and row filters (jtouch-profile(5)) */
+	int delim_auto;	/* delimiter auto */
+	char *encoding;	/* NULL: not set */
+	int decimal_comma;
+	char **where;	/* the expressions, checked (jt_where.h) */
+	size_t nwhere;
 };
 
 /* The touch stream's fixed columns, in order (DESIGN §2). */

@@ -1,5 +1,6 @@
 /* jt_reject.h — the reject path every program shares (DESIGN §5).
- * Rows in = rows out + rows skipped (--since/--until) + rows rejected, always. */
+ * Rows in = rows out + rows skipped (--since/--until) + rows filtered
+ * (--where) + rows rejected, always. */
 #ifndef JT_REJECT_H
 #define JT_REJECT_H
 
@@ -34,6 +35,13 @@ void jt_rows_skipped(struct jt_rejects *rj);
 void jt_rejects_shard(struct jt_rejects *rj, int first);
 void jt_row_elsewhere(struct jt_rejects *rj);
 void jt_row_unowned(struct jt_rejects *rj);
+/* A row --where (or a profile's where) left out: counted as rows_filtered. */
+void jt_rows_filtered(struct jt_rejects *rj);
+/* Around each input (jt_read calls them): an input with rejected rows and
+ * none used (not skipped, filtered or rejected) makes jt_rejects_finish
+ * report it and return 1, unless --max-rejects was given. */
+void jt_rejects_file_begin(struct jt_rejects *rj);
+void jt_rejects_file_end(struct jt_rejects *rj, const char *src);
 /* Rejects rec: counted under key (a short reason class such as "not a number"),
  * the message goes to stderr (first few, unless -q), to --rejects, and with
  * --strict ends the run with exit 1. */
@@ -60,19 +68,22 @@ uint64_t jt_rejected(const struct jt_rejects *rj);
 /* Data records read so far (every one, rejected or not, of any shard). */
 uint64_t jt_rows_read(const struct jt_rejects *rj);
 /* Summary line, --stats, --rejects committed; returns 1 when --max-rejects
- * was exceeded, else 0. rows_out < 0 means in - skipped - rejected. */
+ * was exceeded or, without it, an input had every row rejected; else 0.
+ * rows_out < 0 means in - skipped - filtered - rejected. */
 int jt_rejects_finish(struct jt_rejects *rj, long long rows_out);
 void jt_rejects_free(struct jt_rejects *rj);
 
-/* --since/--until on the 'time' column. */
+/* --where (jt_common.where), then --since/--until on the 'time' column. */
 struct jt_timefilter {
 	int active;
 	size_t col;
 };
-/* Resolves 'time' when --since/--until were given (dies if the column is missing). */
+/* Resolves --where's columns, and 'time' when --since/--until were given
+ * (dies if a column is missing). */
 void jt_timefilter_bind(struct jt_timefilter *tf, const struct jt_common *c, const struct jt_header *h,
 			const char *src);
-/* 1 keep; 0 outside the range (counted as skipped); -1 rejected. */
+/* 1 keep; 0 left out by --where (counted as filtered) or outside the range
+ * (counted as skipped); -1 rejected. */
 int jt_timefilter_keep(const struct jt_timefilter *tf, const struct jt_common *c, struct jt_rejects *rj,
 		       const char *src, const struct jt_record *rec);
 

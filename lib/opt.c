@@ -5,21 +5,28 @@
 
 #include "jt_csv.h"
 #include "jt_err.h"
+#include "jt_input.h"
 #include "jt_num.h"
 #include "jt_opt.h"
 #include "jt_out.h"
 #include "jt_paths.h"
 #include "jt_rx.h"
 #include "jt_time.h"
+#include "jt_where.h"
 
 #ifndef JT_VERSION
 #define JT_VERSION "0.0.0"
 #endif
 
 const char jt_common_help[] =
-	"Input and output:\n"
-	"  -d, --delimiter CHAR  input field delimiter, one byte; '\\t' or 'tab' for tabs (default ',')\n"
+	"Input and output (gzip, bzip2, xz and zstd inputs are read decompressed, stdin too):\n"
+	"  -d, --delimiter CHAR  input field delimiter, one byte; '\\t' or 'tab' for tabs (default ',');\n"
+	"                        auto: ',' ';' tab or '|', the one the first line has most of\n"
 	"  -t, --tabs            same as -d tab\n"
+	"      --encoding NAME   the input's encoding, any name iconv knows (latin1, windows-1252,\n"
+	"                        UTF-16); auto: UTF-8, UTF-16 by its BOM, else windows-1252\n"
+	"      --decimal-comma   read numbers written 1234,5 as 1234.5 (needs a delimiter other\n"
+	"                        than ',', or quoted numbers)\n"
 	"  -n, --no-header       input has no header; columns are #1, #2, ...\n"
 	"      --ragged          pad short rows with empty fields (long rows are still rejected)\n"
 	"      --lazy-quotes     accept stray quotes (libcsv non-strict mode)\n"
@@ -28,11 +35,14 @@ const char jt_common_help[] =
 	"                        not numbers, so a spreadsheet shows them instead of running them\n"
 	"      --since TIME      keep rows whose 'time' is at or after TIME (ISO 8601; UTC if no offset)\n"
 	"      --until TIME      keep rows whose 'time' is before TIME\n"
+	"      --where EXPR      keep rows where EXPR holds: COL = VALUE, COL != VALUE, COL ~ REGEX,\n"
+	"                        COL !~ REGEX, COL < N (<= > >=); COL = '' is empty; repeatable\n"
 	"Bad rows:\n"
 	"      --rejects FILE    write rejected rows there, with reject_file, reject_line, reject_reason\n"
 	"      --strict          stop with exit 1 at the first rejected row\n"
-	"      --max-rejects N|P%  exit 1 when more than N rows (or P percent) were rejected\n"
-	"      --stats FILE      write row counts (in, out, skipped, rejected by reason) as CSV\n"
+	"      --max-rejects N|P%  exit 1 when more than N rows (or P percent) were rejected;\n"
+	"                        without it, when no row of an input was used and some were rejected\n"
+	"      --stats FILE      write row counts (in, out, skipped, filtered, rejected by reason) as CSV\n"
 	"  -q, --quiet           errors only: no warnings, per-row messages or counts (--stats has\n"
 	"                        them; the reject summary prints unless --rejects or --stats is given)\n"
 	"  -h, --help            show this help and exit\n"
@@ -43,6 +53,8 @@ const char jt_engine_help[] =
 	"  -j, --jobs N          threads (default: the online CPUs); the output is the same for any N\n"
 	"      --memory SIZE     memory for the data held, e.g. 512M or 4G (default 1G); past it the\n"
 	"                        run goes on with temporary files in $TMPDIR, same output\n";
+/* --where's conditions, kept for the whole run (reachable to the end) */
+static struct jt_where *where_list;
 
 void jt_common_init(struct jt_common *c)
 {
@@ -77,7 +89,10 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 {
 	switch (opt) {
 	case 'd':
-		if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
+		c->dialect.delim_auto = strcmp(arg, "auto") == 0;
+		if (c->dialect.delim_auto)
+			c->dialect.delim = ',';
+		else if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
 			c->dialect.delim = '\t';
 		else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r')
 			c->dialect.delim = arg[0];
@@ -86,6 +101,7 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 		return 1;
 	case 't':
 		c->dialect.delim = '\t';
+		c->dialect.delim_auto = 0;
 		return 1;
 	case 'n':
 		c->dialect.no_header = 1;
@@ -150,6 +166,24 @@ int jt_common_option(struct jt_common *c, int opt, const char *arg, void (*help)
 		if (c->memory < ((uint64_t)1 << 20))
 			jt_usage_error("--memory: '%s' is less than 1M, the least jtools works in", arg);
 		return 1;
+	case JT_OPT_ENCODING: {
+		char err[256];
+		if (jt_encoding_check(arg, err, sizeof err) != 0)
+			jt_usage_error("--encoding: %s", err);
+		c->dialect.encoding = arg;
+		return 1;
+	}
+	case JT_OPT_DECIMAL_COMMA:
+		c->dialect.decimal_comma = 1;
+		return 1;
+	case JT_OPT_WHERE: {
+		char err[512];
+		if (!c->where)
+			c->where = where_list = jt_where_new();
+		if (jt_where_add(c->where, arg, err, sizeof err) != 0)
+			jt_usage_error("--where '%s': %s", jt_show(arg, strlen(arg)), err);
+		return 1;
+	}
 	case JT_OPT_SINCE:
 		c->has_since = 1;
 		c->since = parse_time_opt("--since", arg);

@@ -91,7 +91,7 @@ struct jt_labels *jt_labels_load(const char *path)
 	if (!fp)
 		jt_die("%s:", l->path);
 	fclose(fp);
-	struct jt_dialect d = { ',', 0, 1, 0, 0 };	/* a short row: no description */
+	struct jt_dialect d = { .delim = ',', .ragged = 1 };	/* a short row: no description */
 	struct lab_rd rd = { l, -1, -1, -1 };
 	jt_read(l->path, &d, NULL, lab_header, lab_record, &rd);
 	return l;
@@ -379,7 +379,7 @@ static void st_record(void *ctx, const char *src, const struct jt_record *rec)
 
 static void sources(FILE *fp, const struct jt_html *h)
 {
-	struct jt_dialect d = { ',', 0, 0, 0, 0 };
+	struct jt_dialect d = { .delim = ',' };
 	char g1[64], g2[64];
 	if (!h->nsources)
 		return;
@@ -1321,7 +1321,7 @@ static void attachment(FILE *fp, const struct jt_page *pg, size_t k)
 	const struct jt_html *h = pg->h;
 	const char *path;
 	char *title = jt_attach_split(h->attach[k], &path);
-	struct jt_dialect d = { ',', 0, 1, 0, 0 };	/* short rows padded */
+	struct jt_dialect d = { .delim = ',', .ragged = 1 };	/* short rows padded */
 	struct attach a = { NULL };
 	if (!title)
 		jt_die("--attach: '%s' is not TITLE=FILE", h->attach[k]);

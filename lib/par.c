@@ -10,6 +10,7 @@
 #include "jt_err.h"
 #include "jt_mem.h"
 #include "jt_num.h"
+#include "jt_input.h"
 #include "jt_par.h"
 #include "jt_rx.h"
 
@@ -105,7 +106,9 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 	sp->n = 1;
 	if (want > JT_MAXJOBS)
 		want = JT_MAXJOBS;
-	if (want < 2 || !path || strcmp(path, "-") == 0 || d->lazy || d->no_header)
+	/* a part is read on its own from its offset: not through --encoding,
+	 * nor guessing the delimiter from the file's head, nor compressed */
+	if (want < 2 || !path || strcmp(path, "-") == 0 || d->lazy || d->no_header || d->encoding || d->delim_auto)
 		return 1;
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
@@ -120,6 +123,8 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 		const unsigned char *u = (const unsigned char *)s.buf;
 		if ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))
 			goto whole;	/* UTF-16: the reader says so */
+		if (jt_input_needed(NULL, u, s.blen))
+			goto whole;	/* compressed: read as one stream */
 		if (s.blen >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
 			s.pos = 3;
 	}

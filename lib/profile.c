@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jt_input.h"
 #include "jt_mem.h"
 #include "jt_profile.h"
 #include "jt_tz.h"
+#include "jt_where.h"
 
 const char *const jt_touch_columns[] = {
 	"customer", "time", "touchpoint", "source", "channel", "nps", "csat", "ces",
@@ -495,7 +497,8 @@ static int set_pcol1(struct jt_pcol *c, struct toks *tk, struct perr *e, const c
 
 static const char *const keys[] = {
 	"source", "customer", "customer_normalize", "touch", "measure", "range", "map", "referee",
-	"channel", "carry", "tz", "date_order", "time_format", "lookup", "delimiter", "description", NULL
+	"channel", "carry", "tz", "date_order", "time_format", "lookup", "delimiter", "description",
+	"encoding", "decimal_comma", "where", NULL
 };
 
 static void norm_key(const char *key, char *out, size_t n)
@@ -608,14 +611,48 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 	if (strcmp(k, "lookup") == 0)
 		return set_lookup(p, tk, e);
 	if (strcmp(k, "delimiter") == 0) {
+		if (tk->n == 1 && strcmp(tk->t[0], "auto") == 0) {
+			p->delim = 0;
+			p->delim_auto = 1;
+			return 0;
+		}
 		if (tk->n != 1 || (strlen(tk->t[0]) != 1 && strcmp(tk->t[0], "tab") != 0))
-			return fail(e, 0, "delimiter takes one character or 'tab'");
+			return fail(e, 0, "delimiter takes one character, 'tab' or 'auto'");
+		p->delim_auto = 0;
 		p->delim = strcmp(tk->t[0], "tab") == 0 ? '\t' : tk->t[0][0];
 		if (p->delim == '"' || p->delim == '\n' || p->delim == '\r')
 			return fail(e, tk->at[0], "delimiter cannot be a quote or a line end");
 		return 0;
 	}
+	if (strcmp(k, "encoding") == 0) {
+		char why[256];
+		if (tk->n != 1)
+			return fail(e, tk->n ? tk->at[1] : 0, "encoding takes one name (latin1, windows-1252, UTF-16, auto, ...)");
+		if (jt_encoding_check(tk->t[0], why, sizeof why) != 0)
+			return fail(e, tk->at[0], "%s", why);
+		return set_one(&p->encoding, tk, e, "encoding");
+	}
+	if (strcmp(k, "decimal_comma") == 0) {
+		if (tk->n > 1 || (tk->n == 1 && strcmp(tk->t[0], "yes") != 0 && strcmp(tk->t[0], "no") != 0))
+			return fail(e, tk->n ? tk->at[tk->n > 1] : 0, "decimal_comma takes yes, no or nothing (yes)");
+		p->decimal_comma = tk->n == 0 || strcmp(tk->t[0], "yes") == 0;
+		return 0;
+	}
 	return fail(e, 0, "unknown setting '%s'", k);
+}
+
+/* where EXPR: the raw text (its own quoting, jt_where.h), checked now. */
+static int set_where(struct jt_profile *p, const char *args, struct perr *e)
+{
+	char why[512];
+	struct jt_where *w = jt_where_new();
+	int rc = jt_where_add(w, args, why, sizeof why);
+	jt_where_free(w);
+	if (rc != 0)
+		return fail(e, 0, "%s", why);
+	p->where = jt_xrealloc(p->where, (p->nwhere + 1) * sizeof *p->where);
+	p->where[p->nwhere++] = jt_xstrdup(args);
+	return 0;
 }
 
 int jt_profile_set(struct jt_profile *p, const char *key, const char *args, char *err, size_t errlen,
@@ -633,6 +670,8 @@ int jt_profile_set(struct jt_profile *p, const char *key, const char *args, char
 		p->description = jt_xstrdup(args);
 		return 0;
 	}
+	if (strcmp(k, "where") == 0)
+		return set_where(p, args, &e);
 	if (tokenize(args, &tk, &e) != 0)
 		return -1;
 	int r = apply(p, k, &tk, &e);
@@ -738,5 +777,9 @@ void jt_profile_free(struct jt_profile *p)
 	free(p->channel_const);
 	pcol_free(&p->referee);
 	free(p->tz);
+	free(p->encoding);
+	for (size_t i = 0; i < p->nwhere; i++)
+		free(p->where[i]);
+	free(p->where);
 	memset(p, 0, sizeof *p);
 }

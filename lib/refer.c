@@ -159,6 +159,7 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 	if (!jt_header_first(&r->h, h, src))
 		return;
 	jt_rejects_header(r->rj, h);
+	jt_timefilter_bind(&r->tf, r->o.c, h, src);	/* --where, on either form's columns */
 	if (r->o.referrer) {
 		r->c_from = col_or_none(h, r->o.referrer, src);
 		r->c_to = col_or_none(h, r->o.referee, src);
@@ -167,7 +168,6 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 		r->c_conv = col_or_none(h, r->o.converted, src);
 		r->c_tp = -1;
 	} else {
-		jt_timefilter_bind(&r->tf, r->o.c, h, src);
 		r->c_from = (long)jt_col_by_name(h, "customer", src);
 		r->c_to = (long)jt_col_by_name(h, "referee", src);
 		r->c_time = (long)jt_col_by_name(h, "time", src);
@@ -229,7 +229,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	struct jt_referrun *r = ctx;
 	int64_t t;
 	r->seq++;
-	if (!r->o.referrer && jt_timefilter_keep(&r->tf, r->o.c, r->rj, src, rec) != 1)
+	if (jt_timefilter_keep(&r->tf, r->o.c, r->rj, src, rec) != 1)	/* a raw export: --where only */
 		return;
 	const char *fs = rec->f[r->c_from], *ts = rec->f[r->c_time];
 	size_t fn = rec->len[r->c_from], tn = rec->len[r->c_time];

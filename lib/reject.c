@@ -12,6 +12,7 @@
 #include "jt_out.h"
 #include "jt_reject.h"
 #include "jt_time.h"
+#include "jt_where.h"
 
 #define SHOW_MAX 5
 
@@ -22,10 +23,16 @@ struct reason {
 
 struct jt_rejects {
 	const struct jt_common *c;
-	uint64_t in, skipped, rejected, headers;
+	uint64_t in, skipped, rejected, headers, filtered;
 	uint64_t other;	/* records of other shards, in `in` but not in rows_in */
 	int sharded, first;	/* one shard of several; shard 1 */
 	int elsewhere;	/* the record being read is another shard's */
+	/* each input's counts at its start, and the inputs none of whose rows
+	 * was used because every one left was rejected (the first named) */
+	uint64_t f_in, f_skipped, f_rejected, f_filtered;
+	uint64_t all_rejected;
+	char *all_src;
+	uint64_t all_n;
 	struct reason *rs;
 	size_t nrs, rcap;
 	FILE *fp;
@@ -130,6 +137,31 @@ void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long lo
 			"headers_skipped", jt_show(src, strlen(src)), line);
 }
 
+void jt_rows_filtered(struct jt_rejects *rj)
+{
+	if (!rj->elsewhere)
+		rj->filtered++;
+}
+
+void jt_rejects_file_begin(struct jt_rejects *rj)
+{
+	rj->f_in = rj->in - rj->other;
+	rj->f_skipped = rj->skipped;
+	rj->f_rejected = rj->rejected;
+	rj->f_filtered = rj->filtered;
+}
+
+void jt_rejects_file_end(struct jt_rejects *rj, const char *src)
+{
+	uint64_t rejected = rj->rejected - rj->f_rejected;
+	uint64_t left = (rj->in - rj->other - rj->f_in) - (rj->skipped - rj->f_skipped) - (rj->filtered - rj->f_filtered);
+	if (rejected == 0 || rejected != left)
+		return;
+	if (rj->all_rejected++ == 0) {
+		rj->all_src = jt_xstrdup(src);
+		rj->all_n = rejected;
+	}
+}
 uint64_t jt_rejected(const struct jt_rejects *rj) { return rj->rejected; }
 uint64_t jt_rows_read(const struct jt_rejects *rj) { return rj->in; }
 
@@ -307,11 +339,25 @@ void jt_rejects_replay(struct jt_rejects *rj, struct jt_rejects *part, unsigned 
 	free(len);
 	rj->in += part->in;
 	rj->skipped += part->skipped;
+	rj->filtered += part->filtered;
 	if (part->headers && rj->headers == 0)
 		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
 			"headers_skipped", jt_show(part->first_header_src, strlen(part->first_header_src)),
 			part->first_header + base - 1);
 	rj->headers += part->headers;
+}
+
+/* [+-]DIGITS,DIGITS: what --decimal-comma reads. */
+static int decimal_comma(const char *s, size_t n)
+{
+	size_t i = n && (s[0] == '+' || s[0] == '-'), a = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == a || i + 1 >= n || s[i] != ',')
+		return 0;
+	for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	return i == n;
 }
 
 /* 1,234 or 1.234,5 or 1 234: digits grouped as people write them, not as we read them. */
@@ -337,6 +383,7 @@ void jt_reject_number(struct jt_rejects *rj, const char *src, const struct jt_re
 	switch (rc) {
 	case JT_NUM_SYNTAX:
 		jt_reject(rj, src, rec, "not a number", "column '%s': %s%s'%s' is not a number%s", col, w, sp, v,
+			  decimal_comma(s, n) ? " (a decimal comma? --decimal-comma reads it; no thousands separators)" :
 			  looks_grouped(s, n) ? " (use '.' for decimals and no thousands separators)" : "");
 		return;
 	case JT_NUM_FRACTION:
@@ -364,7 +411,7 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 {
 	const struct jt_common *c = rj->c;
 	uint64_t in = rj->in - rj->other;
-	uint64_t out = rows_out < 0 ? in - rj->skipped - rj->rejected : (uint64_t)rows_out;
+	uint64_t out = rows_out < 0 ? in - rj->skipped - rj->filtered - rj->rejected : (uint64_t)rows_out;
 	int over = 0;
 
 	if (rj->nrs > 1)
@@ -395,6 +442,19 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 			c->max_pct);
 		over = 1;
 	}
+	/* an input of which nothing was used, every row rejected: a changed
+	 * export (another delimiter, decimal commas) must not pass as an empty
+	 * report. An explicit --max-rejects says what is allowed instead. */
+	if (c->max_mode == 0 && rj->all_rejected) {
+		struct jt_buf b = JT_BUF_INIT;
+		if (rj->all_rejected > 1)
+			jt_buf_printf(&b, " (and %llu more input%s)", (unsigned long long)(rj->all_rejected - 1),
+				      rj->all_rejected == 2 ? "" : "s");
+		jt_note("%s: no row was used, %llu rejected%s (--max-rejects 100%% allows it)",
+			jt_show(rj->all_src, strlen(rj->all_src)), (unsigned long long)rj->all_n, b.p ? b.p : "");
+		jt_buf_free(&b);
+		over = 1;
+	}
 	if (c->rejects) {
 		if (!rj->opened) {	/* empty input: still leave a (empty) file for the cron job */
 			rj->opened = 1;
@@ -405,10 +465,11 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 	}
 	if (c->stats) {
 		FILE *fp = jt_out_open_side(c->stats, 1);
-		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_rejected,%llu\n"
-			"headers_skipped,%llu\n",
+		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_filtered,%llu\n"
+			"rows_rejected,%llu\nheaders_skipped,%llu\n",
 			jt_progname(), (unsigned long long)in, (unsigned long long)out,
-			(unsigned long long)rj->skipped, (unsigned long long)rj->rejected, (unsigned long long)rj->headers);
+			(unsigned long long)rj->skipped, (unsigned long long)rj->filtered, (unsigned long long)rj->rejected,
+			(unsigned long long)rj->headers);
 		for (size_t i = 0; i < rj->nextra; i++)
 			fprintf(fp, "%s,%llu\n", rj->extra[i].name, (unsigned long long)rj->extra[i].v);
 		for (size_t i = 0; i < rj->nrs; i++) {
@@ -441,21 +502,29 @@ void jt_rejects_free(struct jt_rejects *rj)
 	jt_buf_free(&rj->msg);
 	jt_buf_free(&rj->log);
 	free(rj->first_header_src);
+	free(rj->all_src);
 	free(rj);
 }
 
 void jt_timefilter_bind(struct jt_timefilter *tf, const struct jt_common *c, const struct jt_header *h,
 			const char *src)
 {
+	if (c->where)
+		jt_where_bind(c->where, h, src);
 	tf->active = c->has_since || c->has_until;
 	if (tf->active)
 		tf->col = jt_col_by_name(h, "time", src);
 }
 
-int jt_timefilter_keep(const struct jt_timefilter *tf, const struct jt_common *c, struct jt_rejects *rj,
-		       const char *src, const struct jt_record *rec)
+/* --where and --since/--until, off the hot path of a run with neither. */
+static __attribute__((noinline)) int keep_slow(const struct jt_timefilter *tf, const struct jt_common *c,
+					       struct jt_rejects *rj, const char *src, const struct jt_record *rec)
 {
 	int64_t t;
+	if (c->where && !jt_where_match(c->where, src, rec)) {
+		jt_rows_filtered(rj);
+		return 0;
+	}
 	if (!tf->active)
 		return 1;
 	const char *s = rec->f[tf->col];
@@ -473,4 +542,12 @@ int jt_timefilter_keep(const struct jt_timefilter *tf, const struct jt_common *c
 		return 0;
 	}
 	return 1;
+}
+
+int jt_timefilter_keep(const struct jt_timefilter *tf, const struct jt_common *c, struct jt_rejects *rj,
+		       const char *src, const struct jt_record *rec)
+{
+	if (!tf->active && !c->where)
+		return 1;
+	return keep_slow(tf, c, rj, src, rec);
 }

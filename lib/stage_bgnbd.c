@@ -154,7 +154,7 @@ static void params_record(void *ctx, const char *src, const struct jt_record *re
 void jt_bgnbd_read_params(const char *path, double *p, int64_t *unit)
 {
 	struct params_rd pr = { p, unit, 0, 0, -1, -1, -1 };
-	struct jt_dialect d = { ',', 0, 0, 0, 0 };
+	struct jt_dialect d = { .delim = ',' };
 	jt_path_config("--use-params file", path);
 	FILE *fp = fopen(path, "rb");
 	if (!fp)

@@ -690,6 +690,7 @@ static void read_file(struct jt_stagerun *r, const char *path, size_t f)
 	char err[512];
 	unsigned long long eline = 0;
 	struct jt_part hp = { 0, sp.data_start, NULL, NULL, &hlines };
+	jt_rejects_file_begin(r->rj);	/* as jt_read: a file of which every row was rejected */
 	if (jt_read_part(path, &r->o.c->dialect, r->rj, whole_header, no_record, r, &hp, err, sizeof err, &eline) != 0)
 		jt_die_at(path, eline, "%s", err);
 	if (!r->h)
@@ -715,6 +716,7 @@ static void read_file(struct jt_stagerun *r, const char *path, size_t f)
 			jt_die_at(path, p->errline ? base + p->errline - 1 : 0, "%s", p->errmsg);
 		base += p->lines;
 	}
+	jt_rejects_file_end(r->rj, path);
 }
 
 /* ---- after the read: one set of ids ------------------------------------------------- */

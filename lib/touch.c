@@ -24,6 +24,7 @@
 #include "jt_time.h"
 #include "jt_touch.h"
 #include "jt_tz.h"
+#include "jt_where.h"
 
 #define MAXTOUCH 64
 
@@ -105,6 +106,7 @@ struct plan {
 	struct jt_dialect dialect;
 	struct jt_tz *tz;
 	struct jt_timefmt tf;
+	struct jt_where *where;	/* the profile's where lines and --where, NULL: none */
 	int bound;
 	/* bound to a header: */
 	struct jt_header vh;	/* virtual header: input columns, then lookup columns */
@@ -156,6 +158,7 @@ struct jt_touchrun {
 	uint64_t *rowbase_of;	/* per source: records read so far */
 	struct jt_buf key, cbuf, tcbuf, rowbuf;
 	uint64_t rows_out, rows_notime, rows_filtered, touches, dup, filtered, dropped;
+	uint64_t rows_where;	/* left out by where / --where */
 	struct plan *cur;
 	int header_done;
 };
@@ -408,6 +411,17 @@ static void build(struct jt_touchrun *r, struct plan *pl, size_t upto, const cha
 	pl->dialect = r->o.c->dialect;
 	if (c->delim)
 		pl->dialect.delim = c->delim;
+	pl->dialect.delim_auto = c->delim_auto;
+	if (c->encoding)
+		pl->dialect.encoding = c->encoding;
+	pl->dialect.decimal_comma = c->decimal_comma;
+	for (size_t i = 0; i < c->nwhere; i++) {
+		char err[512];
+		if (!pl->where)
+			pl->where = jt_where_new();
+		if (jt_where_add(pl->where, c->where[i], err, sizeof err) != 0)	/* checked when set */
+			jt_usage_error("where '%s': %s", jt_show(c->where[i], strlen(c->where[i])), err);
+	}
 	if (c->tz && strcmp(c->tz, "UTC") != 0) {
 		char err[512];
 		pl->tz = jt_tz_load(c->tz, err, sizeof err);
@@ -628,6 +642,8 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 	pl->bound = 1;
 	pl->inh = h;
 	pl->insrc = src;
+	if (pl->where)	/* on the export's own columns */
+		jt_where_bind(pl->where, h, src);
 	for (size_t i = 0; i < h->n; i++)
 		vh_add(pl, h->name[i], h->len[i], -1, i);
 	pl->nlk = c->nlookup;
@@ -714,6 +730,7 @@ static void plan_free(struct plan *pl)
 	free(pl->carry);
 	if (pl->tz)
 		jt_tz_free(pl->tz);
+	jt_where_free(pl->where);
 	jt_profile_free(&pl->cfg);
 }
 
@@ -990,6 +1007,11 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		if (r->o.shard_n && (mine = row_mine(r, pl, cust, clen)) < 0)
 			return;
 	}
+	if (pl->where && !jt_where_match(pl->where, src, rec)) {	/* before anything is made of the row */
+		r->rows_where++;
+		jt_rows_filtered(r->rj);
+		return;
+	}
 	/* lookups, in order: each may use the columns of the ones before */
 	for (size_t k = 0; k < pl->nlk; k++) {
 		size_t n;
@@ -1161,6 +1183,8 @@ static void summary(struct jt_touchrun *r)
 			neg += r->plans[p].meas[k].negative;
 	if (r->rows_notime)
 		jt_buf_printf(&b, "; %llu without a timestamp", (unsigned long long)r->rows_notime);
+	if (r->rows_where)
+		jt_buf_printf(&b, "; %llu left out by where", (unsigned long long)r->rows_where);
 	if (r->rows_filtered)
 		jt_buf_printf(&b, "; %llu with every touch outside --shard/--since/--until/--dedup",
 			      (unsigned long long)r->rows_filtered);
@@ -1188,7 +1212,7 @@ static void summary(struct jt_touchrun *r)
 		jt_buf_printf(&b, "; %llu value%s dropped (measure or referee whose touch has no timestamp)",
 			      (unsigned long long)r->dropped, r->dropped == 1 ? "" : "s");
 	if (b.len) {
-		uint64_t in = r->rows_out + r->rows_notime + r->rows_filtered + jt_rejected(r->rj);
+		uint64_t in = r->rows_out + r->rows_notime + r->rows_filtered + r->rows_where + jt_rejected(r->rj);
 		jt_info("%llu row%s in: %llu emitted %llu touch%s%s", (unsigned long long)in, in == 1 ? "" : "s",
 			(unsigned long long)r->rows_out, (unsigned long long)r->touches, r->touches == 1 ? "" : "es",
 			b.p);

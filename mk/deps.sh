@@ -1,7 +1,9 @@
 #!/bin/sh
 # mk/deps.sh check|install — find and install what jtools needs to build and test.
-# Build: a C compiler (build-essential), make, libcsv (libcsv-dev), PCRE2 (libpcre2-dev), pkg-config.
-# Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint).
+# Build: a C compiler (build-essential), make, libcsv (libcsv-dev), PCRE2 (libpcre2-dev), pkg-config,
+# and for compressed inputs zlib (zlib1g-dev), libbz2 (libbz2-dev), liblzma (liblzma-dev), libzstd (libzstd-dev).
+# Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint),
+# gzip, bzip2, xz and zstd (the tests compress their inputs).
 # Time zones: tzdata (the TZif files in /usr/share/zoneinfo that lib/tz.c reads).
 # Scale-out test: GNU parallel (tests/scaleout.bats runs the shards with it).
 # Peak memory: GNU time, /usr/bin/time -f %M (tests/engine.bats, make bench).
@@ -86,6 +88,12 @@ command -v "${CC:-cc}" >/dev/null 2>&1 || missing="$missing cc"
 pcre_cflags=$(pkg-config --cflags libpcre2-8 2>/dev/null)
 have_header csv.h "" || missing="$missing libcsv"
 have_header pcre2.h "$pcre_cflags" "#define PCRE2_CODE_UNIT_WIDTH 8" || missing="$missing pcre2"
+zip_cflags=$(pkg-config --cflags zlib liblzma libzstd 2>/dev/null)
+have_header zlib.h "$zip_cflags" || missing="$missing zlib"
+have_header bzlib.h "$zip_cflags" "#include <stdio.h>" || missing="$missing libbz2"
+have_header lzma.h "$zip_cflags" || missing="$missing liblzma"
+have_header zstd.h "$zip_cflags" || missing="$missing libzstd"
+for z in gzip bzip2 xz zstd; do command -v $z >/dev/null 2>&1 || missing="$missing $z"; done
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v bats >/dev/null 2>&1 || missing="$missing bats"
 libpath=${BATS_LIB_PATH:-/usr/lib/bats:/usr/local/lib/bats:/opt/homebrew/lib}
@@ -121,7 +129,10 @@ if command -v apt-get >/dev/null 2>&1; then
 		pkg-config) pkgs="$pkgs pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support) pkgs="$pkgs bats-support";; bats-assert) pkgs="$pkgs bats-assert";;
 		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";;
-		parallel) pkgs="$pkgs parallel";; time) pkgs="$pkgs time";; esac; done
+		parallel) pkgs="$pkgs parallel";; time) pkgs="$pkgs time";;
+		zlib) pkgs="$pkgs zlib1g-dev";; libbz2) pkgs="$pkgs libbz2-dev";; liblzma) pkgs="$pkgs liblzma-dev";;
+		libzstd) pkgs="$pkgs libzstd-dev";; gzip) pkgs="$pkgs gzip";; bzip2) pkgs="$pkgs bzip2";;
+		xz) pkgs="$pkgs xz-utils";; zstd) pkgs="$pkgs zstd";; esac; done
 	echo "deps: running: $sudo apt-get update && $sudo apt-get install -y$pkgs"
 	$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $pkgs || exit 1
 elif command -v dnf >/dev/null 2>&1; then
@@ -130,7 +141,10 @@ elif command -v dnf >/dev/null 2>&1; then
 		pkg-config) pkgs="$pkgs pkgconf-pkg-config";; bats) pkgs="$pkgs bats";;
 		bats-support|bats-assert) pkgs="$pkgs bats";; prove) pkgs="$pkgs perl-Test-Harness";;
 		mandoc) pkgs="$pkgs mandoc";; tzdata) pkgs="$pkgs tzdata";; parallel) pkgs="$pkgs parallel";;
-		time) pkgs="$pkgs time";; esac; done
+		time) pkgs="$pkgs time";;
+		zlib) pkgs="$pkgs zlib-devel";; libbz2) pkgs="$pkgs bzip2-devel";; liblzma) pkgs="$pkgs xz-devel";;
+		libzstd) pkgs="$pkgs libzstd-devel";; gzip) pkgs="$pkgs gzip";; bzip2) pkgs="$pkgs bzip2";;
+		xz) pkgs="$pkgs xz";; zstd) pkgs="$pkgs zstd";; esac; done
 	echo "deps: running: $sudo dnf install -y$pkgs"
 	$sudo dnf install -y $pkgs || exit 1
 elif command -v brew >/dev/null 2>&1; then
@@ -140,7 +154,9 @@ elif command -v brew >/dev/null 2>&1; then
 		bats-support) pkgs="$pkgs bats-core/bats-core/bats-support";;
 		bats-assert) pkgs="$pkgs bats-core/bats-core/bats-assert";;
 		prove) pkgs="$pkgs perl";; mandoc) pkgs="$pkgs mandoc";; parallel) pkgs="$pkgs parallel";;
-		time) pkgs="$pkgs gnu-time";; esac; done
+		time) pkgs="$pkgs gnu-time";;
+		zlib) pkgs="$pkgs zlib";; libbz2|bzip2) pkgs="$pkgs bzip2";; liblzma|xz) pkgs="$pkgs xz";;
+		libzstd|zstd) pkgs="$pkgs zstd";; esac; done
 	echo "deps: running: brew install$pkgs"
 	brew install $pkgs || exit 1
 else

@@ -132,13 +132,13 @@ nps_errs() {
 	assert_equal "$(cut -d, -f6 "$T/out" | tail -n 2 | tr '\n' ' ')" "10 +7.0e0 "
 	# csat and ces use the same words
 	{ echo "$H"; echo 'c1,2024-01-01T10:00:00Z,survey_response,survey,web,,6,0.5,,,,,,'; } >scores.csv
-	PROG=jkpi jtrc 0 -k csat:csat scores.csv
+	PROG=jkpi jtrc 0 -k csat:csat --max-rejects 100% scores.csv
 	err_is "jkpi: scores.csv:2: column 'csat': csat '6' is not in 1-5
 jkpi: 1 row rejected (1 out of range) (use --rejects FILE to keep them)"
-	PROG=jkpi jtrc 0 -k ces:ces scores.csv
+	PROG=jkpi jtrc 0 -k ces:ces --max-rejects 100% scores.csv
 	err_is "jkpi: scores.csv:2: column 'ces': ces '0.5' is not a whole number in 1-7
 jkpi: 1 row rejected (1 out of range) (use --rejects FILE to keep them)"
-	arun 0 jtouch scores.csv
+	arun 0 jtouch --max-rejects 100% scores.csv
 	errs_are jtouch "jtouch: scores.csv:2: column 'csat': csat '6' is not in 1-5" \
 		"jtouch: 1 row rejected (1 out of range) (use --rejects FILE to keep them)"
 }
@@ -181,6 +181,7 @@ amount_args() {
 @test "adv: 1e309, 1,234, 1.234,5 and '1 234' are rejected in the same words by every program that reads amounts" {
 	amount_csv
 	local p w hint="(use '.' for decimals and no thousands separators)"
+	local dchint="(a decimal comma? --decimal-comma reads it; no thousands separators)"
 	for p in $ADV_PROGS; do
 		amount_args "$p"
 		adv_args "$p"
@@ -194,7 +195,7 @@ amount_args() {
 		fi
 		w=""
 		[ "$p" = jtouch ] && w="amount "	# jtouch names the measure the column feeds
-		errs_are "$p" "$p: amount.csv:2: column 'amount': $w'1,234' is not a number $hint" \
+		errs_are "$p" "$p: amount.csv:2: column 'amount': $w'1,234' is not a number $dchint" \
 			"$p: amount.csv:3: column 'amount': $w'1.234,5' is not a number $hint" \
 			"$p: amount.csv:4: column 'amount': $w'1e309' is out of range (|x| < 1e20)" \
 			"$p: amount.csv:5: column 'amount': $w'1 234' is not a number $hint" \
@@ -209,7 +210,7 @@ amount_args() {
 
 @test "adv: with -d ';' a decimal comma is a field of its own text, and still not a number" {
 	printf 'customer;time;amount\nc1;2024-01-01T10:00:00Z;1.234,5\n' >semi.csv
-	PROG=jkpi jtrc 0 -d ';' -k sum:amount semi.csv
+	PROG=jkpi jtrc 0 -d ';' -k sum:amount --max-rejects 100% semi.csv
 	err_is "jkpi: semi.csv:2: column 'amount': '1.234,5' is not a number (use '.' for decimals and no thousands separators)
 jkpi: 1 row rejected (1 not a number) (use --rejects FILE to keep them)"
 	assert_equal "$(sed -n 2p "$T/out")" "0,0,0"

@@ -121,7 +121,7 @@ Try 'jkpi --help' for more information."
 	printf 'g,%%n%%s\n%%s%%n%%x,%%s%%n%%x\n' >"$T/fmt.csv"
 	PROG=jkpi
 	# a field: in the message and in the rejects file
-	jtrc 0 -k 'sum:%n%s' --rejects "$T/rj.csv" "$T/fmt.csv"
+	jtrc 0 -k 'sum:%n%s' --max-rejects 100% --rejects "$T/rj.csv" "$T/fmt.csv"
 	err_is "jkpi: $T/fmt.csv:2: column '%n%s': '%s%n%x' is not a number
 jkpi: 1 row rejected (1 not a number) (see $T/rj.csv)"
 	same "$T/rj.csv" <<-EOF

@@ -442,6 +442,7 @@ program,jkpi
 rows_in,8
 rows_out,3
 rows_skipped,4
+rows_filtered,0
 rows_rejected,1
 headers_skipped,0
 rejected:bad time,1"
@@ -714,7 +715,7 @@ EOF
 @test "jkpi: line numbers restart in each file; - is stdin" {
 	cd "$BATS_TEST_TMPDIR"
 	printf 'channel,amount\nweb,x\n' >b.csv
-	jkrc 0 -g channel -k sum:amount "$FIX/part_b.csv" b.csv - <"$FIX/part_a.csv"
+	jkrc 0 -g channel -k sum:amount --max-rejects 100% "$FIX/part_b.csv" b.csv - <"$FIX/part_a.csv"
 	run cat "$BATS_TEST_TMPDIR/err"
 	assert_line --index 0 "jkpi: b.csv:2: column 'amount': 'x' is not a number"
 	assert_line --index 1 --regexp '^jkpi: 1 rows? rejected \(1 not a number\) \(use --rejects FILE to keep them\)$'
@@ -862,6 +863,7 @@ program,jkpi
 rows_in,6
 rows_out,2
 rows_skipped,0
+rows_filtered,0
 rows_rejected,4
 headers_skipped,0
 rejected:not a number,2
@@ -875,6 +877,7 @@ program,jkpi
 rows_in,8
 rows_out,8
 rows_skipped,0
+rows_filtered,0
 rows_rejected,0
 headers_skipped,0
 EOF
@@ -944,11 +947,11 @@ EOF
 	empty_out
 }
 
-@test "jkpi: UTF-16 input stops with an iconv hint" {
+@test "jkpi: UTF-16 input without --encoding stops with a hint to --encoding" {
 	cd "$BATS_TEST_TMPDIR"
 	printf '\377\376a\000,\000b\000\n\000' >u16.csv
 	jkrc 1 -k count u16.csv
-	err_is "jkpi: u16.csv:1: UTF-16 input (convert with: iconv -f UTF-16 -t UTF-8)"
+	err_is "jkpi: u16.csv:1: UTF-16 input (use --encoding auto, or --encoding UTF-16)"
 	empty_out
 }
 

@@ -138,7 +138,7 @@ jtouch: 2 rows rejected (2 missing customer) (use --rejects FILE to keep them)"
 @test "jtouch: orders profile (golden orders.csv): amount copied, signed delay_s" {
 	jtrc 0 -p orders --stats "$T/st.csv" orders.csv
 	golden orders.csv
-	err_is "jtouch: orders.csv:6: column 'amount': amount '12,50' is not a number (use '.' for decimals and no thousands separators)
+	err_is "jtouch: orders.csv:6: column 'amount': amount '12,50' is not a number (a decimal comma? --decimal-comma reads it; no thousands separators)
 jtouch: orders.csv:7: column 'approved_at': 'soon' is not a time
 jtouch: 7 rows in: 4 emitted 12 touches; 1 without a timestamp; 2 rejected
 jtouch: 2 rows rejected (1 bad time, 1 not a number) (use --rejects FILE to keep them)"
@@ -499,6 +499,7 @@ program,jtouch
 rows_in,9
 rows_out,2
 rows_skipped,1
+rows_filtered,0
 rows_rejected,6
 headers_skipped,0
 touches_out,2
@@ -525,7 +526,7 @@ record,reject_file,reject_line,reject_reason
 "c5,2024-01-01T00:00:00Z,-1,",rejects.csv,6,column 'nps': nps '-1' is not in 0-10
 "c6,2024-01-01T00:00:00Z,7.5,",rejects.csv,7,column 'nps': nps '7.5' is not a whole number in 0-10
 "c7,2024-01-01T00:00:00Z,,great",rejects.csv,8,column 'csat': csat 'great' is not a number
-"o5,c5,delivered,2024-02-06T10:00:00Z,,,,,""12,50"",web",orders.csv,6,"column 'amount': amount '12,50' is not a number (use '.' for decimals and no thousands separators)"
+"o5,c5,delivered,2024-02-06T10:00:00Z,,,,,""12,50"",web",orders.csv,6,"column 'amount': amount '12,50' is not a number (a decimal comma? --decimal-comma reads it; no thousands separators)"
 "o6,c6,processing,2024-02-07T09:00:00Z,soon,,,,7,app",orders.csv,7,column 'approved_at': 'soon' is not a time
 EOF
 	# 9 + 7 rows in; 2 + 4 out (2 + 12 touches); 1 + 1 without a timestamp; 6 + 2 rejected
@@ -594,7 +595,7 @@ jtouch: 1 row rejected (1 not a number) (use --rejects FILE to keep them)"
 @test "jtouch: a negative duration in a rejected row is not counted as left empty" {
 	# solved a day before created (resolution_s negative), then satisfaction 'great' rejects the row
 	printf 'customer_id,created_at,solved_at,satisfaction\nc1,2024-01-02T00:00:00Z,2024-01-01T00:00:00Z,great\n' >"$T/t.csv"
-	jtrc 0 -q -p tickets --stats "$T/st.csv" "$T/t.csv"
+	jtrc 0 -q -p tickets --max-rejects 100% --stats "$T/st.csv" "$T/t.csv"
 	stats_are rows_rejected=1 negative_durations=0
 }
 
@@ -706,7 +707,7 @@ jtouch: 1 row rejected (1 unmatched lookup) (use --rejects FILE to keep them)"
 
 @test "jtouch: an empty lookup key is rejected even when the table has an empty key" {
 	printf 'acct,visited_at\n,2024-04-04T10:00:00Z\n' >"$T/v.csv"
-	jtrc 0 -q --lookup lk_accounts.csv:account=acct --customer person --touch 'visit visited_at' --stats "$T/st.csv" "$T/v.csv"
+	jtrc 0 -q --lookup lk_accounts.csv:account=acct --customer person --touch 'visit visited_at' --max-rejects 100% --stats "$T/st.csv" "$T/v.csv"
 	stats_are rows_out=0 'rejected:unmatched lookup=1'
 }
 
@@ -991,7 +992,7 @@ jtouch: $T/cc.csv:5: column 'ces': ces '8' is not in 1-7
 jtouch: 4 rows in: 1 emitted 1 touch; 3 rejected
 jtouch: 3 rows rejected (3 out of range) (use --rejects FILE to keep them)"
 	printf 'customer_id,created_at,solved_at,reopens\nc1,2024-01-01,2024-01-02,-1\nc2,2024-01-01,2024-01-02,1.5\n' >"$T/ro.csv"
-	jtrc 0 -p tickets "$T/ro.csv"
+	jtrc 0 -p tickets --max-rejects 100% "$T/ro.csv"
 	run head -2 "$T/err"
 	assert_output "jtouch: $T/ro.csv:2: column 'reopens': reopens '-1' is not at least 0
 jtouch: $T/ro.csv:3: column 'reopens': reopens '1.5' is not a whole number at least 0"
@@ -1010,7 +1011,7 @@ jtouch: $T/r.csv:4: column 'nps': nps '-3' is not at least 0"
 
 @test "jtouch: range with no bound at all: the whole-number message names no bound" {
 	printf 'customer_id,submitted_at,nps\nc2,2024-01-01,7.5\n' >"$T/r.csv"
-	jtrc 0 -p survey --range 'nps - -' "$T/r.csv"
+	jtrc 0 -p survey --range 'nps - -' --max-rejects 100% "$T/r.csv"
 	run head -1 "$T/err"
 	assert_output "jtouch: $T/r.csv:2: column 'nps': nps '7.5' is not a whole number"
 }
@@ -1098,7 +1099,7 @@ Try 'jtouch --help' for more information."
 }
 
 @test "jtouch: short rows are rejected unless --ragged; long rows always" {
-	jtrc 0 -p survey --stats "$T/st.csv" ragged.csv
+	jtrc 0 -p survey --max-rejects 100% --stats "$T/st.csv" ragged.csv
 	err_is "jtouch: ragged.csv:2: expected 4 fields, found 3 (use --ragged to pad short rows)
 jtouch: ragged.csv:3: expected 4 fields, found 2 (use --ragged to pad short rows)
 jtouch: ragged.csv:4: expected 4 fields, found 5

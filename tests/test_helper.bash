@@ -108,15 +108,16 @@ need_zone() {
 	[ -f "${TZDIR:-/usr/share/zoneinfo}/$1" ] || skip "time zone $1 not installed (${TZDIR:-/usr/share/zoneinfo})"
 }
 
-# invariant: rows_in = rows_out + rows_skipped + rows_rejected in $T/st.csv.
+# invariant: rows_in = rows_out + rows_skipped + rows_filtered + rows_rejected in $T/st.csv.
 invariant() {
-	local in out sk rj
-	in=$(stat_of rows_in) out=$(stat_of rows_out) sk=$(stat_of rows_skipped) rj=$(stat_of rows_rejected)
-	if [ -z "$in" ] || [ -z "$out" ] || [ -z "$sk" ] || [ -z "$rj" ]; then
+	local in out sk fl rj
+	in=$(stat_of rows_in) out=$(stat_of rows_out) sk=$(stat_of rows_skipped) fl=$(stat_of rows_filtered)
+	rj=$(stat_of rows_rejected)
+	if [ -z "$in" ] || [ -z "$out" ] || [ -z "$sk" ] || [ -z "$fl" ] || [ -z "$rj" ]; then
 		echo "no counts in --stats" >&2
 		return 1
 	fi
-	assert_equal "rows_in $in" "rows_in $((out + sk + rj))"
+	assert_equal "rows_in $in" "rows_in $((out + sk + fl + rj))"
 }
 
 # OLIST_TIME_AWK: awk functions for the independent Olist computations

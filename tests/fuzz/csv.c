@@ -102,7 +102,7 @@ static int read_once(const char *data, size_t size, const struct jt_dialect *d, 
 
 static void one(const char *data, size_t size, int lazy, int ragged, int no_header, char delim)
 {
-	struct jt_dialect d = { delim, no_header, ragged, lazy, 0 };
+	struct jt_dialect d = { .delim = delim, .no_header = no_header, .ragged = ragged, .lazy = lazy };
 	struct run a, b;
 	char *out = NULL;
 	size_t outlen = 0;
@@ -113,7 +113,7 @@ static void one(const char *data, size_t size, int lazy, int ragged, int no_head
 	 * were (a first field that starts with a byte order mark included: the
 	 * writer quotes it). */
 	if (rc == 0) {
-		struct jt_dialect strict = { delim, no_header, 0, 0, 0 };
+		struct jt_dialect strict = { .delim = delim, .no_header = no_header };
 		int rc2 = read_once(out, outlen, &strict, &b, NULL, NULL);
 		FUZZ_ASSERT(rc2 == 0, "the writer's output does not read back (lazy %d ragged %d)", lazy, ragged);
 		FUZZ_ASSERT(a.seen.len == b.seen.len && (a.seen.len == 0 || memcmp(a.seen.p, b.seen.p, a.seen.len) == 0),
