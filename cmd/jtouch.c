@@ -11,8 +11,9 @@ enum { OPT_DEDUP = JT_OPT_TOOL, OPT_SHARD, OPT_LIST, OPT_SETTING };
 /* Every profile setting is also an option; its value is the setting's text. */
 static const char *const settings[] = {
 	"source", "customer", "customer-normalize", "touch", "measure", "range", "map", "referee",
-	"channel", "carry", "tz", "date-order", "time-format", "lookup", NULL
+	"channel", "carry", "tz", "date-order", "time-format", "lookup", "month-names", NULL
 };
+enum { NSETTING = sizeof settings / sizeof *settings - 1 };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
@@ -34,6 +35,7 @@ static const struct option longopts[] = {
 	{ "date-order", required_argument, NULL, OPT_SETTING + 11 },
 	{ "time-format", required_argument, NULL, OPT_SETTING + 12 },
 	{ "lookup", required_argument, NULL, OPT_SETTING + 13 },
+	{ "month-names", required_argument, NULL, OPT_SETTING + 14 },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -59,7 +61,9 @@ static void help(void)
 	       "      --lookup FILE:KEY[=COL]   join FILE's row whose KEY equals COL (chainable)\n"
 	       "      --tz ZONE             zone of times without offset (IANA name, default UTC)\n"
 	       "      --date-order mdy|dmy  how to read slash dates (03/04/2024); required for them\n"
-	       "      --time-format 'auto|epoch|epoch_ms [COL ...]'\n"
+	       "      --time-format 'READER ... [COL ...]'  auto, epoch, epoch_ms or a format such as\n"
+	       "                            '%%d-%%m-%%Y %%H:%%M' (repeatable: the first that reads wins)\n"
+	       "      --month-names FILE    month names for %%b, %%B and auto (12 lines, January first)\n"
 	       "  -d, --delimiter C, -t    the input's delimiter (applies to the files after it)\n"
 	       "Run options:\n"
 	       "      --shard K/N           keep customers with FNV-1a64(id) mod N + 1 = K\n"
@@ -120,7 +124,7 @@ int main(int argc, char **argv)
 			case OPT_LIST: list = 1; continue;
 			default: break;
 			}
-			if (opt >= OPT_SETTING && opt < OPT_SETTING + 14) {
+			if (opt >= OPT_SETTING && opt < OPT_SETTING + NSETTING) {
 				char name[40];
 				snprintf(name, sizeof name, "--%s", settings[opt - OPT_SETTING]);
 				jt_touch_setting(r, name, settings[opt - OPT_SETTING], optarg);

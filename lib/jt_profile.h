@@ -61,9 +61,16 @@ struct jt_plookup {
 	char *rowcol;	/* column of the row holding the key (default: key) */
 };
 
+/* A way to read a time column: auto, epoch, epoch_ms, or a format. */
+struct jt_preader {
+	enum jt_time_kind kind;
+	char *fmt;	/* JT_TIME_FORMAT: the format text */
+};
+
 struct jt_ptimefmt {
 	char *col;	/* NULL: every time column */
-	enum jt_time_kind kind;
+	struct jt_preader *r;	/* tried in order; later lines add to the list */
+	size_t nr;
 };
 
 struct jt_profile {
@@ -88,6 +95,8 @@ struct jt_profile {
 	size_t nlookup;
 	struct jt_ptimefmt *timefmt;
 	size_t ntimefmt;
+	char *month_file;	/* month_names FILE, NULL: English */
+	struct jt_months *months;	/* its names */
 	struct jt_pcol channel;	/* column, or name NULL */
 	char *channel_const;
 	struct jt_pcol referee;

@@ -1,11 +1,13 @@
 /* profile.c — jtouch profile settings: tokenizing, validating, accumulating.
  * List settings (touch, measure, map, carry, range, lookup, time_format) add to
  * what is there, replacing an entry of the same name; the others replace. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jt_err.h"
 #include "jt_mem.h"
 #include "jt_profile.h"
 #include "jt_tz.h"
@@ -28,9 +30,10 @@ int jt_touch_reserved(const char *name)
 }
 
 struct toks {
-	size_t n, cap, acap;
+	size_t n, cap, acap, qcap;
 	char **t;
 	size_t *at;	/* offset of each token in the argument text */
+	unsigned char *q;	/* the token has quotes: a word such as 'on' in it is a name */
 };
 
 struct perr {
@@ -56,6 +59,7 @@ static void toks_free(struct toks *tk)
 		free(tk->t[i]);
 	free(tk->t);
 	free(tk->at);
+	free(tk->q);
 	memset(tk, 0, sizeof *tk);
 }
 
@@ -70,11 +74,14 @@ static int tokenize(const char *s, struct toks *tk, struct perr *e)
 			i++;
 		if (!s[i])
 			break;
-		void *pt = tk->t, *pa = tk->at;
+		void *pt = tk->t, *pa = tk->at, *pq = tk->q;
 		jt_xgrow(&pt, &tk->cap, tk->n + 1, sizeof *tk->t);
 		jt_xgrow(&pa, &tk->acap, tk->n + 1, sizeof *tk->at);
+		jt_xgrow(&pq, &tk->qcap, tk->n + 1, sizeof *tk->q);
 		tk->t = pt;
 		tk->at = pa;
+		tk->q = pq;
+		tk->q[tk->n] = 0;
 		size_t start = i;
 		jt_buf_reset(&b);
 		jt_buf_add(&b, "", 0);
@@ -84,6 +91,7 @@ static int tokenize(const char *s, struct toks *tk, struct perr *e)
 				continue;
 			}
 			size_t q = i++;
+			tk->q[tk->n] = 1;
 			while (s[i] && s[i] != '"') {
 				if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\'))
 					i++;
@@ -191,7 +199,14 @@ static void lookup_clear(void *v)
 	free(l->rowcol);
 }
 
-static void timefmt_clear(void *v) { free(((struct jt_ptimefmt *)v)->col); }
+static void timefmt_clear(void *v)
+{
+	struct jt_ptimefmt *f = v;
+	for (size_t i = 0; i < f->nr; i++)
+		free(f->r[i].fmt);
+	free(f->r);
+	free(f->col);
+}
 
 #define FIND(arr, n, field, name) find_by(arr, n, sizeof *(arr), offsetof(__typeof__(*(arr)), field), name)
 
@@ -437,33 +452,120 @@ static int set_lookup(struct jt_profile *p, struct toks *tk, struct perr *e)
 	return 0;
 }
 
+static int time_kind(const char *t, enum jt_time_kind *k)
+{
+	if (strcmp(t, "auto") == 0)
+		*k = JT_TIME_AUTO;
+	else if (strcmp(t, "epoch") == 0 || strcmp(t, "epoch_s") == 0)
+		*k = JT_TIME_EPOCH;
+	else if (strcmp(t, "epoch_ms") == 0)
+		*k = JT_TIME_EPOCH_MS;
+	else
+		return -1;
+	return 0;
+}
+
+/* time_format READER ... [COLUMN ...]: a reader is auto, epoch, epoch_ms or a
+ * format (a value with a %). Unquoted neighbours with a % are one format with
+ * blanks ('%e %b %Y'); a quoted value is one format. */
 static int set_timefmt(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
-	enum jt_time_kind k;
+	struct jt_preader *rd = NULL;
+	size_t nr = 0, i = 0;
+	int r = 0;
 	if (tk->n < 1)
-		return fail(e, 0, "time_format needs auto, epoch or epoch_ms [COLUMN ...]");
-	if (strcmp(tk->t[0], "auto") == 0)
-		k = JT_TIME_AUTO;
-	else if (strcmp(tk->t[0], "epoch") == 0 || strcmp(tk->t[0], "epoch_s") == 0)
-		k = JT_TIME_EPOCH;
-	else if (strcmp(tk->t[0], "epoch_ms") == 0)
-		k = JT_TIME_EPOCH_MS;
-	else
-		return fail(e, tk->at[0], "time format '%s' is not auto, epoch or epoch_ms", tk->t[0]);
-	for (size_t i = tk->n == 1 ? 0 : 1; i < tk->n; i++) {
-		const char *col = tk->n == 1 ? NULL : tk->t[i];
-		void *arr = p->timefmt;
-		size_t found = col ? FIND(p->timefmt, p->ntimefmt, col, col) : p->ntimefmt;
-		if (!col) {	/* a format for every column replaces all of them */
-			for (size_t j = 0; j < p->ntimefmt; j++)
-				timefmt_clear(&p->timefmt[j]);
-			p->ntimefmt = 0;
+		return fail(e, 0, "time_format needs auto, epoch, epoch_ms or a format such as %%d.%%m.%%Y [COLUMN ...]");
+	while (i < tk->n) {
+		enum jt_time_kind k;
+		size_t at = tk->at[i];
+		struct jt_buf f = JT_BUF_INIT;
+		if (time_kind(tk->t[i], &k) == 0) {
+			i++;
+		} else if (strchr(tk->t[i], '%')) {
+			k = JT_TIME_FORMAT;
+			jt_buf_adds(&f, tk->t[i++]);
+			while (!tk->q[i - 1] && i < tk->n && !tk->q[i] && strchr(tk->t[i], '%')) {
+				jt_buf_addc(&f, ' ');
+				jt_buf_adds(&f, tk->t[i++]);
+			}
+			char why[256];
+			struct jt_tfmt *c = jt_tfmt_compile(f.p, why, sizeof why);
+			if (!c) {
+				r = fail(e, at, "time format '%s': %s", jt_show(f.p, f.len), why);
+				jt_buf_free(&f);
+				goto out;
+			}
+			jt_tfmt_free(c);
+		} else {
+			break;
 		}
-		struct jt_ptimefmt *f = slot(&arr, &p->ntimefmt, sizeof *f, found, timefmt_clear);
-		p->timefmt = arr;
-		f->col = col ? jt_xstrdup(col) : NULL;
-		f->kind = k;
+		rd = jt_xrealloc(rd, (nr + 1) * sizeof *rd);
+		rd[nr].kind = k;
+		rd[nr++].fmt = f.p;
 	}
+	if (!nr) {
+		r = fail(e, tk->at[0], "time format '%s' is not auto, epoch, epoch_ms or a format with %% directives "
+			 "(such as %%d.%%m.%%Y)", jt_show(tk->t[0], strlen(tk->t[0])));
+		goto out;
+	}
+	for (size_t j = i; j < tk->n; j++)
+		if (strchr(tk->t[j], '%') || time_kind(tk->t[j], &(enum jt_time_kind){ 0 }) == 0) {
+			r = fail(e, tk->at[j], "time_format: '%s' comes after the column '%s': the formats come first "
+				 "(quote each format when a line gives several)", jt_show(tk->t[j], strlen(tk->t[j])),
+				 jt_show(tk->t[i], strlen(tk->t[i])));
+			goto out;
+		}
+	for (size_t j = i == tk->n ? tk->n - 1 : i; j < tk->n; j++) {
+		const char *col = i == tk->n ? NULL : tk->t[j];
+		size_t found = p->ntimefmt;
+		for (size_t m = 0; m < p->ntimefmt; m++)
+			if ((!col && !p->timefmt[m].col) || (col && p->timefmt[m].col && strcmp(col, p->timefmt[m].col) == 0))
+				found = m;
+		if (found == p->ntimefmt) {
+			void *arr = p->timefmt;
+			struct jt_ptimefmt *f = slot(&arr, &p->ntimefmt, sizeof *f, found, timefmt_clear);
+			p->timefmt = arr;
+			f->col = col ? jt_xstrdup(col) : NULL;
+		}
+		struct jt_ptimefmt *f = &p->timefmt[found];
+		f->r = jt_xrealloc(f->r, (f->nr + nr) * sizeof *f->r);
+		for (size_t m = 0; m < nr; m++) {
+			f->r[f->nr].kind = rd[m].kind;
+			f->r[f->nr++].fmt = rd[m].fmt ? jt_xstrdup(rd[m].fmt) : NULL;
+		}
+	}
+out:
+	for (size_t m = 0; m < nr; m++)
+		free(rd[m].fmt);
+	free(rd);
+	return r;
+}
+
+/* month_names FILE: the month names of %b, %B and the automatic formats. */
+static int set_months(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	if (tk->n != 1)
+		return fail(e, tk->n ? tk->at[1] : 0, "month_names takes one file (quote it if it has blanks)");
+	FILE *fp = fopen(tk->t[0], "r");
+	if (!fp)
+		return fail(e, tk->at[0], "month_names: cannot read %s: %s", tk->t[0], strerror(errno));
+	char buf[16385];
+	size_t len = fread(buf, 1, sizeof buf, fp);
+	int rerr = ferror(fp);
+	fclose(fp);
+	if (rerr || len == sizeof buf)
+		return fail(e, tk->at[0], "month_names: %s is %s", tk->t[0], rerr ? "not readable" : "larger than 16 KiB");
+	struct jt_months *m = jt_xmalloc(sizeof *m);
+	char why[256];
+	unsigned line;
+	if (jt_months_parse(buf, len, m, why, sizeof why, &line) != 0) {
+		free(m);
+		return fail(e, tk->at[0], "month_names %s:%u: %s", tk->t[0], line, why);
+	}
+	free(p->months);
+	free(p->month_file);
+	p->months = m;
+	p->month_file = jt_xstrdup(tk->t[0]);
 	return 0;
 }
 
@@ -489,7 +591,8 @@ static int set_pcol1(struct jt_pcol *c, struct toks *tk, struct perr *e, const c
 
 static const char *const keys[] = {
 	"source", "customer", "customer_normalize", "touch", "measure", "range", "map", "referee",
-	"channel", "carry", "tz", "date_order", "time_format", "lookup", "delimiter", "description", NULL
+	"channel", "carry", "tz", "date_order", "time_format", "month_names", "lookup", "delimiter", "description",
+	NULL
 };
 
 static void norm_key(const char *key, char *out, size_t n)
@@ -599,6 +702,8 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 	}
 	if (strcmp(k, "time_format") == 0)
 		return set_timefmt(p, tk, e);
+	if (strcmp(k, "month_names") == 0)
+		return set_months(p, tk, e);
 	if (strcmp(k, "lookup") == 0)
 		return set_lookup(p, tk, e);
 	if (strcmp(k, "delimiter") == 0) {
@@ -728,6 +833,8 @@ void jt_profile_free(struct jt_profile *p)
 	FREE_LIST(p->range, p->nrange, range_clear);
 	FREE_LIST(p->lookup, p->nlookup, lookup_clear);
 	FREE_LIST(p->timefmt, p->ntimefmt, timefmt_clear);
+	free(p->month_file);
+	free(p->months);
 	pcol_free(&p->channel);
 	free(p->channel_const);
 	pcol_free(&p->referee);

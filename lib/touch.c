@@ -63,12 +63,20 @@ struct vcol {	/* a column of the virtual row: the input's, or a lookup's */
 	size_t idx;
 };
 
+/* The ways to read one time column, tried in order. */
+struct rlist {
+	struct jt_timefmt *r;
+	size_t n;
+	int plain;	/* one of auto, epoch, epoch_ms: messages need not list it */
+	char *tried;	/* "auto, %d-%m-%Y" for messages */
+};
+
 struct ptouch {
 	const char *tp;	/* constant touchpoint, or NULL */
 	size_t tplen;
 	long tpcol;	/* vcol of {COL}, -1 */
 	long timecol;	/* -1: column absent (optional) */
-	enum jt_time_kind kind;
+	const struct rlist *rd;
 	long custcol;	/* -1: the row's customer */
 	const char *custname;
 };
@@ -79,7 +87,7 @@ struct pmeasure {
 	const struct jt_pmeasure *spec;
 	size_t out;	/* output column */
 	long a, b;	/* vcols, -1 absent */
-	enum jt_time_kind ka, kb;
+	const struct rlist *ra, *rb;
 	size_t on;	/* touch index */
 	enum mkind kind;
 	int integer;
@@ -104,7 +112,10 @@ struct plan {
 	uint64_t safe;	/* output fields that never need quoting: time, a plain source */
 	struct jt_dialect dialect;
 	struct jt_tz *tz;
-	struct jt_timefmt tf;
+	struct jt_timefmt tf;	/* date order, zone, month names, %Z zones */
+	struct jt_zones zones;
+	struct rlist *rl;	/* per time_format entry of cfg, then the default */
+	size_t nrl;
 	int bound;
 	/* bound to a header: */
 	struct jt_header vh;	/* virtual header: input columns, then lookup columns */
@@ -415,6 +426,38 @@ static void build(struct jt_touchrun *r, struct plan *pl, size_t upto, const cha
 	pl->tf.kind = JT_TIME_AUTO;
 	pl->tf.order = c->order;
 	pl->tf.tz = pl->tz;
+	pl->tf.months = c->months;
+	pl->tf.zones = &pl->zones;
+	/* one reader list per time_format entry, and the last one for columns no
+	 * entry names: the entry for every column, else auto */
+	pl->nrl = c->ntimefmt + 1;
+	pl->rl = jt_xcalloc(pl->nrl, sizeof *pl->rl);
+	for (size_t i = 0; i < pl->nrl; i++) {
+		struct rlist *l = &pl->rl[i];
+		const struct jt_ptimefmt *e = i < c->ntimefmt ? &c->timefmt[i] : NULL;
+		for (size_t k = 0; !e && k < c->ntimefmt; k++)
+			if (!c->timefmt[k].col)
+				e = &c->timefmt[k];
+		size_t n = e ? e->nr : 1;
+		struct jt_buf b = JT_BUF_INIT;
+		l->r = jt_xcalloc(n, sizeof *l->r);
+		l->n = n;
+		l->plain = n == 1 && (!e || e->r[0].kind != JT_TIME_FORMAT);
+		for (size_t k = 0; k < n; k++) {
+			char why[256];
+			l->r[k] = pl->tf;
+			l->r[k].kind = e ? e->r[k].kind : JT_TIME_AUTO;
+			if (l->r[k].kind == JT_TIME_FORMAT &&
+			    !(l->r[k].fmt = jt_tfmt_compile(e->r[k].fmt, why, sizeof why)))
+				jt_usage_error("%s: time format '%s': %s", where, e->r[k].fmt, why);	/* checked before */
+			static const char *const kn[] = { "auto", "epoch", "epoch_ms" };
+			if (l->r[k].kind == JT_TIME_FORMAT)
+				jt_buf_printf(&b, "%s'%s'", k ? ", " : "", e->r[k].fmt);
+			else
+				jt_buf_printf(&b, "%s%s", k ? ", " : "", kn[l->r[k].kind]);
+		}
+		l->tried = b.p;
+	}
 }
 
 static void add_col(struct jt_touchrun *r, const char *name)
@@ -568,13 +611,14 @@ static long need(const struct plan *pl, const struct jt_pcol *c, const char *src
 	return i;
 }
 
-static enum jt_time_kind kind_of(const struct jt_profile *c, const char *col)
+/* How column col is read: its time_format entry, else the default. */
+static const struct rlist *rlist_of(const struct plan *pl, const char *col)
 {
-	enum jt_time_kind k = JT_TIME_AUTO;
+	const struct jt_profile *c = &pl->cfg;
 	for (size_t i = 0; i < c->ntimefmt; i++)
-		if (!c->timefmt[i].col || strcmp(c->timefmt[i].col, col) == 0)
-			k = c->timefmt[i].kind;
-	return k;
+		if (c->timefmt[i].col && strcmp(c->timefmt[i].col, col) == 0)
+			return &pl->rl[i];
+	return &pl->rl[pl->nrl - 1];
 }
 
 struct mdefault {
@@ -595,9 +639,9 @@ static void bind_measure(struct jt_touchrun *r, struct plan *pl, struct pmeasure
 	size_t n = strlen(s->name);
 	m->out = out_index(r, s->name);
 	m->a = need(pl, &s->a, src);
-	m->ka = kind_of(c, s->a.name);
+	m->ra = rlist_of(pl, s->a.name);
 	m->b = s->op == JT_M_DIFF ? need(pl, &s->b, src) : -1;
-	m->kb = s->op == JT_M_DIFF ? kind_of(c, s->b.name) : JT_TIME_AUTO;
+	m->rb = s->op == JT_M_DIFF ? rlist_of(pl, s->b.name) : NULL;
 	m->kind = n > 2 && strcmp(s->name + n - 2, "_s") == 0 ? MK_DURATION : MK_PLAIN;
 	m->on = 0;
 	for (size_t k = 0; s->on && k < pl->ntouch; k++)
@@ -671,7 +715,7 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 		t->tplen = t->tp ? strlen(t->tp) : 0;
 		t->tpcol = s->touchpoint ? -1 : need(pl, &s->from_col, src);
 		t->timecol = need(pl, &s->time, src);
-		t->kind = kind_of(c, s->time.name);
+		t->rd = rlist_of(pl, s->time.name);
 		t->custcol = s->customer.name ? need(pl, &s->customer, src) : -1;
 		t->custname = s->customer.name;
 		if (!s->touchpoint && t->tpcol < 0)
@@ -710,6 +754,14 @@ static void plan_free(struct plan *pl)
 	free(pl->carry);
 	if (pl->tz)
 		jt_tz_free(pl->tz);
+	for (size_t i = 0; i < pl->nrl; i++) {
+		for (size_t k = 0; k < pl->rl[i].n; k++)
+			jt_tfmt_free((struct jt_tfmt *)pl->rl[i].r[k].fmt);
+		free(pl->rl[i].r);
+		free(pl->rl[i].tried);
+	}
+	free(pl->rl);
+	jt_zones_free(&pl->zones);
 	jt_profile_free(&pl->cfg);
 }
 
@@ -766,33 +818,36 @@ static const char *get_slow(const struct plan *pl, const struct jt_record *rec, 
 	return s;
 }
 
-static const char *time_err(int rc)
-{
-	return rc == JT_TIME_RANGE ? "is outside years 0000-9999" : "is not a time";
-}
-
-/* Parses column v's time; 1 = empty, 0 = ok, -1 = rejected (dies on a slash date without order). */
+/* Parses column v's time; 1 = empty, 0 = ok, -1 = rejected (dies on a day/month date without order). */
 static int row_time(struct jt_touchrun *r, struct plan *pl, const char *src, const struct jt_record *rec, long v,
-		    enum jt_time_kind kind, int64_t *t, const char **canon)
+		    const struct rlist *rl, int64_t *t, const char **canon)
 {
 	size_t n;
 	const char *s = get(pl, rec, v, &n);
 	if (n == 0)
 		return 1;
-	struct jt_timefmt f = pl->tf;
-	f.kind = kind;
-	int rc = jt_time_read(s, n, &f, t);
-	if (rc == JT_TIME_OK) {
-		/* already YYYY-MM-DDTHH:MM:SSZ (and no leap second): written as it came */
-		if (canon)
-			*canon = n == 20 && s[10] == 'T' && s[19] == 'Z' && kind == JT_TIME_AUTO &&
-					 !(s[17] == '6' && s[18] == '0') ? s : NULL;
-		return 0;
+	int need = 0, range = 0;
+	for (size_t k = 0; k < rl->n; k++) {
+		int rc = jt_time_read(s, n, &rl->r[k], t);
+		if (rc == JT_TIME_OK) {
+			/* already YYYY-MM-DDTHH:MM:SSZ (and no leap second): written as it came */
+			if (canon)
+				*canon = n == 20 && s[10] == 'T' && s[19] == 'Z' && rl->r[k].kind == JT_TIME_AUTO &&
+						 !(s[17] == '6' && s[18] == '0') ? s : NULL;
+			return 0;
+		}
+		need |= rc == JT_TIME_NEED_ORDER;
+		range |= rc == JT_TIME_RANGE;
 	}
-	if (rc == JT_TIME_NEED_ORDER)
+	if (need)
 		jt_die_at(src, rec->line, "column '%s': '%s' is a day/month date; say which order with --date-order mdy "
 			  "or --date-order dmy", pl->vh.name[v], jt_show(s, n));
-	jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' %s", pl->vh.name[v], jt_show(s, n), time_err(rc));
+	if (rl->plain)
+		jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' %s", pl->vh.name[v], jt_show(s, n),
+			  range ? "is outside years 0000-9999" : "is not a time");
+	else
+		jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' %s (tried: %s)", pl->vh.name[v],
+			  jt_show(s, n), range ? "is outside years 0000-9999" : "is not a time", jt_show(rl->tried, strlen(rl->tried)));
 	return -1;
 }
 
@@ -822,10 +877,10 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 	m->neg_row = 0;
 	if (s->op == JT_M_DIFF) {
 		int64_t ta, tb;
-		int ra = row_time(r, pl, src, rec, m->a, m->ka, &ta, NULL);
+		int ra = row_time(r, pl, src, rec, m->a, m->ra, &ta, NULL);
 		if (ra < 0)
 			return -1;
-		int rb = row_time(r, pl, src, rec, m->b, m->kb, &tb, NULL);
+		int rb = row_time(r, pl, src, rec, m->b, m->rb, &tb, NULL);
 		if (rb < 0)
 			return -1;
 		if (ra || rb)
@@ -971,7 +1026,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	size_t nemit = 0;
 	for (size_t k = 0; k < nt; k++) {
 		int rc = pl->touch[k].timecol < 0 ? 1 :
-			row_time(r, pl, src, rec, pl->touch[k].timecol, pl->touch[k].kind, &tt[k], &tcanon[k]);
+			row_time(r, pl, src, rec, pl->touch[k].timecol, pl->touch[k].rd, &tt[k], &tcanon[k]);
 		if (rc < 0)
 			return;
 		has[k] = rc == 0;
