@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "jt.h"
+#include "jt_tz.h"
 
 enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIAL, OPT_MERGE, OPT_CSAT,
-       OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH };
+       OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH, OPT_MAP, OPT_TZ };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
@@ -16,6 +17,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "kpi", required_argument, NULL, 'k' },
+	{ "map", required_argument, NULL, OPT_MAP },
 	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "min-n", required_argument, NULL, OPT_MIN_N },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
@@ -25,6 +27,7 @@ static const struct option longopts[] = {
 	{ "row-order", required_argument, NULL, OPT_ROW_ORDER },
 	{ "sort", no_argument, NULL, 's' },
 	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -40,6 +43,9 @@ static void help(void)
 	       "  -g, --group-by LIST   group by these columns; day:|week:|month:|quarter:|year:COL buckets\n"
 	       "  -x, --exclude LIST    remove these columns from the -g selection\n"
 	       "  -s, --sort            sort groups by key (default: first-seen order)\n"
+	       "      --map COL:V=NEW,...  rewrite COL's values first (any case; V= empties; COL:bool maps\n"
+	       "                        yes/no, true/false, y/n, 1/0 to 1/0); repeatable\n"
+	       "      --tz ZONE         day:..year: buckets in this IANA zone (default UTC)\n"
 	       "      --per COL         count each COL value once per group (its first valid row)\n"
 	       "      --csat MODE       top2 (4-5 of 1-5, default) or good-bad (Zendesk: Good/Bad words too)\n"
 	       "      --pivot COL       one column per value of COL, for one KPI\n"
@@ -91,6 +97,9 @@ int main(int argc, char **argv)
 	const char *html_only = NULL;
 	const char **attach = NULL;
 	size_t nattach = 0;
+	const char **maps = NULL;
+	size_t nmaps = 0;
+	struct jt_tz *tz = NULL;
 
 	jt_setprogname("jkpi");
 	argv[0] = "jkpi";	/* getopt names the program in its messages */
@@ -129,6 +138,20 @@ int main(int argc, char **argv)
 			attach[nattach++] = optarg;
 			html_only = "--attach";
 			break;
+		case OPT_MAP:
+			maps = jt_xrealloc(maps, (nmaps + 1) * sizeof *maps);
+			maps[nmaps++] = optarg;
+			other = 1;
+			break;
+		case OPT_TZ: {
+			char why[512];
+			jt_tz_free(tz);
+			if (!(tz = jt_tz_load(optarg, why, sizeof why)))
+				jt_usage_error("--tz: %s", why);
+			o.tz_name = optarg;
+			other = 1;
+			break;
+		}
 		case OPT_PARTIAL: o.partial = 1; break;
 		case OPT_MERGE: o.merge = 1; break;
 		case OPT_CSAT:
@@ -156,6 +179,9 @@ int main(int argc, char **argv)
 	o.kpis = kpis.len ? kpis.p : NULL;
 	o.html.attach = attach;
 	o.html.nattach = nattach;
+	o.maps = maps;
+	o.nmaps = nmaps;
+	o.tz = tz;
 	if (html_only && (!o.format_given || o.format != JT_FMT_HTML))
 		jt_usage_error("%s goes with --format html", html_only);
 	if (html_only && o.partial)
@@ -163,7 +189,7 @@ int main(int argc, char **argv)
 	if (o.partial && c.excel_safe)
 		jt_usage_error("--excel-safe is for files people open; a --partial state is read by --merge (give --excel-safe to the merge)");
 	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until))
-		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
+		jt_usage_error("--merge takes its KPIs, groups, maps and zone from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
 
 	c.dialect.header_rows = o.merge;	/* concatenated partials: each header starts one */
 	jt_common_inputs(argv + optind, argc - optind);
@@ -189,5 +215,7 @@ int main(int argc, char **argv)
 	jt_rejects_free(r.rj);
 	jt_buf_free(&kpis);
 	free(attach);
+	free(maps);
+	jt_tz_free(tz);
 	return jt_finish(status);
 }
