@@ -22,6 +22,7 @@
 #include "jt_stage.h"
 #include "jt_stats.h"
 #include "jt_time.h"
+#include "jt_tz.h"
 
 #define MAXSTEP 64
 #define NOKEY UINT32_MAX
@@ -773,6 +774,9 @@ static void do_funnel(struct jt_stagerun *r, struct tch *t, size_t n)
 	}
 }
 
+/* --tz: the wall-clock time of instant t in the zone (t itself in UTC). */
+static int64_t local_of(const struct jt_tz *z, int64_t t) { return z ? t + jt_tz_offset(z, t) : t; }
+
 static int64_t period_of(enum jt_bucket b, int64_t t)
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
@@ -794,7 +798,7 @@ static int64_t period_of(enum jt_bucket b, int64_t t)
 
 static void do_cohorts(struct jt_stagerun *r, struct tch *t, size_t n)
 {
-	int64_t p0 = period_of(r->pbucket, t[0].t);
+	int64_t p0 = period_of(r->pbucket, local_of(r->o.tz, t[0].t));
 	int isnew;
 	size_t c = jt_map_put(&r->comap, &p0, sizeof p0, 0, &isnew);
 	if (isnew) {
@@ -805,14 +809,14 @@ static void do_cohorts(struct jt_stagerun *r, struct tch *t, size_t n)
 		r->co = p;
 		memset(&r->co[c], 0, sizeof r->co[c]);
 		r->co[c].period = p0;
-		jt_time_bucket(t[0].t, r->pbucket, r->co[c].label);
+		jt_time_bucket(local_of(r->o.tz, t[0].t), r->pbucket, r->co[c].label);
 		r->nco++;
 	}
 	struct cohort *co = &r->co[c];
 	co->size++;
 	int64_t last = -1;
 	for (size_t i = 0; i < n; i++) {
-		int64_t pp = period_of(r->pbucket, t[i].t), k = pp - p0;
+		int64_t pp = period_of(r->pbucket, local_of(r->o.tz, t[i].t)), k = pp - p0;
 		if (pp > r->lastperiod)
 			r->lastperiod = pp;
 		if (r->lastperiod - r->firstperiod >= JT_COHORT_MAX_PERIODS)
@@ -1454,8 +1458,19 @@ static int alive(const struct jt_stagerun *r, const struct csum *c, int64_t x)
 	return c->first <= x && x < c->last + r->o.churn_after;
 }
 
-/* Period boundaries: the start of the period of t, and of the one after. */
-static int64_t period_start(enum jt_bucket b, int64_t t, int next)
+static int64_t period_start_utc(enum jt_bucket b, int64_t t, int next);
+
+/* Period boundaries: the start of the period of t, and of the one after, as
+ * instants; with --tz, periods of the zone's calendar (a day of 23 or 25 hours
+ * on the nights the clocks change). */
+static int64_t period_start(const struct jt_tz *z, enum jt_bucket b, int64_t t, int next)
+{
+	if (!z)
+		return period_start_utc(b, t, next);
+	return jt_tz_to_utc(z, period_start_utc(b, local_of(z, t), next));
+}
+
+static int64_t period_start_utc(enum jt_bucket b, int64_t t, int next)
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), y;
 	unsigned m, d;
@@ -1570,8 +1585,8 @@ static void write_retention(struct jt_stagerun *r)
 			a = r->o.from;
 			bnd = r->o.to;
 		} else {
-			a = period_start(pb, lo, 0);
-			bnd = period_start(pb, a, 1);
+			a = period_start(r->o.tz, pb, lo, 0);
+			bnd = period_start(r->o.tz, pb, a, 1);
 		}
 		while (bnd <= r->as_of || (pb == JT_BUCKET_NONE && a == r->o.from)) {
 			struct rcount rc;
@@ -1599,7 +1614,7 @@ static void write_retention(struct jt_stagerun *r)
 			if (pb == JT_BUCKET_NONE)
 				break;
 			a = bnd;
-			bnd = period_start(pb, a, 1);
+			bnd = period_start(r->o.tz, pb, a, 1);
 		}
 	}
 	free(ord);
@@ -1649,9 +1664,9 @@ static void write_clv(struct jt_stagerun *r)
 				months += (double)(r->as_of - c->first) / MONTH_S;
 		}
 		/* monthly churn: lost / alive at the start, over the complete months of the data */
-		for (int64_t a = r->ncs ? period_start(JT_BUCKET_MONTH, lo, 0) : 0,
-			     e = r->ncs ? period_start(JT_BUCKET_MONTH, a, 1) : INT64_MAX;
-		     e <= r->as_of; a = e, e = period_start(JT_BUCKET_MONTH, a, 1)) {
+		for (int64_t a = r->ncs ? period_start(r->o.tz, JT_BUCKET_MONTH, lo, 0) : 0,
+			     e = r->ncs ? period_start(r->o.tz, JT_BUCKET_MONTH, a, 1) : INT64_MAX;
+		     e <= r->as_of; a = e, e = period_start(r->o.tz, JT_BUCKET_MONTH, a, 1)) {
 			struct rcount rc;
 			count_period(r, g, ng == 0, a, e, &rc);
 			start += rc.start;
