@@ -12,10 +12,13 @@
 #include "jt_num.h"
 #include "jt_time.h"
 
-/* A column reference: name, and whether it may be absent (a trailing '?'). */
+/* A column reference: name, other names the export may use instead (a | b:
+ * the first the input has wins), and whether it may be absent (a '?'). */
 struct jt_pcol {
 	char *name;
 	int optional;
+	char **alt;
+	size_t nalt;
 };
 
 struct jt_ptouch {
@@ -47,6 +50,10 @@ struct jt_pmap {
 struct jt_pcarry {
 	char *out;	/* output column name */
 	struct jt_pcol col;
+	char **on;	/* the touchpoints it rides on; none: every touch of the row */
+	size_t non;
+	size_t on_at;	/* where 'on' named them: column in its profile line */
+	unsigned on_line;	/* its profile line, 0 when given as an option */
 };
 
 struct jt_prange {

@@ -103,6 +103,7 @@ struct pmeasure {
 struct pcarry {
 	size_t out;
 	long col;
+	uint64_t on;	/* touches it rides on (bit k: touch k); 0: every touch */
 };
 
 struct plan {
@@ -162,6 +163,9 @@ struct jt_touchrun {
 	size_t *olen;
 	struct jt_map dedup;
 	struct jt_map rowids;	/* sources seen, for @row numbers */
+	struct jt_map absent;	/* optional columns said to be absent */
+	struct jt_buf absent_now;	/* the ones of the header being bound */
+	size_t nabsent_now;
 	uint64_t *rowbase_of;	/* per source: records read so far */
 	struct jt_buf key, cbuf, tcbuf, rowbuf;
 	uint64_t rows_out, rows_notime, rows_filtered, touches, dup, filtered, dropped;
@@ -414,6 +418,22 @@ static void build(struct jt_touchrun *r, struct plan *pl, size_t upto, const cha
 				jt_usage_error("%s: '%s' is both a measure and a carried column", where,
 					       c->carry[k].out);
 	}
+	for (size_t i = 0; i < c->ncarry; i++)
+		for (size_t o = 0; o < c->carry[i].non; o++) {
+			const char *on = c->carry[i].on[o];
+			size_t k;
+			for (k = 0; k < c->ntouch; k++)
+				if (c->touch[k].touchpoint && strcmp(c->touch[k].touchpoint, on) == 0)
+					break;
+			if (k < c->ntouch)
+				continue;
+			struct jt_buf b = JT_BUF_INIT;
+			for (k = 0; k < c->ntouch; k++)
+				if (c->touch[k].touchpoint)
+					jt_buf_printf(&b, "%s%s", b.len ? ", " : "", c->touch[k].touchpoint);
+			jt_usage_error("%s: carried column %s rides on '%s', which is not a touch here (touches: %s)", where,
+				       c->carry[i].out, on, b.len ? b.p : "none named");
+		}
 	pl->dialect = r->o.c->dialect;
 	if (c->delim)
 		pl->dialect.delim = c->delim;
@@ -602,23 +622,61 @@ static long vfind(const struct plan *pl, const char *name)
 	return i;
 }
 
-/* A column the profile names: dies listing the columns when it is required and absent. */
-static long need(const struct plan *pl, const struct jt_pcol *c, const char *src)
+/* A column the profile names (or the first of its names the input has):
+ * dies listing the columns when it is required and absent; says once on
+ * stderr (not with -q) that an optional one is absent. */
+static long need(struct jt_touchrun *r, const struct plan *pl, const struct jt_pcol *c, const char *src)
 {
 	long i = vfind(pl, c->name);
-	if (i < 0 && !c->optional)
-		jt_col_by_name(&pl->vh, c->name, src);	/* dies: unknown column, lists them */
-	return i;
+	for (size_t k = 0; i < 0 && k < c->nalt; k++)
+		i = vfind(pl, c->alt[k]);
+	if (i >= 0)
+		return i;
+	if (!c->optional) {
+		if (!c->nalt)
+			jt_col_by_name(&pl->vh, c->name, src);	/* dies: unknown column, lists them */
+		const char **names = jt_xcalloc(c->nalt + 1, sizeof *names);
+		names[0] = c->name;
+		for (size_t k = 0; k < c->nalt; k++)
+			names[k + 1] = c->alt[k];
+		jt_cols_unknown(&pl->vh, names, c->nalt + 1, src);
+	}
+	struct jt_buf b = JT_BUF_INIT;
+	jt_buf_printf(&b, "%s'%s", pl->cfg.name ? pl->cfg.name : "", jt_show(c->name, strlen(c->name)));
+	for (size_t k = 0; k < c->nalt; k++)
+		jt_buf_printf(&b, "|%s", jt_show(c->alt[k], strlen(c->alt[k])));
+	jt_buf_addc(&b, '\'');
+	int isnew;
+	size_t pre = pl->cfg.name ? strlen(pl->cfg.name) : 0;
+	jt_map_put(&r->absent, b.p, b.len, 0, &isnew);
+	if (isnew) {	/* said once per configuration name and column, with the others of this header */
+		jt_buf_printf(&r->absent_now, "%s%s", r->absent_now.len ? ", " : "", b.p + pre);
+		r->nabsent_now++;
+	}
+	jt_buf_free(&b);
+	return -1;
 }
 
-/* How column col is read: its time_format entry, else the default. */
-static const struct rlist *rlist_of(const struct plan *pl, const char *col)
+static const struct rlist *rlist_named(const struct plan *pl, const char *col)
 {
 	const struct jt_profile *c = &pl->cfg;
 	for (size_t i = 0; i < c->ntimefmt; i++)
 		if (c->timefmt[i].col && strcmp(c->timefmt[i].col, col) == 0)
 			return &pl->rl[i];
-	return &pl->rl[pl->nrl - 1];
+	return NULL;
+}
+
+/* How time column pc (bound to virtual column v) is read: the time_format
+ * entry of the column the input has, else of another of its names, else the
+ * default. */
+static const struct rlist *rlist_of(const struct plan *pl, const struct jt_pcol *pc, long v)
+{
+	const struct rlist *l = v >= 0 ? rlist_named(pl, pl->vh.name[v]) : NULL;
+	if (!l)
+		l = rlist_named(pl, pc->name);
+	for (size_t k = 0; !l && k < pc->nalt; k++)
+		l = rlist_named(pl, pc->alt[k]);
+	return l ? l : &pl->rl[pl->nrl - 1];
 }
 
 struct mdefault {
@@ -638,10 +696,10 @@ static void bind_measure(struct jt_touchrun *r, struct plan *pl, struct pmeasure
 	const struct jt_profile *c = &pl->cfg;
 	size_t n = strlen(s->name);
 	m->out = out_index(r, s->name);
-	m->a = need(pl, &s->a, src);
-	m->ra = rlist_of(pl, s->a.name);
-	m->b = s->op == JT_M_DIFF ? need(pl, &s->b, src) : -1;
-	m->rb = s->op == JT_M_DIFF ? rlist_of(pl, s->b.name) : NULL;
+	m->a = need(r, pl, &s->a, src);
+	m->ra = rlist_of(pl, &s->a, m->a);
+	m->b = s->op == JT_M_DIFF ? need(r, pl, &s->b, src) : -1;
+	m->rb = s->op == JT_M_DIFF ? rlist_of(pl, &s->b, m->b) : NULL;
 	m->kind = n > 2 && strcmp(s->name + n - 2, "_s") == 0 ? MK_DURATION : MK_PLAIN;
 	m->on = 0;
 	for (size_t k = 0; s->on && k < pl->ntouch; k++)
@@ -678,9 +736,9 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 	pl->lkmatch = jt_xcalloc(pl->nlk + 1, sizeof *pl->lkmatch);
 	for (size_t k = 0; k < pl->nlk; k++) {
 		struct lookup_tab *t = load_lookup(r, &c->lookup[k]);
-		struct jt_pcol kc = { c->lookup[k].rowcol, 0 };
+		struct jt_pcol kc = { c->lookup[k].rowcol, 0, NULL, 0 };
 		pl->lk[k] = t;
-		pl->lkrow[k] = need(pl, &kc, src);
+		pl->lkrow[k] = need(r, pl, &kc, src);
 		for (size_t i = 0; i < t->h->n; i++)
 			vh_add(pl, t->h->name[i], t->h->len[i], (int)k, i);
 	}
@@ -713,10 +771,10 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 		struct ptouch *t = &pl->touch[k];
 		t->tp = s->touchpoint;
 		t->tplen = t->tp ? strlen(t->tp) : 0;
-		t->tpcol = s->touchpoint ? -1 : need(pl, &s->from_col, src);
-		t->timecol = need(pl, &s->time, src);
-		t->rd = rlist_of(pl, s->time.name);
-		t->custcol = s->customer.name ? need(pl, &s->customer, src) : -1;
+		t->tpcol = s->touchpoint ? -1 : need(r, pl, &s->from_col, src);
+		t->timecol = need(r, pl, &s->time, src);
+		t->rd = rlist_of(pl, &s->time, t->timecol);
+		t->custcol = s->customer.name ? need(r, pl, &s->customer, src) : -1;
 		t->custname = s->customer.name;
 		if (!s->touchpoint && t->tpcol < 0)
 			t->timecol = -1;
@@ -731,10 +789,22 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 	pl->carry = jt_xcalloc(pl->ncarry + 1, sizeof *pl->carry);
 	for (size_t k = 0; k < c->ncarry; k++) {
 		pl->carry[k].out = out_index(r, c->carry[k].out);
-		pl->carry[k].col = need(pl, &c->carry[k].col, src);
+		pl->carry[k].col = need(r, pl, &c->carry[k].col, src);
+		pl->carry[k].on = 0;
+		for (size_t o = 0; o < c->carry[k].non; o++)
+			for (size_t t = 0; t < pl->ntouch; t++)
+				if (pl->touch[t].tp && strcmp(pl->touch[t].tp, c->carry[k].on[o]) == 0)
+					pl->carry[k].on |= (uint64_t)1 << t;
 	}
-	pl->chancol = c->channel.name ? need(pl, &c->channel, src) : -1;
-	pl->refcol = c->referee.name ? need(pl, &c->referee, src) : -1;
+	pl->chancol = c->channel.name ? need(r, pl, &c->channel, src) : -1;
+	pl->refcol = c->referee.name ? need(r, pl, &c->referee, src) : -1;
+	if (r->nabsent_now) {
+		int one = r->nabsent_now == 1;
+		jt_warn("%s: %s has no column%s %s (optional: %s empty)", pl->cfg.name ? pl->cfg.name : "the command line",
+			jt_show(src, strlen(src)), one ? "" : "s", r->absent_now.p, one ? "it reads as" : "they read as");
+		jt_buf_reset(&r->absent_now);
+		r->nabsent_now = 0;
+	}
 }
 
 static void plan_free(struct plan *pl)
@@ -1079,8 +1149,11 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	} else {
 		of[4] = get(pl, rec, pl->chancol, &ol[4]);
 	}
-	for (size_t k = 0; k < pl->ncarry; k++)
+	int carry_on = 0;	/* a carried column rides on some touches only */
+	for (size_t k = 0; k < pl->ncarry; k++) {
 		of[pl->carry[k].out] = get(pl, rec, pl->carry[k].col, &ol[pl->carry[k].out]);
+		carry_on |= pl->carry[k].on != 0;
+	}
 	for (size_t k = 0; k < pl->nmeas; k++)
 		if (pl->meas[k].vlen && !has[pl->meas[k].on])
 			r->dropped++;
@@ -1116,6 +1189,14 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		}
 		of[13] = k == 0 ? ref : "";
 		ol[13] = k == 0 ? refn : 0;
+		for (size_t c = 0; carry_on && c < pl->ncarry; c++)
+			if (pl->carry[c].on) {
+				size_t o = pl->carry[c].out;
+				if (pl->carry[c].on >> k & 1)
+					of[o] = get(pl, rec, pl->carry[c].col, &ol[o]);
+				else
+					ol[o] = 0;
+			}
 		jt_w_record(&r->w, of, ol, r->ncol, pl->safe);
 		emitted++;
 	}
@@ -1288,6 +1369,8 @@ void jt_touch_free(struct jt_touchrun *r)
 	jt_rejects_free(r->rj);
 	jt_map_free(&r->dedup);
 	jt_map_free(&r->rowids);
+	jt_map_free(&r->absent);
+	jt_buf_free(&r->absent_now);
 	free(r->rowbase_of);
 	jt_buf_free(&r->key);
 	jt_buf_free(&r->cbuf);

@@ -421,6 +421,9 @@ Try 'jtouch --help' for more information."
 	bad 'a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nA\n' "12: month name 'A' is on the lines of month 1 and month 12"
 	bad 'a b c d e f g h i\n' "1: more than 8 names for month 1"
 	bad "$(printf 'x%.0s' $(seq 33))\n" "1: month name '$(printf 'x%.0s' $(seq 33))' is longer than 32 bytes"
+	jtrc 2 --customer id --touch 'seen t' --month-names "$T" one.csv
+	err_is "jtouch: --month-names '$T': month_names: $T is not a regular file of at most 16 KiB
+Try 'jtouch --help' for more information."
 	jtrc 2 --customer id --touch 'seen t' --month-names "$T/none.months" one.csv
 	err_is "jtouch: --month-names '$T/none.months': month_names: cannot read $T/none.months: No such file or directory
 Try 'jtouch --help' for more information."
