@@ -6,9 +6,11 @@
 
 #include "jt.h"
 #include "jt_page.h"
+#include "jt_tz.h"
 
 enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIAL, OPT_MERGE, OPT_CSAT,
-       OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH, OPT_ABOUT, OPT_LABELS_FILE, OPT_SOURCES, OPT_MIDPOINT };
+       OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH, OPT_ABOUT, OPT_LABELS_FILE, OPT_SOURCES, OPT_MIDPOINT,
+       OPT_MAP, OPT_TZ };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
@@ -20,6 +22,7 @@ static const struct option longopts[] = {
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "kpi", required_argument, NULL, 'k' },
 	{ "labels-file", required_argument, NULL, OPT_LABELS_FILE },
+	{ "map", required_argument, NULL, OPT_MAP },
 	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "midpoint", required_argument, NULL, OPT_MIDPOINT },
 	{ "min-n", required_argument, NULL, OPT_MIN_N },
@@ -31,6 +34,7 @@ static const struct option longopts[] = {
 	{ "sort", no_argument, NULL, 's' },
 	{ "sources", required_argument, NULL, OPT_SOURCES },
 	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -46,6 +50,9 @@ static void help(void)
 	       "  -g, --group-by LIST   group by these columns; day:|week:|month:|quarter:|year:COL buckets\n"
 	       "  -x, --exclude LIST    remove these columns from the -g selection\n"
 	       "  -s, --sort            sort groups by key (default: first-seen order)\n"
+	       "      --map COL:V=NEW,...  rewrite COL's values first (any case; V= empties; COL:bool maps\n"
+	       "                        yes/no, true/false, y/n, 1/0 to 1/0); repeatable\n"
+	       "      --tz ZONE         day:..year: buckets in this IANA zone (default UTC)\n"
 	       "      --per COL         count each COL value once per group (its first valid row)\n"
 	       "      --csat MODE       top2 (4-5 of 1-5, default) or good-bad (Zendesk: Good/Bad words too)\n"
 	       "      --pivot COL       one column per value of COL, for one KPI\n"
@@ -141,6 +148,9 @@ int main(int argc, char **argv)
 	size_t nattach = 0, nsources = 0;
 	struct jt_period period = { -1, 0, 0, 0 };
 	about = jt_xcalloc(1, sizeof *about);	/* [0]: the KPIs' line, [1 + i]: --attach i's */
+	const char **maps = NULL;
+	size_t nmaps = 0;
+	struct jt_tz *tz = NULL;
 
 	jt_setprogname("jkpi");
 	argv[0] = "jkpi";	/* getopt names the program in its messages */
@@ -207,6 +217,20 @@ int main(int argc, char **argv)
 			o.html.midpoint = optarg;
 			html_only = "--midpoint";
 			break;
+		case OPT_MAP:
+			maps = jt_xrealloc(maps, (nmaps + 1) * sizeof *maps);
+			maps[nmaps++] = optarg;
+			other = 1;
+			break;
+		case OPT_TZ: {
+			char why[512];
+			jt_tz_free(tz);
+			if (!(tz = jt_tz_load(optarg, why, sizeof why)))
+				jt_usage_error("--tz: %s", why);
+			o.tz_name = optarg;
+			other = 1;
+			break;
+		}
 		case OPT_PARTIAL: o.partial = 1; break;
 		case OPT_MERGE: o.merge = 1; break;
 		case OPT_CSAT:
@@ -237,6 +261,9 @@ int main(int argc, char **argv)
 	o.html.about = about;
 	o.html.sources = sources;
 	o.html.nsources = nsources;
+	o.maps = maps;
+	o.nmaps = nmaps;
+	o.tz = tz;
 	if (html_only && (!o.format_given || o.format != JT_FMT_HTML))
 		jt_usage_error("%s goes with --format html", html_only);
 	if (html_only && o.partial)
@@ -251,7 +278,7 @@ int main(int argc, char **argv)
 	if (o.partial && c.excel_safe)
 		jt_usage_error("--excel-safe is for files people open; a --partial state is read by --merge (give --excel-safe to the merge)");
 	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until || c.where))
-		jt_usage_error("--merge takes its KPIs and groups from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
+		jt_usage_error("--merge takes its KPIs, groups, maps and zone from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
 
 	c.dialect.header_rows = o.merge;	/* concatenated partials: each header starts one */
 	jt_common_inputs(argv + optind, argc - optind);
@@ -285,5 +312,7 @@ int main(int argc, char **argv)
 	free(about);
 	free(sources);
 	jt_labels_free(labels);
+	free(maps);
+	jt_tz_free(tz);
 	return jt_finish(status);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jt.h"
+#include "jt_tz.h"
 #include "jt_rules.h"
 #include "jt_stage.h"
 
@@ -13,7 +14,7 @@ enum {
 	OPT_PATHS, OPT_BY, OPT_FORMAT, OPT_VARIANTS, OPT_TOP, OPT_COLLAPSE, OPT_FIRST, OPT_COHORTS,
 	OPT_RETURNING, OPT_UNBOUNDED, OPT_COUNTS, OPT_SORTED, OPT_CUSTOMERS, OPT_RETENTION, OPT_CLV, OPT_AS_OF,
 	OPT_CHURN, OPT_PERIOD, OPT_FROM, OPT_TO, OPT_MARGIN, OPT_DISCOUNT, OPT_BGNBD, OPT_UNIT, OPT_HORIZON,
-	OPT_PARAMS, OPT_USE_PARAMS, OPT_LABELS
+	OPT_PARAMS, OPT_USE_PARAMS, OPT_LABELS, OPT_TZ
 };
 
 static const struct option longopts[] = {
@@ -51,6 +52,7 @@ static const struct option longopts[] = {
 	{ "step-windows", required_argument, NULL, OPT_STEPWIN },
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "unbounded", no_argument, NULL, OPT_UNBOUNDED },
 	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ "use-params", required_argument, NULL, OPT_USE_PARAMS },
@@ -104,6 +106,7 @@ static void help(void)
 	       "      --as-of TIME      'now' for active and periods (default: the latest time in the input)\n"
 	       "      --churn-after DUR a customer is alive until last touch + DUR (default 90d)\n"
 	       "      --period PERIOD   day, week, month, quarter or year (--retention)\n"
+	       "      --tz ZONE         periods of --cohorts, --retention, --clv in this IANA zone (default UTC)\n"
 	       "      --from TIME, --to TIME   one window (--retention)\n"
 	       "      --margin M        share of revenue that is margin, 0-1 (default 1)\n"
 	       "      --discount D      monthly discount rate (default 0)\n"
@@ -141,6 +144,7 @@ int main(int argc, char **argv)
 	int opt, fmt_dot = -1, order_given = 0, attrib_given = 0, by_given = 0;
 	const char *cust_only = NULL, *churn = NULL, *bg_only = NULL;
 	int labels = 0;
+	struct jt_tz *tz = NULL;
 
 	jt_setprogname("jstage");
 	argv[0] = "jstage";
@@ -270,6 +274,13 @@ int main(int argc, char **argv)
 		case OPT_DISCOUNT: o.discount = optarg; cust_only = "--discount"; break;
 		case OPT_UNBOUNDED: o.unbounded = 1; break;
 		case OPT_COUNTS: o.counts = 1; break;
+		case OPT_TZ: {
+			char why[512];
+			jt_tz_free(tz);
+			if (!(tz = jt_tz_load(optarg, why, sizeof why)))
+				jt_usage_error("--tz: %s", why);
+			break;
+		}
 		default: jt_usage_fail();
 		}
 	}
@@ -315,6 +326,9 @@ int main(int argc, char **argv)
 		jt_usage_error("--top, --collapse and --first-only go with --variants");
 	if ((o.returning || o.unbounded || o.counts) && o.mode != JT_SM_COHORTS)
 		jt_usage_error("--returning, --unbounded and --counts go with --cohorts");
+	if (tz && o.mode != JT_SM_COHORTS && o.mode != JT_SM_RETENTION && o.mode != JT_SM_CLV)
+		jt_usage_error("--tz sets the zone of the periods of --cohorts, --retention and --clv");
+	o.tz = tz;
 
 	struct jt_buf path = JT_BUF_INIT;
 	if (!rules) {
@@ -337,6 +351,7 @@ int main(int argc, char **argv)
 		jt_out_commit(out);
 		jt_rules_free(o.rules);
 		jt_buf_free(&path);
+		jt_tz_free(tz);
 		return jt_finish(0);
 	}
 	struct jt_stagerun *r = jt_stage_new(&o);
@@ -351,5 +366,6 @@ int main(int argc, char **argv)
 	jt_stage_free(r);
 	jt_rules_free(o.rules);
 	jt_buf_free(&path);
+	jt_tz_free(tz);
 	return jt_finish(status);
 }

@@ -11,8 +11,9 @@ enum { OPT_DEDUP = JT_OPT_TOOL, OPT_SHARD, OPT_LIST, OPT_SETTING };
 /* Every profile setting is also an option; its value is the setting's text. */
 static const char *const settings[] = {
 	"source", "customer", "customer-normalize", "touch", "measure", "range", "map", "referee",
-	"channel", "carry", "tz", "date-order", "time-format", "lookup", NULL
+	"channel", "carry", "tz", "date-order", "time-format", "lookup", "month-names", NULL
 };
+enum { NSETTING = sizeof settings / sizeof *settings - 1 };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
@@ -34,6 +35,7 @@ static const struct option longopts[] = {
 	{ "date-order", required_argument, NULL, OPT_SETTING + 11 },
 	{ "time-format", required_argument, NULL, OPT_SETTING + 12 },
 	{ "lookup", required_argument, NULL, OPT_SETTING + 13 },
+	{ "month-names", required_argument, NULL, OPT_SETTING + 14 },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -43,7 +45,8 @@ static void help(void)
 	       "Turn raw export rows (surveys, tickets, orders, referrals, events) into the touch stream:\n"
 	       "customer,time,touchpoint,source,channel,nps,csat,ces,first_reply_s,resolution_s,reopens,\n"
 	       "amount,delay_s,referee, then custom measures and carried columns.\n\n"
-	       "Profiles and settings (apply to the files named after them):\n"
+	       "Profiles and settings (apply to the files named after them; a column may be\n"
+	       "'a | b', the first the input has):\n"
 	       "  -p, --profile NAME|FILE   a shipped profile (see --list-profiles) or a profile file\n"
 	       "      --list-profiles       print the shipped profiles and exit\n"
 	       "      --source NAME         value of the source column (default: the profile's name)\n"
@@ -55,11 +58,14 @@ static void help(void)
 	       "      --map 'COL VALUE=NEW ...' rewrite values of COL (case-insensitive; VALUE= empties)\n"
 	       "      --channel COL|=VALUE  the channel column, or a constant\n"
 	       "      --referee COL         the referred customer (on the row's first touch)\n"
-	       "      --carry 'COL|NEW=COL ...'  columns to carry to every touch of the row\n"
+	       "      --carry 'COL|NEW=COL ... [on TP,...]'  columns to carry to every touch of the row,\n"
+	       "                            or to the touches TP only\n"
 	       "      --lookup FILE:KEY[=COL]   join FILE's row whose KEY equals COL (chainable)\n"
 	       "      --tz ZONE             zone of times without offset (IANA name, default UTC)\n"
-	       "      --date-order mdy|dmy  how to read slash dates (03/04/2024); required for them\n"
-	       "      --time-format 'auto|epoch|epoch_ms [COL ...]'\n"
+	       "      --date-order mdy|dmy  day/month order of 03/04/2024, 03-04-2024, 3.4.24; required for / and -\n"
+	       "      --time-format 'READER ... [COL ...]'  auto, epoch, epoch_ms or a format such as\n"
+	       "                            '%%d-%%m-%%Y %%H:%%M' (repeatable: the first that reads wins)\n"
+	       "      --month-names FILE    month names for %%b, %%B and auto (12 lines, January first)\n"
 	       "  -d, --delimiter C|auto, -t, --encoding NAME, --decimal-comma, --where EXPR\n"
 	       "                            apply to the files after them, like the settings above\n"
 	       "Run options:\n"
@@ -127,7 +133,7 @@ int main(int argc, char **argv)
 			case OPT_LIST: list = 1; continue;
 			default: break;
 			}
-			if (opt >= OPT_SETTING && opt < OPT_SETTING + 14) {
+			if (opt >= OPT_SETTING && opt < OPT_SETTING + NSETTING) {
 				char name[40];
 				snprintf(name, sizeof name, "--%s", settings[opt - OPT_SETTING]);
 				jt_touch_setting(r, name, settings[opt - OPT_SETTING], optarg);

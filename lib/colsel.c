@@ -164,7 +164,8 @@ static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
 
 #define SHOW_COLS 50
 
-static _Noreturn void unknown(const struct jt_header *h, const char *name, size_t nlen, const char *src)
+static _Noreturn void unknown_as(const struct jt_header *h, const char *name, size_t nlen, const char *shown,
+				   const char *src)
 {
 	struct jt_buf b = JT_BUF_INIT;
 	size_t best = (size_t)-1, bi = 0;
@@ -186,9 +187,27 @@ static _Noreturn void unknown(const struct jt_header *h, const char *name, size_
 		}
 	}
 	if (best <= 2 && h->n)
-		jt_die_at(src, 1, "no column named '%s' (columns: %s); did you mean '%s'?%s", name, b.p ? b.p : "",
+		jt_die_at(src, 1, "no column named %s (columns: %s); did you mean '%s'?%s", shown, b.p ? b.p : "",
 			  jt_show(h->name[bi], h->len[bi]), enc);
-	jt_die_at(src, 1, "no column named '%s' (columns: %s)%s", name, b.p ? b.p : "", enc);
+	jt_die_at(src, 1, "no column named %s (columns: %s)%s", shown, b.p ? b.p : "", enc);
+}
+
+static _Noreturn void unknown(const struct jt_header *h, const char *name, size_t nlen, const char *src)
+{
+	char shown[4096];
+	snprintf(shown, sizeof shown, "'%s'", name);
+	unknown_as(h, name, nlen, shown, src);
+}
+
+void jt_cols_unknown(const struct jt_header *h, const char *const *names, size_t n, const char *src)
+{
+	struct jt_buf b = JT_BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		jt_buf_printf(&b, "%s'%s'", i == 0 ? "" : i + 1 == n ? " or " : ", ", jt_show(names[i], strlen(names[i])));
+	char shown[4096];
+	snprintf(shown, sizeof shown, "%s", b.p ? b.p : "''");
+	jt_buf_free(&b);
+	unknown_as(h, names[0], strlen(names[0]), shown, src);
 }
 
 /* by_index: the name came from a column list, where #N works instead */

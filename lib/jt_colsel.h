@@ -40,6 +40,9 @@ void jt_colsel_free(struct jt_colsel *cs);
 size_t jt_col_by_name(const struct jt_header *h, const char *name, const char *src);
 /* The first column named name, or -1 (no message). */
 long jt_col_find(const struct jt_header *h, const char *name);
+/* Dies (exit 1): none of the n names is a column ("no column named 'a' or 'b'
+ * (columns: ...)", with "did you mean" for the first). */
+_Noreturn void jt_cols_unknown(const struct jt_header *h, const char *const *names, size_t n, const char *src);
 /* The first column named name at or after index from, or -1. */
 long jt_col_find_next(const struct jt_header *h, const char *name, size_t from);
 

@@ -10,6 +10,7 @@
 #include "jt_table.h"
 
 struct jt_rejects;
+struct jt_tz;
 
 enum jt_csat_mode { JT_CSAT_TOP2, JT_CSAT_GOODBAD };
 
@@ -28,6 +29,10 @@ struct jt_kpi_opts {
 	enum jt_format format;
 	int partial;	/* --partial: write state */
 	int merge;	/* --merge: read state */
+	const char *const *maps;	/* --map COL:FROM=TO,...|bool, as given */
+	size_t nmaps;
+	const struct jt_tz *tz;	/* --tz: time buckets in this zone; NULL: UTC */
+	const char *tz_name;
 };
 
 struct jt_agg;

@@ -12,10 +12,13 @@
 #include "jt_num.h"
 #include "jt_time.h"
 
-/* A column reference: name, and whether it may be absent (a trailing '?'). */
+/* A column reference: name, other names the export may use instead (a | b:
+ * the first the input has wins), and whether it may be absent (a '?'). */
 struct jt_pcol {
 	char *name;
 	int optional;
+	char **alt;
+	size_t nalt;
 };
 
 struct jt_ptouch {
@@ -47,6 +50,10 @@ struct jt_pmap {
 struct jt_pcarry {
 	char *out;	/* output column name */
 	struct jt_pcol col;
+	char **on;	/* the touchpoints it rides on; none: every touch of the row */
+	size_t non;
+	size_t on_at;	/* where 'on' named them: column in its profile line */
+	unsigned on_line;	/* its profile line, 0 when given as an option */
 };
 
 struct jt_prange {
@@ -61,9 +68,16 @@ struct jt_plookup {
 	char *rowcol;	/* column of the row holding the key (default: key) */
 };
 
+/* A way to read a time column: auto, epoch, epoch_ms, or a format. */
+struct jt_preader {
+	enum jt_time_kind kind;
+	char *fmt;	/* JT_TIME_FORMAT: the format text */
+};
+
 struct jt_ptimefmt {
 	char *col;	/* NULL: every time column */
-	enum jt_time_kind kind;
+	struct jt_preader *r;	/* tried in order; later lines add to the list */
+	size_t nr;
 };
 
 struct jt_profile {
@@ -88,6 +102,8 @@ struct jt_profile {
 	size_t nlookup;
 	struct jt_ptimefmt *timefmt;
 	size_t ntimefmt;
+	char *month_file;	/* month_names FILE, NULL: English */
+	struct jt_months *months;	/* its names */
 	struct jt_pcol channel;	/* column, or name NULL */
 	char *channel_const;
 	struct jt_pcol referee;

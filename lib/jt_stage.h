@@ -10,6 +10,7 @@
 
 struct jt_common;
 struct jt_rules;
+struct jt_tz;
 
 enum jt_stage_mode { JT_SM_ANNOTATE, JT_SM_FUNNEL, JT_SM_PATHS, JT_SM_VARIANTS, JT_SM_COHORTS,
 	JT_SM_CUSTOMERS, JT_SM_RETENTION, JT_SM_CLV, JT_SM_BGNBD };
@@ -52,6 +53,7 @@ struct jt_stage_opts {
 	int64_t unit;	/* --unit: seconds per time unit (default a day) */
 	unsigned horizon;	/* --horizon months (default 12) */
 	const char *params_out, *params_in;	/* --params FILE, --use-params FILE */
+	const struct jt_tz *tz;	/* --tz: cohort and retention periods in this zone; NULL: UTC */
 };
 
 struct jt_stagerun;

@@ -178,12 +178,15 @@ static int read_epoch(const char *s, size_t n, int ms, int64_t *t)
 int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t)
 {
 	struct cur c = { s, n, 0 };
-	int iso = f == NULL;
+	int iso = f == NULL || f->kind == JT_TIME_ISO;
+
+	if (f && f->kind == JT_TIME_FORMAT)
+		return jt_tfmt_read(f->fmt, s, n, f, t);
 	int y, mo, d, hh = 0, mi = 0, ss = 0, hasoff = 0;
 	int64_t off = 0;
 
 	if (n >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == 't' || s[10] == ' ') && s[13] == ':' &&
-	    s[16] == ':' && (!f || f->kind == JT_TIME_AUTO)) {
+	    s[16] == ':' && (!f || f->kind == JT_TIME_AUTO || f->kind == JT_TIME_ISO)) {
 		/* YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH[:]MM]: nearly every export, read in one go */
 		unsigned v[6], bad;
 #define D(i) ((unsigned)(s[i] - '0'))
@@ -230,14 +233,37 @@ int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t
 		}
 		c.i = 0;	/* " UTC", " PM", ...: the general reader below */
 	}
-	if (f && f->kind != JT_TIME_AUTO) {
+	if (f && f->kind != JT_TIME_AUTO && !iso) {
 		int r = read_epoch(s, n, f->kind == JT_TIME_EPOCH_MS, t);
 		if (r == JT_TIME_OK && (*t < JT_TIME_MIN || *t > JT_TIME_MAX))
 			return JT_TIME_RANGE;
 		return r;
 	}
 	int dashed = 0;
-	if (num(&c, 4, 4, &y) == 4) {	/* YYYY-MM-DD, or YYYY/M/D */
+	if (!iso && fixed(&c, 8, &y) && !isdig(&c, 0)) {	/* YYYYMMDD[THHMM[SS][.frac][zone]] */
+		d = y % 100;
+		mo = y / 100 % 100;
+		y /= 10000;
+		if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > mdays(y, (unsigned)mo))
+			return JT_TIME_BAD;
+		if (c.i < n && (s[c.i] == 'T' || s[c.i] == 't')) {
+			c.i++;
+			if (!fixed(&c, 2, &hh) || !fixed(&c, 2, &mi) || (isdig(&c, 0) && !fixed(&c, 2, &ss)))
+				return JT_TIME_BAD;
+			if (ss && c.i < n && (s[c.i] == '.' || s[c.i] == ',')) {
+				c.i++;
+				if (!isdig(&c, 0))
+					return JT_TIME_BAD;
+				while (isdig(&c, 0))
+					c.i++;
+			}
+			if (hh > 23 || mi > 59 || ss > 60 || zone(&c, 1, &hasoff, &off) != 0 || c.i != n)
+				return JT_TIME_BAD;
+			if (ss == 60)
+				ss = 59;
+			goto done;
+		}
+	} else if ((c.i = 0, num(&c, 4, 4, &y) == 4)) {	/* YYYY-MM-DD, or YYYY/M/D */
 		if (eat(&c, '-')) {
 			dashed = 1;
 			if (num(&c, 2, 2, &mo) != 2 || !eat(&c, '-') || num(&c, 2, 2, &d) != 2)
@@ -250,23 +276,54 @@ int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t
 		}
 	} else if (iso) {
 		return JT_TIME_BAD;
-	} else {	/* D.M.YYYY, A/B/YYYY */
+	} else if (n > 0 && !(s[0] >= '0' && s[0] <= '9')) {	/* Mon D, YYYY */
+		size_t k = jt_month_match(s, n, f->months, &mo);
+		if (!k)
+			return JT_TIME_BAD;
+		c.i = k;
+		if (!eat(&c, ' ') || !num(&c, 1, 2, &d))
+			return JT_TIME_BAD;
+		eat(&c, ',');
+		if (!eat(&c, ' ') || num(&c, 4, 4, &y) != 4)
+			return JT_TIME_BAD;
+	} else {	/* A/B/Y, A-B-Y, A.B.Y; D-Mon-Y, D Mon Y, D/Mon/Y, D. Mon Y */
 		int a, b;
 		c.i = 0;
 		if (!num(&c, 1, 2, &a))
 			return JT_TIME_BAD;
 		char sep = c.i < n ? s[c.i] : 0;
-		if ((sep != '.' && sep != '/') || !eat(&c, sep) || !num(&c, 1, 2, &b) || !eat(&c, sep) ||
-		    num(&c, 4, 4, &y) != 4)
-			return JT_TIME_BAD;
-		if (sep == '.' || f->order == JT_ORDER_DMY) {
+		size_t k;
+		if (sep == '.' && c.i + 1 < n && s[c.i + 1] == ' ')
+			sep = s[++c.i];	/* "1. Februar 2018" */
+		if ((sep == '-' || sep == ' ' || sep == '/') && c.i + 1 < n &&
+		    (k = jt_month_match(s + c.i + 1, n - c.i - 1, f->months, &mo)) != 0) {
+			c.i += 1 + k;
 			d = a;
-			mo = b;
-		} else if (f->order == JT_ORDER_MDY) {
-			mo = a;
-			d = b;
+			if (!eat(&c, sep))
+				return JT_TIME_BAD;
+			int yk = num(&c, 2, 4, &y);
+			if (yk == 3 || !yk)
+				return JT_TIME_BAD;
+			if (yk == 2)
+				y = jt_year2(y);
 		} else {
-			return JT_TIME_NEED_ORDER;
+			if ((sep != '.' && sep != '/' && sep != '-') || !eat(&c, sep) || !num(&c, 1, 2, &b) ||
+			    !eat(&c, sep))
+				return JT_TIME_BAD;
+			int yk = num(&c, 2, 4, &y);
+			if (yk == 3 || !yk)
+				return JT_TIME_BAD;
+			if (yk == 2)
+				y = jt_year2(y);
+			if (f->order == JT_ORDER_DMY || (sep == '.' && f->order == JT_ORDER_NONE)) {
+				d = a;
+				mo = b;
+			} else if (f->order == JT_ORDER_MDY) {
+				mo = a;
+				d = b;
+			} else {
+				return JT_TIME_NEED_ORDER;
+			}
 		}
 	}
 	if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > mdays(y, (unsigned)mo))
@@ -310,6 +367,7 @@ int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t
 	}
 	if (c.i != n)
 		return JT_TIME_BAD;
+done:;
 	int64_t local = jt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mi * 60 + ss;
 	if (hasoff)
 		*t = local - off;
@@ -321,6 +379,8 @@ int jt_time_read(const char *s, size_t n, const struct jt_timefmt *f, int64_t *t
 		return JT_TIME_RANGE;
 	return JT_TIME_OK;
 }
+
+int jt_year2(int yy) { return yy < 70 ? 2000 + yy : 1900 + yy; }
 
 int jt_time_parse(const char *s, size_t n, int64_t *t)
 {

@@ -22,7 +22,7 @@
 #include "jt_sketch.h"
 #include "jt_stats.h"
 #include "jt_time.h"
-
+#include "jt_tz.h"
 
 #define PARTIAL_VERSION "1"
 /* --per takes, for each KPI, the key's first row with a value for it; jkpi
@@ -59,6 +59,15 @@ struct kst {
 	struct jt_sketch *sk;	/* --partial and --merge: the sketch instead */
 };
 
+/* --map: the values of one column rewritten (keys in lower case). */
+struct vmap {
+	char *colspec;
+	struct jt_colsel cs;
+	size_t col;
+	size_t n;
+	char **key, **val;
+};
+
 struct parsed {
 	int present;
 	jt_i128 v;
@@ -87,6 +96,10 @@ struct jt_agg {
 	int pivot_added;
 	int saw_header;
 	struct jt_map rowrank;	/* --row-order values, in order */
+	struct vmap *vm;	/* --map */
+	size_t nvm;
+	const struct vmap **colmap;	/* per input column, NULL: no map */
+	struct jt_buf maptext;	/* the maps, for the partial's options */
 
 	struct jt_map groups;
 	struct kst *st;
@@ -228,6 +241,82 @@ static void name_kpi(struct kpi *k, const char *col, size_t clen)
 
 static void list_put(struct jt_map *m, const char *list);
 
+static void vmap_add(struct vmap *m, const char *from, size_t fl, const char *to, size_t tl)
+{
+	for (size_t i = 0; i < m->n; i++)	/* a value given again: the later pair wins */
+		if (strlen(m->key[i]) == fl && strncasecmp(m->key[i], from, fl) == 0) {
+			free(m->val[i]);
+			m->val[i] = jt_xmemdup(to, tl);
+			return;
+		}
+	m->key = jt_xrealloc(m->key, (m->n + 1) * sizeof *m->key);
+	m->val = jt_xrealloc(m->val, (m->n + 1) * sizeof *m->val);
+	m->key[m->n] = jt_xmemdup(from, fl);
+	for (char *c = m->key[m->n]; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	m->val[m->n++] = jt_xmemdup(to, tl);
+}
+
+/* --map COL:ITEM,...: ITEM is FROM=TO (TO may be empty) or bool. The column is
+ * what comes before the last ':' ahead of the first '=' (column names such as
+ * concept:name keep their colons); \, and \\ escape in items. */
+static void parse_map(struct jt_agg *a, const char *arg)
+{
+	const char *eq = strchr(arg, '='), *colon = NULL;
+	for (const char *p = arg; *p && (!eq || p < eq); p++)
+		if (*p == ':')
+			colon = p;
+	if (!colon || colon == arg || !colon[1])
+		jt_usage_error("--map: '%s' is not COLUMN:VALUE=NEW,... or COLUMN:bool", jt_show(arg, strlen(arg)));
+	char *col = jt_xmemdup(arg, (size_t)(colon - arg));
+	struct vmap *m = NULL;
+	for (size_t i = 0; i < a->nvm; i++)
+		if (strcmp(a->vm[i].colspec, col) == 0)
+			m = &a->vm[i];
+	if (!m) {
+		a->vm = jt_xrealloc(a->vm, (a->nvm + 1) * sizeof *a->vm);
+		m = &a->vm[a->nvm++];
+		memset(m, 0, sizeof *m);
+		m->colspec = col;
+		jt_colsel_parse(&m->cs, "--map", col, JT_COLSEL_ONE);
+	} else {
+		free(col);
+	}
+	struct jt_buf item = JT_BUF_INIT;
+	for (const char *p = colon + 1;; p++) {
+		if (*p == '\\' && (p[1] == ',' || p[1] == '\\')) {
+			jt_buf_addc(&item, *++p);
+			continue;
+		}
+		if (*p != ',' && *p != '\0') {
+			jt_buf_addc(&item, *p);
+			continue;
+		}
+		const char *it = item.p ? item.p : "";
+		const char *e = memchr(it, '=', item.len);
+		if (item.len == 4 && memcmp(it, "bool", 4) == 0) {
+			static const char *const yes[] = { "yes", "true", "y", "1" }, *const no[] = { "no", "false", "n", "0" };
+			for (size_t k = 0; k < 4; k++) {
+				vmap_add(m, yes[k], strlen(yes[k]), "1", 1);
+				vmap_add(m, no[k], strlen(no[k]), "0", 1);
+			}
+		} else if (!e || e == it) {
+			jt_usage_error("--map: '%s' in '%s' is not VALUE=NEW or bool", jt_show(it, item.len),
+				       jt_show(arg, strlen(arg)));
+		} else {
+			vmap_add(m, it, (size_t)(e - it), e + 1, item.len - (size_t)(e - it) - 1);
+		}
+		jt_buf_reset(&item);
+		if (!*p)
+			break;
+	}
+	jt_buf_free(&item);
+	if (a->maptext.len)
+		jt_buf_addc(&a->maptext, ' ');
+	jt_buf_adds(&a->maptext, arg);
+}
+
 struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 {
 	struct jt_agg *a = jt_xcalloc(1, sizeof *a);
@@ -254,6 +343,8 @@ struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 		jt_usage_error("--pivot-order needs --pivot");
 	if (o->row_order && !o->group)
 		jt_usage_error("--row-order orders the rows by the first -g column: give -g");
+	for (size_t i = 0; i < o->nmaps; i++)
+		parse_map(a, o->maps[i]);
 	a->pv = jt_xcalloc(a->nk, sizeof *a->pv);
 	a->per_bytes = (a->nk + 7) / 8;
 	return a;
@@ -333,6 +424,41 @@ static void bind(struct jt_agg *a, const char *src, const struct jt_header *h)
 	set_group_names(a, h);
 	if (a->pivot_g >= 0)
 		a->pivot_name = jt_xmemdup(a->gname[a->pivot_g], a->gnlen[a->pivot_g]);
+	a->colmap = jt_xcalloc(h->n ? h->n : 1, sizeof *a->colmap);
+	for (size_t i = 0; i < a->nvm; i++) {
+		struct jt_col *c;
+		jt_colsel_resolve(&a->vm[i].cs, h, src, &c);
+		a->vm[i].col = c[0].idx;
+		if (a->colmap[c[0].idx])
+			jt_die_at(src, 1, "--map: '%s' and '%s' are the same column", a->colmap[c[0].idx]->colspec,
+				  a->vm[i].colspec);
+		a->colmap[c[0].idx] = &a->vm[i];
+		free(c);
+	}
+}
+
+/* The value of column i of rec, after its --map. */
+static inline const char *cell(const struct jt_agg *a, const struct jt_record *rec, size_t i, size_t *len)
+{
+	const struct vmap *m = a->colmap ? a->colmap[i] : NULL;
+	*len = rec->len[i];
+	if (!m)
+		return rec->f[i];
+	for (size_t k = 0; k < m->n; k++)
+		if (strlen(m->key[k]) == *len && strncasecmp(m->key[k], rec->f[i], *len) == 0) {
+			*len = strlen(m->val[k]);
+			return m->val[k];
+		}
+	return rec->f[i];
+}
+
+/* Nothing but blanks: a missing value. */
+static int blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' && s[i] != '\v' && s[i] != '\f')
+			return 0;
+	return 1;
 }
 
 static void merge_header(struct jt_agg *a, const char *src, const struct jt_header *h);
@@ -426,9 +552,9 @@ static int parse_values(struct jt_agg *a, const char *src, const struct jt_recor
 		p->cls = 0;
 		if (!k->has_col)
 			continue;
-		const char *s = rec->f[k->col];
-		size_t n = rec->len[k->col];
-		if (n == 0)
+		size_t n;
+		const char *s = cell(a, rec, k->col, &n);
+		if (blank(s, n))
 			continue;
 		p->present = 1;
 		switch (k->kind) {
@@ -549,7 +675,9 @@ static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_
 			jt_buf_reset(&a->tmp);
 			uint32_t gid = (uint32_t)g;
 			jt_buf_add(&a->tmp, &gid, sizeof gid);
-			jt_buf_add(&a->tmp, rec->f[k->col], rec->len[k->col]);
+			size_t vl;
+			const char *v = cell(a, rec, k->col, &vl);
+			jt_buf_add(&a->tmp, v, vl);
 			jt_map_put(&k->set, a->tmp.p, a->tmp.len, 0, &isnew);
 			s->n += (uint64_t)isnew;
 			break;
@@ -603,17 +731,18 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 	jt_buf_reset(&a->key);
 	for (size_t i = 0; i < a->ng; i++) {
 		const struct jt_col *c = &a->gcols[i];
-		const char *s = rec->f[c->idx];
-		size_t n = rec->len[c->idx];
+		size_t n;
+		const char *s = cell(a, rec, c->idx, &n);
 		if (c->bucket != JT_BUCKET_NONE && n > 0) {
 			int64_t t;
 			char b[32];
-			if (jt_time_parse(s, n, &t) != 0) {
+			struct jt_timefmt iso = { .kind = JT_TIME_ISO, .tz = a->o.tz };
+			if (jt_time_read(s, n, &iso, &t) != JT_TIME_OK) {
 				jt_reject(rj, src, rec, "bad time", "column '%s': '%s' is not a time",
 					  a->hdr->name[c->idx], jt_show(s, n));
 				return;
 			}
-			n = jt_time_bucket(t, c->bucket, b);
+			n = jt_time_bucket(a->o.tz ? t + jt_tz_offset(a->o.tz, t) : t, c->bucket, b);
 			key_add(&a->key, b, n);
 		} else {
 			key_add(&a->key, s, n);
@@ -621,7 +750,9 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 	}
 	if (parse_values(a, src, rec, rj) != 0)
 		return;
-	if (a->o.per && rec->len[a->per_col] == 0) {
+	size_t perlen = 0;
+	const char *perkey = a->o.per ? cell(a, rec, a->per_col, &perlen) : NULL;
+	if (a->o.per && perlen == 0) {
 		jt_reject(rj, src, rec, "missing key", "column '%s': empty --per key", a->per_name);
 		return;
 	}
@@ -642,7 +773,7 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		uint32_t gid = (uint32_t)g;
 		jt_buf_reset(&a->tmp);
 		jt_buf_add(&a->tmp, &gid, sizeof gid);
-		jt_buf_add(&a->tmp, rec->f[a->per_col], rec->len[a->per_col]);
+		jt_buf_add(&a->tmp, perkey, perlen);
 		size_t e = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
 		if (isnew) {
 			void *p = a->per_done;
@@ -1405,6 +1536,10 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 		if (b.len)
 			prow(&w, "option", NULL, a->ng, "time_buckets", b.p, b.len);
 	}
+	if (a->maptext.len)
+		prow(&w, "option", NULL, a->ng, "map", a->maptext.p, a->maptext.len);
+	if (a->o.tz_name)
+		prow(&w, "option", NULL, a->ng, "tz", a->o.tz_name, strlen(a->o.tz_name));
 	if (a->o.sort)
 		prow(&w, "option", NULL, a->ng, "sort", "1", 1);
 	if (a->o.format != JT_FMT_CSV) {
@@ -1465,7 +1600,7 @@ static void check_options(struct jt_agg *a, const char *src)
 		jt_buf_add(&a->m_ref_opts, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
 	} else if (a->m_opts.len != a->m_ref_opts.len ||
 		   memcmp(a->m_opts.p ? a->m_opts.p : "", a->m_ref_opts.p ? a->m_ref_opts.p : "", a->m_opts.len)) {
-		jt_die_at(src, 1, "partials were made with different options (-k, --per, --pivot, --csat)");
+		jt_die_at(src, 1, "partials were made with different options (-k, --per, --pivot, --csat, --map, --tz)");
 	}
 }
 
@@ -1646,6 +1781,8 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 				p = *end ? end + 1 : end;
 			}
 		}
+		else if (!strcmp(name, "map") || !strcmp(name, "tz"))
+			;	/* applied before the state was made; must only match */
 		else
 			jt_die_at(src, rec->line, "unknown option '%s' in partial", jt_show(name, strlen(name)));
 		return;
@@ -1775,6 +1912,20 @@ void jt_agg_free(struct jt_agg *a)
 	free(a->per_name);
 	free(a->pivot_name);
 	jt_map_free(&a->rowrank);
+	for (size_t i = 0; i < a->nvm; i++) {
+		struct vmap *m = &a->vm[i];
+		for (size_t k = 0; k < m->n; k++) {
+			free(m->key[k]);
+			free(m->val[k]);
+		}
+		free(m->key);
+		free(m->val);
+		free(m->colspec);
+		jt_colsel_free(&m->cs);
+	}
+	free(a->vm);
+	free(a->colmap);
+	jt_buf_free(&a->maptext);
 	free(a->first_src);
 	if (a->o.merge)
 		free((char *)a->o.pivot_order);

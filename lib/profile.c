@@ -2,11 +2,16 @@
  * List settings (touch, measure, map, carry, range, lookup, time_format) add to
  * what is there, replacing an entry of the same name (a {COL} touch's name is
  * COL); the others replace. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "jt_err.h"
 #include "jt_input.h"
 #include "jt_mem.h"
 #include "jt_profile.h"
@@ -30,10 +35,19 @@ int jt_touch_reserved(const char *name)
 	return strncmp(name, "next_", 5) == 0;
 }
 
+/* The names of a token written a | b | c (an unquoted '|' with or without
+ * blanks around it): k 0 for a plain token. */
+struct talt {
+	char **n;
+	size_t k;
+};
+
 struct toks {
-	size_t n, cap, acap;
-	char **t;
+	size_t n, cap, acap, qcap;
+	char **t;	/* a group's names joined by '|' */
 	size_t *at;	/* offset of each token in the argument text */
+	unsigned char *q;	/* the token has quotes: a word such as 'on' in it is a name */
+	struct talt *al;
 };
 
 struct perr {
@@ -59,34 +73,54 @@ static void toks_free(struct toks *tk)
 		free(tk->t[i]);
 	free(tk->t);
 	free(tk->at);
+	free(tk->q);
+	for (size_t i = 0; tk->al && i < tk->n; i++) {
+		for (size_t k = 0; k < tk->al[i].k; k++)
+			free(tk->al[i].n[k]);
+		free(tk->al[i].n);
+	}
+	free(tk->al);
 	memset(tk, 0, sizeof *tk);
 }
 
-/* Blank-separated tokens; "..." groups (with \" and \\ inside). */
-static int tokenize(const char *s, struct toks *tk, struct perr *e)
+/* Blank-separated tokens; "..." groups (with \" and \\ inside); an unquoted
+ * '|' is a token of its own (bar), which join_alts folds into groups. */
+static int tokenize_raw(const char *s, struct toks *tk, unsigned char **bar, struct perr *e)
 {
-	size_t i = 0;
+	size_t i = 0, bcap = 0;
 	struct jt_buf b = JT_BUF_INIT;
 	memset(tk, 0, sizeof *tk);
+	*bar = NULL;
 	for (;;) {
 		while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')
 			i++;
 		if (!s[i])
 			break;
-		void *pt = tk->t, *pa = tk->at;
+		void *pt = tk->t, *pa = tk->at, *pq = tk->q, *pb = *bar;
 		jt_xgrow(&pt, &tk->cap, tk->n + 1, sizeof *tk->t);
 		jt_xgrow(&pa, &tk->acap, tk->n + 1, sizeof *tk->at);
+		jt_xgrow(&pq, &tk->qcap, tk->n + 1, sizeof *tk->q);
+		jt_xgrow(&pb, &bcap, tk->n + 1, 1);
 		tk->t = pt;
 		tk->at = pa;
+		tk->q = pq;
+		*bar = pb;
+		tk->q[tk->n] = 0;
+		(*bar)[tk->n] = 0;
 		size_t start = i;
 		jt_buf_reset(&b);
 		jt_buf_add(&b, "", 0);
-		while (s[i] && s[i] != ' ' && s[i] != '\t' && s[i] != '\r') {
+		if (s[i] == '|') {
+			(*bar)[tk->n] = 1;
+			i++;
+		}
+		while (!(*bar)[tk->n] && s[i] && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '|') {
 			if (s[i] != '"') {
 				jt_buf_addc(&b, s[i++]);
 				continue;
 			}
 			size_t q = i++;
+			tk->q[tk->n] = 1;
 			while (s[i] && s[i] != '"') {
 				if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\'))
 					i++;
@@ -95,6 +129,8 @@ static int tokenize(const char *s, struct toks *tk, struct perr *e)
 			if (!s[i]) {
 				jt_buf_free(&b);
 				toks_free(tk);
+				free(*bar);
+				*bar = NULL;
 				return fail(e, q, "unterminated quote");
 			}
 			i++;
@@ -104,6 +140,59 @@ static int tokenize(const char *s, struct toks *tk, struct perr *e)
 	}
 	jt_buf_free(&b);
 	return 0;
+}
+
+/* Folds NAME | NAME | ... into one token whose names are in al. */
+static int join_alts(struct toks *tk, const unsigned char *bar, struct perr *e)
+{
+	size_t o = 0;
+	tk->al = jt_xcalloc(tk->n + 1, sizeof *tk->al);
+	for (size_t i = 0; i < tk->n; i++) {
+		if (!bar[i]) {
+			tk->t[o] = tk->t[i];
+			tk->at[o] = tk->at[i];
+			tk->q[o] = tk->q[i];
+			o++;
+			continue;
+		}
+		if (o == 0 || (i > 0 && bar[i - 1]) || i + 1 == tk->n || bar[i + 1]) {
+			size_t at = tk->at[i];
+			for (size_t k = i; k < tk->n; k++)
+				free(tk->t[k]);
+			tk->n = o;
+			return fail(e, at, "'|' needs a column name on each side (a | b: the first the input has)");
+		}
+		struct talt *a = &tk->al[o - 1];
+		if (!a->k) {
+			a->n = jt_xcalloc(2, sizeof *a->n);
+			a->n[a->k++] = jt_xstrdup(tk->t[o - 1]);
+		} else {
+			a->n = jt_xrealloc(a->n, (a->k + 1) * sizeof *a->n);
+		}
+		a->n[a->k++] = jt_xstrdup(tk->t[i + 1]);
+		struct jt_buf j = JT_BUF_INIT;
+		jt_buf_printf(&j, "%s|%s", tk->t[o - 1], tk->t[i + 1]);
+		free(tk->t[o - 1]);
+		tk->t[o - 1] = j.p;
+		tk->q[o - 1] |= tk->q[i + 1];
+		free(tk->t[i]);
+		free(tk->t[i + 1]);
+		i++;
+	}
+	tk->n = o;
+	return 0;
+}
+
+static int tokenize(const char *s, struct toks *tk, struct perr *e)
+{
+	unsigned char *bar;
+	if (tokenize_raw(s, tk, &bar, e) != 0)
+		return -1;
+	int r = join_alts(tk, bar, e);
+	free(bar);
+	if (r != 0)
+		toks_free(tk);
+	return r;
 }
 
 static void pcol(struct jt_pcol *c, const char *tok)
@@ -116,8 +205,41 @@ static void pcol(struct jt_pcol *c, const char *tok)
 static void pcol_free(struct jt_pcol *c)
 {
 	free(c->name);
-	c->name = NULL;
-	c->optional = 0;
+	for (size_t i = 0; i < c->nalt; i++)
+		free(c->alt[i]);
+	free(c->alt);
+	memset(c, 0, sizeof *c);
+}
+
+/* The column (or group a | b) of token i, its first name without its first
+ * skip bytes (customer=, NEW=); a '?' on any name makes the group optional.
+ * Returns -1 with a message when a name is empty. */
+static int pcol_tk(struct jt_pcol *c, const struct toks *tk, size_t i, size_t skip, struct perr *e, const char *what)
+{
+	const struct talt *a = &tk->al[i];
+	memset(c, 0, sizeof *c);
+	if (!a->k) {
+		pcol(c, tk->t[i] + skip);
+		return 0;
+	}
+	for (size_t k = 0; k < a->k; k++) {
+		const char *nm = a->n[k] + (k ? 0 : skip);
+		size_t n = strlen(nm);
+		int opt = n > 1 && nm[n - 1] == '?';
+		if (n - (size_t)opt == 0) {
+			pcol_free(c);
+			return fail(e, tk->at[i], "%s: an empty column name in '%s'", what, tk->t[i]);
+		}
+		c->optional |= opt;
+		char *x = jt_xmemdup(nm, n - (size_t)opt);
+		if (!k) {
+			c->name = x;
+		} else {
+			c->alt = jt_xrealloc(c->alt, (c->nalt + 1) * sizeof *c->alt);
+			c->alt[c->nalt++] = x;
+		}
+	}
+	return 0;
 }
 
 static int is_label(const char *s)
@@ -182,6 +304,9 @@ static void carry_clear(void *v)
 	struct jt_pcarry *c = v;
 	free(c->out);
 	pcol_free(&c->col);
+	for (size_t i = 0; i < c->non; i++)
+		free(c->on[i]);
+	free(c->on);
 }
 
 static void range_clear(void *v) { free(((struct jt_prange *)v)->name); }
@@ -194,7 +319,14 @@ static void lookup_clear(void *v)
 	free(l->rowcol);
 }
 
-static void timefmt_clear(void *v) { free(((struct jt_ptimefmt *)v)->col); }
+static void timefmt_clear(void *v)
+{
+	struct jt_ptimefmt *f = v;
+	for (size_t i = 0; i < f->nr; i++)
+		free(f->r[i].fmt);
+	free(f->r);
+	free(f->col);
+}
 
 #define FIND(arr, n, field, name) find_by(arr, n, sizeof *(arr), offsetof(__typeof__(*(arr)), field), name)
 
@@ -215,12 +347,14 @@ static int set_touch(struct jt_profile *p, struct toks *tk, struct perr *e)
 	const char *tp = tk->t[0];
 	size_t tn = strlen(tp);
 	int from_col = tn > 2 && tp[0] == '{' && tp[tn - 1] == '}';
+	if (tk->al[0].k && !from_col)
+		return fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
 	if (!from_col && !is_label(tp))
 		return fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
 	if (!*tk->t[1])
 		return fail(e, tk->at[1], "touch %s: an empty time column name", tp);
 	/* a touch is named by its touchpoint, a {COL} touch by COL: the same name replaces */
-	struct jt_pcol col = { NULL, 0 };
+	struct jt_pcol col = { 0 };
 	if (from_col) {
 		char *inner = jt_xmemdup(tp + 1, tn - 2);
 		pcol(&col, inner);
@@ -234,15 +368,25 @@ static int set_touch(struct jt_profile *p, struct toks *tk, struct perr *e)
 	void *arr = p->touch;
 	struct jt_ptouch *t = slot(&arr, &p->ntouch, sizeof *t, found, touch_clear);
 	p->touch = arr;
-	if (from_col)
+	if (from_col && tk->al[0].k) {	/* {a | b} */
+		struct talt *al = &tk->al[0];
+		pcol_free(&col);
+		memmove(al->n[0], al->n[0] + 1, strlen(al->n[0]));
+		al->n[al->k - 1][strlen(al->n[al->k - 1]) - 1] = '\0';
+		if (pcol_tk(&t->from_col, tk, 0, 0, e, "touch") != 0)
+			return -1;
+	} else if (from_col) {
 		t->from_col = col;
-	else
+	} else {
 		t->touchpoint = jt_xstrdup(tp);
-	pcol(&t->time, tk->t[1]);
+	}
+	if (pcol_tk(&t->time, tk, 1, 0, e, "touch") != 0)
+		return -1;
 	for (size_t i = 2; i < tk->n; i++) {
-		if (strncmp(tk->t[i], "customer=", 9) == 0 && tk->t[i][9]) {
+		if (strncmp(tk->t[i], "customer=", 9) == 0 && tk->t[i][9] && tk->t[i][9] != '|') {
 			pcol_free(&t->customer);
-			pcol(&t->customer, tk->t[i] + 9);
+			if (pcol_tk(&t->customer, tk, i, 9, e, "touch") != 0)
+				return -1;
 		} else {
 			return fail(e, tk->at[i], "touch: unexpected '%s' (only customer=COLUMN may follow the time column)",
 				    tk->t[i]);
@@ -280,7 +424,8 @@ static int set_measure(struct jt_profile *p, struct toks *tk, struct perr *e)
 	p->measure = arr;
 	m->name = jt_xstrdup(name);
 	m->is_signed = strcmp(name, "delay_s") == 0;
-	pcol(&m->a, tk->t[i++]);
+	if (pcol_tk(&m->a, tk, i++, 0, e, "measure") != 0)
+		return -1;
 	m->op = JT_M_COPY;
 	if (i < tk->n && (strcmp(tk->t[i], "*") == 0 || strcmp(tk->t[i], "/") == 0 || strcmp(tk->t[i], "-") == 0)) {
 		char op = tk->t[i][0];
@@ -290,7 +435,8 @@ static int set_measure(struct jt_profile *p, struct toks *tk, struct perr *e)
 			if (!*tk->t[i])
 				return fail(e, tk->at[i], "measure %s: an empty column name", name);
 			m->op = JT_M_DIFF;
-			pcol(&m->b, tk->t[i]);
+			if (pcol_tk(&m->b, tk, i, 0, e, "measure") != 0)
+				return -1;
 		} else {
 			m->op = op == '*' ? JT_M_MUL : JT_M_DIV;
 			if (number(tk->t[i], &m->factor) != 0 || (op == '/' && m->factor == 0))
@@ -323,14 +469,27 @@ static void lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+static int set_map_col(struct jt_profile *p, const char *col, struct toks *tk, struct perr *e);
+
+/* map COL VALUE=NEW ...; COL may be a | b: the same map for each name */
 static int set_map(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
 	if (tk->n < 2)
 		return fail(e, 0, "map needs COLUMN VALUE=NUMBER ...");
+	if (!tk->al[0].k)
+		return set_map_col(p, tk->t[0], tk, e);
+	for (size_t k = 0; k < tk->al[0].k; k++)
+		if (set_map_col(p, tk->al[0].n[k], tk, e) != 0)
+			return -1;
+	return 0;
+}
+
+static int set_map_col(struct jt_profile *p, const char *col, struct toks *tk, struct perr *e)
+{
 	void *arr = p->map;
-	struct jt_pmap *m = slot(&arr, &p->nmap, sizeof *m, FIND(p->map, p->nmap, col, tk->t[0]), map_clear);
+	struct jt_pmap *m = slot(&arr, &p->nmap, sizeof *m, FIND(p->map, p->nmap, col, col), map_clear);
 	p->map = arr;
-	m->col = jt_xstrdup(tk->t[0]);
+	m->col = jt_xstrdup(col);
 	m->key = jt_xcalloc(tk->n, sizeof *m->key);
 	m->val = jt_xcalloc(tk->n, sizeof *m->val);
 	size_t cap = tk->n;
@@ -371,25 +530,68 @@ static int set_map(struct jt_profile *p, struct toks *tk, struct perr *e)
 
 static int set_carry(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
+	size_t ncol = tk->n, on_at = 0;
+	char **on = NULL;
+	size_t non = 0;
 	if (tk->n < 1)
-		return fail(e, 0, "carry needs COLUMN or NEW_NAME=COLUMN ...");
-	for (size_t i = 0; i < tk->n; i++) {
-		const char *t = tk->t[i], *eq = strchr(t, '=');
-		char *out = eq ? jt_xmemdup(t, (size_t)(eq - t)) : NULL;
+		return fail(e, 0, "carry needs COLUMN or NEW_NAME=COLUMN ... [on TOUCHPOINT[,TOUCHPOINT...]]");
+	/* an unquoted 'on' ends the columns: the touchpoints follow, by commas or blanks */
+	for (size_t i = 0; i < tk->n; i++)
+		if (!tk->q[i] && strcmp(tk->t[i], "on") == 0) {
+			ncol = i;
+			on_at = i + 1 < tk->n ? tk->at[i + 1] : tk->at[i];
+			if (i + 1 == tk->n)
+				return fail(e, tk->at[i], "carry: 'on' needs the touchpoints the columns ride on");
+			for (size_t j = i + 1; j < tk->n; j++) {
+				char *save = NULL, *w = jt_xstrdup(tk->t[j]);
+				for (char *t = strtok_r(w, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+					if (!is_label(t)) {
+						int r = fail(e, tk->at[j], "carry: touchpoint '%s' is not a name (letters, digits, _ - . :)",
+							     t);
+						free(w);
+						for (size_t k = 0; k < non; k++)
+							free(on[k]);
+						free(on);
+						return r;
+					}
+					on = jt_xrealloc(on, (non + 1) * sizeof *on);
+					on[non++] = jt_xstrdup(t);
+				}
+				free(w);
+			}
+			break;
+		}
+	if (ncol == 0) {
+		for (size_t k = 0; k < non; k++)
+			free(on[k]);
+		free(on);
+		return fail(e, 0, "carry needs COLUMN or NEW_NAME=COLUMN ... [on TOUCHPOINT[,TOUCHPOINT...]]");
+	}
+	for (size_t i = 0; i < ncol; i++) {
+		const char *t = tk->t[i], *first = tk->al[i].k ? tk->al[i].n[0] : t, *eq = strchr(first, '=');
+		char *out = eq ? jt_xmemdup(first, (size_t)(eq - first)) : NULL;
 		struct jt_pcol c;
-		pcol(&c, eq ? eq + 1 : t);
+		if (pcol_tk(&c, tk, i, eq ? (size_t)(eq - first) + 1 : 0, e, "carry") != 0) {
+			free(out);
+			for (size_t k = 0; k < non; k++)
+				free(on[k]);
+			free(on);
+			return -1;
+		}
 		if (!out)
 			out = jt_xstrdup(c.name);
-		if (!*out || !*c.name) {
+		int r = 0;
+		if (!*out || !*c.name)
+			r = fail(e, tk->at[i], "carry: '%s' is not COLUMN or NEW_NAME=COLUMN", t);
+		else if (jt_touch_reserved(out))
+			r = fail(e, tk->at[i], "carried column '%s' takes a reserved name; rename it: carry %s_%s=%s",
+				 out, p->source ? p->source : "src", out, c.name);
+		if (r) {
 			free(out);
 			pcol_free(&c);
-			return fail(e, tk->at[i], "carry: '%s' is not COLUMN or NEW_NAME=COLUMN", t);
-		}
-		if (jt_touch_reserved(out)) {
-			int r = fail(e, tk->at[i], "carried column '%s' takes a reserved name; rename it: carry %s_%s=%s",
-				     out, p->source ? p->source : "src", out, c.name);
-			free(out);
-			pcol_free(&c);
+			for (size_t k = 0; k < non; k++)
+				free(on[k]);
+			free(on);
 			return r;
 		}
 		void *arr = p->carry;
@@ -398,7 +600,15 @@ static int set_carry(struct jt_profile *p, struct toks *tk, struct perr *e)
 		p->carry = arr;
 		k->out = out;
 		k->col = c;
+		k->non = non;
+		k->on_at = on_at;
+		k->on = non ? jt_xcalloc(non, sizeof *k->on) : NULL;
+		for (size_t m = 0; m < non; m++)
+			k->on[m] = jt_xstrdup(on[m]);
 	}
+	for (size_t k = 0; k < non; k++)
+		free(on[k]);
+	free(on);
 	return 0;
 }
 
@@ -445,33 +655,143 @@ static int set_lookup(struct jt_profile *p, struct toks *tk, struct perr *e)
 	return 0;
 }
 
+static int time_kind(const char *t, enum jt_time_kind *k)
+{
+	if (strcmp(t, "auto") == 0)
+		*k = JT_TIME_AUTO;
+	else if (strcmp(t, "epoch") == 0 || strcmp(t, "epoch_s") == 0)
+		*k = JT_TIME_EPOCH;
+	else if (strcmp(t, "epoch_ms") == 0)
+		*k = JT_TIME_EPOCH_MS;
+	else
+		return -1;
+	return 0;
+}
+
+/* time_format READER ... [COLUMN ...]: a reader is auto, epoch, epoch_ms or a
+ * format (a value with a %). Unquoted neighbours with a % are one format with
+ * blanks ('%e %b %Y'); a quoted value is one format. */
 static int set_timefmt(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
-	enum jt_time_kind k;
+	struct jt_preader *rd = NULL;
+	size_t nr = 0, i = 0;
+	int r = 0;
 	if (tk->n < 1)
-		return fail(e, 0, "time_format needs auto, epoch or epoch_ms [COLUMN ...]");
-	if (strcmp(tk->t[0], "auto") == 0)
-		k = JT_TIME_AUTO;
-	else if (strcmp(tk->t[0], "epoch") == 0 || strcmp(tk->t[0], "epoch_s") == 0)
-		k = JT_TIME_EPOCH;
-	else if (strcmp(tk->t[0], "epoch_ms") == 0)
-		k = JT_TIME_EPOCH_MS;
-	else
-		return fail(e, tk->at[0], "time format '%s' is not auto, epoch or epoch_ms", tk->t[0]);
-	for (size_t i = tk->n == 1 ? 0 : 1; i < tk->n; i++) {
-		const char *col = tk->n == 1 ? NULL : tk->t[i];
-		void *arr = p->timefmt;
-		size_t found = col ? FIND(p->timefmt, p->ntimefmt, col, col) : p->ntimefmt;
-		if (!col) {	/* a format for every column replaces all of them */
-			for (size_t j = 0; j < p->ntimefmt; j++)
-				timefmt_clear(&p->timefmt[j]);
-			p->ntimefmt = 0;
+		return fail(e, 0, "time_format needs auto, epoch, epoch_ms or a format such as %%d.%%m.%%Y [COLUMN ...]");
+	while (i < tk->n) {
+		enum jt_time_kind k;
+		size_t at = tk->at[i];
+		struct jt_buf f = JT_BUF_INIT;
+		if (time_kind(tk->t[i], &k) == 0) {
+			i++;
+		} else if (strchr(tk->t[i], '%')) {
+			k = JT_TIME_FORMAT;
+			jt_buf_adds(&f, tk->t[i++]);
+			while (!tk->q[i - 1] && i < tk->n && !tk->q[i] && strchr(tk->t[i], '%')) {
+				jt_buf_addc(&f, ' ');
+				jt_buf_adds(&f, tk->t[i++]);
+			}
+			char why[256];
+			struct jt_tfmt *c = jt_tfmt_compile(f.p, why, sizeof why);
+			if (!c) {
+				r = fail(e, at, "time format '%s': %s", jt_show(f.p, f.len), why);
+				jt_buf_free(&f);
+				goto out;
+			}
+			jt_tfmt_free(c);
+		} else {
+			break;
 		}
-		struct jt_ptimefmt *f = slot(&arr, &p->ntimefmt, sizeof *f, found, timefmt_clear);
-		p->timefmt = arr;
-		f->col = col ? jt_xstrdup(col) : NULL;
-		f->kind = k;
+		rd = jt_xrealloc(rd, (nr + 1) * sizeof *rd);
+		rd[nr].kind = k;
+		rd[nr++].fmt = f.p;
 	}
+	if (!nr) {
+		r = fail(e, tk->at[0], "time format '%s' is not auto, epoch, epoch_ms or a format with %% directives "
+			 "(such as %%d.%%m.%%Y)", jt_show(tk->t[0], strlen(tk->t[0])));
+		goto out;
+	}
+	for (size_t j = i; j < tk->n; j++)
+		if (strchr(tk->t[j], '%') || time_kind(tk->t[j], &(enum jt_time_kind){ 0 }) == 0) {
+			r = fail(e, tk->at[j], "time_format: '%s' comes after the column '%s': the formats come first "
+				 "(quote each format when a line gives several)", jt_show(tk->t[j], strlen(tk->t[j])),
+				 jt_show(tk->t[i], strlen(tk->t[i])));
+			goto out;
+		}
+	/* the columns, each name of a | b apart */
+	struct toks cols = { 0 };
+	for (size_t j = i; j < tk->n; j++)
+		for (size_t k = 0; k < (tk->al[j].k ? tk->al[j].k : 1); k++) {
+			cols.t = jt_xrealloc(cols.t, (cols.n + 1) * sizeof *cols.t);
+			cols.t[cols.n++] = tk->al[j].k ? tk->al[j].n[k] : tk->t[j];
+		}
+	for (size_t j = 0; j < (cols.n ? cols.n : 1); j++) {
+		const char *col = cols.n ? cols.t[j] : NULL;
+		size_t found = p->ntimefmt;
+		for (size_t m = 0; m < p->ntimefmt; m++)
+			if ((!col && !p->timefmt[m].col) || (col && p->timefmt[m].col && strcmp(col, p->timefmt[m].col) == 0))
+				found = m;
+		if (found == p->ntimefmt) {
+			void *arr = p->timefmt;
+			struct jt_ptimefmt *f = slot(&arr, &p->ntimefmt, sizeof *f, found, timefmt_clear);
+			p->timefmt = arr;
+			f->col = col ? jt_xstrdup(col) : NULL;
+		}
+		struct jt_ptimefmt *f = &p->timefmt[found];
+		f->r = jt_xrealloc(f->r, (f->nr + nr) * sizeof *f->r);
+		for (size_t m = 0; m < nr; m++) {
+			f->r[f->nr].kind = rd[m].kind;
+			f->r[f->nr++].fmt = rd[m].fmt ? jt_xstrdup(rd[m].fmt) : NULL;
+		}
+	}
+	free(cols.t);
+out:
+	for (size_t m = 0; m < nr; m++)
+		free(rd[m].fmt);
+	free(rd);
+	return r;
+}
+
+/* month_names FILE: the month names of %b, %B and the automatic formats. */
+static int set_months(struct jt_profile *p, struct toks *tk, struct perr *e)
+{
+	if (tk->n != 1)
+		return fail(e, tk->n ? tk->at[1] : 0, "month_names takes one file (quote it if it has blanks)");
+	/* a regular file only: a FIFO or a device would hang or never end */
+	int fd = open(tk->t[0], O_RDONLY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0)
+		return fail(e, tk->at[0], "month_names: cannot read %s: %s", tk->t[0], strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 16384) {
+		close(fd);
+		return fail(e, tk->at[0], "month_names: %s is not a regular file of at most 16 KiB", tk->t[0]);
+	}
+	char buf[16384];
+	size_t len = 0;
+	for (;;) {
+		ssize_t k = read(fd, buf + len, sizeof buf - len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int er = errno;
+			close(fd);
+			return fail(e, tk->at[0], "month_names: cannot read %s: %s", tk->t[0], strerror(er));
+		}
+		if (k == 0 || (len += (size_t)k) == sizeof buf)
+			break;
+	}
+	close(fd);
+	struct jt_months *m = jt_xmalloc(sizeof *m);
+	char why[256];
+	unsigned line;
+	if (jt_months_parse(buf, len, m, why, sizeof why, &line) != 0) {
+		free(m);
+		return fail(e, tk->at[0], "month_names %s:%u: %s", tk->t[0], line, why);
+	}
+	free(p->months);
+	free(p->month_file);
+	p->months = m;
+	p->month_file = jt_xstrdup(tk->t[0]);
 	return 0;
 }
 
@@ -491,13 +811,12 @@ static int set_pcol1(struct jt_pcol *c, struct toks *tk, struct perr *e, const c
 	if (!*tk->t[0])
 		return fail(e, tk->at[0], "%s: an empty column name", what);
 	pcol_free(c);
-	pcol(c, tk->t[0]);
-	return 0;
+	return pcol_tk(c, tk, 0, 0, e, what);
 }
 
 static const char *const keys[] = {
 	"source", "customer", "customer_normalize", "touch", "measure", "range", "map", "referee",
-	"channel", "carry", "tz", "date_order", "time_format", "lookup", "delimiter", "description",
+	"channel", "carry", "tz", "date_order", "time_format", "month_names", "lookup", "delimiter", "description",
 	"encoding", "decimal_comma", "where", NULL
 };
 
@@ -542,9 +861,21 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 		p->customer_row = tk->n == 1 && strcmp(tk->t[0], "@row") == 0;
 		if (p->customer_row)
 			return 0;
-		p->customer = jt_xcalloc(tk->n, sizeof *p->customer);
+		size_t nn = 0;
 		for (size_t i = 0; i < tk->n; i++)
-			pcol(&p->customer[p->ncustomer++], tk->t[i]);
+			nn += tk->al[i].k ? tk->al[i].k : 1;
+		p->customer = jt_xcalloc(nn, sizeof *p->customer);
+		for (size_t i = 0; i < tk->n; i++) {
+			if (!tk->al[i].k) {
+				pcol(&p->customer[p->ncustomer++], tk->t[i]);
+				continue;
+			}
+			for (size_t m = 0; m < tk->al[i].k; m++) {
+				if (!*tk->al[i].n[m])
+					return fail(e, tk->at[i], "customer: an empty column name");
+				pcol(&p->customer[p->ncustomer++], tk->al[i].n[m]);
+			}
+		}
 		return 0;
 	}
 	if (strcmp(k, "customer_normalize") == 0) {
@@ -608,6 +939,8 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 	}
 	if (strcmp(k, "time_format") == 0)
 		return set_timefmt(p, tk, e);
+	if (strcmp(k, "month_names") == 0)
+		return set_months(p, tk, e);
 	if (strcmp(k, "lookup") == 0)
 		return set_lookup(p, tk, e);
 	if (strcmp(k, "delimiter") == 0) {
@@ -734,6 +1067,11 @@ int jt_profile_parse(struct jt_profile *p, const char *text, size_t len, char *e
 				p->measure[m].on_line = *line;
 				p->measure[m].on_at += a0 + 1;
 			}
+		for (size_t m = 0; m < p->ncarry; m++)
+			if (p->carry[m].non && !p->carry[m].on_line) {
+				p->carry[m].on_line = *line;
+				p->carry[m].on_at += a0 + 1;
+			}
 	}
 	jt_buf_free(&b);
 	/* a measure must ride on a touch the profile has */
@@ -751,6 +1089,23 @@ int jt_profile_parse(struct jt_profile *p, const char *text, size_t len, char *e
 			snprintf(err, errlen, "measure %s rides on '%s', which is not a touch of this profile", ms->name,
 				 ms->on);
 			return -1;
+		}
+	}
+	/* and so must a carried column */
+	for (size_t m = 0; m < p->ncarry; m++) {
+		const struct jt_pcarry *cs = &p->carry[m];
+		for (size_t o = 0; cs->on_line && o < cs->non; o++) {
+			size_t k;
+			for (k = 0; k < p->ntouch; k++)
+				if (p->touch[k].touchpoint && strcmp(p->touch[k].touchpoint, cs->on[o]) == 0)
+					break;
+			if (k == p->ntouch) {
+				*line = cs->on_line;
+				*col = cs->on_at;
+				snprintf(err, errlen, "carried column %s rides on '%s', which is not a touch of this profile",
+					 cs->out, cs->on[o]);
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -773,6 +1128,8 @@ void jt_profile_free(struct jt_profile *p)
 	FREE_LIST(p->range, p->nrange, range_clear);
 	FREE_LIST(p->lookup, p->nlookup, lookup_clear);
 	FREE_LIST(p->timefmt, p->ntimefmt, timefmt_clear);
+	free(p->month_file);
+	free(p->months);
 	pcol_free(&p->channel);
 	free(p->channel_const);
 	pcol_free(&p->referee);

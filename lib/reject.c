@@ -145,7 +145,7 @@ void jt_rows_filtered(struct jt_rejects *rj)
 
 void jt_rejects_file_begin(struct jt_rejects *rj)
 {
-	rj->f_in = rj->in - rj->other;
+	rj->f_in = rj->in;
 	rj->f_skipped = rj->skipped;
 	rj->f_rejected = rj->rejected;
 	rj->f_filtered = rj->filtered;
@@ -154,7 +154,8 @@ void jt_rejects_file_begin(struct jt_rejects *rj)
 void jt_rejects_file_end(struct jt_rejects *rj, const char *src)
 {
 	uint64_t rejected = rj->rejected - rj->f_rejected;
-	uint64_t left = (rj->in - rj->other - rj->f_in) - (rj->skipped - rj->f_skipped) - (rj->filtered - rj->f_filtered);
+	/* rows of other shards count as used: a shard alone sees no export's change */
+	uint64_t left = (rj->in - rj->f_in) - (rj->skipped - rj->f_skipped) - (rj->filtered - rj->f_filtered);
 	if (rejected == 0 || rejected != left)
 		return;
 	if (rj->all_rejected++ == 0) {

@@ -6,6 +6,7 @@
 
 #include "jt_err.h"
 #include "jt_stats.h"
+#include "jt_tz.h"
 #include "stage_int.h"
 
 void jt_customers_setup(struct jt_stagerun *r)
@@ -160,8 +161,19 @@ static int alive(const struct jt_stagerun *r, const struct csum *c, int64_t x)
 	return c->first <= x && x < c->last + r->o.churn_after;
 }
 
-/* Period boundaries: the start of the period of t, and of the one after. */
-static int64_t period_start(enum jt_bucket b, int64_t t, int next)
+static int64_t period_start_utc(enum jt_bucket b, int64_t t, int next);
+
+/* Period boundaries: the start of the period of t, and of the one after, as
+ * instants; with --tz, periods of the zone's calendar (a day of 23 or 25 hours
+ * on the nights the clocks change). */
+static int64_t period_start(const struct jt_tz *z, enum jt_bucket b, int64_t t, int next)
+{
+	if (!z)
+		return period_start_utc(b, t, next);
+	return jt_tz_to_utc(z, period_start_utc(b, t + jt_tz_offset(z, t), next));
+}
+
+static int64_t period_start_utc(enum jt_bucket b, int64_t t, int next)
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), y;
 	unsigned m, d;
@@ -278,8 +290,8 @@ void jt_retention_write(struct jt_stagerun *r)
 			a = r->o.from;
 			bnd = r->o.to;
 		} else {
-			a = period_start(pb, lo, 0);
-			bnd = period_start(pb, a, 1);
+			a = period_start(r->o.tz, pb, lo, 0);
+			bnd = period_start(r->o.tz, pb, a, 1);
 		}
 		while (bnd <= r->as_of || (pb == JT_BUCKET_NONE && a == r->o.from)) {
 			struct rcount rc;
@@ -307,7 +319,7 @@ void jt_retention_write(struct jt_stagerun *r)
 			if (pb == JT_BUCKET_NONE)
 				break;
 			a = bnd;
-			bnd = period_start(pb, a, 1);
+			bnd = period_start(r->o.tz, pb, a, 1);
 		}
 	}
 	free(ord);
@@ -357,9 +369,9 @@ void jt_clv_write(struct jt_stagerun *r)
 				months += (double)(r->as_of - c->first) / MONTH_S;
 		}
 		/* monthly churn: lost / alive at the start, over the complete months of the data */
-		for (int64_t a = r->ncs ? period_start(JT_BUCKET_MONTH, lo, 0) : 0,
-			     e = r->ncs ? period_start(JT_BUCKET_MONTH, a, 1) : INT64_MAX;
-		     e <= r->as_of; a = e, e = period_start(JT_BUCKET_MONTH, a, 1)) {
+		for (int64_t a = r->ncs ? period_start(r->o.tz, JT_BUCKET_MONTH, lo, 0) : 0,
+			     e = r->ncs ? period_start(r->o.tz, JT_BUCKET_MONTH, a, 1) : INT64_MAX;
+		     e <= r->as_of; a = e, e = period_start(r->o.tz, JT_BUCKET_MONTH, a, 1)) {
 			struct rcount rc;
 			count_period(r, g, ng == 0, a, e, &rc);
 			start += rc.start;

@@ -64,12 +64,20 @@ struct vcol {	/* a column of the virtual row: the input's, or a lookup's */
 	size_t idx;
 };
 
+/* The ways to read one time column, tried in order. */
+struct rlist {
+	struct jt_timefmt *r;
+	size_t n;
+	int plain;	/* one of auto, epoch, epoch_ms: messages need not list it */
+	char *tried;	/* "auto, %d-%m-%Y" for messages */
+};
+
 struct ptouch {
 	const char *tp;	/* constant touchpoint, or NULL */
 	size_t tplen;
 	long tpcol;	/* vcol of {COL}, -1 */
 	long timecol;	/* -1: column absent (optional) */
-	enum jt_time_kind kind;
+	const struct rlist *rd;
 	long custcol;	/* -1: the row's customer */
 	const char *custname;
 };
@@ -80,7 +88,7 @@ struct pmeasure {
 	const struct jt_pmeasure *spec;
 	size_t out;	/* output column */
 	long a, b;	/* vcols, -1 absent */
-	enum jt_time_kind ka, kb;
+	const struct rlist *ra, *rb;
 	size_t on;	/* touch index */
 	enum mkind kind;
 	int integer;
@@ -96,6 +104,7 @@ struct pmeasure {
 struct pcarry {
 	size_t out;
 	long col;
+	uint64_t on;	/* touches it rides on (bit k: touch k); 0: every touch */
 };
 
 struct plan {
@@ -105,7 +114,10 @@ struct plan {
 	uint64_t safe;	/* output fields that never need quoting: time, a plain source */
 	struct jt_dialect dialect;
 	struct jt_tz *tz;
-	struct jt_timefmt tf;
+	struct jt_timefmt tf;	/* date order, zone, month names, %Z zones */
+	struct jt_zones zones;
+	struct rlist *rl;	/* per time_format entry of cfg, then the default */
+	size_t nrl;
 	struct jt_where *where;	/* the profile's where lines and --where, NULL: none */
 	int bound;
 	/* bound to a header: */
@@ -155,6 +167,9 @@ struct jt_touchrun {
 	size_t *olen;
 	struct jt_map dedup;
 	struct jt_map rowids;	/* sources seen, for @row numbers */
+	struct jt_map absent;	/* optional columns said to be absent */
+	struct jt_buf absent_now;	/* the ones of the header being bound */
+	size_t nabsent_now;
 	uint64_t *rowbase_of;	/* per source: records read so far */
 	struct jt_buf key, cbuf, tcbuf, rowbuf;
 	uint64_t rows_out, rows_notime, rows_filtered, touches, dup, filtered, dropped;
@@ -408,6 +423,22 @@ static void build(struct jt_touchrun *r, struct plan *pl, size_t upto, const cha
 				jt_usage_error("%s: '%s' is both a measure and a carried column", where,
 					       c->carry[k].out);
 	}
+	for (size_t i = 0; i < c->ncarry; i++)
+		for (size_t o = 0; o < c->carry[i].non; o++) {
+			const char *on = c->carry[i].on[o];
+			size_t k;
+			for (k = 0; k < c->ntouch; k++)
+				if (c->touch[k].touchpoint && strcmp(c->touch[k].touchpoint, on) == 0)
+					break;
+			if (k < c->ntouch)
+				continue;
+			struct jt_buf b = JT_BUF_INIT;
+			for (k = 0; k < c->ntouch; k++)
+				if (c->touch[k].touchpoint)
+					jt_buf_printf(&b, "%s%s", b.len ? ", " : "", c->touch[k].touchpoint);
+			jt_usage_error("%s: carried column %s rides on '%s', which is not a touch here (touches: %s)", where,
+				       c->carry[i].out, on, b.len ? b.p : "none named");
+		}
 	pl->dialect = r->o.c->dialect;
 	if (c->delim)
 		pl->dialect.delim = c->delim;
@@ -431,6 +462,38 @@ static void build(struct jt_touchrun *r, struct plan *pl, size_t upto, const cha
 	pl->tf.kind = JT_TIME_AUTO;
 	pl->tf.order = c->order;
 	pl->tf.tz = pl->tz;
+	pl->tf.months = c->months;
+	pl->tf.zones = &pl->zones;
+	/* one reader list per time_format entry, and the last one for columns no
+	 * entry names: the entry for every column, else auto */
+	pl->nrl = c->ntimefmt + 1;
+	pl->rl = jt_xcalloc(pl->nrl, sizeof *pl->rl);
+	for (size_t i = 0; i < pl->nrl; i++) {
+		struct rlist *l = &pl->rl[i];
+		const struct jt_ptimefmt *e = i < c->ntimefmt ? &c->timefmt[i] : NULL;
+		for (size_t k = 0; !e && k < c->ntimefmt; k++)
+			if (!c->timefmt[k].col)
+				e = &c->timefmt[k];
+		size_t n = e ? e->nr : 1;
+		struct jt_buf b = JT_BUF_INIT;
+		l->r = jt_xcalloc(n, sizeof *l->r);
+		l->n = n;
+		l->plain = n == 1 && (!e || e->r[0].kind != JT_TIME_FORMAT);
+		for (size_t k = 0; k < n; k++) {
+			char why[256];
+			l->r[k] = pl->tf;
+			l->r[k].kind = e ? e->r[k].kind : JT_TIME_AUTO;
+			if (l->r[k].kind == JT_TIME_FORMAT &&
+			    !(l->r[k].fmt = jt_tfmt_compile(e->r[k].fmt, why, sizeof why)))
+				jt_usage_error("%s: time format '%s': %s", where, e->r[k].fmt, why);	/* checked before */
+			static const char *const kn[] = { "auto", "epoch", "epoch_ms" };
+			if (l->r[k].kind == JT_TIME_FORMAT)
+				jt_buf_printf(&b, "%s'%s'", k ? ", " : "", e->r[k].fmt);
+			else
+				jt_buf_printf(&b, "%s%s", k ? ", " : "", kn[l->r[k].kind]);
+		}
+		l->tried = b.p;
+	}
 }
 
 static void add_col(struct jt_touchrun *r, const char *name)
@@ -575,22 +638,61 @@ static long vfind(const struct plan *pl, const char *name)
 	return i;
 }
 
-/* A column the profile names: dies listing the columns when it is required and absent. */
-static long need(const struct plan *pl, const struct jt_pcol *c, const char *src)
+/* A column the profile names (or the first of its names the input has):
+ * dies listing the columns when it is required and absent; says once on
+ * stderr (not with -q) that an optional one is absent. */
+static long need(struct jt_touchrun *r, const struct plan *pl, const struct jt_pcol *c, const char *src)
 {
 	long i = vfind(pl, c->name);
-	if (i < 0 && !c->optional)
-		jt_col_by_name(&pl->vh, c->name, src);	/* dies: unknown column, lists them */
-	return i;
+	for (size_t k = 0; i < 0 && k < c->nalt; k++)
+		i = vfind(pl, c->alt[k]);
+	if (i >= 0)
+		return i;
+	if (!c->optional) {
+		if (!c->nalt)
+			jt_col_by_name(&pl->vh, c->name, src);	/* dies: unknown column, lists them */
+		const char **names = jt_xcalloc(c->nalt + 1, sizeof *names);
+		names[0] = c->name;
+		for (size_t k = 0; k < c->nalt; k++)
+			names[k + 1] = c->alt[k];
+		jt_cols_unknown(&pl->vh, names, c->nalt + 1, src);
+	}
+	struct jt_buf b = JT_BUF_INIT;
+	jt_buf_printf(&b, "%s'%s", pl->cfg.name ? pl->cfg.name : "", jt_show(c->name, strlen(c->name)));
+	for (size_t k = 0; k < c->nalt; k++)
+		jt_buf_printf(&b, "|%s", jt_show(c->alt[k], strlen(c->alt[k])));
+	jt_buf_addc(&b, '\'');
+	int isnew;
+	size_t pre = pl->cfg.name ? strlen(pl->cfg.name) : 0;
+	jt_map_put(&r->absent, b.p, b.len, 0, &isnew);
+	if (isnew) {	/* said once per configuration name and column, with the others of this header */
+		jt_buf_printf(&r->absent_now, "%s%s", r->absent_now.len ? ", " : "", b.p + pre);
+		r->nabsent_now++;
+	}
+	jt_buf_free(&b);
+	return -1;
 }
 
-static enum jt_time_kind kind_of(const struct jt_profile *c, const char *col)
+static const struct rlist *rlist_named(const struct plan *pl, const char *col)
 {
-	enum jt_time_kind k = JT_TIME_AUTO;
+	const struct jt_profile *c = &pl->cfg;
 	for (size_t i = 0; i < c->ntimefmt; i++)
-		if (!c->timefmt[i].col || strcmp(c->timefmt[i].col, col) == 0)
-			k = c->timefmt[i].kind;
-	return k;
+		if (c->timefmt[i].col && strcmp(c->timefmt[i].col, col) == 0)
+			return &pl->rl[i];
+	return NULL;
+}
+
+/* How time column pc (bound to virtual column v) is read: the time_format
+ * entry of the column the input has, else of another of its names, else the
+ * default. */
+static const struct rlist *rlist_of(const struct plan *pl, const struct jt_pcol *pc, long v)
+{
+	const struct rlist *l = v >= 0 ? rlist_named(pl, pl->vh.name[v]) : NULL;
+	if (!l)
+		l = rlist_named(pl, pc->name);
+	for (size_t k = 0; !l && k < pc->nalt; k++)
+		l = rlist_named(pl, pc->alt[k]);
+	return l ? l : &pl->rl[pl->nrl - 1];
 }
 
 struct mdefault {
@@ -610,10 +712,10 @@ static void bind_measure(struct jt_touchrun *r, struct plan *pl, struct pmeasure
 	const struct jt_profile *c = &pl->cfg;
 	size_t n = strlen(s->name);
 	m->out = out_index(r, s->name);
-	m->a = need(pl, &s->a, src);
-	m->ka = kind_of(c, s->a.name);
-	m->b = s->op == JT_M_DIFF ? need(pl, &s->b, src) : -1;
-	m->kb = s->op == JT_M_DIFF ? kind_of(c, s->b.name) : JT_TIME_AUTO;
+	m->a = need(r, pl, &s->a, src);
+	m->ra = rlist_of(pl, &s->a, m->a);
+	m->b = s->op == JT_M_DIFF ? need(r, pl, &s->b, src) : -1;
+	m->rb = s->op == JT_M_DIFF ? rlist_of(pl, &s->b, m->b) : NULL;
 	m->kind = n > 2 && strcmp(s->name + n - 2, "_s") == 0 ? MK_DURATION : MK_PLAIN;
 	m->on = 0;
 	for (size_t k = 0; s->on && k < pl->ntouch; k++)
@@ -652,9 +754,9 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 	pl->lkmatch = jt_xcalloc(pl->nlk + 1, sizeof *pl->lkmatch);
 	for (size_t k = 0; k < pl->nlk; k++) {
 		struct lookup_tab *t = load_lookup(r, &c->lookup[k]);
-		struct jt_pcol kc = { c->lookup[k].rowcol, 0 };
+		struct jt_pcol kc = { c->lookup[k].rowcol, 0, NULL, 0 };
 		pl->lk[k] = t;
-		pl->lkrow[k] = need(pl, &kc, src);
+		pl->lkrow[k] = need(r, pl, &kc, src);
 		for (size_t i = 0; i < t->h->n; i++)
 			vh_add(pl, t->h->name[i], t->h->len[i], (int)k, i);
 	}
@@ -688,10 +790,10 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 		struct ptouch *t = &pl->touch[k];
 		t->tp = s->touchpoint;
 		t->tplen = t->tp ? strlen(t->tp) : 0;
-		t->tpcol = s->touchpoint ? -1 : need(pl, &s->from_col, src);
-		t->timecol = need(pl, &s->time, src);
-		t->kind = kind_of(c, s->time.name);
-		t->custcol = s->customer.name ? need(pl, &s->customer, src) : -1;
+		t->tpcol = s->touchpoint ? -1 : need(r, pl, &s->from_col, src);
+		t->timecol = need(r, pl, &s->time, src);
+		t->rd = rlist_of(pl, &s->time, t->timecol);
+		t->custcol = s->customer.name ? need(r, pl, &s->customer, src) : -1;
 		t->custname = s->customer.name;
 		if (!s->touchpoint && t->tpcol < 0)
 			t->timecol = -1;
@@ -707,10 +809,22 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 	pl->carry = jt_xcalloc(pl->ncarry + 1, sizeof *pl->carry);
 	for (size_t k = 0; k < c->ncarry; k++) {
 		pl->carry[k].out = out_index(r, c->carry[k].out);
-		pl->carry[k].col = need(pl, &c->carry[k].col, src);
+		pl->carry[k].col = need(r, pl, &c->carry[k].col, src);
+		pl->carry[k].on = 0;
+		for (size_t o = 0; o < c->carry[k].non; o++)
+			for (size_t t = 0; t < pl->ntouch; t++)
+				if (pl->touch[t].tp && strcmp(pl->touch[t].tp, c->carry[k].on[o]) == 0)
+					pl->carry[k].on |= (uint64_t)1 << t;
 	}
-	pl->chancol = c->channel.name ? need(pl, &c->channel, src) : -1;
-	pl->refcol = c->referee.name ? need(pl, &c->referee, src) : -1;
+	pl->chancol = c->channel.name ? need(r, pl, &c->channel, src) : -1;
+	pl->refcol = c->referee.name ? need(r, pl, &c->referee, src) : -1;
+	if (r->nabsent_now) {
+		int one = r->nabsent_now == 1;
+		jt_warn("%s: %s has no column%s %s (optional: %s empty)", pl->cfg.name ? pl->cfg.name : "the command line",
+			jt_show(src, strlen(src)), one ? "" : "s", r->absent_now.p, one ? "it reads as" : "they read as");
+		jt_buf_reset(&r->absent_now);
+		r->nabsent_now = 0;
+	}
 }
 
 static void plan_free(struct plan *pl)
@@ -731,6 +845,14 @@ static void plan_free(struct plan *pl)
 	if (pl->tz)
 		jt_tz_free(pl->tz);
 	jt_where_free(pl->where);
+	for (size_t i = 0; i < pl->nrl; i++) {
+		for (size_t k = 0; k < pl->rl[i].n; k++)
+			jt_tfmt_free((struct jt_tfmt *)pl->rl[i].r[k].fmt);
+		free(pl->rl[i].r);
+		free(pl->rl[i].tried);
+	}
+	free(pl->rl);
+	jt_zones_free(&pl->zones);
 	jt_profile_free(&pl->cfg);
 }
 
@@ -787,33 +909,36 @@ static const char *get_slow(const struct plan *pl, const struct jt_record *rec, 
 	return s;
 }
 
-static const char *time_err(int rc)
-{
-	return rc == JT_TIME_RANGE ? "is outside years 0000-9999" : "is not a time";
-}
-
-/* Parses column v's time; 1 = empty, 0 = ok, -1 = rejected (dies on a slash date without order). */
+/* Parses column v's time; 1 = empty, 0 = ok, -1 = rejected (dies on a day/month date without order). */
 static int row_time(struct jt_touchrun *r, struct plan *pl, const char *src, const struct jt_record *rec, long v,
-		    enum jt_time_kind kind, int64_t *t, const char **canon)
+		    const struct rlist *rl, int64_t *t, const char **canon)
 {
 	size_t n;
 	const char *s = get(pl, rec, v, &n);
 	if (n == 0)
 		return 1;
-	struct jt_timefmt f = pl->tf;
-	f.kind = kind;
-	int rc = jt_time_read(s, n, &f, t);
-	if (rc == JT_TIME_OK) {
-		/* already YYYY-MM-DDTHH:MM:SSZ (and no leap second): written as it came */
-		if (canon)
-			*canon = n == 20 && s[10] == 'T' && s[19] == 'Z' && kind == JT_TIME_AUTO &&
-					 !(s[17] == '6' && s[18] == '0') ? s : NULL;
-		return 0;
+	int need = 0, range = 0;
+	for (size_t k = 0; k < rl->n; k++) {
+		int rc = jt_time_read(s, n, &rl->r[k], t);
+		if (rc == JT_TIME_OK) {
+			/* already YYYY-MM-DDTHH:MM:SSZ (and no leap second): written as it came */
+			if (canon)
+				*canon = n == 20 && s[10] == 'T' && s[19] == 'Z' && rl->r[k].kind == JT_TIME_AUTO &&
+						 !(s[17] == '6' && s[18] == '0') ? s : NULL;
+			return 0;
+		}
+		need |= rc == JT_TIME_NEED_ORDER;
+		range |= rc == JT_TIME_RANGE;
 	}
-	if (rc == JT_TIME_NEED_ORDER)
+	if (need)
 		jt_die_at(src, rec->line, "column '%s': '%s' is a day/month date; say which order with --date-order mdy "
 			  "or --date-order dmy", pl->vh.name[v], jt_show(s, n));
-	jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' %s", pl->vh.name[v], jt_show(s, n), time_err(rc));
+	if (rl->plain)
+		jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' %s", pl->vh.name[v], jt_show(s, n),
+			  range ? "is outside years 0000-9999" : "is not a time");
+	else
+		jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' %s (tried: %s)", pl->vh.name[v],
+			  jt_show(s, n), range ? "is outside years 0000-9999" : "is not a time", jt_show(rl->tried, strlen(rl->tried)));
 	return -1;
 }
 
@@ -843,10 +968,10 @@ static int row_measure(struct jt_touchrun *r, struct plan *pl, const char *src, 
 	m->neg_row = 0;
 	if (s->op == JT_M_DIFF) {
 		int64_t ta, tb;
-		int ra = row_time(r, pl, src, rec, m->a, m->ka, &ta, NULL);
+		int ra = row_time(r, pl, src, rec, m->a, m->ra, &ta, NULL);
 		if (ra < 0)
 			return -1;
-		int rb = row_time(r, pl, src, rec, m->b, m->kb, &tb, NULL);
+		int rb = row_time(r, pl, src, rec, m->b, m->rb, &tb, NULL);
 		if (rb < 0)
 			return -1;
 		if (ra || rb)
@@ -1035,7 +1160,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	size_t nemit = 0;
 	for (size_t k = 0; k < nt; k++) {
 		int rc = pl->touch[k].timecol < 0 ? 1 :
-			row_time(r, pl, src, rec, pl->touch[k].timecol, pl->touch[k].kind, &tt[k], &tcanon[k]);
+			row_time(r, pl, src, rec, pl->touch[k].timecol, pl->touch[k].rd, &tt[k], &tcanon[k]);
 		if (rc < 0)
 			return;
 		has[k] = rc == 0;
@@ -1088,8 +1213,11 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	} else {
 		of[4] = get(pl, rec, pl->chancol, &ol[4]);
 	}
-	for (size_t k = 0; k < pl->ncarry; k++)
+	int carry_on = 0;	/* a carried column rides on some touches only */
+	for (size_t k = 0; k < pl->ncarry; k++) {
 		of[pl->carry[k].out] = get(pl, rec, pl->carry[k].col, &ol[pl->carry[k].out]);
+		carry_on |= pl->carry[k].on != 0;
+	}
 	for (size_t k = 0; k < pl->nmeas; k++)
 		if (pl->meas[k].vlen && !has[pl->meas[k].on])
 			r->dropped += (uint64_t)mine;
@@ -1128,6 +1256,14 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		}
 		of[13] = k == 0 ? ref : "";
 		ol[13] = k == 0 ? refn : 0;
+		for (size_t c = 0; carry_on && c < pl->ncarry; c++)
+			if (pl->carry[c].on) {
+				size_t o = pl->carry[c].out;
+				if (pl->carry[c].on >> k & 1)
+					of[o] = get(pl, rec, pl->carry[c].col, &ol[o]);
+				else
+					ol[o] = 0;
+			}
 		jt_w_record(&r->w, of, ol, r->ncol, pl->safe);
 		emitted++;
 	}
@@ -1306,6 +1442,8 @@ void jt_touch_free(struct jt_touchrun *r)
 	jt_rejects_free(r->rj);
 	jt_map_free(&r->dedup);
 	jt_map_free(&r->rowids);
+	jt_map_free(&r->absent);
+	jt_buf_free(&r->absent_now);
 	free(r->rowbase_of);
 	jt_buf_free(&r->key);
 	jt_buf_free(&r->cbuf);

@@ -72,7 +72,7 @@ no_valgrind() {
 	local p
 	for p in $ADV_PROGS; do
 		brun 0 "$p" "$D/bigfield.csv"
-		err_is ""
+		errs_are "$p"
 		stats_are rows_in=2 rows_out=2 rows_rejected=0
 		case $p in
 		jtouch | jstage | jvalue)	# the comment column is carried
@@ -104,7 +104,7 @@ no_valgrind() {
 	local p
 	for p in $ADV_PROGS; do
 		brun 0 "$p" "$D/wide.csv"
-		err_is ""
+		errs_are "$p"
 		stats_are rows_in=1 rows_out=1 rows_rejected=0
 		invariant
 		case $p in

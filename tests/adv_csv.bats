@@ -183,12 +183,12 @@ ragged_csv() {
 	local p f
 	for p in $ADV_PROGS; do
 		arun 0 "$p" lf.csv
-		err_is ""
+		errs_are "$p"
 		cp "$T/out" "$T/lf.out"
 		assert_equal "$(head -n 1 "$T/out")" "$(header_of "$p")"
 		for f in bom crlf cr bomcrlf; do
 			arun 0 "$p" "$f.csv"
-			err_is ""
+			errs_are "$p"
 			same <"$T/lf.out"
 			stats_are rows_in=3 rows_rejected=0
 			invariant
@@ -413,7 +413,7 @@ latin_csv() {
 	local p
 	for p in $ADV_PROGS; do
 		arun 0 "$p" hdr.csv
-		err_is ""
+		errs_are "$p"
 		if [ "$p" = jkpi ]; then
 			same <<<"$(header_of "$p")
 0,,,,0,0,0,0,0"
@@ -472,7 +472,7 @@ latin_csv() {
 	local p
 	for p in $ADV_PROGS; do
 		arun 0 "$p" names.csv
-		err_is ""
+		errs_are "$p"
 		stats_are rows_in=1 rows_out=1 rows_rejected=0
 	done
 	arun 0 jstage names.csv

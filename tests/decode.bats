@@ -67,7 +67,8 @@ need_zippers() {
 		same <plain.out
 	done
 	# jtouch too, whose settings apply per file
-	zip gzip t.csv | PROG=jtouch jt -p survey --customer customer --touch 'survey_response time' - 
+	zip gzip t.csv | PROG=jtouch jtrc 0 -p survey --customer customer --touch 'survey_response time' -
+	err_is "jtouch: warning: survey: <stdin> has no columns 'response_id|ResponseId|Respondent ID|#', 'comment' (optional: they read as empty)"
 	assert_equal "$(sed -n 2p "$T/out" | cut -d, -f1-3)" "c1,2024-01-01T10:00:00Z,survey_response"
 }
 

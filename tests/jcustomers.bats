@@ -52,7 +52,7 @@ col() {
 # The latest time in the input, the default --as-of: 2024-06-20T12:00:00Z (u7's survey).
 
 @test "jcustomers: the fixture touches.csv is jtouch's stream of the four exports" {
-	run jtouch -p orders orders.csv -p tickets tickets.csv -p survey surveys.csv -p referrals referrals.csv
+	run jtouch -q -p orders orders.csv -p tickets tickets.csv -p survey surveys.csv -p referrals referrals.csv
 	assert_success
 	same <<<"$output" touches.csv
 }
