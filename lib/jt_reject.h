@@ -37,6 +37,12 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
  *   column 'nps': nps '11' is not in 0-10 / '9.5' is not a whole number in 0-10 */
 void jt_reject_number(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *col,
 		      const char *what, const char *s, size_t n, int rc, const char *range);
+/* 1 when the next reject's message would be read by nobody: no --rejects,
+ * no --strict, and -q or the first few already shown. A hot path then calls
+ * jt_reject_count instead of building the message for jt_reject. */
+int jt_reject_silent(const struct jt_rejects *rj);
+/* A reject counted under key, without a message (only when jt_reject_silent). */
+void jt_reject_count(struct jt_rejects *rj, const char *key);
 uint64_t jt_rejected(const struct jt_rejects *rj);
 /* Data records read so far (every one, rejected or not). */
 uint64_t jt_rows_read(const struct jt_rejects *rj);
