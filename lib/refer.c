@@ -1,87 +1,134 @@
 /* refer.c — jrefer: referral edges in time order, the first claim on a
  * referee wins, a cycle is refused by union-find (no recursion anywhere, so
- * a chain of any length is fine), then the tree statistics. */
+ * a chain of any length is fine), then the tree statistics.
+ *
+ * Memory: what grows with the customers stays in memory (their ids, interned
+ * once, and a 64-byte node each, plus 24 bytes in the touch stream); what
+ * grows with the rows goes through a budget (--memory): the invitations,
+ * packed in a few ints each, are sorted by (time, input order) in runs that
+ * fit it, spilled and merged past it; the rows kept for --rejects likewise.
+ * A touch needs no entry of its own: the graph tests only ask whether the
+ * referee was about before, and did anything at or after, an invitation,
+ * which a few times per customer answer. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "jt_colsel.h"
 #include "jt_csv.h"
 #include "jt_err.h"
-#include "jt_hash.h"
+#include "jt_idmap.h"
 #include "jt_mem.h"
 #include "jt_num.h"
 #include "jt_opt.h"
 #include "jt_out.h"
 #include "jt_refer.h"
 #include "jt_reject.h"
+#include "jt_spill.h"
 #include "jt_stats.h"
 #include "jt_time.h"
 
 #define NONE (-1)
 #define NOTIME INT64_MIN
+#define LINE_BITS 44	/* an invitation's place: input number << 44 | line */
+#define MAX_INPUTS (((uint64_t)1 << (64 - LINE_BITS)) - 1)
+#define SIGNED_UP 0x80000000u	/* in an edge's from (raw export): the row has a sign-up */
 
-enum tkind { TK_ANY, TK_ORDER, TK_SIGNUP, TK_CONVERTED };
+enum { N_TOUCH = 1 };	/* the customer has a touch of their own (touch stream) */
 
-struct touch {	/* touch stream: what sign-up and conversion are found from */
-	uint32_t cust;
-	uint8_t kind;
-	int64_t t;
-	uint64_t seq;
-};
-
-struct edge {
-	uint32_t from, to;
-	int64_t t, signup, conv;	/* raw export: its own columns */
-	uint64_t seq;
-	char *row;	/* packed record, for the rejects file */
-	const char *src;
-	unsigned long long line;
-	int kept;
-};
-
+/* A customer: what the graph tests and the tables read, one cache line. */
 struct node {
 	int32_t parent, child, sibling;
-	uint32_t gen, height;
-	uint64_t desc;
-	int64_t first_touch, own_conv;	/* first_touch: a raw export's too, see seen() */
-	size_t tbeg, tend;	/* its touches in the sorted touch array */
-	/* as a referrer */
-	uint64_t invites, signed_up, converted;
+	uint32_t uf;	/* union-find: the trees */
+	uint32_t invites, signed_up, converted;	/* as a referrer; at most one per referee */
+	uint32_t flags;
 	int64_t first_inv, last_inv;
-	/* as a referee */
-	int64_t signup, conv;
+	int64_t first_touch;	/* the earliest time the customer was about: see seen() */
+	int64_t own;	/* own conversion: touch stream, first referral_converted (then else
+			   the first order); raw export, the conversion of the row that referred them */
+};
+
+/* The touch stream: the rest of what a customer's touches tell. */
+struct tagg {
+	int64_t last_touch;	/* latest touch: signed up at or after an invitation? */
+	int64_t first_ord;	/* first order_placed */
+	int64_t last_co;	/* latest referral_converted or order_placed: converted at or after? */
+};
+
+/* An invitation, as the external sort holds it: t, pos, from, to; then cv in
+ * a raw export; then the row's offset with --rejects. */
+struct edge {
+	int64_t t;
+	uint64_t pos;
+	uint32_t from, to;
+	int64_t cv;
+	uint64_t row;
+};
+
+struct tree {	/* set once the graph is whole */
+	uint32_t gen, height, desc;
 };
 
 struct jt_referrun {
 	struct jt_refer_opts o;
 	char **in;
 	size_t nin;
+	const char **src;	/* the name each input is read under */
+	size_t cur;	/* the input being read */
 	struct jt_rejects *rj;
 	struct jt_timefilter tf;
 	struct jt_header *h;
 	long c_from, c_to, c_time, c_tp, c_signup, c_conv;
-	struct jt_map ids;
+	struct jt_idmap ids;
 	struct node *nv;
-	size_t nn, ncap;
-	struct edge *ev;
-	size_t ne, ecap;
-	struct touch *tv;
-	size_t nt, tcap;
-	struct jt_arena ar;
-	uint64_t seq;
+	struct tagg *tg;
+	size_t nn, ncap, tcap;
+	struct tree *tr;
+	struct jt_xsort *xs;
+	size_t rsz, rowat;
+	struct jt_blobs *rows;	/* --rejects: the invitations' rows */
+	struct jt_buf rowbuf;
+	const char **rf;
+	size_t *rl;
 	uint64_t flagged;
 	struct jt_writer w;
 };
+
+static int cmp_edge(const void *a, const void *b)
+{
+	int64_t ta, tb;
+	uint64_t pa, pb;
+	memcpy(&ta, a, 8);
+	memcpy(&tb, b, 8);
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	memcpy(&pa, (const char *)a + 8, 8);
+	memcpy(&pb, (const char *)b + 8, 8);
+	return (pa > pb) - (pa < pb);
+}
 
 struct jt_referrun *jt_refer_new(const struct jt_refer_opts *o)
 {
 	struct jt_referrun *r = jt_xcalloc(1, sizeof *r);
 	r->o = *o;
+	uint64_t mem = o->memory ? o->memory : JT_REFER_MEMORY;
+	if (mem > SIZE_MAX / 2)
+		mem = SIZE_MAX / 2;
+	int keep_rows = o->c && o->c->rejects;
+	r->rsz = 24 + (o->referrer ? 8 : 0);
+	r->rowat = r->rsz;
+	r->rsz += keep_rows ? 8 : 0;
+	/* the rows of --rejects are larger than the invitations: half each */
+	r->xs = jt_xsort_new(r->rsz, cmp_edge, keep_rows ? (size_t)mem / 2 : (size_t)mem);
+	if (keep_rows)
+		r->rows = jt_blobs_new((size_t)mem / 2);
+	jt_idmap_init(&r->ids, UINT32_MAX - 1);
 	return r;
 }
 
 void jt_refer_input(struct jt_referrun *r, const char *path)
 {
+	if (r->nin >= MAX_INPUTS)
+		jt_die("more than %llu inputs, the most jrefer reads in one run", (unsigned long long)MAX_INPUTS);
 	r->in = jt_xrealloc(r->in, (r->nin + 1) * sizeof *r->in);
 	r->in[r->nin++] = jt_xstrdup(path);
 }
@@ -89,48 +136,62 @@ void jt_refer_input(struct jt_referrun *r, const char *path)
 static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n)
 {
 	int isnew;
-	size_t i = jt_map_put(&r->ids, s, n, 0, &isnew);
-	if (isnew && i >= (size_t)INT32_MAX)	/* parent and child links are signed 32-bit */
+	uint32_t i = jt_idmap_put(&r->ids, s, n, &isnew);
+	if (!isnew)
+		return i;
+	if (i >= (uint32_t)INT32_MAX)	/* parent and child links are signed 32-bit */
 		jt_die("more than %ld customers and referees, the most jrefer links", (long)INT32_MAX);
-	if (isnew) {
+	if (i >= r->ncap) {
 		void *p = r->nv;
-		jt_xgrow(&p, &r->ncap, i + 1, sizeof *r->nv);
+		jt_xgrow(&p, &r->ncap, (size_t)i + 1, sizeof *r->nv);
 		r->nv = p;
-		struct node *x = &r->nv[i];
-		memset(x, 0, sizeof *x);
-		x->parent = x->child = x->sibling = NONE;
-		x->first_touch = x->own_conv = x->first_inv = x->last_inv = x->signup = x->conv = NOTIME;
-		r->nn = i + 1;
 	}
-	return (uint32_t)i;
+	r->nv[i] = (struct node){ NONE, NONE, NONE, i, 0, 0, 0, 0, NOTIME, NOTIME, NOTIME, NOTIME };
+	if (!r->o.referrer) {
+		if (i >= r->tcap) {
+			void *p = r->tg;
+			jt_xgrow(&p, &r->tcap, (size_t)i + 1, sizeof *r->tg);
+			r->tg = p;
+		}
+		r->tg[i] = (struct tagg){ NOTIME, NOTIME, NOTIME };
+	}
+	r->nn = (size_t)i + 1;
+	return i;
 }
 
 static const char *id_of(const struct jt_referrun *r, uint32_t i, size_t *len)
 {
-	*len = r->ids.ent[i].len;
-	return r->ids.ent[i].key;
+	return jt_idmap_key(&r->ids, i, len);
 }
 
 /* ---- reading ---------------------------------------------------------------- */
 
-static char *pack(struct jt_referrun *r, const struct jt_record *rec)
+/* A reject whose message is built only when someone reads it. */
+#define REJECT(r, src, rec, key, ...) \
+	do { \
+		if (jt_reject_silent((r)->rj)) \
+			jt_reject_count((r)->rj, key); \
+		else \
+			jt_reject((r)->rj, src, rec, key, __VA_ARGS__); \
+	} while (0)
+
+/* A row as one blob: the field count, each length, then the bytes. */
+static uint64_t keep_row(struct jt_referrun *r, const struct jt_record *rec)
 {
-	size_t need = sizeof(uint32_t) * (rec->n + 1);
-	for (size_t i = 0; i < rec->n; i++)
-		need += rec->len[i];
-	char *p = jt_arena_alloc(&r->ar, need), *q = p + 4 + 4 * rec->n;
+	struct jt_buf *b = &r->rowbuf;
 	uint32_t n = (uint32_t)rec->n;
-	memcpy(p, &n, 4);
+	jt_buf_reset(b);
+	jt_buf_add(b, &n, 4);
 	for (size_t i = 0; i < rec->n; i++) {
 		uint32_t l = (uint32_t)rec->len[i];
-		memcpy(p + 4 + 4 * i, &l, 4);
-		memcpy(q, rec->f[i], rec->len[i]);
-		q += rec->len[i];
+		jt_buf_add(b, &l, 4);
 	}
-	return p;
+	for (size_t i = 0; i < rec->n; i++)
+		jt_buf_add(b, rec->f[i], rec->len[i]);
+	return jt_blobs_add(r->rows, b->p, b->len);
 }
 
-/* A packed row as a record again (for jt_reject); f and len hold n entries. */
+/* A kept row as a record again (for jt_reject), at most n fields. */
 static void unpack(const char *p, const char **f, size_t *len, size_t n, struct jt_record *rec)
 {
 	uint32_t nf;
@@ -174,6 +235,8 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 		r->c_tp = (long)jt_col_by_name(h, "touchpoint", src);
 		r->c_signup = r->c_conv = -1;
 	}
+	r->rf = jt_xrealloc(r->rf, (h->n + 1) * sizeof *r->rf);
+	r->rl = jt_xrealloc(r->rl, (h->n + 1) * sizeof *r->rl);
 }
 
 static int eq(const char *s, size_t n, const char *lit)
@@ -188,30 +251,44 @@ static int opt_time(struct jt_referrun *r, const char *src, const struct jt_reco
 	if (c < 0 || rec->len[c] == 0)
 		return 0;
 	if (jt_time_parse(rec->f[c], rec->len[c], t) != 0) {
-		jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' is not a time", r->h->name[c],
-			  jt_show(rec->f[c], rec->len[c]));
+		REJECT(r, src, rec, "bad time", "column '%s': '%s' is not a time", r->h->name[c],
+		       jt_show(rec->f[c], rec->len[c]));
 		return 1;
 	}
 	return 0;
 }
 
-static void add_edge(struct jt_referrun *r, const char *src, const struct jt_record *rec, uint32_t from,
-		     uint32_t to, int64_t t, int64_t signup, int64_t conv)
+static void add_edge(struct jt_referrun *r, const struct jt_record *rec, uint32_t from, uint32_t to, int64_t t,
+		     int64_t cv)
 {
-	void *p = r->ev;
-	jt_xgrow(&p, &r->ecap, r->ne + 1, sizeof *r->ev);
-	r->ev = p;
-	struct edge *e = &r->ev[r->ne++];
-	e->from = from;
-	e->to = to;
-	e->t = t;
-	e->signup = signup;
-	e->conv = conv;
-	e->seq = r->seq;
-	e->row = pack(r, rec);
-	e->src = src;
-	e->line = rec->line;
-	e->kept = 0;
+	if (rec->line >> LINE_BITS)
+		jt_die("%s: more than %llu lines, the most jrefer numbers", jt_show(r->src[r->cur], strlen(r->src[r->cur])),
+		       (unsigned long long)1 << LINE_BITS);
+	char *p = jt_xsort_add(r->xs);
+	uint64_t pos = (uint64_t)r->cur << LINE_BITS | rec->line;
+	memcpy(p, &t, 8);
+	memcpy(p + 8, &pos, 8);
+	memcpy(p + 16, &from, 4);
+	memcpy(p + 20, &to, 4);
+	if (r->o.referrer)
+		memcpy(p + 24, &cv, 8);
+	if (r->rows) {
+		uint64_t off = keep_row(r, rec);
+		memcpy(p + r->rowat, &off, 8);
+	}
+}
+
+static void get_edge(const struct jt_referrun *r, const char *p, struct edge *e)
+{
+	memcpy(&e->t, p, 8);
+	memcpy(&e->pos, p + 8, 8);
+	memcpy(&e->from, p + 16, 4);
+	memcpy(&e->to, p + 20, 4);
+	e->cv = NOTIME;
+	if (r->o.referrer)
+		memcpy(&e->cv, p + 24, 8);
+	if (r->rows)
+		memcpy(&e->row, p + r->rowat, 8);
 }
 
 /* A raw export has no touches; its rows show when a customer was about: the
@@ -224,121 +301,125 @@ static void seen(struct node *x, int64_t t)
 		x->first_touch = t;
 }
 
+static void on_raw(struct jt_referrun *r, const char *src, const struct jt_record *rec)
+{
+	int64_t t, su, cv;
+	const char *fs = rec->f[r->c_from], *ts = rec->f[r->c_time];
+	size_t fn = rec->len[r->c_from], tn = rec->len[r->c_time];
+	if (fn == 0) {
+		REJECT(r, src, rec, "missing customer", "column '%s': empty referrer id", r->h->name[r->c_from]);
+		return;
+	}
+	if (jt_time_parse(ts, tn, &t) != 0) {
+		REJECT(r, src, rec, "bad time", "column '%s': '%s' is not a time", r->h->name[r->c_time],
+		       jt_show(ts, tn));
+		return;
+	}
+	if (rec->len[r->c_to] == 0) {
+		REJECT(r, src, rec, "missing referee", "column '%s': empty referee id", r->h->name[r->c_to]);
+		return;
+	}
+	if (opt_time(r, src, rec, r->c_signup, &su) || opt_time(r, src, rec, r->c_conv, &cv))
+		return;
+	uint32_t from = node_of(r, fs, fn), to = node_of(r, rec->f[r->c_to], rec->len[r->c_to]);
+	add_edge(r, rec, from | (su != NOTIME ? SIGNED_UP : 0), to, t, cv);
+	seen(&r->nv[from], t);
+	seen(&r->nv[to], su);
+	seen(&r->nv[to], cv);
+}
+
 static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 {
 	struct jt_referrun *r = ctx;
 	int64_t t;
-	r->seq++;
-	if (!r->o.referrer && jt_timefilter_keep(&r->tf, r->o.c, r->rj, src, rec) != 1)
+	r->src[r->cur] = src;
+	if (r->o.referrer) {	/* a raw export: every row is an invitation */
+		on_raw(r, src, rec);
+		return;
+	}
+	if (jt_timefilter_keep(&r->tf, r->o.c, r->rj, src, rec) != 1)
 		return;
 	const char *fs = rec->f[r->c_from], *ts = rec->f[r->c_time];
 	size_t fn = rec->len[r->c_from], tn = rec->len[r->c_time];
 	if (fn == 0) {
-		jt_reject(r->rj, src, rec, "missing customer", "column '%s': empty %s id", r->h->name[r->c_from],
-			  r->o.referrer ? "referrer" : "customer");
+		REJECT(r, src, rec, "missing customer", "column '%s': empty customer id", r->h->name[r->c_from]);
 		return;
 	}
 	if (jt_time_parse(ts, tn, &t) != 0) {
-		jt_reject(r->rj, src, rec, "bad time", "column '%s': '%s' is not a time", r->h->name[r->c_time],
-			  jt_show(ts, tn));
-		return;
-	}
-	if (r->o.referrer) {	/* a raw export: every row is an invitation */
-		int64_t su, cv;
-		if (rec->len[r->c_to] == 0) {
-			jt_reject(r->rj, src, rec, "missing referee", "column '%s': empty referee id",
-				  r->h->name[r->c_to]);
-			return;
-		}
-		if (opt_time(r, src, rec, r->c_signup, &su) || opt_time(r, src, rec, r->c_conv, &cv))
-			return;
-		uint32_t from = node_of(r, fs, fn), to = node_of(r, rec->f[r->c_to], rec->len[r->c_to]);
-		add_edge(r, src, rec, from, to, t, su, cv);
-		seen(&r->nv[from], t);
-		seen(&r->nv[to], su);
-		seen(&r->nv[to], cv);
+		REJECT(r, src, rec, "bad time", "column '%s': '%s' is not a time", r->h->name[r->c_time],
+		       jt_show(ts, tn));
 		return;
 	}
 	const char *tp = rec->f[r->c_tp];
 	size_t tpn = rec->len[r->c_tp];
 	uint32_t cust = node_of(r, fs, fn);
-	uint8_t kind = eq(tp, tpn, "order_placed") ? TK_ORDER : eq(tp, tpn, "referral_signup") ? TK_SIGNUP :
-		       eq(tp, tpn, "referral_converted") ? TK_CONVERTED : TK_ANY;
 	if (eq(tp, tpn, "referral_sent")) {
 		if (rec->len[r->c_to] == 0) {
-			jt_reject(r->rj, src, rec, "missing referee", "column 'referee': empty referee id on referral_sent");
+			REJECT(r, src, rec, "missing referee", "column 'referee': empty referee id on referral_sent");
 			return;
 		}
 		uint32_t to = node_of(r, rec->f[r->c_to], rec->len[r->c_to]);
-		add_edge(r, src, rec, cust, to, t, NOTIME, NOTIME);
+		add_edge(r, rec, cust, to, t, NOTIME);
 	}
-	void *p = r->tv;
-	jt_xgrow(&p, &r->tcap, r->nt + 1, sizeof *r->tv);
-	r->tv = p;
-	r->tv[r->nt++] = (struct touch){ cust, kind, t, r->seq };
+	/* the touch: only what the graph and the tables ask of it */
+	struct node *x = &r->nv[cust];
+	struct tagg *g = &r->tg[cust];
+	x->flags |= N_TOUCH;
+	seen(x, t);
+	if (g->last_touch == NOTIME || t > g->last_touch)
+		g->last_touch = t;
+	int conv = eq(tp, tpn, "referral_converted"), ord = !conv && eq(tp, tpn, "order_placed");
+	if (conv && (x->own == NOTIME || t < x->own))
+		x->own = t;
+	if (ord && (g->first_ord == NOTIME || t < g->first_ord))
+		g->first_ord = t;
+	if ((conv || ord) && (g->last_co == NOTIME || t > g->last_co))
+		g->last_co = t;
 }
 
 /* ---- the graph ---------------------------------------------------------------- */
 
-static int cmp_edge(const void *a, const void *b)
-{
-	const struct edge *x = a, *y = b;
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-static int cmp_touch(const void *a, const void *b)
-{
-	const struct touch *x = a, *y = b;
-	if (x->cust != y->cust)
-		return x->cust < y->cust ? -1 : 1;
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-static uint32_t find(uint32_t *uf, uint32_t x)
+static uint32_t find(struct node *nv, uint32_t x)
 {
 	uint32_t root = x;
-	while (uf[root] != root)
-		root = uf[root];
-	while (uf[x] != root) {	/* path compression, iteratively */
-		uint32_t next = uf[x];
-		uf[x] = root;
+	while (nv[root].uf != root)
+		root = nv[root].uf;
+	while (nv[x].uf != root) {	/* path compression, iteratively */
+		uint32_t next = nv[x].uf;
+		nv[x].uf = root;
 		x = next;
 	}
 	return root;
 }
 
-static void reject_edge(struct jt_referrun *r, const struct edge *e, const char *key, const char *why)
-{
-	size_t n = r->h->n;
-	const char **f = jt_xcalloc(n + 1, sizeof *f);
-	size_t *len = jt_xcalloc(n + 1, sizeof *len);
-	struct jt_record rec;
-	unpack(e->row, f, len, n, &rec);
-	rec.line = e->line;
-	rec.recno = 0;
-	size_t la, lb;
-	const char *a = id_of(r, e->from, &la), *b = id_of(r, e->to, &lb);
-	char ida[128], idb[128];
-	snprintf(ida, sizeof ida, "%s", jt_show(a, la));
-	snprintf(idb, sizeof idb, "%s", jt_show(b, lb));
-	jt_reject(r->rj, e->src, &rec, key, "%s: %s -> %s", why, ida, idb);
-	free(f);
-	free(len);
-}
+enum why { W_SELF, W_REPEAT, W_CLAIMED, W_CYCLE };
 
-/* The referee's first touch of a kind (TK_ANY: any) at or after t, NOTIME if none. */
-static int64_t first_after(const struct jt_referrun *r, const struct node *x, int kind, int64_t t)
+static void reject_edge(struct jt_referrun *r, const struct edge *e, uint32_t from, enum why why)
 {
-	for (size_t i = x->tbeg; i < x->tend; i++) {
-		const struct touch *tc = &r->tv[i];
-		if ((kind == TK_ANY || tc->kind == kind) && tc->t >= t)
-			return tc->t;
+	static const char *const key[] = { "self-referral", "repeat invitation", "already referred", "cycle" };
+	if (jt_reject_silent(r->rj)) {
+		jt_reject_count(r->rj, key[why]);
+		return;
 	}
-	return NOTIME;
+	struct jt_record rec = { 0, r->rf, r->rl, e->pos & (((uint64_t)1 << LINE_BITS) - 1), 0 };
+	if (r->rows) {
+		jt_blobs_get(r->rows, e->row, &r->rowbuf);
+		unpack(r->rowbuf.p, r->rf, r->rl, r->h->n, &rec);
+	}
+	const char *src = r->src[e->pos >> LINE_BITS];
+	size_t la, lb, lc;
+	const char *ia = id_of(r, from, &la), *ib = id_of(r, e->to, &lb);
+	const char *a = jt_show(ia, la), *b = jt_show(ib, lb);
+	switch (why) {
+	case W_SELF: jt_reject(r->rj, src, &rec, key[why], "self-referral: %s -> %s", a, b); break;
+	case W_REPEAT: jt_reject(r->rj, src, &rec, key[why], "repeat invitation: %s -> %s", a, b); break;
+	case W_CLAIMED: {
+		const char *c = id_of(r, (uint32_t)r->nv[e->to].parent, &lc);
+		jt_reject(r->rj, src, &rec, key[why], "referee already referred by %s: %s -> %s", jt_show(c, lc), a, b);
+		break;
+	}
+	case W_CYCLE: jt_reject(r->rj, src, &rec, key[why], "would close a cycle: %s -> %s", a, b); break;
+	}
 }
 
 static void build(struct jt_referrun *r, FILE *flags)
@@ -352,122 +433,92 @@ static void build(struct jt_referrun *r, FILE *flags)
 			l[i] = strlen(h[i]);
 		jt_w_record(&fw, h, l, 5, 0);
 	}
-	/* first the graph: edges in time order, rejected or kept */
-	if (r->ne > 1)
-		qsort(r->ev, r->ne, sizeof *r->ev, cmp_edge);
-	uint32_t *uf = jt_xmalloc((r->nn + 1) * sizeof *uf);
-	for (uint32_t i = 0; i < r->nn; i++)
-		uf[i] = i;
-	for (size_t k = 0; k < r->ne; k++) {
-		struct edge *e = &r->ev[k];
-		struct node *to = &r->nv[e->to];
-		if (e->from == e->to) {
-			reject_edge(r, e, "self-referral", "self-referral");
+	struct node *nv = r->nv;
+	if (!r->o.referrer)	/* own conversion: the first referral_converted, else the first order */
+		for (size_t i = 0; i < r->nn; i++)
+			if (nv[i].own == NOTIME)
+				nv[i].own = r->tg[i].first_ord;
+	/* the edges in time order, each tested, kept or rejected */
+	jt_xsort_end(r->xs);
+	const char *p;
+	while ((p = jt_xsort_next(r->xs)) != NULL) {
+		struct edge e;
+		get_edge(r, p, &e);
+		uint32_t from = e.from & ~SIGNED_UP;
+		struct node *to = &nv[e.to], *fr = &nv[from];
+		if (from == e.to) {
+			reject_edge(r, &e, from, W_SELF);
 			continue;
 		}
-		if (to->parent != NONE) {
-			if ((uint32_t)to->parent == e->from) {	/* a reminder: the same referrer again */
-				reject_edge(r, e, "repeat invitation", "repeat invitation");
-				continue;
-			}
-			size_t l;
-			const char *first = id_of(r, (uint32_t)to->parent, &l);
-			char who[128];
-			snprintf(who, sizeof who, "%s", jt_show(first, l));
-			struct jt_buf b = JT_BUF_INIT;
-			jt_buf_printf(&b, "referee already referred by %s", who);
-			reject_edge(r, e, "already referred", b.p);
-			jt_buf_free(&b);
+		if (to->parent != NONE) {	/* a reminder (the same referrer again), or a second claim */
+			reject_edge(r, &e, from, (uint32_t)to->parent == from ? W_REPEAT : W_CLAIMED);
 			continue;
 		}
-		uint32_t a = find(uf, e->from), c = find(uf, e->to);
+		uint32_t a = find(nv, from), c = find(nv, e.to);
 		if (a == c) {
-			reject_edge(r, e, "cycle", "would close a cycle");
+			reject_edge(r, &e, from, W_CYCLE);
 			continue;
 		}
-		uf[c] = a;
-		e->kept = 1;
-		to->parent = (int32_t)e->from;
-		struct node *fr = &r->nv[e->from];
+		nv[c].uf = a;
+		to->parent = (int32_t)from;
 		to->sibling = fr->child;
-		fr->child = (int32_t)e->to;
-	}
-	/* then each customer's touches in time order: a rejected invitation's too,
-	 * its referrer sent it (only a row rejected as it was read is no touch) */
-	if (r->nt > 1)
-		qsort(r->tv, r->nt, sizeof *r->tv, cmp_touch);
-	for (size_t i = 0; i < r->nt;) {
-		size_t j = i;
-		struct node *x = &r->nv[r->tv[i].cust];
-		while (j < r->nt && r->tv[j].cust == r->tv[i].cust)
-			j++;
-		x->tbeg = i;
-		x->tend = j;
-		x->first_touch = r->tv[i].t;
-		int64_t conv = first_after(r, x, TK_CONVERTED, NOTIME + 1), ord = first_after(r, x, TK_ORDER, NOTIME + 1);
-		x->own_conv = conv != NOTIME ? conv : ord;
-		i = j;
-	}
-	/* and what the kept invitations led to */
-	for (size_t k = 0; k < r->ne; k++) {
-		struct edge *e = &r->ev[k];
-		if (!e->kept)
-			continue;
-		struct node *to = &r->nv[e->to], *fr = &r->nv[e->from];
+		fr->child = (int32_t)e.to;
 		fr->invites++;
-		if (fr->first_inv == NOTIME || e->t < fr->first_inv)
-			fr->first_inv = e->t;
-		if (fr->last_inv == NOTIME || e->t > fr->last_inv)
-			fr->last_inv = e->t;
+		if (fr->first_inv == NOTIME || e.t < fr->first_inv)
+			fr->first_inv = e.t;
+		if (fr->last_inv == NOTIME || e.t > fr->last_inv)
+			fr->last_inv = e.t;
+		/* what the invitation led to: in a raw export its row says; in the touch
+		 * stream, the referee's touches at or after it (a sign-up is their first
+		 * referral_signup there, else any touch; a conversion their first
+		 * referral_converted, else order: either exists when a latest one is
+		 * not before the invitation) */
 		if (r->o.referrer) {
-			to->signup = e->signup;
-			to->conv = e->conv;
+			fr->signed_up += (e.from & SIGNED_UP) != 0;
+			fr->converted += e.cv != NOTIME;
+			to->own = e.cv;
 		} else {
-			int64_t su = first_after(r, to, TK_SIGNUP, e->t);
-			to->signup = su != NOTIME ? su : first_after(r, to, TK_ANY, e->t);
-			int64_t cv = first_after(r, to, TK_CONVERTED, e->t);
-			to->conv = cv != NOTIME ? cv : first_after(r, to, TK_ORDER, e->t);
+			const struct tagg *g = &r->tg[e.to];
+			fr->signed_up += g->last_touch != NOTIME && g->last_touch >= e.t;
+			fr->converted += g->last_co != NOTIME && g->last_co >= e.t;
 		}
-		if (to->first_touch != NOTIME && to->first_touch < e->t) {	/* kept, but suspicious */
+		if (to->first_touch != NOTIME && to->first_touch < e.t) {	/* kept, but suspicious */
 			r->flagged++;
 			if (flags) {
 				size_t la, lb;
 				char tb[32], fb[32], db[64];
-				jt_time_format(e->t, tb);
+				jt_time_format(e.t, tb);
 				snprintf(db, sizeof db, "first touch %s", jt_time_format(to->first_touch, fb));
-				const char *f[5] = { id_of(r, e->from, &la), id_of(r, e->to, &lb), tb,
-					"existing_customer", db };
+				const char *f[5] = { id_of(r, from, &la), id_of(r, e.to, &lb), tb, "existing_customer", db };
 				size_t l[5] = { la, lb, strlen(tb), 17, strlen(db) };
 				jt_w_record(&fw, f, l, 5, 0);
 			}
 		}
-		fr->signed_up += to->signup != NOTIME;
-		fr->converted += to->conv != NOTIME;
 	}
-	free(uf);
 	if (flags)
 		jt_writer_flush(&fw);
 	/* generations top-down, subtree sizes bottom-up: a breadth-first order, no recursion */
+	r->tr = jt_xcalloc(r->nn + 1, sizeof *r->tr);
 	uint32_t *order = jt_xmalloc((r->nn + 1) * sizeof *order);
 	size_t head = 0, tail = 0;
 	for (uint32_t i = 0; i < r->nn; i++)
-		if (r->nv[i].parent == NONE)
+		if (nv[i].parent == NONE)
 			order[tail++] = i;
 	while (head < tail) {
 		uint32_t x = order[head++];
-		for (int32_t c = r->nv[x].child; c != NONE; c = r->nv[c].sibling) {
-			r->nv[c].gen = r->nv[x].gen + 1;
+		for (int32_t c = nv[x].child; c != NONE; c = nv[c].sibling) {
+			r->tr[c].gen = r->tr[x].gen + 1;
 			order[tail++] = (uint32_t)c;
 		}
 	}
 	for (size_t k = tail; k-- > 0;) {
-		struct node *x = &r->nv[order[k]];
-		if (x->parent == NONE)
+		uint32_t x = order[k];
+		if (nv[x].parent == NONE)
 			continue;
-		struct node *p = &r->nv[x->parent];
-		p->desc += 1 + x->desc;
-		if (x->height + 1 > p->height)
-			p->height = x->height + 1;
+		struct tree *t = &r->tr[x], *pt = &r->tr[nv[x].parent];
+		pt->desc += 1 + t->desc;
+		if (t->height + 1 > pt->height)
+			pt->height = t->height + 1;
 	}
 	free(order);
 }
@@ -478,21 +529,29 @@ static const struct jt_referrun *sort_r;
 
 static int cmp_id(const void *a, const void *b)
 {
-	const struct jt_map_ent *x = &sort_r->ids.ent[*(const uint32_t *)a], *y = &sort_r->ids.ent[*(const uint32_t *)b];
-	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
-	return c ? c : (x->len > y->len) - (x->len < y->len);
+	size_t lx, ly;
+	const char *x = id_of(sort_r, *(const uint32_t *)a, &lx), *y = id_of(sort_r, *(const uint32_t *)b, &ly);
+	int c = memcmp(x, y, lx < ly ? lx : ly);
+	return c ? c : (lx > ly) - (lx < ly);
 }
 
-static uint32_t *sorted_ids(const struct jt_referrun *r)
+/* The ids of the customers keep() takes, in byte order. */
+static uint32_t *sorted_ids(const struct jt_referrun *r, int (*keep)(const struct node *), size_t *n)
 {
 	uint32_t *ord = jt_xmalloc((r->nn + 1) * sizeof *ord);
+	size_t k = 0;
 	for (uint32_t i = 0; i < r->nn; i++)
-		ord[i] = i;
+		if (keep(&r->nv[i]))
+			ord[k++] = i;
 	sort_r = r;
-	if (r->nn > 1)
-		qsort(ord, r->nn, sizeof *ord, cmp_id);
+	if (k > 1)
+		qsort(ord, k, sizeof *ord, cmp_id);
+	*n = k;
 	return ord;
 }
+
+static int is_referrer(const struct node *x) { return x->invites > 0; }
+static int is_referee(const struct node *x) { return x->parent != NONE; }
 
 static void record(struct jt_referrun *r, const char *const *f, size_t n)
 {
@@ -507,16 +566,16 @@ static void write_referrers(struct jt_referrun *r)
 	const char *h[] = { "referrer", "generation", "invites", "signed_up", "converted", "conversion_pct",
 		"conversion_lo", "conversion_hi", "descendants", "depth", "first_invite", "last_invite" };
 	record(r, h, 12);
-	uint32_t *ord = sorted_ids(r);
-	for (uint32_t k = 0; k < r->nn; k++) {
+	size_t n;
+	uint32_t *ord = sorted_ids(r, is_referrer, &n);
+	for (size_t k = 0; k < n; k++) {
 		const struct node *x = &r->nv[ord[k]];
-		if (!x->invites)
-			continue;
+		const struct tree *t = &r->tr[ord[k]];
 		char b[10][64];
 		size_t l;
 		const char *f[12];
 		f[0] = id_of(r, ord[k], &l);
-		f[1] = jt_fmt_u64(x->gen, b[0]);
+		f[1] = jt_fmt_u64(t->gen, b[0]);
 		f[2] = jt_fmt_u64(x->invites, b[1]);
 		f[3] = jt_fmt_u64(x->signed_up, b[2]);
 		f[4] = jt_fmt_u64(x->converted, b[3]);
@@ -529,8 +588,8 @@ static void write_referrers(struct jt_referrun *r)
 			f[3] = "";
 		if (r->o.referrer && !r->o.converted)
 			f[4] = f[5] = f[6] = f[7] = "";
-		f[8] = jt_fmt_u64(x->desc, b[7]);
-		f[9] = jt_fmt_u64(x->height, b[8]);
+		f[8] = jt_fmt_u64(t->desc, b[7]);
+		f[9] = jt_fmt_u64(t->height, b[8]);
 		char t1[32], t2[32];
 		f[10] = jt_time_format(x->first_inv, t1);
 		f[11] = jt_time_format(x->last_inv, t2);
@@ -546,7 +605,7 @@ static void write_referrers(struct jt_referrun *r)
  * stream: has a touch of their own; in a raw export every id is one). */
 static int is_referred(const struct jt_referrun *r, const struct node *x)
 {
-	return x->parent != NONE && (r->o.referrer || x->tend > x->tbeg);
+	return x->parent != NONE && (r->o.referrer || (x->flags & N_TOUCH));
 }
 
 /* The fewest customers a base can hold: the referrers and the referred
@@ -571,12 +630,11 @@ static void write_summary(struct jt_referrun *r)
 		signed_up += x->signed_up;
 		converted += x->converted;
 		referred += is_referred(r, x);
-		if (x->gen > gens)
-			gens = x->gen;
+		if (r->tr[i].gen > gens)
+			gens = r->tr[i].gen;
 		/* viral cycle time: own conversion to first invitation */
-		int64_t own = x->own_conv != NOTIME ? x->own_conv : x->conv;
-		if (x->invites && own != NOTIME && x->first_inv >= own)
-			cyc[ncyc++] = x->first_inv - own;
+		if (x->invites && x->own != NOTIME && x->first_inv >= x->own)
+			cyc[ncyc++] = x->first_inv - x->own;
 	}
 	if (r->o.customers) {
 		customers = r->o.customers;
@@ -585,7 +643,7 @@ static void write_summary(struct jt_referrun *r)
 	} else {
 		customers = 0;
 		for (uint32_t i = 0; i < r->nn; i++)
-			customers += r->nv[i].tend > r->nv[i].tbeg;
+			customers += (r->nv[i].flags & N_TOUCH) != 0;
 	}
 	if (customers < r->nn && r->o.customers)
 		jt_warn("--customers %llu is fewer than the %zu customers the referrals name", r->o.customers, r->nn);
@@ -641,13 +699,12 @@ static void write_chains(struct jt_referrun *r)
 {
 	const char *h[] = { "customer", "referrer", "root", "generation", "path" };
 	record(r, h, 5);
-	uint32_t *ord = sorted_ids(r);
+	size_t nord;
+	uint32_t *ord = sorted_ids(r, is_referee, &nord);
 	uint32_t *up = jt_xmalloc((r->nn + 1) * sizeof *up);
 	struct jt_buf path = JT_BUF_INIT;
-	for (uint32_t k = 0; k < r->nn; k++) {
+	for (size_t k = 0; k < nord; k++) {
 		const struct node *x = &r->nv[ord[k]];
-		if (x->parent == NONE)
-			continue;
 		size_t n = 0;	/* the way up, then written root first */
 		for (int32_t c = (int32_t)ord[k]; c != NONE; c = r->nv[c].parent)
 			up[n++] = (uint32_t)c;
@@ -662,7 +719,7 @@ static void write_chains(struct jt_referrun *r)
 		char g[64];
 		size_t lc, lp, lr;
 		const char *f[5] = { id_of(r, ord[k], &lc), id_of(r, (uint32_t)x->parent, &lp), id_of(r, up[n - 1], &lr),
-			jt_fmt_u64(x->gen, g), path.p };
+			jt_fmt_u64(r->tr[ord[k]].gen, g), path.p };
 		size_t len[5] = { lc, lp, lr, strlen(g), path.len };
 		jt_w_record(&r->w, f, len, 5, 0);
 	}
@@ -675,10 +732,13 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 {
 	jt_writer_init(&r->w, out);
 	r->rj = jt_rejects_new(r->o.c);
+	r->src = jt_xcalloc(r->nin + 1, sizeof *r->src);
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
-	for (size_t i = 0; i < r->nin; i++)
+	for (size_t i = 0; i < r->nin; i++) {
+		r->cur = i;
 		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
+	}
 	FILE *flags = r->o.flags ? jt_out_open_side(r->o.flags, 0) : NULL;
 	build(r, r->h ? flags : NULL);	/* 0-byte input: an empty flags file, like -o and --rejects */
 	if (r->o.mode == JT_RM_SUMMARY && r->o.customers) {	/* known only now; nothing is written */
@@ -719,12 +779,17 @@ void jt_refer_free(struct jt_referrun *r)
 	for (size_t i = 0; i < r->nin; i++)
 		free(r->in[i]);
 	free(r->in);
+	free(r->src);
 	jt_rejects_free(r->rj);
 	jt_header_free(r->h);
-	jt_map_free(&r->ids);
+	jt_idmap_free(&r->ids);
 	free(r->nv);
-	free(r->ev);
-	free(r->tv);
-	jt_arena_free(&r->ar);
+	free(r->tg);
+	free(r->tr);
+	jt_xsort_free(r->xs);
+	jt_blobs_free(r->rows);
+	jt_buf_free(&r->rowbuf);
+	free(r->rf);
+	free(r->rl);
 	free(r);
 }

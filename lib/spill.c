@@ -1,0 +1,562 @@
+/* spill.c — spill files, an external sort and a blob store: see jt_spill.h. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE	/* O_TMPFILE */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jt_err.h"
+#include "jt_mem.h"
+#include "jt_spill.h"
+
+/* ---- files ------------------------------------------------------------------ */
+
+static const char *spill_dir(void)
+{
+	const char *d = getenv("TMPDIR");
+	return d && *d ? d : "/tmp";
+}
+
+static _Noreturn void spill_fail(const char *what, int err)
+{
+	const char *d = spill_dir();
+	if (strcmp(what, "write") == 0)
+		jt_die("cannot write a spill file in %s: %s (make room there, set TMPDIR to a folder with room, "
+		       "or raise --memory)", jt_show(d, strlen(d)), strerror(err));
+	if (strcmp(what, "create") == 0)
+		jt_die("cannot create a spill file in %s: %s (set TMPDIR to a folder where it can, or raise --memory)",
+		       jt_show(d, strlen(d)), strerror(err));
+	jt_die("cannot read a spill file in %s: %s", jt_show(d, strlen(d)), strerror(err));
+}
+
+int jt_spill_open(void)
+{
+	const char *d = spill_dir();
+	int fd;
+#ifdef O_TMPFILE
+	fd = open(d, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOSYS)
+		spill_fail("create", errno);
+#endif
+	struct jt_buf path = JT_BUF_INIT;
+	jt_buf_printf(&path, "%s/.jtools-spill.XXXXXX", d);
+	/* no signal between the name's birth and its unlink */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	fd = mkstemp(path.p);
+	int err = errno;
+	if (fd >= 0)
+		unlink(path.p);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	jt_buf_free(&path);
+	if (fd < 0)
+		spill_fail("create", err);
+	return fd;
+}
+
+void jt_spill_write(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			spill_fail("write", w < 0 ? errno : EIO);
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+void jt_spill_pread(int fd, void *p, size_t n, uint64_t off)
+{
+	char *s = p;
+	while (n > 0) {
+		ssize_t r = pread(fd, s, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			spill_fail("read", r < 0 ? errno : EIO);
+		s += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+}
+
+/* ---- sorting in memory -------------------------------------------------------- */
+
+static void swap_rec(char *a, char *b, size_t n)
+{
+	char t[64];
+	while (n) {
+		size_t k = n < sizeof t ? n : sizeof t;
+		memcpy(t, a, k);
+		memcpy(a, b, k);
+		memcpy(b, t, k);
+		a += k;
+		b += k;
+		n -= k;
+	}
+}
+
+static void insertion(char *base, size_t n, size_t rsz, jt_cmp_fn *cmp)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && cmp(base + (j - 1) * rsz, base + j * rsz) > 0; j--)
+			swap_rec(base + (j - 1) * rsz, base + j * rsz, rsz);
+}
+
+static void sift(char *base, size_t i, size_t n, size_t rsz, jt_cmp_fn *cmp)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && cmp(base + c * rsz, base + (c + 1) * rsz) < 0)
+			c++;
+		if (cmp(base + i * rsz, base + c * rsz) >= 0)
+			return;
+		swap_rec(base + i * rsz, base + c * rsz, rsz);
+		i = c;
+	}
+}
+
+static void heapsort_rec(char *base, size_t n, size_t rsz, jt_cmp_fn *cmp)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(base, i, n, rsz, cmp);
+	for (size_t k = n; k-- > 1;) {
+		swap_rec(base, base + k * rsz, rsz);
+		sift(base, 0, k, rsz, cmp);
+	}
+}
+
+/* Quicksort (median of three, Hoare partition), the smaller side first so the
+ * recursion stays O(log n) deep; past 2 log2 n levels a heapsort. */
+static void quick(char *base, size_t n, size_t rsz, jt_cmp_fn *cmp, int depth)
+{
+	while (n > 16) {
+		if (depth-- == 0) {
+			heapsort_rec(base, n, rsz, cmp);
+			return;
+		}
+		char *a = base, *m = base + n / 2 * rsz, *z = base + (n - 1) * rsz;
+		if (cmp(a, m) > 0)
+			swap_rec(a, m, rsz);
+		if (cmp(m, z) > 0) {
+			swap_rec(m, z, rsz);
+			if (cmp(a, m) > 0)
+				swap_rec(a, m, rsz);
+		}
+		swap_rec(base, m, rsz);	/* the pivot at base; z is not below it */
+		size_t i = 0, j = n;
+		for (;;) {
+			do
+				i++;
+			while (i < n - 1 && cmp(base + i * rsz, base) < 0);
+			do
+				j--;
+			while (j > 0 && cmp(base, base + j * rsz) < 0);
+			if (i >= j)
+				break;
+			swap_rec(base + i * rsz, base + j * rsz, rsz);
+		}
+		swap_rec(base, base + j * rsz, rsz);
+		size_t left = j, right = n - j - 1;
+		if (left < right) {
+			quick(base, left, rsz, cmp, depth);
+			base += (j + 1) * rsz;
+			n = right;
+		} else {
+			quick(base + (j + 1) * rsz, right, rsz, cmp, depth);
+			n = left;
+		}
+	}
+	insertion(base, n, rsz, cmp);
+}
+
+void jt_sort_records(void *base, size_t n, size_t rsz, jt_cmp_fn *cmp)
+{
+	char *b = base;
+	size_t i = 1;
+	while (i < n && cmp(b + (i - 1) * rsz, b + i * rsz) <= 0)	/* exports come sorted, often */
+		i++;
+	if (i >= n)
+		return;
+	int depth = 0;
+	for (size_t k = n; k > 1; k >>= 1)
+		depth += 2;
+	quick(b, n, rsz, cmp, depth);
+}
+
+/* ---- the external sort ------------------------------------------------------- */
+
+#define MERGE_BUF_MIN ((size_t)16 << 10)	/* the least buffer a run gets in a merge pass */
+#define MERGE_BUF_MAX ((size_t)1 << 20)
+
+struct run {
+	uint64_t off, n;	/* in the spill file: bytes, records */
+};
+
+struct cur {	/* a run being read */
+	char *buf;
+	size_t cap, pos, end;	/* in records */
+	uint64_t off, left;	/* next byte in the file, records not yet read */
+};
+
+struct merger {
+	int fd;
+	size_t rsz;
+	jt_cmp_fn *cmp;
+	struct cur *c;
+	size_t k;
+	size_t *heap, nh;
+	int started;
+};
+
+struct jt_xsort {
+	size_t rsz, mem;
+	jt_cmp_fn *cmp;
+	char *a;	/* records being gathered */
+	size_t n, cap, capmax;
+	uint64_t total;
+	int fd;
+	uint64_t fend;
+	struct run *runs;
+	size_t nruns, rcap;
+	uint64_t written;
+	int phase;	/* 0 gathering, 1 in memory, 2 merging */
+	size_t it;
+	struct merger m;
+};
+
+struct jt_xsort *jt_xsort_new(size_t rsz, jt_cmp_fn *cmp, size_t mem)
+{
+	struct jt_xsort *x = jt_xcalloc(1, sizeof *x);
+	x->rsz = rsz;
+	x->cmp = cmp;
+	x->mem = mem;
+	x->capmax = mem / rsz < 2 ? 2 : mem / rsz;
+	x->fd = -1;
+	return x;
+}
+
+static void add_run(struct jt_xsort *x, uint64_t off, uint64_t n)
+{
+	void *p = x->runs;
+	jt_xgrow(&p, &x->rcap, x->nruns + 1, sizeof *x->runs);
+	x->runs = p;
+	x->runs[x->nruns++] = (struct run){ off, n };
+}
+
+static void flush_run(struct jt_xsort *x)
+{
+	jt_sort_records(x->a, x->n, x->rsz, x->cmp);
+	if (x->fd < 0)
+		x->fd = jt_spill_open();
+	jt_spill_write(x->fd, x->a, x->n * x->rsz);
+	add_run(x, x->fend, x->n);
+	x->fend += (uint64_t)x->n * x->rsz;
+	x->written++;
+	x->n = 0;
+}
+
+void *jt_xsort_add(struct jt_xsort *x)
+{
+	if (x->n == x->cap) {
+		if (x->cap < x->capmax) {
+			size_t c = x->cap ? x->cap * 2 : 4096 / x->rsz + 1;
+			if (c > x->capmax)
+				c = x->capmax;
+			x->a = jt_xrealloc(x->a, c * x->rsz);
+			x->cap = c;
+		} else {
+			flush_run(x);
+		}
+	}
+	x->total++;
+	return x->a + x->n++ * x->rsz;
+}
+
+uint64_t jt_xsort_count(const struct jt_xsort *x) { return x->total; }
+uint64_t jt_xsort_runs(const struct jt_xsort *x) { return x->written; }
+
+/* A buffer of bytes for a run: whole records, at least one. */
+static size_t buf_records(size_t bytes, size_t rsz)
+{
+	if (bytes > MERGE_BUF_MAX)
+		bytes = MERGE_BUF_MAX;
+	return bytes / rsz ? bytes / rsz : 1;
+}
+
+static int less_at(const struct merger *m, size_t a, size_t b)
+{
+	const struct cur *x = &m->c[m->heap[a]], *y = &m->c[m->heap[b]];
+	return m->cmp(x->buf + x->pos * m->rsz, y->buf + y->pos * m->rsz) < 0;
+}
+
+static void heap_down(struct merger *m, size_t i)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= m->nh)
+			return;
+		if (c + 1 < m->nh && less_at(m, c + 1, c))
+			c++;
+		if (!less_at(m, c, i))
+			return;
+		size_t t = m->heap[i];
+		m->heap[i] = m->heap[c];
+		m->heap[c] = t;
+		i = c;
+	}
+}
+
+/* Reads the next records of a run; 0 when it has none left. */
+static int refill(struct merger *m, struct cur *c)
+{
+	if (!c->left)
+		return 0;
+	size_t k = c->left < c->cap ? (size_t)c->left : c->cap;
+	jt_spill_pread(m->fd, c->buf, k * m->rsz, c->off);
+	c->off += (uint64_t)k * m->rsz;
+	c->left -= k;
+	c->pos = 0;
+	c->end = k;
+	return 1;
+}
+
+static void merger_init(struct merger *m, int fd, size_t rsz, jt_cmp_fn *cmp, const struct run *runs, size_t k,
+			size_t recs)
+{
+	m->fd = fd;
+	m->rsz = rsz;
+	m->cmp = cmp;
+	m->k = k;
+	m->c = jt_xcalloc(k, sizeof *m->c);
+	m->heap = jt_xmalloc(k * sizeof *m->heap);
+	m->nh = 0;
+	m->started = 0;
+	for (size_t i = 0; i < k; i++) {
+		struct cur *c = &m->c[i];
+		c->cap = recs;
+		c->buf = jt_xmalloc(recs * rsz);
+		c->off = runs[i].off;
+		c->left = runs[i].n;
+		if (refill(m, c))
+			m->heap[m->nh++] = i;
+	}
+	for (size_t i = m->nh / 2; i-- > 0;)
+		heap_down(m, i);
+}
+
+static const void *merger_next(struct merger *m)
+{
+	if (m->started && m->nh) {	/* the record given last is used: step past it */
+		struct cur *c = &m->c[m->heap[0]];
+		if (++c->pos == c->end && !refill(m, c))
+			m->heap[0] = m->heap[--m->nh];
+		heap_down(m, 0);
+	}
+	m->started = 1;
+	if (!m->nh)
+		return NULL;
+	const struct cur *c = &m->c[m->heap[0]];
+	return c->buf + c->pos * m->rsz;
+}
+
+static void merger_free(struct merger *m)
+{
+	for (size_t i = 0; m->c && i < m->k; i++)
+		free(m->c[i].buf);
+	free(m->c);
+	free(m->heap);
+	memset(m, 0, sizeof *m);
+}
+
+/* Merges groups of fan runs into a new file until at most fan are left. */
+static void merge_pass(struct jt_xsort *x, size_t fan)
+{
+	size_t recs = buf_records(x->mem / (fan + 1), x->rsz);
+	int out = jt_spill_open();
+	uint64_t oend = 0;
+	struct run *nr = NULL;
+	size_t nn = 0, ncap = 0;
+	char *ob = jt_xmalloc(recs * x->rsz);
+	for (size_t g = 0; g < x->nruns; g += fan) {
+		size_t k = x->nruns - g < fan ? x->nruns - g : fan;
+		struct merger m;
+		merger_init(&m, x->fd, x->rsz, x->cmp, x->runs + g, k, recs);
+		uint64_t n = 0;
+		size_t used = 0;
+		const void *r;
+		while ((r = merger_next(&m)) != NULL) {
+			memcpy(ob + used * x->rsz, r, x->rsz);
+			if (++used == recs) {
+				jt_spill_write(out, ob, used * x->rsz);
+				used = 0;
+			}
+			n++;
+		}
+		jt_spill_write(out, ob, used * x->rsz);
+		merger_free(&m);
+		void *p = nr;
+		jt_xgrow(&p, &ncap, nn + 1, sizeof *nr);
+		nr = p;
+		nr[nn++] = (struct run){ oend, n };
+		oend += n * x->rsz;
+	}
+	free(ob);
+	close(x->fd);
+	free(x->runs);
+	x->fd = out;
+	x->runs = nr;
+	x->nruns = nn;
+	x->rcap = ncap;
+	x->fend = oend;
+}
+
+void jt_xsort_end(struct jt_xsort *x)
+{
+	if (!x->nruns) {
+		jt_sort_records(x->a, x->n, x->rsz, x->cmp);
+		x->phase = 1;
+		x->it = 0;
+		return;
+	}
+	if (x->n)
+		flush_run(x);
+	free(x->a);
+	x->a = NULL;
+	x->cap = 0;
+	size_t fan = x->mem / MERGE_BUF_MIN;
+	if (fan < 2)
+		fan = 2;
+	while (x->nruns > fan)
+		merge_pass(x, fan);
+	merger_init(&x->m, x->fd, x->rsz, x->cmp, x->runs, x->nruns, buf_records(x->mem / x->nruns, x->rsz));
+	x->phase = 2;
+}
+
+const void *jt_xsort_next(struct jt_xsort *x)
+{
+	if (x->phase == 1)
+		return x->it < x->n ? x->a + x->it++ * x->rsz : NULL;
+	return merger_next(&x->m);
+}
+
+void jt_xsort_free(struct jt_xsort *x)
+{
+	if (!x)
+		return;
+	merger_free(&x->m);
+	if (x->fd >= 0)
+		close(x->fd);
+	free(x->a);
+	free(x->runs);
+	free(x);
+}
+
+/* ---- blobs -------------------------------------------------------------------- */
+
+#define BLOB_WBUF ((size_t)1 << 20)
+
+struct jt_blobs {
+	char *buf;
+	size_t len, cap, mem;
+	uint64_t base;	/* bytes before buf, in the file */
+	int fd;
+};
+
+struct jt_blobs *jt_blobs_new(size_t mem)
+{
+	struct jt_blobs *b = jt_xcalloc(1, sizeof *b);
+	b->mem = mem;
+	b->fd = -1;
+	return b;
+}
+
+static void blobs_flush(struct jt_blobs *b)
+{
+	jt_spill_write(b->fd, b->buf, b->len);
+	b->base += b->len;
+	b->len = 0;
+}
+
+uint64_t jt_blobs_add(struct jt_blobs *b, const void *p, size_t n)
+{
+	if (n > UINT32_MAX)
+		jt_die("a row of %zu bytes, more than the 4 GiB a rejects file row can hold", n);
+	size_t need = 4 + n;
+	if (b->len + need > b->mem && b->fd < 0 && b->len) {	/* past the budget: to disk from now on */
+		b->fd = jt_spill_open();
+		blobs_flush(b);
+		size_t w = b->mem < BLOB_WBUF ? b->mem : BLOB_WBUF;
+		if (w < b->cap) {
+			b->buf = jt_xrealloc(b->buf, w);
+			b->cap = w;
+		}
+	} else if (b->fd >= 0 && b->len + need > b->cap && b->len) {
+		blobs_flush(b);
+	}
+	if (b->len + need > b->cap) {
+		size_t c = b->cap ? b->cap * 2 : 4096;
+		if (b->fd < 0 && c > b->mem)
+			c = b->mem;
+		if (b->fd >= 0 && c > BLOB_WBUF)
+			c = BLOB_WBUF;
+		if (c < b->len + need)
+			c = b->len + need;	/* one row larger than the buffer */
+		b->buf = jt_xrealloc(b->buf, c);
+		b->cap = c;
+	}
+	uint64_t off = b->base + b->len;
+	uint32_t l = (uint32_t)n;
+	memcpy(b->buf + b->len, &l, 4);
+	if (n)
+		memcpy(b->buf + b->len + 4, p, n);
+	b->len += need;
+	return off;
+}
+
+void jt_blobs_get(struct jt_blobs *b, uint64_t off, struct jt_buf *out)
+{
+	uint32_t l;
+	jt_buf_reset(out);
+	if (off >= b->base) {
+		const char *p = b->buf + (off - b->base);
+		memcpy(&l, p, 4);
+		jt_buf_add(out, p + 4, l);
+		return;
+	}
+	jt_spill_pread(b->fd, &l, 4, off);
+	jt_buf_add(out, "", 0);
+	if (out->cap < (size_t)l + 1) {
+		void *p = out->p;
+		jt_xgrow(&p, &out->cap, (size_t)l + 1, 1);
+		out->p = p;
+	}
+	jt_spill_pread(b->fd, out->p, l, off + 4);
+	out->len = l;
+	out->p[l] = '\0';
+}
+
+int jt_blobs_spilled(const struct jt_blobs *b) { return b->fd >= 0; }
+
+void jt_blobs_free(struct jt_blobs *b)
+{
+	if (!b)
+		return;
+	if (b->fd >= 0)
+		close(b->fd);
+	free(b->buf);
+	free(b);
+}
