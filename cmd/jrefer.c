@@ -9,7 +9,7 @@
 
 enum {
 	OPT_SUMMARY = JT_OPT_TOOL, OPT_CHAINS, OPT_REFERRER, OPT_REFEREE, OPT_TIME, OPT_SIGNUP, OPT_CONVERTED,
-	OPT_CUSTOMERS, OPT_KFACTOR, OPT_FLAGS
+	OPT_CUSTOMERS, OPT_KFACTOR, OPT_FLAGS, OPT_MEMORY
 };
 
 static const struct option longopts[] = {
@@ -19,6 +19,7 @@ static const struct option longopts[] = {
 	{ "customers", required_argument, NULL, OPT_CUSTOMERS },
 	{ "flags", required_argument, NULL, OPT_FLAGS },
 	{ "k-factor", required_argument, NULL, OPT_KFACTOR },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "referee", required_argument, NULL, OPT_REFEREE },
 	{ "referrer", required_argument, NULL, OPT_REFERRER },
 	{ "signup", required_argument, NULL, OPT_SIGNUP },
@@ -27,10 +28,34 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* --memory SIZE: bytes, or a number with K, M, G or T (powers of 1024), at least 1K. */
+static uint64_t memory_size(const char *s)
+{
+	static const char units[] = "KMGT";
+	char num[32];
+	size_t n = strlen(s);
+	uint64_t v, mul = 1;
+	const char *u = n ? strchr(units, s[n - 1] & ~0x20) : NULL;
+	if (u && *u) {
+		mul = (uint64_t)1 << (10 * (u - units + 1));
+		n--;
+	}
+	if (n >= sizeof num)
+		n = 0;	/* too long to be a size */
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (jt_parse_size(num, &v) != 0 || v > UINT64_MAX / mul)
+		jt_usage_error("--memory: '%s' is not a size (bytes, or a number with K, M or G: 512M, 2G)",
+			       jt_show(s, strlen(s)));
+	if (v * mul < 1024)
+		jt_usage_error("--memory: '%s' is less than 1K", jt_show(s, strlen(s)));
+	return v * mul;
+}
+
 static void help(void)
 {
 	printf("usage: jrefer [--summary | --chains] [--customers N] [--k-factor customers|referrers]\n"
-	       "              [--flags file] [file ...]\n"
+	       "              [--flags file] [--memory size] [file ...]\n"
 	       "       jrefer --referrer col --referee col --time col [--signup col] [--converted col] ...\n"
 	       "The referral graph of the touch stream (referral_sent touches: customer -> referee), or of a\n"
 	       "raw referral export: per referrer, a summary, or the chains.\n\n"
@@ -42,6 +67,8 @@ static void help(void)
 	       "      --k-factor DEF    customers (default: invites per customer x conversion) or\n"
 	       "                        referrers (invites per referring customer x conversion)\n"
 	       "      --flags FILE      referrals kept but suspicious (the referee was a customer before)\n"
+	       "      --memory SIZE     the memory for what grows with the rows (default 1G; K, M, G: 512M);\n"
+	       "                        past it the invitations go through spill files in $TMPDIR\n"
 	       "      --referrer COL    a raw export: the referrer column (with --referee and --time)\n"
 	       "      --referee COL     the referred person\n"
 	       "      --time COL        when the invitation was sent\n"
@@ -93,6 +120,7 @@ int main(int argc, char **argv)
 			o.customers = n;
 			break;
 		}
+		case OPT_MEMORY: o.memory = memory_size(optarg); break;
 		case OPT_KFACTOR:
 			if (strcmp(optarg, "customers") == 0)
 				o.kfactor = JT_K_CUSTOMERS;

@@ -25,6 +25,8 @@
 
 struct jt_buf;
 
+/* $TMPDIR, else /tmp. */
+const char *jt_spill_dir(void);
 /* A new spill file, open for reading and writing. */
 int jt_spill_open(void);
 void jt_spill_write(int fd, const void *p, size_t n);
@@ -41,8 +43,8 @@ void jt_xsort_end(struct jt_xsort *x);
 /* The records in order, then NULL. A record stays valid until the next call. */
 const void *jt_xsort_next(struct jt_xsort *x);
 uint64_t jt_xsort_count(const struct jt_xsort *x);
-/* Runs written to disk (0: the sort fitted in memory). */
-uint64_t jt_xsort_runs(const struct jt_xsort *x);
+/* Bytes written to disk as runs (0: the sort fitted in memory). */
+uint64_t jt_xsort_spilled(const struct jt_xsort *x);
 void jt_xsort_free(struct jt_xsort *x);
 
 /* Sorts n records of rsz bytes in place (introsort: no extra memory). */
@@ -54,7 +56,8 @@ struct jt_blobs *jt_blobs_new(size_t mem);
 uint64_t jt_blobs_add(struct jt_blobs *b, const void *p, size_t n);
 /* The blob at off, into out (reset first). */
 void jt_blobs_get(struct jt_blobs *b, uint64_t off, struct jt_buf *out);
-int jt_blobs_spilled(const struct jt_blobs *b);
+/* Bytes written to disk (0: all in memory). */
+uint64_t jt_blobs_spilled(const struct jt_blobs *b);
 void jt_blobs_free(struct jt_blobs *b);
 
 #endif

@@ -758,6 +758,16 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 		jt_info("%llu referral%s kept but flagged: the referee was a customer before (%s)",
 			(unsigned long long)r->flagged, r->flagged == 1 ? "" : "s",
 			r->o.flags ? r->o.flags : "use --flags FILE to list them");
+	uint64_t spilled = jt_xsort_spilled(r->xs) + (r->rows ? jt_blobs_spilled(r->rows) : 0);
+	if (spilled) {
+		uint64_t mem = r->o.memory ? r->o.memory : JT_REFER_MEMORY;
+		int u = mem % ((uint64_t)1 << 30) == 0 ? 3 : mem % ((uint64_t)1 << 20) == 0 ? 2 : mem % 1024 == 0;
+		char mb[64];
+		const char *dir = jt_spill_dir();
+		static const char *const unit[] = { "", "K", "M", "G" };
+		jt_info("past --memory %llu%s: %s MB went through spill files in %s", (unsigned long long)(mem >> (10 * u)),
+			unit[u], jt_fmt_ratio(spilled, 1000000, 1, mb), jt_show(dir, strlen(dir)));
+	}
 	if (flags)
 		jt_out_commit_side(flags);
 	if (!r->h)

@@ -16,7 +16,7 @@
 
 /* ---- files ------------------------------------------------------------------ */
 
-static const char *spill_dir(void)
+const char *jt_spill_dir(void)
 {
 	const char *d = getenv("TMPDIR");
 	return d && *d ? d : "/tmp";
@@ -24,7 +24,7 @@ static const char *spill_dir(void)
 
 static _Noreturn void spill_fail(const char *what, int err)
 {
-	const char *d = spill_dir();
+	const char *d = jt_spill_dir();
 	if (strcmp(what, "write") == 0)
 		jt_die("cannot write a spill file in %s: %s (make room there, set TMPDIR to a folder with room, "
 		       "or raise --memory)", jt_show(d, strlen(d)), strerror(err));
@@ -36,7 +36,7 @@ static _Noreturn void spill_fail(const char *what, int err)
 
 int jt_spill_open(void)
 {
-	const char *d = spill_dir();
+	const char *d = jt_spill_dir();
 	int fd;
 #ifdef O_TMPFILE
 	fd = open(d, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -232,7 +232,7 @@ struct jt_xsort {
 	uint64_t fend;
 	struct run *runs;
 	size_t nruns, rcap;
-	uint64_t written;
+	uint64_t written;	/* bytes, as runs */
 	int phase;	/* 0 gathering, 1 in memory, 2 merging */
 	size_t it;
 	struct merger m;
@@ -265,7 +265,7 @@ static void flush_run(struct jt_xsort *x)
 	jt_spill_write(x->fd, x->a, x->n * x->rsz);
 	add_run(x, x->fend, x->n);
 	x->fend += (uint64_t)x->n * x->rsz;
-	x->written++;
+	x->written += (uint64_t)x->n * x->rsz;
 	x->n = 0;
 }
 
@@ -287,7 +287,7 @@ void *jt_xsort_add(struct jt_xsort *x)
 }
 
 uint64_t jt_xsort_count(const struct jt_xsort *x) { return x->total; }
-uint64_t jt_xsort_runs(const struct jt_xsort *x) { return x->written; }
+uint64_t jt_xsort_spilled(const struct jt_xsort *x) { return x->written; }
 
 /* A buffer of bytes for a run: whole records, at least one. */
 static size_t buf_records(size_t bytes, size_t rsz)
@@ -549,7 +549,7 @@ void jt_blobs_get(struct jt_blobs *b, uint64_t off, struct jt_buf *out)
 	out->p[l] = '\0';
 }
 
-int jt_blobs_spilled(const struct jt_blobs *b) { return b->fd >= 0; }
+uint64_t jt_blobs_spilled(const struct jt_blobs *b) { return b->fd >= 0 ? b->base + b->len : 0; }
 
 void jt_blobs_free(struct jt_blobs *b)
 {
