@@ -11,7 +11,7 @@ PCRE2_CFLAGS := $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS   := $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 JT_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Ilib $(PCRE2_CFLAGS)
-LDLIBS  += -lcsv $(PCRE2_LIBS) -lm
+LDLIBS  += -lcsv $(PCRE2_LIBS) -lm -pthread
 
 # ASan and UBSan; a UBSan report stops the program. In make check a report
 # exits 99, which no test expects (as under valgrind).

@@ -18,6 +18,7 @@ static const struct option longopts[] = {
 	{ "converted", required_argument, NULL, OPT_CONVERTED },
 	{ "customers", required_argument, NULL, OPT_CUSTOMERS },
 	{ "flags", required_argument, NULL, OPT_FLAGS },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "k-factor", required_argument, NULL, OPT_KFACTOR },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "referee", required_argument, NULL, OPT_REFEREE },
@@ -55,7 +56,7 @@ static uint64_t memory_size(const char *s)
 static void help(void)
 {
 	printf("usage: jrefer [--summary | --chains] [--customers N] [--k-factor customers|referrers]\n"
-	       "              [--flags file] [--memory size] [file ...]\n"
+	       "              [--flags file] [--memory size] [-j N] [file ...]\n"
 	       "       jrefer --referrer col --referee col --time col [--signup col] [--converted col] ...\n"
 	       "The referral graph of the touch stream (referral_sent touches: customer -> referee), or of a\n"
 	       "raw referral export: per referrer, a summary, or the chains.\n\n"
@@ -69,6 +70,8 @@ static void help(void)
 	       "      --flags FILE      referrals kept but suspicious (the referee was a customer before)\n"
 	       "      --memory SIZE     the memory for what grows with the rows (default 1G; K, M, G: 512M);\n"
 	       "                        past it the invitations go through spill files in $TMPDIR\n"
+	       "  -j, --jobs N          threads: 1, or 2 and more, one reading while one builds (the\n"
+	       "                        default where there are 2 processors); more than 2 add nothing\n"
 	       "      --referrer COL    a raw export: the referrer column (with --referee and --time)\n"
 	       "      --referee COL     the referred person\n"
 	       "      --time COL        when the invitation was sent\n"
@@ -95,7 +98,7 @@ int main(int argc, char **argv)
 	jt_common_init(&c);
 	memset(&o, 0, sizeof o);
 	o.c = &c;
-	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "j:", longopts, NULL)) != -1) {
 		if (jt_common_option(&c, opt, optarg, help))
 			continue;
 		switch (opt) {
@@ -121,6 +124,13 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_MEMORY: o.memory = memory_size(optarg); break;
+		case 'j': {
+			uint64_t n;
+			if (jt_parse_size(optarg, &n) != 0 || n == 0 || n > 1024)
+				jt_usage_error("-j: '%s' is not a number of threads from 1 to 1024", jt_show(optarg, strlen(optarg)));
+			o.jobs = (int)n;
+			break;
+		}
 		case OPT_KFACTOR:
 			if (strcmp(optarg, "customers") == 0)
 				o.kfactor = JT_K_CUSTOMERS;

@@ -9,14 +9,17 @@
 static uint64_t load8(const char *s, size_t n)
 {
 	uint64_t v = 0;
-	memcpy(&v, s, n < 8 ? n : 8);
+	if (n >= 8)
+		memcpy(&v, s, 8);	/* one load */
+	else
+		memcpy(&v, s, n);
 	return v;
 }
 
 /* A 64-bit hash of s: 8 bytes at a time, each round a multiply and a shift
  * (the finalizer of SplitMix64 at the end), so ids that differ in one byte
  * anywhere spread over the whole table. pre is s's first 8 bytes. */
-static uint64_t hash(const char *s, size_t n, uint64_t pre)
+static uint64_t hash_pre(const char *s, size_t n, uint64_t pre)
 {
 	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL ^ pre;
 	for (size_t i = 8; i < n; i += 8) {
@@ -38,30 +41,56 @@ void jt_idmap_init(struct jt_idmap *m, size_t max)
 	m->max = max;
 }
 
+uint64_t jt_idmap_hash(const char *s, size_t n)
+{
+	return hash_pre(s, n, load8(s, n));
+}
+
+static uint32_t tag_of(uint64_t h, size_t n)
+{
+	return ((uint32_t)h & 0xffffff00u) | (uint32_t)(n < 255 ? n : 255);
+}
+
 static void resize(struct jt_idmap *m, size_t cap)
 {
-	free(m->slot);
-	m->slot = jt_xcalloc(cap, sizeof *m->slot);
+	enum { AHEAD = 16 };
+	uint64_t hs[AHEAD];
+	jt_xbig_free(m->slot, m->slot ? (m->mask + 1) * sizeof *m->slot : 0);
+	m->slot = jt_xbig(cap * sizeof *m->slot);
 	m->mask = cap - 1;
-	/* the ids in order: their keys are read front to back */
-	for (uint32_t id = 0; id < m->n; id++) {
-		size_t n;
-		const char *s = jt_idmap_key(m, id, &n);
-		uint64_t pre = load8(s, n), h = hash(s, n, pre);
-		size_t i = (size_t)(h >> 32) & m->mask;
-		while (m->slot[i].id1)
-			i = (i + 1) & m->mask;
-		m->slot[i] = (struct jt_idslot){ id + 1, ((uint32_t)h & 0xffffff00u) | (uint32_t)(n < 255 ? n : 255), pre };
+	/* the ids in order: their keys are read front to back, and the slot of
+	 * the one AHEAD places on is fetched while this one goes in */
+	for (size_t id = 0; id < m->n + AHEAD; id++) {
+		if (id >= AHEAD) {
+			uint32_t k = (uint32_t)(id - AHEAD);
+			size_t n;
+			const char *s = jt_idmap_key(m, k, &n);
+			uint64_t h = hs[k % AHEAD];
+			size_t i = (size_t)(h >> 32) & m->mask;
+			while (m->slot[i].id1)
+				i = (i + 1) & m->mask;
+			m->slot[i] = (struct jt_idslot){ k + 1, tag_of(h, n), load8(s, n) };
+		}
+		if (id < m->n) {
+			size_t n;
+			const char *s = jt_idmap_key(m, (uint32_t)id, &n);
+			hs[id % AHEAD] = jt_idmap_hash(s, n);
+			jt_idmap_prefetch(m, hs[id % AHEAD]);
+		}
 	}
 }
 
 uint32_t jt_idmap_put(struct jt_idmap *m, const char *s, size_t n, int *isnew)
 {
+	return jt_idmap_put_h(m, s, n, jt_idmap_hash(s, n), isnew);
+}
+
+uint32_t jt_idmap_put_h(struct jt_idmap *m, const char *s, size_t n, uint64_t h, int *isnew)
+{
 	if (!m->slot)
 		resize(m, 1024);
 	uint64_t pre = load8(s, n);
-	uint64_t h = hash(s, n, pre);
-	uint32_t tag = ((uint32_t)h & 0xffffff00u) | (uint32_t)(n < 255 ? n : 255);
+	uint32_t tag = tag_of(h, n);
 	size_t i = (size_t)(h >> 32) & m->mask;
 	for (;; i = (i + 1) & m->mask) {
 		const struct jt_idslot *sl = &m->slot[i];
@@ -79,8 +108,10 @@ uint32_t jt_idmap_put(struct jt_idmap *m, const char *s, size_t n, int *isnew)
 		*isnew = 0;
 		return id;
 	}
-	if (m->n >= m->max)
-		jt_die("more than %zu distinct ids, the most this program holds", m->max);
+	if (m->n >= m->max) {
+		*isnew = 0;
+		return UINT32_MAX;
+	}
 	if (m->klen + n < m->klen)
 		jt_die("out of memory");
 	if (m->klen + n > m->kcap) {
@@ -111,7 +142,7 @@ size_t jt_idmap_bytes(const struct jt_idmap *m)
 
 void jt_idmap_free(struct jt_idmap *m)
 {
-	free(m->slot);
+	jt_xbig_free(m->slot, m->slot ? (m->mask + 1) * sizeof *m->slot : 0);
 	free(m->key);
 	free(m->off);
 	memset(m, 0, sizeof *m);

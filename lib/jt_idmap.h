@@ -27,11 +27,20 @@ struct jt_idmap {
 	size_t max;	/* most ids (jt_idmap_init) */
 };
 
-/* max: the most ids the caller can number (e.g. INT32_MAX - 1); past it
- * jt_idmap_put dies naming what. */
+/* max: the most ids the caller can number (at most UINT32_MAX - 1). */
 void jt_idmap_init(struct jt_idmap *m, size_t max);
-/* The id of key s[0..n), new ones numbered next (*isnew set). */
+/* The id of key s[0..n), new ones numbered next (*isnew set); UINT32_MAX
+ * when the key is new and max ids are there already. */
 uint32_t jt_idmap_put(struct jt_idmap *m, const char *s, size_t n, int *isnew);
+/* The same in two steps, for a batch of keys: the hash of each first, its
+ * slot fetched ahead (jt_idmap_prefetch), then the put. */
+uint64_t jt_idmap_hash(const char *s, size_t n);
+uint32_t jt_idmap_put_h(struct jt_idmap *m, const char *s, size_t n, uint64_t h, int *isnew);
+static inline void jt_idmap_prefetch(const struct jt_idmap *m, uint64_t h)
+{
+	if (m->slot)
+		__builtin_prefetch(&m->slot[(size_t)(h >> 32) & m->mask]);
+}
 /* The bytes of id (not NUL-terminated). */
 static inline const char *jt_idmap_key(const struct jt_idmap *m, uint32_t id, size_t *len)
 {

@@ -24,6 +24,7 @@ struct jt_refer_opts {
 	enum jt_kfactor kfactor;
 	const char *flags;	/* --flags FILE */
 	uint64_t memory;	/* --memory SIZE in bytes, 0 = JT_REFER_MEMORY */
+	int jobs;	/* -j N: 1 = one thread; else a second reads while one builds */
 };
 
 #define JT_REFER_MEMORY ((uint64_t)1 << 30)

@@ -33,6 +33,8 @@ void jt_spill_write(int fd, const void *p, size_t n);
 void jt_spill_pread(int fd, void *p, size_t n, uint64_t off);
 
 typedef int jt_cmp_fn(const void *a, const void *b);
+/* Records that start with an int64_t and a uint64_t, compared in that order. */
+int jt_cmp_key16(const void *a, const void *b);
 
 struct jt_xsort;
 struct jt_xsort *jt_xsort_new(size_t rsz, jt_cmp_fn *cmp, size_t mem);

@@ -10,8 +10,14 @@
  * A touch needs no entry of its own: the graph tests only ask whether the
  * referee was about before, and did anything at or after, an invitation,
  * which a few times per customer answer. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "jt_colsel.h"
 #include "jt_csv.h"
@@ -33,19 +39,21 @@
 #define MAX_INPUTS (((uint64_t)1 << (64 - LINE_BITS)) - 1)
 #define SIGNED_UP 0x80000000u	/* in an edge's from (raw export): the row has a sign-up */
 
-enum { N_TOUCH = 1 };	/* the customer has a touch of their own (touch stream) */
-
 /* A customer: what the graph tests and the tables read, one cache line. */
 struct node {
 	int32_t parent, child, sibling;
 	uint32_t uf;	/* union-find: the trees */
-	uint32_t invites, signed_up, converted;	/* as a referrer; at most one per referee */
-	uint32_t flags;
+	uint32_t d;	/* generation less that of uf; at a uf root, the generation */
+	uint32_t invites, converted;	/* as a referrer; at most one per referee */
+	uint32_t signed_up;	/* likewise; the top bit: N_TOUCH */
 	int64_t first_inv, last_inv;
 	int64_t first_touch;	/* the earliest time the customer was about: see seen() */
 	int64_t own;	/* own conversion: touch stream, first referral_converted (then else
 			   the first order); raw export, the conversion of the row that referred them */
 };
+
+#define N_TOUCH 0x80000000u	/* the customer has a touch of their own (touch stream) */
+#define SIGNED(x) ((x)->signed_up & ~N_TOUCH)
 
 /* The touch stream: the rest of what a customer's touches tell. */
 struct tagg {
@@ -68,6 +76,43 @@ struct tree {	/* set once the graph is whole */
 	uint32_t gen, height, desc;
 };
 
+/* Nodes live in chunks of 2 MiB (32768 nodes, a huge page each where the
+ * system gives them), aligned so that a node is one cache line: no copy as
+ * they grow, one miss per node touched. */
+#define CHUNK_BITS 15
+#define CHUNK ((size_t)1 << CHUNK_BITS)
+
+/* The rows read are handled in batches: the keys hashed and their slots
+ * fetched ahead of the lookups, the nodes fetched ahead of their updates, so
+ * that the cache misses of random ids overlap instead of queueing. */
+#define BATCH 1024
+#define AHEAD 8
+enum { I_EDGE = 1, I_TOUCH = 2, I_CONV = 4, I_ORD = 8 };
+
+struct item {
+	uint64_t h[2];
+	int64_t t, su, cv;
+	uint64_t pos, row;
+	uint32_t off[2], len[2];	/* the ids' bytes in the batch's key buffer */
+	uint32_t id[2];
+	uint8_t nk, what;
+};
+
+/* With a second core (-j 2), the main thread reads and checks the rows, a
+ * worker interns their ids and updates the nodes: two batches take turns,
+ * one filled while the other is handled. Only the main thread rejects,
+ * writes and spills (the worker's one error, too many ids, is passed on),
+ * and the batches are handled in input order, so the result is the same. */
+enum { B_FREE, B_QUEUED, B_BUSY, B_DONE };
+struct batch {
+	struct item it[BATCH];
+	size_t n;
+	char *kb;	/* the batch's ids */
+	size_t kblen, kbcap;
+	int state;
+	int full;	/* the worker met more ids than jrefer links */
+};
+
 struct jt_referrun {
 	struct jt_refer_opts o;
 	char **in;
@@ -79,9 +124,16 @@ struct jt_referrun {
 	struct jt_header *h;
 	long c_from, c_to, c_time, c_tp, c_signup, c_conv;
 	struct jt_idmap ids;
-	struct node *nv;
-	struct tagg *tg;
-	size_t nn, ncap, tcap;
+	struct node **nch;	/* node chunks */
+	struct tagg **tch;	/* touch stream: tagg chunks */
+	size_t nn, nchunks, chcap;
+	struct batch b[2];
+	int fill;	/* the batch being filled */
+	int threaded;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;
 	struct tree *tr;
 	struct jt_xsort *xs;
 	size_t rsz, rowat;
@@ -90,26 +142,22 @@ struct jt_referrun {
 	const char **rf;
 	size_t *rl;
 	uint64_t flagged;
+	uint32_t gens;	/* the largest generation */
 	struct jt_writer w;
 };
 
-static int cmp_edge(const void *a, const void *b)
-{
-	int64_t ta, tb;
-	uint64_t pa, pb;
-	memcpy(&ta, a, 8);
-	memcpy(&tb, b, 8);
-	if (ta != tb)
-		return ta < tb ? -1 : 1;
-	memcpy(&pa, (const char *)a + 8, 8);
-	memcpy(&pb, (const char *)b + 8, 8);
-	return (pa > pb) - (pa < pb);
-}
-
 struct jt_referrun *jt_refer_new(const struct jt_refer_opts *o)
 {
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+	/* Large blocks from mmap, always: glibc raises its threshold as large
+	 * blocks are freed (the id table's old slots), after which the doubling
+	 * buffers would grow by copying instead of remapping. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 	struct jt_referrun *r = jt_xcalloc(1, sizeof *r);
 	r->o = *o;
+	if (r->o.jobs <= 0)	/* a second thread only where there is a second processor */
+		r->o.jobs = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 	uint64_t mem = o->memory ? o->memory : JT_REFER_MEMORY;
 	if (mem > SIZE_MAX / 2)
 		mem = SIZE_MAX / 2;
@@ -118,10 +166,10 @@ struct jt_referrun *jt_refer_new(const struct jt_refer_opts *o)
 	r->rowat = r->rsz;
 	r->rsz += keep_rows ? 8 : 0;
 	/* the rows of --rejects are larger than the invitations: half each */
-	r->xs = jt_xsort_new(r->rsz, cmp_edge, keep_rows ? (size_t)mem / 2 : (size_t)mem);
+	r->xs = jt_xsort_new(r->rsz, jt_cmp_key16, keep_rows ? (size_t)mem / 2 : (size_t)mem);
 	if (keep_rows)
 		r->rows = jt_blobs_new((size_t)mem / 2);
-	jt_idmap_init(&r->ids, UINT32_MAX - 1);
+	jt_idmap_init(&r->ids, INT32_MAX);
 	return r;
 }
 
@@ -133,28 +181,38 @@ void jt_refer_input(struct jt_referrun *r, const char *path)
 	r->in[r->nin++] = jt_xstrdup(path);
 }
 
-static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n)
+static inline struct node *NODE(const struct jt_referrun *r, uint32_t i)
+{
+	return &r->nch[i >> CHUNK_BITS][i & (CHUNK - 1)];
+}
+
+static inline struct tagg *TAGG(const struct jt_referrun *r, uint32_t i)
+{
+	return &r->tch[i >> CHUNK_BITS][i & (CHUNK - 1)];
+}
+
+/* The node of an id (hash h), made when new. */
+static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n, uint64_t h)
 {
 	int isnew;
-	uint32_t i = jt_idmap_put(&r->ids, s, n, &isnew);
+	uint32_t i = jt_idmap_put_h(&r->ids, s, n, h, &isnew);
 	if (!isnew)
 		return i;
-	if (i >= (uint32_t)INT32_MAX)	/* parent and child links are signed 32-bit */
-		jt_die("more than %ld customers and referees, the most jrefer links", (long)INT32_MAX);
-	if (i >= r->ncap) {
-		void *p = r->nv;
-		jt_xgrow(&p, &r->ncap, (size_t)i + 1, sizeof *r->nv);
-		r->nv = p;
-	}
-	r->nv[i] = (struct node){ NONE, NONE, NONE, i, 0, 0, 0, 0, NOTIME, NOTIME, NOTIME, NOTIME };
-	if (!r->o.referrer) {
-		if (i >= r->tcap) {
-			void *p = r->tg;
-			jt_xgrow(&p, &r->tcap, (size_t)i + 1, sizeof *r->tg);
-			r->tg = p;
+	if (i == UINT32_MAX)	/* parent and child links are signed 32-bit: too many */
+		return i;
+	if ((i >> CHUNK_BITS) == r->nchunks) {
+		if (r->nchunks == r->chcap) {
+			r->chcap = r->chcap ? 2 * r->chcap : 16;
+			r->nch = jt_xrealloc(r->nch, r->chcap * sizeof *r->nch);
+			r->tch = jt_xrealloc(r->tch, r->chcap * sizeof *r->tch);
 		}
-		r->tg[i] = (struct tagg){ NOTIME, NOTIME, NOTIME };
+		r->nch[r->nchunks] = jt_xbig(CHUNK * sizeof **r->nch);
+		r->tch[r->nchunks] = r->o.referrer ? NULL : jt_xbig(CHUNK * sizeof **r->tch);
+		r->nchunks++;
 	}
+	*NODE(r, i) = (struct node){ NONE, NONE, NONE, i, 0, 0, 0, 0, NOTIME, NOTIME, NOTIME, NOTIME };
+	if (!r->o.referrer)
+		*TAGG(r, i) = (struct tagg){ NOTIME, NOTIME, NOTIME };
 	r->nn = (size_t)i + 1;
 	return i;
 }
@@ -258,24 +316,51 @@ static int opt_time(struct jt_referrun *r, const char *src, const struct jt_reco
 	return 0;
 }
 
-static void add_edge(struct jt_referrun *r, const struct jt_record *rec, uint32_t from, uint32_t to, int64_t t,
-		     int64_t cv)
+/* The next item of the batch (the batch handed on first when full). */
+static void hand_on(struct jt_referrun *r);
+static struct item *new_item(struct jt_referrun *r, const struct jt_record *rec)
 {
+	struct batch *b = &r->b[r->fill];
+	if (b->n == BATCH || b->kblen > ((size_t)1 << 20)) {
+		hand_on(r);
+		b = &r->b[r->fill];
+	}
 	if (rec->line >> LINE_BITS)
 		jt_die("%s: more than %llu lines, the most jrefer numbers", jt_show(r->src[r->cur], strlen(r->src[r->cur])),
 		       (unsigned long long)1 << LINE_BITS);
-	char *p = jt_xsort_add(r->xs);
-	uint64_t pos = (uint64_t)r->cur << LINE_BITS | rec->line;
-	memcpy(p, &t, 8);
-	memcpy(p + 8, &pos, 8);
-	memcpy(p + 16, &from, 4);
-	memcpy(p + 20, &to, 4);
-	if (r->o.referrer)
-		memcpy(p + 24, &cv, 8);
-	if (r->rows) {
-		uint64_t off = keep_row(r, rec);
-		memcpy(p + r->rowat, &off, 8);
+	struct item *it = &b->it[b->n++];
+	it->nk = 0;
+	it->what = 0;
+	it->pos = (uint64_t)r->cur << LINE_BITS | rec->line;
+	return it;
+}
+
+static void item_key(struct jt_referrun *r, struct item *it, const char *s, size_t n)
+{
+	struct batch *b = &r->b[r->fill];
+	if (b->kblen + n > b->kbcap) {
+		void *p = b->kb;
+		jt_xgrow(&p, &b->kbcap, b->kblen + n, 1);
+		b->kb = p;
 	}
+	memcpy(b->kb + b->kblen, s, n);
+	it->off[it->nk] = (uint32_t)b->kblen;
+	it->len[it->nk++] = (uint32_t)n;
+	b->kblen += n;
+}
+
+static void add_edge(struct jt_referrun *r, const struct item *it)
+{
+	char *p = jt_xsort_add(r->xs);
+	uint32_t from = it->id[0] | (it->su != NOTIME ? SIGNED_UP : 0);
+	memcpy(p, &it->t, 8);
+	memcpy(p + 8, &it->pos, 8);
+	memcpy(p + 16, &from, 4);
+	memcpy(p + 20, &it->id[1], 4);
+	if (r->o.referrer)
+		memcpy(p + 24, &it->cv, 8);
+	if (r->rows)
+		memcpy(p + r->rowat, &it->row, 8);
 }
 
 static void get_edge(const struct jt_referrun *r, const char *p, struct edge *e)
@@ -321,11 +406,15 @@ static void on_raw(struct jt_referrun *r, const char *src, const struct jt_recor
 	}
 	if (opt_time(r, src, rec, r->c_signup, &su) || opt_time(r, src, rec, r->c_conv, &cv))
 		return;
-	uint32_t from = node_of(r, fs, fn), to = node_of(r, rec->f[r->c_to], rec->len[r->c_to]);
-	add_edge(r, rec, from | (su != NOTIME ? SIGNED_UP : 0), to, t, cv);
-	seen(&r->nv[from], t);
-	seen(&r->nv[to], su);
-	seen(&r->nv[to], cv);
+	struct item *it = new_item(r, rec);
+	item_key(r, it, fs, fn);
+	item_key(r, it, rec->f[r->c_to], rec->len[r->c_to]);
+	it->what = I_EDGE;
+	it->t = t;
+	it->su = su;
+	it->cv = cv;
+	if (r->rows)
+		it->row = keep_row(r, rec);
 }
 
 static void on_record(void *ctx, const char *src, const struct jt_record *rec)
@@ -352,41 +441,213 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	}
 	const char *tp = rec->f[r->c_tp];
 	size_t tpn = rec->len[r->c_tp];
-	uint32_t cust = node_of(r, fs, fn);
+	struct item *it = new_item(r, rec);
+	item_key(r, it, fs, fn);	/* the customer is one even when the row is rejected below */
 	if (eq(tp, tpn, "referral_sent")) {
 		if (rec->len[r->c_to] == 0) {
 			REJECT(r, src, rec, "missing referee", "column 'referee': empty referee id on referral_sent");
 			return;
 		}
-		uint32_t to = node_of(r, rec->f[r->c_to], rec->len[r->c_to]);
-		add_edge(r, rec, cust, to, t, NOTIME);
+		item_key(r, it, rec->f[r->c_to], rec->len[r->c_to]);
+		it->what = I_EDGE;
+		it->su = it->cv = NOTIME;
+		if (r->rows)
+			it->row = keep_row(r, rec);
 	}
 	/* the touch: only what the graph and the tables ask of it */
-	struct node *x = &r->nv[cust];
-	struct tagg *g = &r->tg[cust];
-	x->flags |= N_TOUCH;
+	it->what |= I_TOUCH | (eq(tp, tpn, "referral_converted") ? I_CONV : eq(tp, tpn, "order_placed") ? I_ORD : 0);
+	it->t = t;
+}
+
+/* What a row read tells of its customers. */
+static void apply(struct jt_referrun *r, const struct item *it)
+{
+	if (r->o.referrer) {
+		seen(NODE(r, it->id[0]), it->t);
+		struct node *to = NODE(r, it->id[1]);
+		seen(to, it->su);
+		seen(to, it->cv);
+		return;
+	}
+	if (!(it->what & I_TOUCH))
+		return;
+	int64_t t = it->t;
+	struct node *x = NODE(r, it->id[0]);
+	struct tagg *g = TAGG(r, it->id[0]);
+	x->signed_up |= N_TOUCH;
 	seen(x, t);
 	if (g->last_touch == NOTIME || t > g->last_touch)
 		g->last_touch = t;
-	int conv = eq(tp, tpn, "referral_converted"), ord = !conv && eq(tp, tpn, "order_placed");
-	if (conv && (x->own == NOTIME || t < x->own))
+	if ((it->what & I_CONV) && (x->own == NOTIME || t < x->own))
 		x->own = t;
-	if (ord && (g->first_ord == NOTIME || t < g->first_ord))
+	if ((it->what & I_ORD) && (g->first_ord == NOTIME || t < g->first_ord))
 		g->first_ord = t;
-	if ((conv || ord) && (g->last_co == NOTIME || t > g->last_co))
+	if ((it->what & (I_CONV | I_ORD)) && (g->last_co == NOTIME || t > g->last_co))
 		g->last_co = t;
+}
+
+/* The worker's part of a batch, in three steps a few items apart: hash the
+ * ids and fetch their slots; look them up (numbering new ones in input
+ * order) and fetch their nodes; update the nodes. */
+static void intern(struct jt_referrun *r, struct batch *b)
+{
+	size_t n = b->n;
+	for (size_t i = 0; i < n + 2 * AHEAD; i++) {
+		if (i < n) {
+			struct item *it = &b->it[i];
+			for (int k = 0; k < it->nk; k++) {
+				it->h[k] = jt_idmap_hash(b->kb + it->off[k], it->len[k]);
+				jt_idmap_prefetch(&r->ids, it->h[k]);
+			}
+		}
+		if (i >= AHEAD && i - AHEAD < n) {
+			struct item *it = &b->it[i - AHEAD];
+			for (int k = 0; k < it->nk; k++) {
+				it->id[k] = node_of(r, b->kb + it->off[k], it->len[k], it->h[k]);
+				if (it->id[k] == UINT32_MAX) {
+					b->full = 1;
+					return;
+				}
+				__builtin_prefetch(NODE(r, it->id[k]), 1);
+				if (!r->o.referrer)
+					__builtin_prefetch(TAGG(r, it->id[k]), 1);
+			}
+		}
+		if (i >= 2 * AHEAD)
+			apply(r, &b->it[i - 2 * AHEAD]);
+	}
+}
+
+/* The main thread's part, once the worker is done: the invitations. */
+static void collect(struct jt_referrun *r, struct batch *b)
+{
+	if (b->full)
+		jt_die("more than %ld customers and referees, the most jrefer links", (long)INT32_MAX);
+	for (size_t i = 0; i < b->n; i++)
+		if (b->it[i].what & I_EDGE)
+			add_edge(r, &b->it[i]);
+	b->n = 0;
+	b->kblen = 0;
+	b->state = B_FREE;
+}
+
+static void *worker(void *arg)
+{
+	struct jt_referrun *r = arg;
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		struct batch *b = r->b[0].state == B_QUEUED ? &r->b[0] : r->b[1].state == B_QUEUED ? &r->b[1] : NULL;
+		if (!b && r->stop)
+			break;
+		if (!b) {
+			pthread_cond_wait(&r->cv, &r->mu);
+			continue;
+		}
+		b->state = B_BUSY;
+		pthread_mutex_unlock(&r->mu);
+		intern(r, b);
+		pthread_mutex_lock(&r->mu);
+		b->state = B_DONE;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+static void wait_done(struct jt_referrun *r, struct batch *b)
+{
+	pthread_mutex_lock(&r->mu);
+	while (b->state != B_DONE)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* The worker, started with the first full batch when -j allows; signals
+ * stay with the main thread. Without it, a batch is handled at once. */
+static void start_worker(struct jt_referrun *r)
+{
+	sigset_t all, old;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r->threaded = pthread_create(&r->th, NULL, worker, r) == 0 ? 1 : -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r->threaded < 0) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+	}
+}
+
+/* The batch being filled goes to the worker; the one before, once done,
+ * gives its invitations, and is filled next. */
+static void hand_on(struct jt_referrun *r)
+{
+	struct batch *b = &r->b[r->fill], *prev = &r->b[!r->fill];
+	if (!r->threaded && r->o.jobs != 1)
+		start_worker(r);
+	if (r->threaded <= 0) {
+		intern(r, b);
+		collect(r, b);
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	b->state = B_QUEUED;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	if (prev->state != B_FREE) {
+		wait_done(r, prev);
+		collect(r, prev);
+	}
+	r->fill = !r->fill;
+}
+
+/* The end of the input: every batch handled, the worker stopped. */
+static void end_batches(struct jt_referrun *r)
+{
+	if (r->threaded <= 0) {
+		intern(r, &r->b[r->fill]);
+		collect(r, &r->b[r->fill]);
+		return;
+	}
+	hand_on(r);
+	struct batch *last = &r->b[!r->fill];
+	wait_done(r, last);
+	collect(r, last);
+	pthread_mutex_lock(&r->mu);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->th, NULL);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+	r->threaded = 0;
 }
 
 /* ---- the graph ---------------------------------------------------------------- */
 
-static uint32_t find(struct node *nv, uint32_t x)
+/* The root of x's set in the union-find, and x's generation: the sum of d
+ * on the way up (mod 2^32: the differences may be below 0). The way is
+ * compressed, iteratively, each node's d set to its generation less the
+ * root's. */
+static uint32_t find(const struct jt_referrun *r, uint32_t x, uint32_t *gen)
 {
-	uint32_t root = x;
-	while (nv[root].uf != root)
-		root = nv[root].uf;
-	while (nv[x].uf != root) {	/* path compression, iteratively */
-		uint32_t next = nv[x].uf;
-		nv[x].uf = root;
+	uint32_t root = x, sum = 0;
+	for (;;) {
+		const struct node *n = NODE(r, root);
+		sum += n->d;
+		if (n->uf == root)
+			break;
+		root = n->uf;
+	}
+	*gen = sum;
+	uint32_t below = sum - NODE(r, root)->d;	/* x's generation less the root's */
+	while (x != root) {
+		struct node *n = NODE(r, x);
+		uint32_t next = n->uf, d = n->d;
+		n->uf = root;
+		n->d = below;
+		below -= d;
 		x = next;
 	}
 	return root;
@@ -414,7 +675,7 @@ static void reject_edge(struct jt_referrun *r, const struct edge *e, uint32_t fr
 	case W_SELF: jt_reject(r->rj, src, &rec, key[why], "self-referral: %s -> %s", a, b); break;
 	case W_REPEAT: jt_reject(r->rj, src, &rec, key[why], "repeat invitation: %s -> %s", a, b); break;
 	case W_CLAIMED: {
-		const char *c = id_of(r, (uint32_t)r->nv[e->to].parent, &lc);
+		const char *c = id_of(r, (uint32_t)NODE(r, e->to)->parent, &lc);
 		jt_reject(r->rj, src, &rec, key[why], "referee already referred by %s: %s -> %s", jt_show(c, lc), a, b);
 		break;
 	}
@@ -433,19 +694,37 @@ static void build(struct jt_referrun *r, FILE *flags)
 			l[i] = strlen(h[i]);
 		jt_w_record(&fw, h, l, 5, 0);
 	}
-	struct node *nv = r->nv;
 	if (!r->o.referrer)	/* own conversion: the first referral_converted, else the first order */
-		for (size_t i = 0; i < r->nn; i++)
-			if (nv[i].own == NOTIME)
-				nv[i].own = r->tg[i].first_ord;
-	/* the edges in time order, each tested, kept or rejected */
+		for (uint32_t i = 0; i < r->nn; i++)
+			if (NODE(r, i)->own == NOTIME)
+				NODE(r, i)->own = TAGG(r, i)->first_ord;
+	/* the edges in time order, each tested, kept or rejected; the nodes of
+	 * the next few fetched while one is */
 	jt_xsort_end(r->xs);
-	const char *p;
-	while ((p = jt_xsort_next(r->xs)) != NULL) {
-		struct edge e;
-		get_edge(r, p, &e);
+	struct edge q[AHEAD];
+	size_t qh = 0, qn = 0;
+	int more = 1;
+	for (;;) {
+		while (more && qn < AHEAD) {
+			const char *p = jt_xsort_next(r->xs);
+			if (!p) {
+				more = 0;
+				break;
+			}
+			struct edge *x = &q[(qh + qn++) % AHEAD];
+			get_edge(r, p, x);
+			__builtin_prefetch(NODE(r, x->from & ~SIGNED_UP), 1);
+			__builtin_prefetch(NODE(r, x->to), 1);
+			if (!r->o.referrer)
+				__builtin_prefetch(TAGG(r, x->to));
+		}
+		if (!qn)
+			break;
+		struct edge e = q[qh];
+		qh = (qh + 1) % AHEAD;
+		qn--;
 		uint32_t from = e.from & ~SIGNED_UP;
-		struct node *to = &nv[e.to], *fr = &nv[from];
+		struct node *to = NODE(r, e.to), *fr = NODE(r, from);
 		if (from == e.to) {
 			reject_edge(r, &e, from, W_SELF);
 			continue;
@@ -454,12 +733,17 @@ static void build(struct jt_referrun *r, FILE *flags)
 			reject_edge(r, &e, from, (uint32_t)to->parent == from ? W_REPEAT : W_CLAIMED);
 			continue;
 		}
-		uint32_t a = find(nv, from), c = find(nv, e.to);
+		uint32_t gf, gt;
+		uint32_t a = find(r, from, &gf), c = find(r, e.to, &gt);
 		if (a == c) {
 			reject_edge(r, &e, from, W_CYCLE);
 			continue;
 		}
-		nv[c].uf = a;
+		/* the referee's tree (generation 0 at the referee) goes under the
+		 * referrer: every generation in it grows by the referrer's + 1 */
+		struct node *cn = NODE(r, c);
+		cn->uf = a;
+		cn->d += gf + 1 - NODE(r, a)->d;
 		to->parent = (int32_t)from;
 		to->sibling = fr->child;
 		fr->child = (int32_t)e.to;
@@ -478,7 +762,7 @@ static void build(struct jt_referrun *r, FILE *flags)
 			fr->converted += e.cv != NOTIME;
 			to->own = e.cv;
 		} else {
-			const struct tagg *g = &r->tg[e.to];
+			const struct tagg *g = TAGG(r, e.to);
 			fr->signed_up += g->last_touch != NOTIME && g->last_touch >= e.t;
 			fr->converted += g->last_co != NOTIME && g->last_co >= e.t;
 		}
@@ -497,25 +781,36 @@ static void build(struct jt_referrun *r, FILE *flags)
 	}
 	if (flags)
 		jt_writer_flush(&fw);
-	/* generations top-down, subtree sizes bottom-up: a breadth-first order, no recursion */
-	r->tr = jt_xcalloc(r->nn + 1, sizeof *r->tr);
+	/* the generations, from the union-find; the sizes and depths of the
+	 * subtrees (the per-referrer table only) bottom-up in a breadth-first
+	 * order, no recursion */
+	if (r->o.mode != JT_RM_SUMMARY)
+		r->tr = jt_xbig((r->nn + 1) * sizeof *r->tr);
+	for (uint32_t i = 0; i < r->nn; i++) {
+		uint32_t g;
+		find(r, i, &g);
+		if (r->tr)
+			r->tr[i].gen = g;
+		if (g > r->gens)
+			r->gens = g;
+	}
+	if (r->o.mode != JT_RM_REFERRERS)
+		return;
 	uint32_t *order = jt_xmalloc((r->nn + 1) * sizeof *order);
 	size_t head = 0, tail = 0;
 	for (uint32_t i = 0; i < r->nn; i++)
-		if (nv[i].parent == NONE)
+		if (NODE(r, i)->parent == NONE)
 			order[tail++] = i;
 	while (head < tail) {
 		uint32_t x = order[head++];
-		for (int32_t c = nv[x].child; c != NONE; c = nv[c].sibling) {
-			r->tr[c].gen = r->tr[x].gen + 1;
+		for (int32_t c = NODE(r, x)->child; c != NONE; c = NODE(r, (uint32_t)c)->sibling)
 			order[tail++] = (uint32_t)c;
-		}
 	}
 	for (size_t k = tail; k-- > 0;) {
 		uint32_t x = order[k];
-		if (nv[x].parent == NONE)
+		if (NODE(r, x)->parent == NONE)
 			continue;
-		struct tree *t = &r->tr[x], *pt = &r->tr[nv[x].parent];
+		struct tree *t = &r->tr[x], *pt = &r->tr[NODE(r, x)->parent];
 		pt->desc += 1 + t->desc;
 		if (t->height + 1 > pt->height)
 			pt->height = t->height + 1;
@@ -541,7 +836,7 @@ static uint32_t *sorted_ids(const struct jt_referrun *r, int (*keep)(const struc
 	uint32_t *ord = jt_xmalloc((r->nn + 1) * sizeof *ord);
 	size_t k = 0;
 	for (uint32_t i = 0; i < r->nn; i++)
-		if (keep(&r->nv[i]))
+		if (keep(NODE(r, i)))
 			ord[k++] = i;
 	sort_r = r;
 	if (k > 1)
@@ -569,7 +864,7 @@ static void write_referrers(struct jt_referrun *r)
 	size_t n;
 	uint32_t *ord = sorted_ids(r, is_referrer, &n);
 	for (size_t k = 0; k < n; k++) {
-		const struct node *x = &r->nv[ord[k]];
+		const struct node *x = NODE(r, ord[k]);
 		const struct tree *t = &r->tr[ord[k]];
 		char b[10][64];
 		size_t l;
@@ -577,7 +872,7 @@ static void write_referrers(struct jt_referrun *r)
 		f[0] = id_of(r, ord[k], &l);
 		f[1] = jt_fmt_u64(t->gen, b[0]);
 		f[2] = jt_fmt_u64(x->invites, b[1]);
-		f[3] = jt_fmt_u64(x->signed_up, b[2]);
+		f[3] = jt_fmt_u64(SIGNED(x), b[2]);
 		f[4] = jt_fmt_u64(x->converted, b[3]);
 		jt_pct(x->converted, x->invites, b[4]);
 		jt_wilson(x->converted, x->invites, b[5], b[6]);
@@ -605,7 +900,7 @@ static void write_referrers(struct jt_referrun *r)
  * stream: has a touch of their own; in a raw export every id is one). */
 static int is_referred(const struct jt_referrun *r, const struct node *x)
 {
-	return x->parent != NONE && (r->o.referrer || (x->flags & N_TOUCH));
+	return x->parent != NONE && (r->o.referrer || (x->signed_up & N_TOUCH));
 }
 
 /* The fewest customers a base can hold: the referrers and the referred
@@ -614,24 +909,22 @@ static uint64_t base_floor(const struct jt_referrun *r)
 {
 	uint64_t n = 0;
 	for (uint32_t i = 0; i < r->nn; i++)
-		n += r->nv[i].invites > 0 || is_referred(r, &r->nv[i]);
+		n += NODE(r, i)->invites > 0 || is_referred(r, NODE(r, i));
 	return n;
 }
 
 static void write_summary(struct jt_referrun *r)
 {
-	uint64_t referrers = 0, invites = 0, signed_up = 0, converted = 0, referred = 0, gens = 0, customers;
+	uint64_t referrers = 0, invites = 0, signed_up = 0, converted = 0, referred = 0, customers;
 	int64_t *cyc = jt_xmalloc((r->nn + 1) * sizeof *cyc);
 	size_t ncyc = 0;
 	for (uint32_t i = 0; i < r->nn; i++) {
-		const struct node *x = &r->nv[i];
+		const struct node *x = NODE(r, i);
 		referrers += x->invites > 0;
 		invites += x->invites;
-		signed_up += x->signed_up;
+		signed_up += SIGNED(x);
 		converted += x->converted;
 		referred += is_referred(r, x);
-		if (r->tr[i].gen > gens)
-			gens = r->tr[i].gen;
 		/* viral cycle time: own conversion to first invitation */
 		if (x->invites && x->own != NOTIME && x->first_inv >= x->own)
 			cyc[ncyc++] = x->first_inv - x->own;
@@ -643,7 +936,7 @@ static void write_summary(struct jt_referrun *r)
 	} else {
 		customers = 0;
 		for (uint32_t i = 0; i < r->nn; i++)
-			customers += (r->nv[i].flags & N_TOUCH) != 0;
+			customers += (NODE(r, i)->signed_up & N_TOUCH) != 0;
 	}
 	if (customers < r->nn && r->o.customers)
 		jt_warn("--customers %llu is fewer than the %zu customers the referrals name", r->o.customers, r->nn);
@@ -668,7 +961,7 @@ static void write_summary(struct jt_referrun *r)
 								   : "invites per customer x conversion" },
 		{ "viral_cycle_time_s", "" },
 		{ "viral_cycle_time_n", jt_fmt_u64(ncyc, b[14]) },
-		{ "generations", jt_fmt_u64(gens, b[15]) },
+		{ "generations", jt_fmt_u64(r->gens, b[15]) },
 		{ "referred_customers", jt_fmt_u64(referred, b[16]) },
 		{ "referred_pct", (jt_pct(referred, customers, b[17]), b[17]) },
 		{ "rejected", jt_fmt_u64(jt_rejected(r->rj), b[18]) },
@@ -704,9 +997,9 @@ static void write_chains(struct jt_referrun *r)
 	uint32_t *up = jt_xmalloc((r->nn + 1) * sizeof *up);
 	struct jt_buf path = JT_BUF_INIT;
 	for (size_t k = 0; k < nord; k++) {
-		const struct node *x = &r->nv[ord[k]];
+		const struct node *x = NODE(r, ord[k]);
 		size_t n = 0;	/* the way up, then written root first */
-		for (int32_t c = (int32_t)ord[k]; c != NONE; c = r->nv[c].parent)
+		for (int32_t c = (int32_t)ord[k]; c != NONE; c = NODE(r, (uint32_t)c)->parent)
 			up[n++] = (uint32_t)c;
 		jt_buf_reset(&path);
 		for (size_t i = n; i-- > 0;) {
@@ -739,6 +1032,7 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 		r->cur = i;
 		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
 	}
+	end_batches(r);
 	FILE *flags = r->o.flags ? jt_out_open_side(r->o.flags, 0) : NULL;
 	build(r, r->h ? flags : NULL);	/* 0-byte input: an empty flags file, like -o and --rejects */
 	if (r->o.mode == JT_RM_SUMMARY && r->o.customers) {	/* known only now; nothing is written */
@@ -793,9 +1087,15 @@ void jt_refer_free(struct jt_referrun *r)
 	jt_rejects_free(r->rj);
 	jt_header_free(r->h);
 	jt_idmap_free(&r->ids);
-	free(r->nv);
-	free(r->tg);
-	free(r->tr);
+	for (size_t i = 0; i < r->nchunks; i++) {
+		jt_xbig_free(r->nch[i], CHUNK * sizeof **r->nch);
+		jt_xbig_free(r->tch[i], CHUNK * sizeof **r->tch);
+	}
+	free(r->nch);
+	free(r->tch);
+	free(r->b[0].kb);
+	free(r->b[1].kb);
+	jt_xbig_free(r->tr, (r->nn + 1) * sizeof *r->tr);
 	jt_xsort_free(r->xs);
 	jt_blobs_free(r->rows);
 	jt_buf_free(&r->rowbuf);

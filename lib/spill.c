@@ -93,6 +93,21 @@ void jt_spill_pread(int fd, void *p, size_t n, uint64_t off)
 
 /* ---- sorting in memory -------------------------------------------------------- */
 
+static inline int key16(const void *a, const void *b)
+{
+	int64_t ta, tb;
+	uint64_t pa, pb;
+	memcpy(&ta, a, 8);
+	memcpy(&tb, b, 8);
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	memcpy(&pa, (const char *)a + 8, 8);
+	memcpy(&pb, (const char *)b + 8, 8);
+	return (pa > pb) - (pa < pb);
+}
+
+int jt_cmp_key16(const void *a, const void *b) { return key16(a, b); }
+
 static void swap_rec(char *a, char *b, size_t n)
 {
 	char t[64];
@@ -187,8 +202,12 @@ void jt_sort_records(void *base, size_t n, size_t rsz, jt_cmp_fn *cmp)
 {
 	char *b = base;
 	size_t i = 1;
-	while (i < n && cmp(b + (i - 1) * rsz, b + i * rsz) <= 0)	/* exports come sorted, often */
-		i++;
+	if (cmp == jt_cmp_key16)	/* exports come sorted, often: checked inline */
+		while (i < n && key16(b + (i - 1) * rsz, b + i * rsz) <= 0)
+			i++;
+	else
+		while (i < n && cmp(b + (i - 1) * rsz, b + i * rsz) <= 0)
+			i++;
 	if (i >= n)
 		return;
 	int depth = 0;
@@ -228,6 +247,7 @@ struct jt_xsort {
 	char *a;	/* records being gathered */
 	size_t n, cap, capmax;
 	uint64_t total;
+	int unsorted;	/* the buffer's records are out of order (seen as they come) */
 	int fd;
 	uint64_t fend;
 	struct run *runs;
@@ -257,9 +277,19 @@ static void add_run(struct jt_xsort *x, uint64_t off, uint64_t n)
 	x->runs[x->nruns++] = (struct run){ off, n };
 }
 
+/* The buffer in order: sorted, unless its records came in order. */
+static void sort_buffer(struct jt_xsort *x)
+{
+	if (x->n >= 2 && x->cmp(x->a + (x->n - 2) * x->rsz, x->a + (x->n - 1) * x->rsz) > 0)
+		x->unsorted = 1;	/* the last pair, not yet seen by jt_xsort_add */
+	if (x->unsorted)
+		jt_sort_records(x->a, x->n, x->rsz, x->cmp);
+	x->unsorted = 0;
+}
+
 static void flush_run(struct jt_xsort *x)
 {
-	jt_sort_records(x->a, x->n, x->rsz, x->cmp);
+	sort_buffer(x);
 	if (x->fd < 0)
 		x->fd = jt_spill_open();
 	jt_spill_write(x->fd, x->a, x->n * x->rsz);
@@ -269,19 +299,31 @@ static void flush_run(struct jt_xsort *x)
 	x->n = 0;
 }
 
+/* The buffer, reserved whole (a page costs memory once touched, so a run
+ * that needs little uses little), in huge pages where the system has them;
+ * where the system will not reserve that much, less. */
+static void reserve(struct jt_xsort *x)
+{
+	size_t c = x->capmax;
+	while (!(x->a = jt_xbig_try(c * x->rsz))) {
+		if (c <= 4096)
+			jt_die("out of memory");
+		c /= 2;
+	}
+	x->cap = x->capmax = c;
+}
+
 void *jt_xsort_add(struct jt_xsort *x)
 {
 	if (x->n == x->cap) {
-		if (x->cap < x->capmax) {
-			size_t c = x->cap ? x->cap * 2 : 4096 / x->rsz + 1;
-			if (c > x->capmax)
-				c = x->capmax;
-			x->a = jt_xrealloc(x->a, c * x->rsz);
-			x->cap = c;
-		} else {
+		if (!x->a)
+			reserve(x);
+		else
 			flush_run(x);
-		}
 	}
+	/* the two records before this one are filled: in order? (while hot) */
+	if (x->n >= 2 && !x->unsorted && x->cmp(x->a + (x->n - 2) * x->rsz, x->a + (x->n - 1) * x->rsz) > 0)
+		x->unsorted = 1;
 	x->total++;
 	return x->a + x->n++ * x->rsz;
 }
@@ -427,14 +469,14 @@ static void merge_pass(struct jt_xsort *x, size_t fan)
 void jt_xsort_end(struct jt_xsort *x)
 {
 	if (!x->nruns) {
-		jt_sort_records(x->a, x->n, x->rsz, x->cmp);
+		sort_buffer(x);
 		x->phase = 1;
 		x->it = 0;
 		return;
 	}
 	if (x->n)
 		flush_run(x);
-	free(x->a);
+	jt_xbig_free(x->a, x->cap * x->rsz);
 	x->a = NULL;
 	x->cap = 0;
 	size_t fan = x->mem / MERGE_BUF_MIN;
@@ -460,7 +502,7 @@ void jt_xsort_free(struct jt_xsort *x)
 	merger_free(&x->m);
 	if (x->fd >= 0)
 		close(x->fd);
-	free(x->a);
+	jt_xbig_free(x->a, x->cap * x->rsz);
 	free(x->runs);
 	free(x);
 }

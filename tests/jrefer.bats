@@ -969,17 +969,18 @@ Try 'jrefer --help' for more information."
 # SIZE; past it, it goes through spill files in $TMPDIR: sorted runs, merged. The output never
 # depends on it. Every run below gets its own TMPDIR, $T/tmp, which must be empty afterwards.
 
-# both_ways ARGS...: jrefer in each view with --rejects, --flags and --stats, unbounded and under
-# --memory $MEM (default 1K), in $T/big and $T/small; every file byte for byte the same, the
-# exit status too, and (unless NOSPILL is set) the small run said it spilled.
+# both_ways ARGS...: jrefer in each view with --rejects, --flags and --stats, unbounded with two
+# threads (-j 2) and under --memory $MEM (default 1K) with one (-j 1), in $T/big and $T/small;
+# every file byte for byte the same, the exit status too, and (unless NOSPILL is set) the small run
+# said it spilled.
 both_ways() {
 	local m d
 	for m in "" --summary --chains; do
 		for d in big small; do
 			rm -rf "${T:?}/$d" "$T/tmp"
 			mkdir -p "$T/$d" "$T/tmp"
-			local mem=()
-			[ "$d" = small ] && mem=(--memory "${MEM:-1K}")
+			local mem=(-j 2)
+			[ "$d" = small ] && mem=(-j 1 --memory "${MEM:-1K}")
 			# shellcheck disable=SC2086
 			(cd "$T/$d" && TMPDIR="$T/tmp" jrefer $m "${mem[@]}" --rejects rj.csv --flags fl.csv --stats st.csv \
 				-o out.csv "$@" 2>err; echo $? >rc)
@@ -1055,6 +1056,42 @@ Try 'jrefer --help' for more information."
 	cp "$T/out" "$T/small.csv"
 	jtrc 0 -q --summary "$T/touches.csv"
 	same "$T/small.csv" <"$T/out"
+}
+
+# -j N: a second thread interns the ids while the first reads (batches of 1,024 rows, handled in
+# input order); the output never depends on it. The demo's touch stream (27,000 rows) and its
+# referral export; BPIC 2012 (262,200 rows).
+@test "jrefer: -j 1, 2 and 3: byte for byte the same; -j not a number from 1 to 1024: exit 2" {
+	local S="$REPO/share/jtools/sample" j m
+	jtouch -q -o "$T/touches.csv" -p survey "$S/surveys.csv" -p tickets "$S/tickets.csv" -p orders "$S/orders.csv" \
+		-p referrals "$S/referrals.csv" -p events "$S/events.csv"
+	local inputs=("$T/touches.csv")
+	if [ -d "$SHARED" ]; then
+		inputs+=("--referrer org:resource --referee case_id --time time:timestamp $SHARED/bpic2012-loan-application/bpic2012_events.csv")
+	fi
+	for args in "${inputs[@]}"; do
+		for m in "" --summary --chains; do
+			# shellcheck disable=SC2086
+			jtrc 0 -q -j 1 $m --rejects "$T/rj1" --flags "$T/fl1" --stats "$T/st1" $args
+			mv "$T/out" "$T/out1"
+			for j in 2 3; do
+				# shellcheck disable=SC2086
+				jtrc 0 -q -j "$j" $m --rejects "$T/rj" --flags "$T/fl" --stats "$T/st" $args
+				cmp "$T/out1" "$T/out"
+				cmp "$T/rj1" "$T/rj"
+				cmp "$T/fl1" "$T/fl"
+				cmp "$T/st1" "$T/st"
+			done
+		done
+	done
+	for j in 0 -1 x '' 1025; do
+		jtrc 2 -j "$j" /nonexistent.csv
+		err_is "jrefer: -j: '$j' is not a number of threads from 1 to 1024
+Try 'jrefer --help' for more information."
+	done
+	jtrc 2 --jobs x /nonexistent.csv
+	err_is "jrefer: -j: 'x' is not a number of threads from 1 to 1024
+Try 'jrefer --help' for more information."
 }
 
 # Real exports read as referral graphs: BPIC 2012 (262,200 events) with its resource as the
@@ -1226,7 +1263,7 @@ genbig() {
 	jt --help
 	run head -3 "$T/out"
 	assert_output "usage: jrefer [--summary | --chains] [--customers N] [--k-factor customers|referrers]
-              [--flags file] [--memory size] [file ...]
+              [--flags file] [--memory size] [-j N] [file ...]
        jrefer --referrer col --referee col --time col [--signup col] [--converted col] ..."
 	jt -V
 	run grep -c '^datadir ' "$T/out"
