@@ -46,38 +46,57 @@ uint64_t jt_idmap_hash(const char *s, size_t n)
 	return hash_pre(s, n, load8(s, n));
 }
 
+/* The tag keeps bits 40-63 of the hash, which are bits 0-23 of the slot's
+ * index: a table of up to 2^24 slots grows without a look at the keys. */
 static uint32_t tag_of(uint64_t h, size_t n)
 {
-	return ((uint32_t)h & 0xffffff00u) | (uint32_t)(n < 255 ? n : 255);
+	return ((uint32_t)(h >> 32) & 0xffffff00u) | (uint32_t)(n < 255 ? n : 255);
+}
+
+static void place(struct jt_idmap *m, struct jt_idslot sl, size_t i)
+{
+	while (m->slot[i].id1)
+		i = (i + 1) & m->mask;
+	m->slot[i] = sl;
 }
 
 static void resize(struct jt_idmap *m, size_t cap)
 {
 	enum { AHEAD = 16 };
-	uint64_t hs[AHEAD];
-	jt_xbig_free(m->slot, m->slot ? (m->mask + 1) * sizeof *m->slot : 0);
+	struct jt_idslot *old = m->slot;
+	size_t oldcap = old ? m->mask + 1 : 0;
 	m->slot = jt_xbig(cap * sizeof *m->slot);
 	m->mask = cap - 1;
-	/* the ids in order: their keys are read front to back, and the slot of
-	 * the one AHEAD places on is fetched while this one goes in */
-	for (size_t id = 0; id < m->n + AHEAD; id++) {
-		if (id >= AHEAD) {
-			uint32_t k = (uint32_t)(id - AHEAD);
-			size_t n;
-			const char *s = jt_idmap_key(m, k, &n);
-			uint64_t h = hs[k % AHEAD];
-			size_t i = (size_t)(h >> 32) & m->mask;
-			while (m->slot[i].id1)
-				i = (i + 1) & m->mask;
-			m->slot[i] = (struct jt_idslot){ k + 1, tag_of(h, n), load8(s, n) };
+	if (cap <= (size_t)1 << 24) {
+		/* the old slots front to back, each one's new slot from its tag,
+		 * fetched AHEAD slots before it is filled */
+		for (size_t k = 0; k < oldcap; k++) {
+			if (k + AHEAD < oldcap && old[k + AHEAD].id1)
+				__builtin_prefetch(&m->slot[(old[k + AHEAD].tag >> 8) & m->mask], 1);
+			if (old[k].id1)
+				place(m, old[k], (old[k].tag >> 8) & m->mask);
 		}
-		if (id < m->n) {
-			size_t n;
-			const char *s = jt_idmap_key(m, (uint32_t)id, &n);
-			hs[id % AHEAD] = jt_idmap_hash(s, n);
-			jt_idmap_prefetch(m, hs[id % AHEAD]);
+	} else {
+		uint64_t hs[AHEAD];
+		/* past 2^24 slots the index needs more of the hash than the tag
+		 * holds: the keys in id order, hashed again */
+		for (size_t id = 0; id < m->n + AHEAD; id++) {
+			if (id >= AHEAD) {
+				uint32_t k = (uint32_t)(id - AHEAD);
+				size_t n;
+				const char *s = jt_idmap_key(m, k, &n);
+				uint64_t h = hs[k % AHEAD];
+				place(m, (struct jt_idslot){ k + 1, tag_of(h, n), load8(s, n) }, jt_idmap_index(m, h));
+			}
+			if (id < m->n) {
+				size_t n;
+				const char *s = jt_idmap_key(m, (uint32_t)id, &n);
+				hs[id % AHEAD] = jt_idmap_hash(s, n);
+				jt_idmap_prefetch(m, hs[id % AHEAD]);
+			}
 		}
 	}
+	jt_xbig_free(old, oldcap * sizeof *old);
 }
 
 uint32_t jt_idmap_put(struct jt_idmap *m, const char *s, size_t n, int *isnew)
@@ -91,7 +110,7 @@ uint32_t jt_idmap_put_h(struct jt_idmap *m, const char *s, size_t n, uint64_t h,
 		resize(m, 1024);
 	uint64_t pre = load8(s, n);
 	uint32_t tag = tag_of(h, n);
-	size_t i = (size_t)(h >> 32) & m->mask;
+	size_t i = jt_idmap_index(m, h);
 	for (;; i = (i + 1) & m->mask) {
 		const struct jt_idslot *sl = &m->slot[i];
 		if (!sl->id1)

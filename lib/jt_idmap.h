@@ -13,7 +13,7 @@
 
 struct jt_idslot {
 	uint32_t id1;	/* id + 1; 0: empty */
-	uint32_t tag;	/* hash bits 8-31, length (255: 255 or more) in bits 0-7 */
+	uint32_t tag;	/* hash bits 40-63 in bits 8-31, the length (255: 255 or more) in 0-7 */
 	uint64_t pre;	/* the key's first 8 bytes, zero-padded */
 };
 
@@ -36,10 +36,14 @@ uint32_t jt_idmap_put(struct jt_idmap *m, const char *s, size_t n, int *isnew);
  * slot fetched ahead (jt_idmap_prefetch), then the put. */
 uint64_t jt_idmap_hash(const char *s, size_t n);
 uint32_t jt_idmap_put_h(struct jt_idmap *m, const char *s, size_t n, uint64_t h, int *isnew);
+static inline size_t jt_idmap_index(const struct jt_idmap *m, uint64_t h)
+{
+	return (size_t)(h >> 40 | h << 24) & m->mask;
+}
 static inline void jt_idmap_prefetch(const struct jt_idmap *m, uint64_t h)
 {
 	if (m->slot)
-		__builtin_prefetch(&m->slot[(size_t)(h >> 32) & m->mask]);
+		__builtin_prefetch(&m->slot[jt_idmap_index(m, h)]);
 }
 /* The bytes of id (not NUL-terminated). */
 static inline const char *jt_idmap_key(const struct jt_idmap *m, uint32_t id, size_t *len)

@@ -20,6 +20,10 @@ void jt_xbig_free(void *p, size_t n);
  * for a failing calloc). Large sizes are only reserved: a page costs memory
  * once it is touched. */
 void *jt_xbig_try(size_t n);
+/* A table of n bytes whose content does not matter (the caller sets each
+ * entry before reading it): from 1 MiB to 2 MiB, a piece of a table freed
+ * before where there is one. Free with jt_xbig_free(p, n). */
+void *jt_xbig_dirty(size_t n);
 char *jt_xstrdup(const char *s);
 char *jt_xmemdup(const void *s, size_t n);	/* adds a NUL */
 

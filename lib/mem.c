@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -82,14 +83,42 @@ void *jt_xbig_try(size_t n)
 	return a;
 }
 
+/* The 2 MiB pieces of tables freed (a hash table's old slots as it grows),
+ * kept for jt_xbig_dirty: memory used again costs no page fault and no
+ * zeroing, which on a virtual machine cost more than the work on them. */
+static void *pool[256];
+static size_t npool;
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void jt_xbig_free(void *p, size_t n)
 {
 	if (!p)
 		return;
-	if (n < HUGE_PAGE)
+	if (n < HUGE_PAGE) {
 		free(p);
-	else
-		munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+		return;
+	}
+	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	pthread_mutex_lock(&pool_mu);
+	for (size_t off = 0; off < len; off += HUGE_PAGE) {
+		if (npool < sizeof pool / sizeof *pool)
+			pool[npool++] = (char *)p + off;
+		else
+			munmap((char *)p + off, HUGE_PAGE);
+	}
+	pthread_mutex_unlock(&pool_mu);
+}
+
+void *jt_xbig_dirty(size_t n)
+{
+	void *p = NULL;
+	if (n > HUGE_PAGE / 2 && n <= HUGE_PAGE) {
+		pthread_mutex_lock(&pool_mu);
+		if (npool)
+			p = pool[--npool];
+		pthread_mutex_unlock(&pool_mu);
+	}
+	return p ? p : jt_xbig(n > HUGE_PAGE / 2 && n < HUGE_PAGE ? HUGE_PAGE : n);
 }
 
 char *jt_xstrdup(const char *s)

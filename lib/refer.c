@@ -72,6 +72,17 @@ struct edge {
 	uint64_t row;
 };
 
+/* The day of the last time read in a column, for the canonical form
+ * YYYY-MM-DDTHH:MM:SSZ that jtouch writes: a row of the same day as the one
+ * before (an export in time order) reads only its clock. Anything else is
+ * jt_time_parse's. */
+struct tcache {
+	uint64_t date8;	/* the day's YYYY-MM-D */
+	uint16_t date2;	/* and D- */
+	int ok;
+	int64_t days;
+};
+
 struct tree {	/* set once the graph is whole */
 	uint32_t gen, height, desc;
 };
@@ -123,6 +134,7 @@ struct jt_referrun {
 	struct jt_timefilter tf;
 	struct jt_header *h;
 	long c_from, c_to, c_time, c_tp, c_signup, c_conv;
+	struct tcache tc[3];	/* time, signup, converted */
 	struct jt_idmap ids;
 	struct node **nch;	/* node chunks */
 	struct tagg **tch;	/* touch stream: tagg chunks */
@@ -206,7 +218,7 @@ static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n, uint64_t
 			r->nch = jt_xrealloc(r->nch, r->chcap * sizeof *r->nch);
 			r->tch = jt_xrealloc(r->tch, r->chcap * sizeof *r->tch);
 		}
-		r->nch[r->nchunks] = jt_xbig(CHUNK * sizeof **r->nch);
+		r->nch[r->nchunks] = jt_xbig_dirty(CHUNK * sizeof **r->nch);	/* each node set as made */
 		r->tch[r->nchunks] = r->o.referrer ? NULL : jt_xbig(CHUNK * sizeof **r->tch);
 		r->nchunks++;
 	}
@@ -297,18 +309,53 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 	r->rl = jt_xrealloc(r->rl, (h->n + 1) * sizeof *r->rl);
 }
 
+static int d2(const char *s, unsigned *v)
+{
+	unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+	*v = a * 10 + b;
+	return a <= 9 && b <= 9;
+}
+
+/* jt_time_parse, with the day of the canonical form remembered (tcache). */
+static int read_time(struct tcache *c, const char *s, size_t n, int64_t *t)
+{
+	int canon = n == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z';
+	unsigned hh, mm, ss;
+	uint64_t d8 = 0;
+	uint16_t d2b = 0;
+	if (canon) {
+		memcpy(&d8, s, 8);
+		memcpy(&d2b, s + 8, 2);
+	}
+	if (canon && c->ok && d8 == c->date8 && d2b == c->date2 && d2(s + 11, &hh) && d2(s + 14, &mm) && d2(s + 17, &ss) &&
+	    hh <= 23 && mm <= 59 && ss <= 60) {
+		*t = c->days * 86400 + hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);	/* a leap second as :59, as there */
+		return 0;
+	}
+	if (jt_time_parse(s, n, t) != 0)
+		return -1;
+	if (canon) {
+		c->date8 = d8;
+		c->date2 = d2b;
+		c->days = *t / 86400 - (*t % 86400 < 0);
+		c->ok = 1;
+	}
+	return 0;
+}
+
 static int eq(const char *s, size_t n, const char *lit)
 {
 	return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
 
 /* An optional time column of a raw export: NOTIME when empty, 1 when unreadable. */
-static int opt_time(struct jt_referrun *r, const char *src, const struct jt_record *rec, long c, int64_t *t)
+static int opt_time(struct jt_referrun *r, const char *src, const struct jt_record *rec, long c, struct tcache *tc,
+		    int64_t *t)
 {
 	*t = NOTIME;
 	if (c < 0 || rec->len[c] == 0)
 		return 0;
-	if (jt_time_parse(rec->f[c], rec->len[c], t) != 0) {
+	if (read_time(tc, rec->f[c], rec->len[c], t) != 0) {
 		REJECT(r, src, rec, "bad time", "column '%s': '%s' is not a time", r->h->name[c],
 		       jt_show(rec->f[c], rec->len[c]));
 		return 1;
@@ -395,7 +442,7 @@ static void on_raw(struct jt_referrun *r, const char *src, const struct jt_recor
 		REJECT(r, src, rec, "missing customer", "column '%s': empty referrer id", r->h->name[r->c_from]);
 		return;
 	}
-	if (jt_time_parse(ts, tn, &t) != 0) {
+	if (read_time(&r->tc[0], ts, tn, &t) != 0) {
 		REJECT(r, src, rec, "bad time", "column '%s': '%s' is not a time", r->h->name[r->c_time],
 		       jt_show(ts, tn));
 		return;
@@ -404,7 +451,7 @@ static void on_raw(struct jt_referrun *r, const char *src, const struct jt_recor
 		REJECT(r, src, rec, "missing referee", "column '%s': empty referee id", r->h->name[r->c_to]);
 		return;
 	}
-	if (opt_time(r, src, rec, r->c_signup, &su) || opt_time(r, src, rec, r->c_conv, &cv))
+	if (opt_time(r, src, rec, r->c_signup, &r->tc[1], &su) || opt_time(r, src, rec, r->c_conv, &r->tc[2], &cv))
 		return;
 	struct item *it = new_item(r, rec);
 	item_key(r, it, fs, fn);
@@ -434,7 +481,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		REJECT(r, src, rec, "missing customer", "column '%s': empty customer id", r->h->name[r->c_from]);
 		return;
 	}
-	if (jt_time_parse(ts, tn, &t) != 0) {
+	if (read_time(&r->tc[0], ts, tn, &t) != 0) {
 		REJECT(r, src, rec, "bad time", "column '%s': '%s' is not a time", r->h->name[r->c_time],
 		       jt_show(ts, tn));
 		return;
