@@ -155,6 +155,11 @@ struct jt_referrun {
 	size_t *rl;
 	uint64_t flagged;
 	uint32_t gens;	/* the largest generation */
+	struct {	/* over the customers, for --summary and the --customers check */
+		uint64_t referrers, invites, signed_up, converted, referred, touched, floor;
+		int64_t *cyc;	/* referrers' own conversion to first invitation */
+		size_t ncyc;
+	} sum;
 	struct jt_writer w;
 };
 
@@ -730,6 +735,8 @@ static void reject_edge(struct jt_referrun *r, const struct edge *e, uint32_t fr
 	}
 }
 
+static int is_referred(const struct jt_referrun *r, const struct node *x);
+
 static void build(struct jt_referrun *r, FILE *flags)
 {
 	struct jt_writer fw;
@@ -833,6 +840,8 @@ static void build(struct jt_referrun *r, FILE *flags)
 	 * order, no recursion */
 	if (r->o.mode != JT_RM_SUMMARY)
 		r->tr = jt_xbig((r->nn + 1) * sizeof *r->tr);
+	else
+		r->sum.cyc = jt_xmalloc((r->nn + 1) * sizeof *r->sum.cyc);
 	for (uint32_t i = 0; i < r->nn; i++) {
 		uint32_t g;
 		find(r, i, &g);
@@ -840,6 +849,19 @@ static void build(struct jt_referrun *r, FILE *flags)
 			r->tr[i].gen = g;
 		if (g > r->gens)
 			r->gens = g;
+		/* and the sums of the summary, in the same pass */
+		const struct node *x = NODE(r, i);
+		int referred = is_referred(r, x);
+		r->sum.referrers += x->invites > 0;
+		r->sum.invites += x->invites;
+		r->sum.signed_up += SIGNED(x);
+		r->sum.converted += x->converted;
+		r->sum.referred += referred;
+		r->sum.touched += (x->signed_up & N_TOUCH) != 0;
+		r->sum.floor += x->invites > 0 || referred;
+		/* viral cycle time: own conversion to first invitation */
+		if (r->sum.cyc && x->invites && x->own != NOTIME && x->first_inv >= x->own)
+			r->sum.cyc[r->sum.ncyc++] = x->first_inv - x->own;
 	}
 	if (r->o.mode != JT_RM_REFERRERS)
 		return;
@@ -950,41 +972,18 @@ static int is_referred(const struct jt_referrun *r, const struct node *x)
 	return x->parent != NONE && (r->o.referrer || (x->signed_up & N_TOUCH));
 }
 
-/* The fewest customers a base can hold: the referrers and the referred
- * customers, each once (a referred customer may refer too). */
-static uint64_t base_floor(const struct jt_referrun *r)
-{
-	uint64_t n = 0;
-	for (uint32_t i = 0; i < r->nn; i++)
-		n += NODE(r, i)->invites > 0 || is_referred(r, NODE(r, i));
-	return n;
-}
-
 static void write_summary(struct jt_referrun *r)
 {
-	uint64_t referrers = 0, invites = 0, signed_up = 0, converted = 0, referred = 0, customers;
-	int64_t *cyc = jt_xmalloc((r->nn + 1) * sizeof *cyc);
-	size_t ncyc = 0;
-	for (uint32_t i = 0; i < r->nn; i++) {
-		const struct node *x = NODE(r, i);
-		referrers += x->invites > 0;
-		invites += x->invites;
-		signed_up += SIGNED(x);
-		converted += x->converted;
-		referred += is_referred(r, x);
-		/* viral cycle time: own conversion to first invitation */
-		if (x->invites && x->own != NOTIME && x->first_inv >= x->own)
-			cyc[ncyc++] = x->first_inv - x->own;
-	}
-	if (r->o.customers) {
+	uint64_t referrers = r->sum.referrers, invites = r->sum.invites, signed_up = r->sum.signed_up,
+		 converted = r->sum.converted, referred = r->sum.referred, customers;
+	int64_t *cyc = r->sum.cyc;
+	size_t ncyc = r->sum.ncyc;
+	if (r->o.customers)
 		customers = r->o.customers;
-	} else if (r->o.referrer) {
+	else if (r->o.referrer)
 		customers = r->nn;	/* a raw export knows only its referrers and referees */
-	} else {
-		customers = 0;
-		for (uint32_t i = 0; i < r->nn; i++)
-			customers += (NODE(r, i)->signed_up & N_TOUCH) != 0;
-	}
+	else
+		customers = r->sum.touched;
 	if (customers < r->nn && r->o.customers)
 		jt_warn("--customers %llu is fewer than the %zu customers the referrals name", r->o.customers, r->nn);
 	char b[24][64];
@@ -1032,7 +1031,6 @@ static void write_summary(struct jt_referrun *r)
 	record(r, h, 2);
 	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
 		record(r, rows[i], 2);
-	free(cyc);
 }
 
 static void write_chains(struct jt_referrun *r)
@@ -1083,7 +1081,7 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 	FILE *flags = r->o.flags ? jt_out_open_side(r->o.flags, 0) : NULL;
 	build(r, r->h ? flags : NULL);	/* 0-byte input: an empty flags file, like -o and --rejects */
 	if (r->o.mode == JT_RM_SUMMARY && r->o.customers) {	/* known only now; nothing is written */
-		uint64_t need = base_floor(r);
+		uint64_t need = r->sum.floor;
 		if (r->o.customers < need)
 			jt_usage_error("--customers %llu is fewer than the %llu referrers and referred customers "
 				       "(give at least %llu, or leave --customers out)",
@@ -1143,6 +1141,7 @@ void jt_refer_free(struct jt_referrun *r)
 	free(r->b[0].kb);
 	free(r->b[1].kb);
 	jt_xbig_free(r->tr, (r->nn + 1) * sizeof *r->tr);
+	free(r->sum.cyc);
 	jt_xsort_free(r->xs);
 	jt_blobs_free(r->rows);
 	jt_buf_free(&r->rowbuf);
