@@ -9,7 +9,7 @@
 
 enum {
 	OPT_SUMMARY = JT_OPT_TOOL, OPT_CHAINS, OPT_REFERRER, OPT_REFEREE, OPT_TIME, OPT_SIGNUP, OPT_CONVERTED,
-	OPT_CUSTOMERS, OPT_KFACTOR, OPT_FLAGS
+	OPT_CUSTOMERS, OPT_KFACTOR, OPT_FLAGS, OPT_MEMORY
 };
 
 static const struct option longopts[] = {
@@ -18,7 +18,9 @@ static const struct option longopts[] = {
 	{ "converted", required_argument, NULL, OPT_CONVERTED },
 	{ "customers", required_argument, NULL, OPT_CUSTOMERS },
 	{ "flags", required_argument, NULL, OPT_FLAGS },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "k-factor", required_argument, NULL, OPT_KFACTOR },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "referee", required_argument, NULL, OPT_REFEREE },
 	{ "referrer", required_argument, NULL, OPT_REFERRER },
 	{ "signup", required_argument, NULL, OPT_SIGNUP },
@@ -27,10 +29,34 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* --memory SIZE: bytes, or a number with K, M, G or T (powers of 1024), at least 1K. */
+static uint64_t memory_size(const char *s)
+{
+	static const char units[] = "KMGT";
+	char num[32];
+	size_t n = strlen(s);
+	uint64_t v, mul = 1;
+	const char *u = n ? strchr(units, s[n - 1] & ~0x20) : NULL;
+	if (u && *u) {
+		mul = (uint64_t)1 << (10 * (u - units + 1));
+		n--;
+	}
+	if (n >= sizeof num)
+		n = 0;	/* too long to be a size */
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (jt_parse_size(num, &v) != 0 || v > UINT64_MAX / mul)
+		jt_usage_error("--memory: '%s' is not a size (bytes, or a number with K, M or G: 512M, 2G)",
+			       jt_show(s, strlen(s)));
+	if (v * mul < 1024)
+		jt_usage_error("--memory: '%s' is less than 1K", jt_show(s, strlen(s)));
+	return v * mul;
+}
+
 static void help(void)
 {
 	printf("usage: jrefer [--summary | --chains] [--customers N] [--k-factor customers|referrers]\n"
-	       "              [--flags file] [file ...]\n"
+	       "              [--flags file] [--memory size] [-j N] [file ...]\n"
 	       "       jrefer --referrer col --referee col --time col [--signup col] [--converted col] ...\n"
 	       "The referral graph of the touch stream (referral_sent touches: customer -> referee), or of a\n"
 	       "raw referral export: per referrer, a summary, or the chains.\n\n"
@@ -42,6 +68,10 @@ static void help(void)
 	       "      --k-factor DEF    customers (default: invites per customer x conversion) or\n"
 	       "                        referrers (invites per referring customer x conversion)\n"
 	       "      --flags FILE      referrals kept but suspicious (the referee was a customer before)\n"
+	       "      --memory SIZE     the memory for what grows with the rows (default 1G; K, M, G: 512M);\n"
+	       "                        past it the invitations go through spill files in $TMPDIR\n"
+	       "  -j, --jobs N          threads: 1, or 2 and more, one reading while one builds (the\n"
+	       "                        default where there are 2 processors); more than 2 add nothing\n"
 	       "      --referrer COL    a raw export: the referrer column (with --referee and --time)\n"
 	       "      --referee COL     the referred person\n"
 	       "      --time COL        when the invitation was sent\n"
@@ -68,7 +98,7 @@ int main(int argc, char **argv)
 	jt_common_init(&c);
 	memset(&o, 0, sizeof o);
 	o.c = &c;
-	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "j:", longopts, NULL)) != -1) {
 		if (jt_common_option(&c, opt, optarg, help))
 			continue;
 		switch (opt) {
@@ -91,6 +121,14 @@ int main(int argc, char **argv)
 			if (jt_parse_size(optarg, &n) != 0 || n == 0)
 				jt_usage_error("--customers: '%s' is not a positive number", optarg);
 			o.customers = n;
+			break;
+		}
+		case OPT_MEMORY: o.memory = memory_size(optarg); break;
+		case 'j': {
+			uint64_t n;
+			if (jt_parse_size(optarg, &n) != 0 || n == 0 || n > 1024)
+				jt_usage_error("-j: '%s' is not a number of threads from 1 to 1024", jt_show(optarg, strlen(optarg)));
+			o.jobs = (int)n;
 			break;
 		}
 		case OPT_KFACTOR:

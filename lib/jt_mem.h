@@ -10,6 +10,20 @@ void *jt_xcalloc(size_t n, size_t size);
 void *jt_xrealloc(void *p, size_t n);
 /* Grow *p (holding *cap elements of size sz) to hold at least need elements. */
 void jt_xgrow(void **p, size_t *cap, size_t need, size_t sz);
+/* n zeroed bytes for a large table, freed with jt_xbig_free(p, n): from 2 MiB
+ * on, straight from mmap, aligned to 2 MiB and marked for transparent huge
+ * pages where the system has them, so that a table of random accesses costs
+ * fewer page faults and TLB misses. */
+void *jt_xbig(size_t n);
+void jt_xbig_free(void *p, size_t n);
+/* jt_xbig, or NULL when the system refuses (never for less than 2 MiB... but
+ * for a failing calloc). Large sizes are only reserved: a page costs memory
+ * once it is touched. */
+void *jt_xbig_try(size_t n);
+/* A table of n bytes whose content does not matter (the caller sets each
+ * entry before reading it): from 1 MiB to 2 MiB, a piece of a table freed
+ * before where there is one. Free with jt_xbig_free(p, n). */
+void *jt_xbig_dirty(size_t n);
 char *jt_xstrdup(const char *s);
 char *jt_xmemdup(const void *s, size_t n);	/* adds a NUL */
 

@@ -1,10 +1,13 @@
 /* jt_refer.h — jrefer's engine: the referral graph from the touch stream or a
  * raw referral export; per referrer, summary (K-factor, cycle time), chains,
  * and the data problems (self-referral, double claims, cycles, referees who
- * were customers already). Memory grows with customers and referrals. */
+ * were customers already). Memory grows with the customers; what grows with
+ * the rows (the invitations, the rows kept for --rejects) stays within a
+ * budget and goes to spill files past it (see refer.c). */
 #ifndef JT_REFER_H
 #define JT_REFER_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct jt_common;
@@ -20,7 +23,11 @@ struct jt_refer_opts {
 	unsigned long long customers;	/* --customers N, 0 = from the input */
 	enum jt_kfactor kfactor;
 	const char *flags;	/* --flags FILE */
+	uint64_t memory;	/* --memory SIZE in bytes, 0 = JT_REFER_MEMORY */
+	int jobs;	/* -j N: 1 = one thread; else a second reads while one builds */
 };
+
+#define JT_REFER_MEMORY ((uint64_t)1 << 30)
 
 struct jt_referrun;
 struct jt_referrun *jt_refer_new(const struct jt_refer_opts *o);

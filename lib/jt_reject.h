@@ -64,6 +64,12 @@ struct jt_rejects *jt_rejects_deferred(const struct jt_common *c, volatile int *
  * record lines counted from base (the part's first line in the file). With
  * --strict the first one ends the run. Adds its rows read and skipped. */
 void jt_rejects_replay(struct jt_rejects *rj, struct jt_rejects *part, unsigned long long base);
+/* 1 when the next reject's message would be read by nobody: no --rejects,
+ * no --strict, and -q or the first few already shown. A hot path then calls
+ * jt_reject_count instead of building the message for jt_reject. */
+int jt_reject_silent(const struct jt_rejects *rj);
+/* A reject counted under key, without a message (only when jt_reject_silent). */
+void jt_reject_count(struct jt_rejects *rj, const char *key);
 uint64_t jt_rejected(const struct jt_rejects *rj);
 /* Data records read so far (every one, rejected or not, of any shard). */
 uint64_t jt_rows_read(const struct jt_rejects *rj);

@@ -1,15 +1,27 @@
 /* jt_spill.h — temporary files for data past the --memory budget.
  *
- * A spill file lives in $TMPDIR (else /tmp) and has no name: it is unlinked
- * as soon as it is made, so whatever ends the run — success, an error, a
- * signal, SIGKILL — leaves nothing behind. Writes are buffered; any failure
- * (a full $TMPDIR) stops the run with exit 1 and a message saying what to do. */
+ * A spill file lives in $TMPDIR (else /tmp) and has no name: made with
+ * O_TMPFILE where the system and file system have it, else made with mkstemp
+ * and unlinked at once (signals blocked in between). So whatever ends the
+ * run — success, an error, a signal, SIGKILL — leaves nothing behind. Any
+ * failure (a full or unwritable $TMPDIR) stops the run with exit 1 and a
+ * message naming the folder and what to do. */
 #ifndef JT_SPILL_H
 #define JT_SPILL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* $TMPDIR, else /tmp. */
+const char *jt_spill_dir(void);
+
+/* Unbuffered: a new spill file's descriptor, and whole writes and reads. */
+int jt_spill_fd(void);
+void jt_spill_fd_write(int fd, const void *p, size_t n);
+void jt_spill_fd_pwrite(int fd, uint64_t off, const void *p, size_t n);
+void jt_spill_fd_pread(int fd, void *p, size_t n, uint64_t off);
+
+/* Buffered appends. */
 struct jt_spill {
 	int fd;
 	uint64_t size;	/* bytes written (flushed or not) */

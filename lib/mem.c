@@ -1,8 +1,12 @@
 /* mem.c — allocation helpers; out of memory is fatal for a filter. */
+#define _DEFAULT_SOURCE	/* MADV_HUGEPAGE */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "jt_err.h"
 #include "jt_mem.h"
@@ -45,6 +49,76 @@ void jt_xgrow(void **p, size_t *cap, size_t need, size_t sz)
 	}
 	*p = jt_xrealloc(*p, c * sz);
 	*cap = c;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *jt_xbig(size_t n)
+{
+	void *p = jt_xbig_try(n);
+	if (!p)
+		jt_die("out of memory");
+	return p;
+}
+
+void *jt_xbig_try(size_t n)
+{
+	if (n < HUGE_PAGE)
+		return calloc(1, n ? n : 1);
+	/* fresh pages from mmap are zero: no memset, no page touched before use */
+	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (len < n || len + HUGE_PAGE < len)
+		return NULL;
+	char *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	char *a = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + len < p + len + HUGE_PAGE)
+		munmap(a + len, (size_t)(p + len + HUGE_PAGE - (a + len)));
+#ifdef MADV_HUGEPAGE
+	madvise(a, len, MADV_HUGEPAGE);	/* a hint: fewer page faults, fewer TLB misses */
+#endif
+	return a;
+}
+
+/* The 2 MiB pieces of tables freed (a hash table's old slots as it grows),
+ * kept for jt_xbig_dirty: memory used again costs no page fault and no
+ * zeroing, which on a virtual machine cost more than the work on them. */
+static void *pool[256];
+static size_t npool;
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void jt_xbig_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n < HUGE_PAGE) {
+		free(p);
+		return;
+	}
+	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	pthread_mutex_lock(&pool_mu);
+	for (size_t off = 0; off < len; off += HUGE_PAGE) {
+		if (npool < sizeof pool / sizeof *pool)
+			pool[npool++] = (char *)p + off;
+		else
+			munmap((char *)p + off, HUGE_PAGE);
+	}
+	pthread_mutex_unlock(&pool_mu);
+}
+
+void *jt_xbig_dirty(size_t n)
+{
+	void *p = NULL;
+	if (n > HUGE_PAGE / 2 && n <= HUGE_PAGE) {
+		pthread_mutex_lock(&pool_mu);
+		if (npool)
+			p = pool[--npool];
+		pthread_mutex_unlock(&pool_mu);
+	}
+	return p ? p : jt_xbig(n > HUGE_PAGE / 2 && n < HUGE_PAGE ? HUGE_PAGE : n);
 }
 
 char *jt_xstrdup(const char *s)

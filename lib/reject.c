@@ -169,6 +169,36 @@ uint64_t jt_rows_read(const struct jt_rejects *rj) { return rj->in; }
 static void log_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key);
 static void apply(struct jt_rejects *rj, const char *src, unsigned long long line, const char *key,
 		  const char *const *f, const size_t *len, size_t nf);
+int jt_reject_silent(const struct jt_rejects *rj)
+{
+	return rj && !rj->deferred && !rj->c->strict && !rj->fp && !rj->c->rejects &&
+	       (rj->rejected >= SHOW_MAX || jt_quiet());
+}
+
+static void count_key(struct jt_rejects *rj, const char *key)
+{
+	size_t i;
+	for (i = 0; i < rj->nrs; i++)
+		if (strcmp(rj->rs[i].key, key) == 0)
+			break;
+	if (i == rj->nrs) {
+		void *p = rj->rs;
+		jt_xgrow(&p, &rj->rcap, rj->nrs + 1, sizeof *rj->rs);
+		rj->rs = p;
+		rj->rs[i].key = jt_xstrdup(key);
+		rj->rs[i].n = 0;
+		rj->nrs++;
+	}
+	rj->rs[i].n++;
+}
+
+void jt_reject_count(struct jt_rejects *rj, const char *key)
+{
+	if (rj->elsewhere)	/* another shard's row: as jt_reject */
+		return;
+	rj->rejected++;
+	count_key(rj, key);
+}
 
 void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *rec, const char *key,
 	       const char *fmt, ...)
@@ -228,18 +258,7 @@ static void apply(struct jt_rejects *rj, const char *src, unsigned long long lin
 	rj->rejected++;
 	if (rj->c->strict)
 		jt_die_at(src, line, "%s", rj->msg.p);
-	for (i = 0; i < rj->nrs; i++)
-		if (strcmp(rj->rs[i].key, key) == 0)
-			break;
-	if (i == rj->nrs) {
-		void *p = rj->rs;
-		jt_xgrow(&p, &rj->rcap, rj->nrs + 1, sizeof *rj->rs);
-		rj->rs = p;
-		rj->rs[i].key = jt_xstrdup(key);
-		rj->rs[i].n = 0;
-		rj->nrs++;
-	}
-	rj->rs[i].n++;
+	count_key(rj, key);
 	if (rj->rejected <= SHOW_MAX && !jt_quiet()) {
 		struct jt_buf m = JT_BUF_INIT;
 		jt_buf_printf(&m, "%s:%llu: ", src, line);

@@ -219,7 +219,7 @@ sames() {
 	umount "$T/small"
 	assert_equal "rc=$rc" "rc=1"
 	run cat "$T/err"
-	assert_output "jstage: cannot write a spill file in $T/small: No space left on device (set TMPDIR to a folder with room, or give more --memory)"
+	assert_output "jstage: cannot write a spill file in $T/small: No space left on device (make room there, set TMPDIR to a folder with room, or raise --memory)"
 	[ ! -e "$T/out.csv" ]
 }
 

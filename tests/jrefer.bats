@@ -963,11 +963,307 @@ Try 'jrefer --help' for more information."
 	assert_equal "$(wc -c <"$T/o.csv") $(wc -c <"$T/r.csv") $(wc -c <"$T/f.csv")" "0 0 0"
 }
 
+# ================================================================ 8. --memory: spilling past a budget
+#
+# What grows with the rows (the invitations, and with --rejects their rows) stays within --memory
+# SIZE; past it, it goes through spill files in $TMPDIR: sorted runs, merged. The output never
+# depends on it. Every run below gets its own TMPDIR, $T/tmp, which must be empty afterwards.
+
+# both_ways ARGS...: jrefer in each view with --rejects, --flags and --stats, unbounded with two
+# threads (-j 2) and under --memory $MEM (default 1K) with one (-j 1), in $T/big and $T/small;
+# every file byte for byte the same, the exit status too, and (unless NOSPILL is set) the small run
+# said it spilled.
+both_ways() {
+	local m d
+	for m in "" --summary --chains; do
+		for d in big small; do
+			rm -rf "${T:?}/$d" "$T/tmp"
+			mkdir -p "$T/$d" "$T/tmp"
+			local mem=(-j 2)
+			[ "$d" = small ] && mem=(-j 1 --memory "${MEM:-1K}")
+			# shellcheck disable=SC2086
+			(cd "$T/$d" && TMPDIR="$T/tmp" jrefer $m "${mem[@]}" --rejects rj.csv --flags fl.csv --stats st.csv \
+				-o out.csv "$@" 2>err; echo $? >rc)
+			assert_equal "$(ls -A "$T/tmp")" ""
+		done
+		for f in out.csv rj.csv fl.csv st.csv rc; do
+			if ! cmp -s "$T/big/$f" "$T/small/$f"; then
+				echo "jrefer $m --memory ${MEM:-1K} $*: $f differs" >&2
+				diff "$T/big/$f" "$T/small/$f" | head -5 >&2
+				return 1
+			fi
+		done
+		if [ -z "${NOSPILL:-}" ]; then
+			run grep -c "^jrefer: past --memory ${MEM:-1K}: .* MB went through spill files in $T/tmp$" "$T/small/err"
+			assert_output 1
+		fi
+	done
+}
+
+@test "jrefer: --memory SIZE: bytes or K, M, G, T; not a size, or under 1K: exit 2 before reading" {
+	local m
+	for m in x '' 1.5G 16MB -1 16M1 99999999999999999999 20000000T; do
+		jtrc 2 --memory "$m" /nonexistent.csv
+		err_is "jrefer: --memory: '$m' is not a size (bytes, or a number with K, M or G: 512M, 2G)
+Try 'jrefer --help' for more information."
+	done
+	for m in 0 1023 0K; do
+		jtrc 2 --memory "$m" /nonexistent.csv
+		err_is "jrefer: --memory: '$m' is less than 1K
+Try 'jrefer --help' for more information."
+	done
+	for m in 1024 1K 1k 16M 16m 2G 1T; do
+		jtrc 0 -q "${RAW[@]}" --memory "$m" graph.csv
+		golden referrers.csv
+	done
+}
+
+# The hand-drawn graph (22 rows, 7 rejects of every graph kind, a tie) and the touch stream of R.csv
+# and O.csv (flags): with --memory 1K the sort holds 16 invitations a run (32 bytes each, 512 bytes,
+# half the budget with --rejects), so they are merged from several runs in several passes, and the
+# rows of --rejects go to a spill file.
+@test "jrefer: --memory 1K: the hand-drawn graphs spill and merge, byte for byte as in memory" {
+	both_ways "${RAW[@]}" "$FIX/jrefer/graph.csv"
+	{ head -1 graph.csv; tail -n +2 graph.csv | tac; } >"$T/rev.csv"
+	both_ways "${RAW[@]}" "$T/rev.csv"
+	touches
+	both_ways "$T/touches.csv"
+	# the views printed without --memory stay the same
+	jtrc 0 -q --memory 1K "${RAW[@]}" --chains "$FIX/jrefer/graph.csv"
+	golden chains.csv
+	jtrc 0 -q --memory 1K "${RAW[@]}" --summary "$FIX/jrefer/graph.csv"
+	golden summary.csv
+}
+
+# The demo's samples (share/jtools/sample): the touch stream as mk/demo.sh makes it, and the referral
+# export read raw with its sign-up and conversion columns, in file order and reversed (the sort's
+# work), split in two files named in reverse order (the input order of ties).
+@test "jrefer: --memory 1K and 64K on the demo's samples: byte for byte as in memory" {
+	local S="$REPO/share/jtools/sample"
+	jtouch -q -o "$T/touches.csv" -p survey "$S/surveys.csv" -p tickets "$S/tickets.csv" -p orders "$S/orders.csv" \
+		-p referrals "$S/referrals.csv" -p events "$S/events.csv"
+	both_ways "$T/touches.csv"
+	MEM=64K both_ways "$T/touches.csv"
+	local raw=(--referrer referrer_id --referee referee_id --time sent_at --signup signed_up_at --converted converted_at)
+	both_ways "${raw[@]}" "$S/referrals.csv"
+	{ head -1 "$S/referrals.csv"; tail -n +2 "$S/referrals.csv" | tac; } >"$T/rev.csv"
+	both_ways "${raw[@]}" "$T/rev.csv"
+	head -300 "$S/referrals.csv" >"$T/r1.csv"
+	{ head -1 "$S/referrals.csv"; tail -n +301 "$S/referrals.csv"; } >"$T/r2.csv"
+	both_ways "${raw[@]}" "$T/r2.csv" "$T/r1.csv"
+	# and the whole demo pipeline's referral report
+	jtrc 0 -q --summary --memory 1K "$T/touches.csv"
+	cp "$T/out" "$T/small.csv"
+	jtrc 0 -q --summary "$T/touches.csv"
+	same "$T/small.csv" <"$T/out"
+}
+
+# -j N: a second thread interns the ids while the first reads (batches of 1,024 rows, handled in
+# input order); the output never depends on it. The demo's touch stream (27,000 rows) and its
+# referral export; BPIC 2012 (262,200 rows).
+@test "jrefer: -j 1, 2 and 3: byte for byte the same; -j not a number from 1 to 64: exit 2" {
+	local S="$REPO/share/jtools/sample" j m
+	jtouch -q -o "$T/touches.csv" -p survey "$S/surveys.csv" -p tickets "$S/tickets.csv" -p orders "$S/orders.csv" \
+		-p referrals "$S/referrals.csv" -p events "$S/events.csv"
+	local inputs=("$T/touches.csv")
+	if [ -d "$SHARED" ]; then
+		inputs+=("--referrer org:resource --referee case_id --time time:timestamp $SHARED/bpic2012-loan-application/bpic2012_events.csv")
+	fi
+	for args in "${inputs[@]}"; do
+		for m in "" --summary --chains; do
+			# shellcheck disable=SC2086
+			jtrc 0 -q -j 1 $m --rejects "$T/rj1" --flags "$T/fl1" --stats "$T/st1" $args
+			mv "$T/out" "$T/out1"
+			for j in 2 3; do
+				# shellcheck disable=SC2086
+				jtrc 0 -q -j "$j" $m --rejects "$T/rj" --flags "$T/fl" --stats "$T/st" $args
+				cmp "$T/out1" "$T/out"
+				cmp "$T/rj1" "$T/rj"
+				cmp "$T/fl1" "$T/fl"
+				cmp "$T/st1" "$T/st"
+			done
+		done
+	done
+	for j in 0 -1 x '' 65; do
+		jtrc 2 -j "$j" /nonexistent.csv
+		err_is "jrefer: -j: '$j' is not a number of threads from 1 to 64
+Try 'jrefer --help' for more information."
+	done
+	jtrc 2 --jobs x /nonexistent.csv
+	err_is "jrefer: -j: 'x' is not a number of threads from 1 to 64
+Try 'jrefer --help' for more information."
+}
+
+# Real exports read as referral graphs: BPIC 2012 (262,200 events) with its resource as the
+# referrer of the case (one resource submits every case: 198,503 second claims and 32,600
+# repeats), and its hand-overs, the previous resource of a case to the next, a graph of 68
+# people dense with second claims and cycles; the helpdesk log likewise.
+@test "jrefer: --memory 64K on real event logs read as referral graphs: byte for byte as in memory" {
+	need_shared
+	local B="$SHARED/bpic2012-loan-application/bpic2012_events.csv" H="$SHARED/helpdesk-ticket-event-log/helpdesk_events.csv"
+	MEM=64K both_ways --referrer org:resource --referee case_id --time time:timestamp "$B"
+	assert_equal "$(grep -c '^rejected:' "$T/small/st.csv")" 3
+	awk -F, 'NR == 1 { print "from,to,time"; next } $5 != "" { if (($1 in last) && last[$1] != $5) print last[$1] "," $5 "," $4; last[$1] = $5 }' \
+		"$B" >"$T/handover.csv"
+	MEM=64K both_ways --referrer from --referee to --time time "$T/handover.csv"
+	run grep -E '^rejected:(cycle|already referred|repeat invitation),' "$T/small/st.csv"
+	assert_equal "${#lines[@]}" 3
+	MEM=64K both_ways --referrer org:resource --referee case_id --time time:timestamp "$H"
+}
+
+# genbig N: a touch stream of 10 x N rows in $T/big.csv, from an awk block of N rows repeated:
+# 50,000 customers, 20 % referral_sent (one in 97 to themselves), orders, sign-ups, conversions
+# and page views, times scattered over 2024 (far from sorted, and each one 10 times, in 10 blocks:
+# the ties are settled by input order, across runs), ~100 bytes a row.
+genbig() {
+	awk -v rows="$1" 'BEGIN {
+		s = 7; P = 50000
+		pad = sprintf("%55s", ""); gsub(/ /, "x", pad)
+		for (i = 0; i < rows; i++) {
+			s = (s * 48271) % 2147483647; a = s % P
+			s = (s * 48271) % 2147483647; t = s % 31536000
+			s = (s * 48271) % 2147483647; k = s % 20
+			d = int(t / 86400); sec = t % 86400
+			ts = sprintf("2024-%02d-%02dT%02d:%02d:%02dZ", 1 + int(d / 31) % 12, 1 + d % 28, int(sec / 3600), int(sec / 60) % 60, sec % 60)
+			tp = k < 4 ? "referral_sent" : k < 6 ? "order_placed" : k == 6 ? "referral_signup" : k == 7 ? "referral_converted" : "page_view"
+			b = ""
+			if (k < 4) { s = (s * 48271) % 2147483647; b = "c" (i % 97 == 0 ? a : s % P) }
+			printf "c%d,%s,%s,%s,%s%d\n", a, ts, tp, b, pad, i
+		}
+	}' >"$T/block.csv"
+	{
+		echo "customer,time,touchpoint,referee,note"
+		for _ in 1 2 3 4 5 6 7 8 9 10; do cat "$T/block.csv"; done
+	} >"$T/big.csv"
+	rm "$T/block.csv"
+}
+
+# The issue's test: --memory 16M on an input 20 times that size (352 MB: 3.4M touches, 680,000
+# invitations, 22 MB packed, and their rows, 75 MB, for --rejects). The same stdout, rejects,
+# flags and stats as in memory; the peak memory (GNU time, when installed) under the budget, plus
+# a constant (8 MiB: the program, libcsv, the buffers), plus what grows with the customers (50,000
+# here; jrefer(1) says about 150 bytes each: 8 MB).
+@test "jrefer: --memory 16M on an input 20 times its size: the same outputs, the peak memory within the budget" {
+	genbig 340000
+	local size
+	size=$(wc -c <"$T/big.csv")
+	[ "$size" -ge $((20 * 16 * 1048576)) ]
+	mkdir "$T/a" "$T/b" "$T/tmp"
+	local rss="" timer=()
+	[ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null && timer=(/usr/bin/time -f %M -o "$T/rss")
+	(cd "$T/a" && jrefer -q --rejects rj --flags fl --stats st -o out ../big.csv)
+	(cd "$T/b" && TMPDIR="$T/tmp" "${timer[@]}" "$REPO/bin/jrefer" --memory 16M --rejects rj --flags fl --stats st -o out \
+		../big.csv 2>err)
+	run tail -1 "$T/b/err"
+	assert_output --regexp "^jrefer: past --memory 16M: [0-9.]+ MB went through spill files in $T/tmp\$"
+	local f
+	for f in out rj fl st; do
+		cmp "$T/a/$f" "$T/b/$f"
+	done
+	assert_equal "$(ls -A "$T/tmp")" ""
+	run grep -E '^(rows_in|rejected:already referred|referrals_flagged),' "$T/b/st"
+	assert_equal "${#lines[@]}" 3
+	if [ ${#timer[@]} -gt 0 ]; then
+		rss=$(tail -1 "$T/rss")
+		echo "peak ${rss} KB" >&3
+		[ "$rss" -le $(((16 + 8) * 1024 + 50000 * 150 / 1024)) ]
+	fi
+}
+
+# Spill files have no name (O_TMPFILE, or unlinked as soon as made): whatever ends the run, $TMPDIR
+# is left as it was. A normal run; a --strict stop on a row while reading after runs were
+# written; a --strict stop on an invitation while merging; SIGTERM, SIGINT and SIGHUP while
+# spilling (the run waits on a fifo, its spill files open in $TMPDIR): no output file either.
+@test "jrefer: spill files are gone after a normal run, a --strict error, and SIGTERM, SIGINT, SIGHUP" {
+	mkdir "$T/tmp"
+	cd "$T"
+	awk 'BEGIN { print "r,e,t"; for (i = 0; i < 3000; i++) printf "p%d,q%d,2024-01-01T%02d:%02d:00Z\n", i, i, i % 24, i % 60 }' >ok.csv
+	TMPDIR="$T/tmp" jtrc 0 --referrer r --referee e --time t --memory 1K --summary -o o.csv ok.csv
+	assert_equal "$(ls -A "$T/tmp")" ""
+	run grep -c "past --memory 1K" "$T/err"
+	assert_output 1
+	rm o.csv
+	# a bad row at the end: runs written, then the stop
+	{ cat ok.csv; echo 'p,q,never'; } >bad.csv
+	TMPDIR="$T/tmp" jtrc 1 --referrer r --referee e --time t --memory 1K --strict -o o.csv bad.csv
+	err_is "jrefer: bad.csv:3002: column 't': 'never' is not a time"
+	assert_equal "$(ls -A "$T/tmp")" ""
+	[ ! -e o.csv ]
+	# a self-referral, the last invitation in time: the stop comes in the merge
+	{ cat ok.csv; echo 'z,z,2024-12-31T00:00:00Z'; } >self.csv
+	TMPDIR="$T/tmp" jtrc 1 --referrer r --referee e --time t --memory 1K --strict -o o.csv self.csv
+	err_is "jrefer: self.csv:3002: self-referral: z -> z"
+	assert_equal "$(ls -A "$T/tmp")" ""
+	[ ! -e o.csv ]
+	[ -d /proc/self/fd ] || skip "no /proc: the signal cases need to see the open spill files"
+	local sig pid rc k open
+	for sig in TERM INT HUP; do
+		rm -f fifo
+		mkfifo fifo
+		set -m	# job control: a background job of a script would start with SIGINT ignored
+		TMPDIR="$T/tmp" "$REPO/bin/jrefer" --referrer r --referee e --time t --memory 1K -o o.csv fifo 2>err &
+		pid=$!
+		set +m
+		exec 7>fifo
+		cat ok.csv >&7
+		open=no
+		for k in $(seq 600); do	# until it has a spill file open in $T/tmp (up to 60 s)
+			if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q -- "-> $T/tmp/"; then
+				open=yes
+				break
+			fi
+			sleep 0.1
+		done
+		kill -"$sig" "$pid"
+		exec 7>&-	# were the signal ignored, the end of the input ends the run
+		rc=0
+		wait "$pid" || rc=$?
+		assert_equal "$sig $open $rc" "$sig yes $((128 + $(kill -l "$sig")))"
+		assert_equal "$(ls -A "$T/tmp")" ""
+		[ ! -e o.csv ]
+	done
+}
+
+# A full $TMPDIR: exit 1, a message naming it, no output file. ulimit -f (a file size limit) stands
+# for a full disk anywhere: each spill file may grow to 64 KiB, and these invitations need 96 KB.
+# As root, a 64 KiB tmpfs is a truly full one.
+@test "jrefer: a full \$TMPDIR (ulimit -f; a small tmpfs as root): exit 1 naming it, no output file" {
+	mkdir "$T/tmp"
+	cd "$T"
+	awk 'BEGIN { print "r,e,t"; for (i = 0; i < 3000; i++) printf "p%d,q%d,2024-01-01T%02d:%02d:00Z\n", i, i, i % 24, i % 60 }' >ok.csv
+	local rc=0
+	TMPDIR="$T/tmp" bash -c 'ulimit -f 64 && exec "$0" "$@"' "$REPO/bin/jrefer" -q --referrer r --referee e --time t \
+		--memory 1K --summary -o o.csv ok.csv >out 2>err || rc=$?
+	assert_equal "$rc" 1
+	err_is "jrefer: cannot write a spill file in $T/tmp: File too large (make room there, set TMPDIR to a folder with room, or raise --memory)"
+	[ ! -e o.csv ]
+	assert_equal "$(ls -A "$T/tmp")" ""
+	# with room, the same run works
+	TMPDIR="$T/tmp" jtrc 0 -q --referrer r --referee e --time t --memory 1K --summary -o o.csv ok.csv
+	rm o.csv
+	[ "$(id -u)" = 0 ] || skip "not root: a small tmpfs cannot be mounted"
+	mkdir "$T/small"
+	mount -t tmpfs -o size=64k tmpfs "$T/small" 2>/dev/null || skip "mount -t tmpfs failed (a container without the right)"
+	rc=0
+	TMPDIR="$T/small" jrefer -q --referrer r --referee e --time t --memory 1K --summary -o o.csv ok.csv >out 2>err || rc=$?
+	local left
+	left=$(ls -A "$T/small")
+	umount "$T/small"
+	assert_equal "$rc" 1
+	err_is "jrefer: cannot write a spill file in $T/small: No space left on device (make room there, set TMPDIR to a folder with room, or raise --memory)"
+	[ ! -e o.csv ]
+	assert_equal "$left" ""
+	# a $TMPDIR that is not there
+	TMPDIR="$T/none" jtrc 1 -q --referrer r --referee e --time t --memory 1K --summary -o o.csv ok.csv
+	err_is "jrefer: cannot create a spill file in $T/none: No such file or directory (set TMPDIR to a folder where it can, or raise --memory)"
+	[ ! -e o.csv ]
+}
+
 @test "jrefer: --help and -V" {
 	jt --help
 	run head -3 "$T/out"
 	assert_output "usage: jrefer [--summary | --chains] [--customers N] [--k-factor customers|referrers]
-              [--flags file] [file ...]
+              [--flags file] [--memory size] [-j N] [file ...]
        jrefer --referrer col --referee col --time col [--signup col] [--converted col] ..."
 	jt -V
 	run grep -c '^datadir ' "$T/out"
