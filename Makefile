@@ -55,6 +55,7 @@ BUILD_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 	$(CC) $(JT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 lib/libjtools.a: $(LIBOBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 bin:
@@ -107,6 +108,8 @@ check: deps-if-needed
 	$(SAN_ENV) prove -e bats tests/*.bats
 
 valgrind-check: deps-if-needed
+	@command -v valgrind >/dev/null 2>&1 || \
+	  { echo "jtools: valgrind is missing: install valgrind (make deps does not: make check needs no valgrind)"; exit 1; }
 	@$(MAKE) --no-print-directory all tests/unit/libtest $(REPLAY)
 	JT_VALGRIND=1 prove -e bats tests/*.bats
 

@@ -18,6 +18,7 @@ enum {
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
+	JT_ENGINE_LONGOPTS,
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "attribution", required_argument, NULL, OPT_ATTRIB },
 	{ "bgnbd", no_argument, NULL, OPT_BGNBD },
@@ -60,7 +61,8 @@ static const struct option longopts[] = {
 
 static void help(void)
 {
-	printf("usage: jstage [-q] [-r rules] [--default label] [--outcome spec] [--window dur] [--sorted] [file ...]\n"
+	printf("usage: jstage [-q] [-j n] [--memory size] [-r rules] [--default label] [--outcome spec] [--window dur]\n"
+	       "              [--sorted] [file ...]\n"
 	       "       jstage --funnel steps [--order ordered|strict|unordered] [--step-windows list] [-g col]\n"
 	       "              [--attribution first|last|all|step:N] [file ...]\n"
 	       "       jstage --paths [--by stage|touchpoint] [--format csv|dot] [file ...]\n"
@@ -111,7 +113,7 @@ static void help(void)
 	       "      --horizon N       months ahead for expected purchases and CLV (default 12)\n"
 	       "      --params FILE     save the fitted parameters and standard errors\n"
 	       "      --use-params FILE predict with saved parameters instead of fitting\n"
-	       "%s\n"
+	       "%s%s\n"
 	       "Examples:\n"
 	       "  jtouch -p survey s.csv -p tickets t.csv | jstage --outcome default > touches.csv\n"
 	       "  jstage --funnel awareness,consideration,purchase --window 30d touches.csv\n"
@@ -121,7 +123,7 @@ static void help(void)
 	       "  jstage --customers -g channel touches.csv > customers.csv\n"
 	       "  jstage --retention --period month -g channel touches.csv\n\n"
 	       "See jstage(1), jtools-rules(5) and jtools(7).\n",
-	       jt_common_help);
+	       jt_engine_help, jt_common_help);
 }
 
 static void set_mode(struct jt_stage_opts *o, enum jt_stage_mode m, const char *name)
@@ -150,7 +152,7 @@ int main(int argc, char **argv)
 	o.churn_after = 90 * 86400;
 	o.unit = 86400;
 	o.horizon = 12;
-	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "g:r:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS JT_ENGINE_SHORTOPTS "g:r:", longopts, NULL)) != -1) {
 		if (jt_common_option(&c, opt, optarg, help))
 			continue;
 		switch (opt) {

@@ -374,6 +374,8 @@ static void emit(struct rd *r)
 	if (r->rj)
 		jt_rows_in(r->rj);
 	if (rec.n != r->ncol) {
+		if (r->rj)	/* its fields cannot be trusted to name its customer */
+			jt_row_unowned(r->rj);
 		if (span)	/* the stray quote swallowed the lines after it */
 			jt_reject(r->rj, r->src, &rec, "field count",
 				  "expected %zu fields, found %zu (a stray quote on line %llu makes one record of lines %llu-%llu)",

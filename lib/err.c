@@ -1,5 +1,6 @@
 /* err.c — messages: "prog: [src:line: ]message" on stderr, one line. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,9 @@
 static const char *progname = "jtools";
 static int quiet;
 static void (*die_hook)(void);
+/* Threads that fail at once (two parts, a full disk): the first one says it
+ * and ends the run; the others wait here until it has. */
+static pthread_mutex_t die_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void jt_setprogname(const char *name) { progname = name; }
 const char *jt_progname(void) { return progname; }
@@ -87,6 +91,7 @@ static _Noreturn void die_exit(int code)
 void jt_die(const char *fmt, ...)
 {
 	va_list ap;
+	pthread_mutex_lock(&die_lock);	/* never unlocked: exit follows */
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);
@@ -104,6 +109,7 @@ void jt_die_at(const char *src, unsigned long long line, const char *fmt, ...)
 	va_start(ap, fmt);
 	jt_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	pthread_mutex_lock(&die_lock);	/* never unlocked: exit follows */
 	fflush(stdout);
 	fprintf(stderr, "%s: ", progname);
 	put_clean(stderr, b.p, b.len);

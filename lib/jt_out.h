@@ -15,6 +15,8 @@ FILE *jt_out_open(const char *path);
  * stops on --max-rejects, when the operator needs them), 0 for the result's
  * companions (--flags, --params: dropped with the result). */
 FILE *jt_out_open_side(const char *path, int diag);
+/* Writes n bytes of p; dies on a write error, naming the file and the reason. */
+void jt_out_write(FILE *fp, const void *p, size_t n);
 /* Flushes; dies on a write error (before a program prints its summary). */
 void jt_out_flush(FILE *fp);
 /* Flushes and, for a file, puts it in place. Dies on a write error. The

@@ -23,6 +23,17 @@ void jt_rows_in(struct jt_rejects *rj);
  * skipped, counted as headers_skipped, a warning the first time. */
 void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long long line);
 void jt_rows_skipped(struct jt_rejects *rj);
+/* A run that is one shard of several (jtouch --shard K/N) counts only its own
+ * rows: those of its customers, and in shard 1 (first) the rows that belong
+ * to no customer. jt_row_elsewhere: the record being read belongs to another
+ * shard; it is left out of rows_in, and jt_rows_skipped and jt_reject do
+ * nothing with it (its shard counts and reports it), until the next record.
+ * jt_row_unowned: the record belongs to no customer (its customer id is empty,
+ * or unknown, as in a record of the wrong field count): elsewhere unless
+ * first. Both do nothing before jt_rejects_shard. */
+void jt_rejects_shard(struct jt_rejects *rj, int first);
+void jt_row_elsewhere(struct jt_rejects *rj);
+void jt_row_unowned(struct jt_rejects *rj);
 /* Rejects rec: counted under key (a short reason class such as "not a number"),
  * the message goes to stderr (first few, unless -q), to --rejects, and with
  * --strict ends the run with exit 1. */
@@ -46,7 +57,7 @@ struct jt_rejects *jt_rejects_deferred(const struct jt_common *c, volatile int *
  * --strict the first one ends the run. Adds its rows read and skipped. */
 void jt_rejects_replay(struct jt_rejects *rj, struct jt_rejects *part, unsigned long long base);
 uint64_t jt_rejected(const struct jt_rejects *rj);
-/* Data records read so far (every one, rejected or not). */
+/* Data records read so far (every one, rejected or not, of any shard). */
 uint64_t jt_rows_read(const struct jt_rejects *rj);
 /* Summary line, --stats, --rejects committed; returns 1 when --max-rejects
  * was exceeded, else 0. rows_out < 0 means in - skipped - rejected. */

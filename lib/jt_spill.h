@@ -19,6 +19,8 @@ struct jt_spill {
 
 void jt_spill_open(struct jt_spill *s);
 void jt_spill_write(struct jt_spill *s, const void *p, size_t n);
+/* Writes n bytes at off, past the buffer (regions laid out by the caller). */
+void jt_spill_pwrite(struct jt_spill *s, uint64_t off, const void *p, size_t n);
 /* Flushes the buffer (before reading back). */
 void jt_spill_flush(struct jt_spill *s);
 /* Reads n bytes at off (after jt_spill_flush). */

@@ -19,6 +19,7 @@
 
 struct jt_tcol {
 	struct jt_itab dict;	/* id 0 is the empty value */
+	uint32_t lastid;	/* the column's last value, compared before hashing */
 	int raw;	/* values written as bytes from now on */
 	uint64_t seen;
 };
@@ -27,8 +28,10 @@ struct jt_tstore {
 	size_t ncol;
 	long c_cust, c_time;	/* left out of rows */
 	struct jt_tcol *col;
+	uint32_t *last;	/* ids of the row just put */
 	char **blk;	/* row blocks */
 	size_t nblk, bcap, used, size;
+	size_t blksize;	/* rows are packed in blocks of this many bytes (default 1 MiB) */
 	uint64_t rowbytes;	/* memory held by row blocks */
 };
 
@@ -36,6 +39,13 @@ void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time);
 /* Encodes rec; time_canon says its time field is the canonical spelling of
  * the time the caller keeps. Returns the row (valid until jt_ts_drop_rows). */
 const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time_canon);
+/* The dictionary id of value s[0..n) of column col, added when new; NOKEY
+ * (UINT32_MAX) once the column is raw. For memos keyed by a column's value,
+ * also when no row is kept. */
+uint32_t jt_ts_intern(struct jt_tstore *s, size_t col, const char *v, size_t n);
+/* The id jt_ts_put gave column col of the row it just wrote (UINT32_MAX for
+ * a raw value, the customer or a left-out time). */
+static inline uint32_t jt_ts_last_id(const struct jt_tstore *s, size_t col) { return s->last[col]; }
 /* Bytes of the row at p (to copy it elsewhere: a spill file). */
 size_t jt_ts_rowlen(const struct jt_tstore *s, const char *p);
 /* Every field of row p into f/len (ncol of them); the customer's and, for

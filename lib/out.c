@@ -234,6 +234,18 @@ void jt_out_flush(FILE *fp)
 	write_error(NULL, err);
 }
 
+void jt_out_write(FILE *fp, const void *p, size_t n)
+{
+	errno = 0;
+	if (n == 0 || fwrite(p, 1, n, fp) == n)
+		return;
+	int err = errno ? errno : EIO;
+	for (int i = 0; i < MAXOUT; i++)
+		if (fp != stdout && outs[i].fp == fp)
+			write_error(outs[i].target, err);
+	write_error(NULL, err);
+}
+
 #ifdef O_TMPFILE
 /* Gives the unnamed file of o a hidden name in the target's folder. */
 static int link_anon(struct pending *o)

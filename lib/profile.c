@@ -1,6 +1,7 @@
 /* profile.c — jtouch profile settings: tokenizing, validating, accumulating.
  * List settings (touch, measure, map, carry, range, lookup, time_format) add to
- * what is there, replacing an entry of the same name; the others replace. */
+ * what is there, replacing an entry of the same name (a {COL} touch's name is
+ * COL); the others replace. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,20 +217,25 @@ static int set_touch(struct jt_profile *p, struct toks *tk, struct perr *e)
 		return fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
 	if (!*tk->t[1])
 		return fail(e, tk->at[1], "touch %s: an empty time column name", tp);
-	size_t found = from_col ? p->ntouch : p->ntouch;
-	for (size_t i = 0; !from_col && i < p->ntouch; i++)
-		if (p->touch[i].touchpoint && strcmp(p->touch[i].touchpoint, tp) == 0)
+	/* a touch is named by its touchpoint, a {COL} touch by COL: the same name replaces */
+	struct jt_pcol col = { NULL, 0 };
+	if (from_col) {
+		char *inner = jt_xmemdup(tp + 1, tn - 2);
+		pcol(&col, inner);
+		free(inner);
+	}
+	size_t found = p->ntouch;
+	for (size_t i = 0; i < p->ntouch; i++)
+		if (from_col ? !p->touch[i].touchpoint && strcmp(p->touch[i].from_col.name, col.name) == 0 :
+			       p->touch[i].touchpoint && strcmp(p->touch[i].touchpoint, tp) == 0)
 			found = i;
 	void *arr = p->touch;
 	struct jt_ptouch *t = slot(&arr, &p->ntouch, sizeof *t, found, touch_clear);
 	p->touch = arr;
-	if (from_col) {
-		char *inner = jt_xmemdup(tp + 1, tn - 2);
-		pcol(&t->from_col, inner);
-		free(inner);
-	} else {
+	if (from_col)
+		t->from_col = col;
+	else
 		t->touchpoint = jt_xstrdup(tp);
-	}
 	pcol(&t->time, tk->t[1]);
 	for (size_t i = 2; i < tk->n; i++) {
 		if (strncmp(tk->t[i], "customer=", 9) == 0 && tk->t[i][9]) {

@@ -23,6 +23,9 @@ struct reason {
 struct jt_rejects {
 	const struct jt_common *c;
 	uint64_t in, skipped, rejected, headers;
+	uint64_t other;	/* records of other shards, in `in` but not in rows_in */
+	int sharded, first;	/* one shard of several; shard 1 */
+	int elsewhere;	/* the record being read is another shard's */
 	struct reason *rs;
 	size_t nrs, rcap;
 	FILE *fp;
@@ -81,7 +84,37 @@ void jt_rejects_stat(struct jt_rejects *rj, const char *name, uint64_t v)
 	rj->extra[rj->nextra++].v = v;
 }
 
-void jt_rows_in(struct jt_rejects *rj) { rj->in++; }
+void jt_rows_in(struct jt_rejects *rj)
+{
+	rj->in++;
+	rj->elsewhere = 0;
+}
+
+void jt_rows_skipped(struct jt_rejects *rj)
+{
+	if (!rj->elsewhere)
+		rj->skipped++;
+}
+
+void jt_rejects_shard(struct jt_rejects *rj, int first)
+{
+	rj->sharded = 1;
+	rj->first = first;
+}
+
+void jt_row_elsewhere(struct jt_rejects *rj)
+{
+	if (rj->sharded && !rj->elsewhere) {
+		rj->elsewhere = 1;
+		rj->other++;
+	}
+}
+
+void jt_row_unowned(struct jt_rejects *rj)
+{
+	if (!rj->first)
+		jt_row_elsewhere(rj);
+}
 
 void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long long line)
 {
@@ -96,7 +129,7 @@ void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long lo
 		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
 			"headers_skipped", jt_show(src, strlen(src)), line);
 }
-void jt_rows_skipped(struct jt_rejects *rj) { rj->skipped++; }
+
 uint64_t jt_rejected(const struct jt_rejects *rj) { return rj->rejected; }
 uint64_t jt_rows_read(const struct jt_rejects *rj) { return rj->in; }
 
@@ -116,6 +149,8 @@ void jt_reject(struct jt_rejects *rj, const char *src, const struct jt_record *r
 		va_end(ap);
 		jt_die_at(src, rec->line, "%s: %s", key, m.p);
 	}
+	if (rj->elsewhere)
+		return;
 	jt_buf_reset(&rj->msg);
 	va_start(ap, fmt);
 	jt_buf_vprintf(&rj->msg, fmt, ap);
@@ -328,7 +363,8 @@ static int cmp_reason(const void *a, const void *b)
 int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 {
 	const struct jt_common *c = rj->c;
-	uint64_t out = rows_out < 0 ? rj->in - rj->skipped - rj->rejected : (uint64_t)rows_out;
+	uint64_t in = rj->in - rj->other;
+	uint64_t out = rows_out < 0 ? in - rj->skipped - rj->rejected : (uint64_t)rows_out;
 	int over = 0;
 
 	if (rj->nrs > 1)
@@ -354,10 +390,9 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 		jt_note("%llu rows rejected, more than --max-rejects %llu", (unsigned long long)rj->rejected,
 			(unsigned long long)c->max_n);
 		over = 1;
-	} else if (c->max_mode == 2 && rj->in > 0 &&
-		   (double)rj->rejected * 100.0 > c->max_pct * (double)rj->in) {
-		jt_note("%.2f%% of rows rejected, more than --max-rejects %g%%",
-			(double)rj->rejected * 100.0 / (double)rj->in, c->max_pct);
+	} else if (c->max_mode == 2 && in > 0 && (double)rj->rejected * 100.0 > c->max_pct * (double)in) {
+		jt_note("%.2f%% of rows rejected, more than --max-rejects %g%%", (double)rj->rejected * 100.0 / (double)in,
+			c->max_pct);
 		over = 1;
 	}
 	if (c->rejects) {
@@ -372,7 +407,7 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 		FILE *fp = jt_out_open_side(c->stats, 1);
 		fprintf(fp, "metric,value\nprogram,%s\nrows_in,%llu\nrows_out,%llu\nrows_skipped,%llu\nrows_rejected,%llu\n"
 			"headers_skipped,%llu\n",
-			jt_progname(), (unsigned long long)rj->in, (unsigned long long)out,
+			jt_progname(), (unsigned long long)in, (unsigned long long)out,
 			(unsigned long long)rj->skipped, (unsigned long long)rj->rejected, (unsigned long long)rj->headers);
 		for (size_t i = 0; i < rj->nextra; i++)
 			fprintf(fp, "%s,%llu\n", rj->extra[i].name, (unsigned long long)rj->extra[i].v);

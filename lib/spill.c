@@ -76,6 +76,29 @@ void jt_spill_write(struct jt_spill *s, const void *p, size_t n)
 	s->blen += n;
 }
 
+void jt_spill_pwrite(struct jt_spill *s, uint64_t off, const void *p, size_t n)
+{
+	const char *c = p;
+	pthread_mutex_lock(&total_lock);
+	total += n;
+	pthread_mutex_unlock(&total_lock);
+	if (off + n > s->size)
+		s->size = off + n;
+	while (n) {
+		ssize_t k = pwrite(s->fd, c, n, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = ENOSPC;
+			fail("cannot write a spill file in");
+		}
+		c += k;
+		off += (uint64_t)k;
+		n -= (size_t)k;
+	}
+}
+
 void jt_spill_flush(struct jt_spill *s)
 {
 	put(s, s->buf, s->blen);

@@ -120,7 +120,9 @@ struct plan {
 	size_t nlk;
 	long *cust;	/* customer alias vcols (first present) */
 	long custcol;
+	long custlk;	/* the lookup the customer column comes from, -1 the input's */
 	const char *custname;
+	int split;	/* a touch has its own customer (customer=COL) */
 	struct ptouch *touch;
 	size_t ntouch;
 	struct pmeasure *meas;
@@ -662,6 +664,7 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 				  pl->nlk ? "" : "; --lookup FILE:KEY joins a table that has it");
 		}
 	}
+	pl->custlk = pl->custcol >= 0 ? pl->vc[pl->custcol].lk : -1;
 	pl->ntouch = c->ntouch;
 	pl->touch = jt_xcalloc(pl->ntouch, sizeof *pl->touch);
 	for (size_t k = 0; k < c->ntouch; k++) {
@@ -676,6 +679,7 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 		t->custname = s->customer.name;
 		if (!s->touchpoint && t->tpcol < 0)
 			t->timecol = -1;
+		pl->split |= t->custcol >= 0;
 	}
 	pl->nmeas = c->nmeasure;
 	pl->meas = jt_xcalloc(pl->nmeas + 1, sizeof *pl->meas);
@@ -905,18 +909,21 @@ uint64_t jt_shard_of(const char *id, size_t len, uint64_t n)
 	return jt_fnv1a64(id, len) % n + 1;
 }
 
+/* 1: write the touch; 2: another shard's touch inside --since/--until (that
+ * shard writes it, unless --dedup finds it a duplicate there): it still makes
+ * its row count as out; 0: left out. The touch counters count this shard's
+ * touches only. */
 static int keep_touch(struct jt_touchrun *r, const char *cust, size_t clen, int64_t t, const char *tp,
 		      size_t tplen)
 {
 	const struct jt_common *c = r->o.c;
-	if (r->o.shard_n && jt_shard_of(cust, clen, r->o.shard_n) != r->o.shard_k) {
-		r->filtered++;
-		return 0;
-	}
+	int here = !r->o.shard_n || jt_shard_of(cust, clen, r->o.shard_n) == r->o.shard_k;
 	if ((c->has_since && t < c->since) || (c->has_until && t >= c->until)) {
-		r->filtered++;
+		r->filtered += (uint64_t)here;
 		return 0;
 	}
+	if (!here)
+		return 2;
 	if (r->o.dedup) {
 		int isnew;
 		jt_buf_reset(&r->key);
@@ -933,6 +940,38 @@ static int keep_touch(struct jt_touchrun *r, const char *cust, size_t clen, int6
 	return 1;
 }
 
+/* The row's customer id (normalized when asked; empty when missing). */
+static inline const char *row_id(struct jt_touchrun *r, struct plan *pl, const struct jt_record *rec, size_t *len)
+{
+	if (pl->cfg.customer_row) {	/* SOURCE:N, N counting every record of the source's files */
+		jt_buf_reset(&r->rowbuf);
+		jt_buf_printf(&r->rowbuf, "%s:%llu", pl->source, (unsigned long long)(pl->rowbase + rec->recno));
+		*len = r->rowbuf.len;
+		return r->rowbuf.p;
+	}
+	if (!pl->cfg.norm_lower && !pl->cfg.norm_trim)
+		return get(pl, rec, pl->custcol, len);
+	return row_customer(r, pl, rec, pl->custcol, len, &r->cbuf);
+}
+
+/* --shard: 1 when the row is this shard's (its customer's shard, or shard 1
+ * for a row without a customer id); else 0 (the row is not counted here, but
+ * a touch of its own customer may be this shard's), or -1 when it has
+ * nothing for this shard. */
+static int row_mine(struct jt_touchrun *r, const struct plan *pl, const char *cust, size_t clen)
+{
+	if (clen == 0) {
+		jt_row_unowned(r->rj);
+		if (r->o.shard_k == 1)
+			return 1;
+	} else if (jt_shard_of(cust, clen, r->o.shard_n) == r->o.shard_k) {
+		return 1;
+	} else {
+		jt_row_elsewhere(r->rj);
+	}
+	return pl->split ? 0 : -1;
+}
+
 static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 {
 	struct jt_touchrun *r = ctx;
@@ -941,31 +980,34 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 	const char *tcanon[MAXTOUCH];
 	int has[MAXTOUCH];
 	size_t nt = pl->ntouch;
-
+	size_t clen = 0;
+	const char *cust = NULL;
+	int mine = 1;	/* --shard: the row is this shard's, to count and report */
+	/* the customer as soon as its column is there: another shard's row stops
+	 * there, unless a touch has its own customer */
+	if (pl->custlk < 0) {
+		cust = row_id(r, pl, rec, &clen);
+		if (r->o.shard_n && (mine = row_mine(r, pl, cust, clen)) < 0)
+			return;
+	}
 	/* lookups, in order: each may use the columns of the ones before */
 	for (size_t k = 0; k < pl->nlk; k++) {
 		size_t n;
 		const char *key = get(pl, rec, pl->lkrow[k], &n);
 		long row = n ? jt_map_find(&pl->lk[k]->map, key, n) : -1;
 		if (row < 0) {
+			if (r->o.shard_n && pl->custlk >= (long)k)	/* no customer yet: shard 1's row */
+				jt_row_unowned(r->rj);
 			jt_reject(r->rj, src, rec, "unmatched lookup", "column '%s': '%s' is not in lookup %s",
 				  pl->cfg.lookup[k].rowcol, jt_show(key, n), pl->lk[k]->file);
 			return;
 		}
 		pl->lkmatch[k] = (long)pl->lk[k]->map.ent[row].val;
-	}
-	/* customer */
-	size_t clen = 0;
-	const char *cust = NULL;
-	if (pl->cfg.customer_row) {	/* SOURCE:N, N counting every record of the source's files */
-		jt_buf_reset(&r->rowbuf);
-		jt_buf_printf(&r->rowbuf, "%s:%llu", pl->source, (unsigned long long)(pl->rowbase + rec->recno));
-		cust = r->rowbuf.p;
-		clen = r->rowbuf.len;
-	} else if (!pl->cfg.norm_lower && !pl->cfg.norm_trim) {
-		cust = get(pl, rec, pl->custcol, &clen);
-	} else {
-		cust = row_customer(r, pl, rec, pl->custcol, &clen, &r->cbuf);
+		if (pl->custlk == (long)k) {
+			cust = row_id(r, pl, rec, &clen);
+			if (r->o.shard_n && (mine = row_mine(r, pl, cust, clen)) < 0)
+				return;
+		}
 	}
 	/* every time first: one bad time rejects the whole row */
 	size_t nemit = 0;
@@ -1008,7 +1050,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		if (row_measure(r, pl, src, rec, &pl->meas[k]) != 0)
 			return;
 	if (nemit == 0) {
-		r->rows_notime++;
+		r->rows_notime += (uint64_t)mine;
 		jt_rows_skipped(r->rj);
 		return;
 	}
@@ -1028,12 +1070,13 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		of[pl->carry[k].out] = get(pl, rec, pl->carry[k].col, &ol[pl->carry[k].out]);
 	for (size_t k = 0; k < pl->nmeas; k++)
 		if (pl->meas[k].vlen && !has[pl->meas[k].on])
-			r->dropped++;
+			r->dropped += (uint64_t)mine;
 	size_t refn = 0;
 	const char *ref = get(pl, rec, pl->refcol, &refn);
 	if (refn && !has[0])
-		r->dropped++;
+		r->dropped += (uint64_t)mine;
 	size_t emitted = 0;
+	int out = 0;
 	char tbuf[32];
 	for (size_t k = 0; k < nt; k++) {
 		if (!has[k])
@@ -1046,7 +1089,9 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		const char *tp = t->tp ? t->tp : get(pl, rec, t->tpcol, &tpl);
 		if (t->tp)
 			tpl = t->tplen;
-		if (!keep_touch(r, cu, cl, tt[k], tp, tpl))
+		int keep = keep_touch(r, cu, cl, tt[k], tp, tpl);
+		out |= keep;
+		if (keep != 1)
 			continue;
 		of[0] = cu;
 		ol[0] = cl;
@@ -1065,7 +1110,9 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		emitted++;
 	}
 	r->touches += emitted;
-	if (emitted) {
+	if (!mine)
+		return;
+	if (out) {
 		r->rows_out++;
 		for (size_t m = 0; m < pl->nmeas; m++)
 			pl->meas[m].negative += (uint64_t)pl->meas[m].neg_row;
@@ -1183,6 +1230,8 @@ int jt_touch_run(struct jt_touchrun *r, FILE *out)
 		for (size_t k = 0; k < r->plans[i].cfg.nlookup; k++)
 			load_lookup(r, &r->plans[i].cfg.lookup[k]);
 	r->rj = jt_rejects_new(r->o.c);
+	if (r->o.shard_n)
+		jt_rejects_shard(r->rj, r->o.shard_k == 1);
 	if (r->nin > 1)
 		jt_rejects_whole_records(r->rj);
 	jt_writer_init(&r->w, out);

@@ -17,6 +17,7 @@ void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
 	s->c_cust = c_cust;
 	s->c_time = c_time;
 	s->col = jt_xcalloc(ncol ? ncol : 1, sizeof *s->col);
+	s->last = jt_xcalloc(ncol ? ncol : 1, sizeof *s->last);
 	for (size_t i = 0; i < ncol; i++)
 		jt_itab_put(&s->col[i].dict, "", 0, NULL);	/* id 0 */
 }
@@ -24,7 +25,8 @@ void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
 static char *room(struct jt_tstore *s, size_t need)
 {
 	if (!s->nblk || s->used + need > s->size) {
-		size_t sz = need > BLK ? need : BLK;
+		size_t blk = s->blksize ? s->blksize : BLK;
+		size_t sz = need > blk ? need : blk;
 		if (s->nblk == s->bcap) {
 			s->bcap = s->bcap ? 2 * s->bcap : 16;
 			s->blk = jt_xrealloc(s->blk, s->bcap * sizeof *s->blk);
@@ -73,20 +75,29 @@ const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time
 	char *p = room(s, max), *q = p + 1;
 	*p = (char)(time_canon ? 1 : 0);
 	for (size_t i = 0; i < s->ncol; i++) {
+		s->last[i] = UINT32_MAX;
 		if ((long)i == s->c_cust || ((long)i == s->c_time && time_canon))
 			continue;
 		size_t n = rec->len[i];
 		struct jt_tcol *c = &s->col[i];
 		if (n == 0) {
 			*q++ = 0;	/* id 0, the empty value */
+			s->last[i] = 0;
 			continue;
 		}
 		if (!c->raw) {
-			int isnew;
-			uint32_t id = jt_itab_put(&c->dict, rec->f[i], n, &isnew);
+			int isnew = 0;
+			uint32_t id = c->lastid;
+			size_t ln;
+			const char *lv = jt_itab_key(&c->dict, id, &ln);
+			if (ln != n || memcmp(lv, rec->f[i], n) != 0) {	/* not the same as the row before */
+				id = jt_itab_put(&c->dict, rec->f[i], n, &isnew);
+				c->lastid = id;
+			}
 			c->seen++;
 			if (isnew && c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen)
 				c->raw = 1;	/* mostly distinct: later values go raw */
+			s->last[i] = id;
 			q += put_varint(q, (uint64_t)id << 1);
 			continue;
 		}
@@ -98,6 +109,21 @@ const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time
 	}
 	s->used += (size_t)(q - p);
 	return p;
+}
+
+uint32_t jt_ts_intern(struct jt_tstore *s, size_t col, const char *v, size_t n)
+{
+	struct jt_tcol *c = &s->col[col];
+	if (n == 0)
+		return 0;
+	if (c->raw)
+		return UINT32_MAX;
+	int isnew;
+	uint32_t id = jt_itab_put(&c->dict, v, n, &isnew);
+	c->seen++;
+	if (isnew && c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen)
+		c->raw = 1;
+	return id;
 }
 
 /* Moves past the field at *p; the dictionary id or the raw bytes. */
@@ -185,5 +211,6 @@ void jt_ts_free(struct jt_tstore *s)
 	for (size_t i = 0; i < s->ncol; i++)
 		jt_itab_free(&s->col[i].dict);
 	free(s->col);
+	free(s->last);
 	memset(s, 0, sizeof *s);
 }

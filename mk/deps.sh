@@ -4,6 +4,11 @@
 # Tests: bats, bats-support, bats-assert, prove (perl), mandoc (man page lint).
 # Time zones: tzdata (the TZif files in /usr/share/zoneinfo that lib/tz.c reads).
 # Scale-out test: GNU parallel (tests/scaleout.bats runs the shards with it).
+# Every other command the tests, mk/demo.sh and tests/gen run is in Debian's
+# essential set (coreutils, diffutils, findutils, grep, sed, mawk, util-linux,
+# perl-base, bash, dash, hostname), or is optional and its tests skip saying
+# why: gawk and python3 (independent checks), Chromium (the HTML report test
+# runs `sh mk/deps.sh chromium` first), valgrind (make valgrind-check only).
 # Fuzzing (make fuzz only, never make check): clang with libFuzzer's runtime
 # (Debian: clang and libclang-rt-dev): `sh mk/deps.sh fuzz-check|fuzz`.
 set -u

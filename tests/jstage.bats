@@ -1165,7 +1165,7 @@ $try"
 @test "jstage: --help and --version" {
 	jt --help
 	run head -1 "$T/out"
-	assert_output "usage: jstage [-q] [-r rules] [--default label] [--outcome spec] [--window dur] [--sorted] [file ...]"
+	assert_output "usage: jstage [-q] [-j n] [--memory size] [-r rules] [--default label] [--outcome spec] [--window dur]"
 	run grep -c -- '--funnel STEPS' "$T/out"
 	assert_output 1
 	jt -V

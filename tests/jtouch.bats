@@ -757,6 +757,125 @@ Try 'jtouch --help' for more information."
 	assert_equal "$(grep -c '^cust07,' "$T/union")" 2
 }
 
+# shard_sum K...: the --stats files $T/stK.csv added up, line by line (not the program line).
+shard_sum() {
+	local k
+	for k in "$@"; do tail -n +3 "$T/st$k.csv"; done |
+		awk -F, '{ if (!($1 in s)) o[++n] = $1; s[$1] += $2 } END { for (i = 1; i <= n; i++) print o[i] "," s[o[i]] }' | sort
+}
+
+# shard_rejects.csv, -p survey, N = 3 (shards as fnv_shard computes them):
+#   cust01 ok (shard 2); line 3 cust05 nps 11 (shard 1); line 4 cust03 bad time (shard 3);
+#   line 5 no customer (no shard: 1); line 6 cust07 short row: its fields are not to be trusted,
+#   so no customer (1), though cust07 is shard 2's; cust04 no time (3); line 8 cust02 nps 'x' (2);
+#   cust06 ok (1)
+@test "jtouch: --shard: a rejected row is reported and counted by its customer's shard only; a row without a customer (empty id, wrong field count) by shard 1" {
+	local k
+	for k in 1 2 3; do
+		jtrc 0 --shard "$k/3" -p survey --rejects "$T/rej$k.csv" --stats "$T/st$k.csv" shard_rejects.csv
+		cp "$T/err" "$T/err$k"
+		cut -d, -f1 "$T/out" | tail -n +2 | paste -sd' ' >"$T/cust$k"
+	done
+	assert_equal "$(cat "$T/cust1")|$(cat "$T/cust2")|$(cat "$T/cust3")" "cust06|cust01|"
+	assert_equal "$(cat "$T/err1")" "jtouch: shard_rejects.csv:3: column 'nps': nps '11' is not in 0-10
+jtouch: shard_rejects.csv:5: column 'customer_id': empty customer id
+jtouch: shard_rejects.csv:6: expected 3 fields, found 2 (use --ragged to pad short rows)
+jtouch: 4 rows in: 1 emitted 1 touch; 3 rejected
+jtouch: 3 rows rejected (1 field count, 1 missing customer, 1 out of range) (see $T/rej1.csv)"
+	assert_equal "$(cat "$T/err2")" "jtouch: shard_rejects.csv:8: column 'nps': nps 'x' is not a number
+jtouch: 2 rows in: 1 emitted 1 touch; 1 rejected
+jtouch: 1 row rejected (1 not a number) (see $T/rej2.csv)"
+	assert_equal "$(cat "$T/err3")" "jtouch: shard_rejects.csv:4: column 'submitted_at': '2024-13-01' is not a time
+jtouch: 2 rows in: 0 emitted 0 touches; 1 without a timestamp; 1 rejected
+jtouch: 1 row rejected (1 bad time) (see $T/rej3.csv)"
+	same "$T/rej1.csv" <<'EOF'
+customer_id,submitted_at,nps,reject_file,reject_line,reject_reason
+cust05,2024-05-02T08:00:00Z,11,shard_rejects.csv,3,column 'nps': nps '11' is not in 0-10
+,2024-05-03T08:00:00Z,8,shard_rejects.csv,5,column 'customer_id': empty customer id
+cust07,2024-05-04T08:00:00Z,,shard_rejects.csv,6,"expected 3 fields, found 2 (use --ragged to pad short rows)"
+EOF
+	same "$T/rej2.csv" <<'EOF'
+customer_id,submitted_at,nps,reject_file,reject_line,reject_reason
+cust02,2024-05-05T08:00:00Z,x,shard_rejects.csv,8,column 'nps': nps 'x' is not a number
+EOF
+	same "$T/rej3.csv" <<'EOF'
+customer_id,submitted_at,nps,reject_file,reject_line,reject_reason
+cust03,2024-13-01,7,shard_rejects.csv,4,column 'submitted_at': '2024-13-01' is not a time
+EOF
+	# each shard counts its own rows: rows_in = rows_out + rows_skipped + rows_rejected
+	cp "$T/st1.csv" "$T/st.csv"
+	stats_are rows_in=4 rows_out=1 rows_skipped=0 rows_rejected=3 touches_out=1 'rejected:field count=1' \
+		'rejected:missing customer=1' 'rejected:out of range=1'
+	cp "$T/st2.csv" "$T/st.csv"
+	stats_are rows_in=2 rows_out=1 rows_skipped=0 rows_rejected=1 touches_out=1 'rejected:not a number=1'
+	cp "$T/st3.csv" "$T/st.csv"
+	stats_are rows_in=2 rows_out=0 rows_skipped=1 rows_rejected=1 rows_without_time=1 'rejected:bad time=1'
+	# and the shards add up to the whole run, line by line
+	jtrc 0 -q -p survey --stats "$T/st.csv" shard_rejects.csv
+	stats_are rows_in=8 rows_out=2 rows_skipped=1 rows_rejected=5
+	assert_equal "$(shard_sum 1 2 3)" "$(tail -n +3 "$T/st.csv" | sort)"
+	# --strict stops the shard that owns the first bad row, not the others
+	jtrc 1 -q --strict --shard 2/3 -p survey shard_rejects.csv
+	err_is "jtouch: shard_rejects.csv:8: column 'nps': nps 'x' is not a number"
+	jtrc 1 -q --strict --shard 1/3 -p survey shard_rejects.csv
+	err_is "jtouch: shard_rejects.csv:3: column 'nps': nps '11' is not in 0-10"
+}
+
+# referrals.csv with N = 3: u1, u4, u7 are shard 3's; u2, u5, u8 shard 1's. ABC (u1 -> u2):
+# the row is u1's (shard 3) and so is referral_sent; u2's signup and conversion are written by
+# shard 1. ABF (u5, empty referee) and ABG (no referrer) are rejected in shard 1; ABH has no
+# referrer and no sent_at: the row is shard 1's (counted out there, its dropped referee too),
+# u7's signup is written by shard 3. ABI (u8) has no time: shard 1.
+@test "jtouch: --shard: a row's counts go to its customer's shard, each touch to its own customer's shard (customer=COL)" {
+	local k
+	for k in 1 2 3; do
+		jtrc 0 -q --shard "$k/3" -p referrals --stats "$T/st$k.csv" referrals.csv
+		cut -d, -f1,3 "$T/out" | tail -n +2 | paste -sd' ' >"$T/t$k"
+	done
+	assert_equal "$(cat "$T/t1")" "u2,referral_signup u2,referral_converted"
+	assert_equal "$(cat "$T/t2")" ""
+	assert_equal "$(cat "$T/t3")" "u1,referral_sent u1,referral_sent u4,referral_sent u7,referral_signup"
+	cp "$T/st1.csv" "$T/st.csv"
+	stats_are rows_in=4 rows_out=1 rows_skipped=1 rows_rejected=2 touches_out=2 rows_without_time=1 \
+		measures_dropped=1 'rejected:missing customer=2'
+	invariant
+	cp "$T/st2.csv" "$T/st.csv"
+	stats_are rows_in=0 rows_out=0 rows_skipped=0 rows_rejected=0 touches_out=0
+	cp "$T/st3.csv" "$T/st.csv"
+	stats_are rows_in=3 rows_out=3 rows_skipped=0 rows_rejected=0 touches_out=4
+	jtrc 0 -q -p referrals --stats "$T/st.csv" referrals.csv
+	stats_are rows_in=7 rows_out=4 touches_out=6
+	assert_equal "$(shard_sum 1 2 3)" "$(tail -n +3 "$T/st.csv" | sort)"
+	# --until 2024-05-03: ABC's sent is in (shard 3) and its signup (shard 1) too, its
+	# conversion out (counted filtered by shard 1); ABD, ABE out (shard 3); ABH's signup out (shard 3)
+	for k in 1 2 3; do
+		jtrc 0 -q --shard "$k/3" --until 2024-05-03 -p referrals --stats "$T/st$k.csv" referrals.csv
+	done
+	jtrc 0 -q --until 2024-05-03 -p referrals --stats "$T/st.csv" referrals.csv
+	stats_are rows_out=1 rows_skipped=4 touches_out=2 touches_filtered=4
+	assert_equal "$(shard_sum 1 2 3)" "$(tail -n +3 "$T/st.csv" | sort)"
+	cp "$T/st1.csv" "$T/st.csv"
+	stats_are rows_out=0 rows_skipped=2 touches_out=1 touches_filtered=1
+}
+
+# lk_visits.csv line 4: acct A9 is not in lk_accounts.csv. With --customer person (a column of
+# the lookup) the row has no customer: shard 1 reports it. With --customer acct (the input's
+# own column) it is A9's, and A9 is shard 3's.
+@test "jtouch: --shard: an unmatched lookup is the customer's shard's when the customer column is the input's, else shard 1's" {
+	local k
+	for k in 1 2 3; do
+		jtrc 0 -q --shard "$k/3" --lookup lk_accounts.csv:account=acct --customer person \
+			--touch 'visit visited_at' --stats "$T/st.csv" lk_visits.csv
+		echo "$(stat_of rows_in) $(stat_of 'rejected:unmatched lookup')" >>"$T/person"
+		jtrc 0 -q --shard "$k/3" --lookup lk_accounts.csv:account=acct --customer acct \
+			--touch 'visit visited_at' --stats "$T/st.csv" lk_visits.csv
+		echo "$(stat_of rows_in) $(stat_of 'rejected:unmatched lookup')" >>"$T/acct"
+	done
+	# person: p-100 shard 1, p-200 and p-300 shard 2; acct: A3 shard 1, A1 shard 2, A2 and A9 shard 3
+	assert_equal "$(paste -sd'|' "$T/person")" "2 1|2 |0 "
+	assert_equal "$(paste -sd'|' "$T/acct")" "1 |1 |2 1"
+}
+
 @test "jtouch: --shard 0/3, 4/3, 1/0 and x are usage errors" {
 	local s
 	for s in 0/3 4/3 1/0; do
@@ -914,6 +1033,42 @@ Try 'jtouch --help' for more information."
 	# 'touch seen t' twice: one touch per row, not two
 	jtrc 0 -q --customer id --touch 'seen t' --touch 'seen t' --stats "$T/st.csv" times.csv
 	stats_are touches_out=23
+}
+
+# A {COL} touch is named by its column, as a plain touch by its touchpoint: a later
+# --touch '{event} ...' replaces the profile's '{event} timestamp' where it stands.
+@test "jtouch: --touch '{event} ts' replaces the events profile's '{event} timestamp'; a plain touchpoint is replaced likewise" {
+	printf 'user_id,event,timestamp,ts\nu1,view,2024-01-01T00:00:00Z,2024-02-01T10:00:00Z\nu2,click,,2024-02-02T11:00:00Z\n' >"$T/ev.csv"
+	jtrc 0 -p events --touch '{event} ts' --stats "$T/st.csv" "$T/ev.csv"
+	same <<'EOF'
+customer,time,touchpoint,source,channel,nps,csat,ces,first_reply_s,resolution_s,reopens,amount,delay_s,referee,page
+u1,2024-02-01T10:00:00Z,view,events,,,,,,,,,,,
+u2,2024-02-02T11:00:00Z,click,events,,,,,,,,,,,
+EOF
+	err_is ""
+	stats_are rows_in=2 rows_out=2 touches_out=2
+	# a file without the profile's time column: the replaced touch no longer needs it
+	cut -d, -f1,2,4 "$T/ev.csv" >"$T/ts.csv"
+	jtrc 0 -p events --touch '{event} ts' "$T/ts.csv"
+	same <<'EOF'
+customer,time,touchpoint,source,channel,nps,csat,ces,first_reply_s,resolution_s,reopens,amount,delay_s,referee,page
+u1,2024-02-01T10:00:00Z,view,events,,,,,,,,,,,
+u2,2024-02-02T11:00:00Z,click,events,,,,,,,,,,,
+EOF
+	# '{event?}' names the same column, so it replaces too; another column adds a touch
+	jtrc 0 -q -p events --touch '{event?} ts' --stats "$T/st.csv" "$T/ev.csv"
+	stats_are touches_out=2
+	jtrc 0 -q -p events --touch '{user_id} ts' --stats "$T/st.csv" "$T/ev.csv"
+	stats_are touches_out=3
+	# a plain touchpoint: the profile's 'seen timestamp' replaced by 'seen ts', in place (first)
+	printf 'customer user_id\ntouch seen timestamp\ntouch {event} ts\n' >"$T/p.profile"
+	jtrc 0 -p "$T/p.profile" --touch 'seen ts' "$T/ev.csv"
+	run cut -d, -f1-3 "$T/out"
+	assert_output "customer,time,touchpoint
+u1,2024-02-01T10:00:00Z,seen
+u1,2024-02-01T10:00:00Z,view
+u2,2024-02-02T11:00:00Z,seen
+u2,2024-02-02T11:00:00Z,click"
 }
 
 @test "jtouch: without a profile, --touch and --customer are required (exit 2)" {

@@ -9,7 +9,6 @@ load test_helper
 KPIS=touches=count,customers=distinct:customer,nps:next_nps,csat:next_csat,p50:resolution_s,p90:resolution_s,rate:referred
 
 setup() {
-	command -v parallel >/dev/null || skip "GNU parallel is not installed (make deps installs it)"
 	T=$BATS_TEST_TMPDIR
 	S=$REPO/share/jtools/sample
 	export T S KPIS
@@ -28,6 +27,7 @@ shard() {
 export -f shard
 
 @test "scale-out: 1, 2, 4 and 7 shards under GNU parallel merge to the one-machine report, byte for byte" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed (make deps installs it)"
 	set -o pipefail
 	shard all | jkpi --merge -s >"$T/one.csv"
 	[ "$(wc -l <"$T/one.csv")" -gt 10 ]
@@ -63,4 +63,30 @@ export -f shard
 	! cmp -s "$T/shuffled" <(cat "$T"/map*.out)
 	LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2n "$T/shuffled" | sh "$M/reducer.sh" >"$T/hadoop.csv"
 	diff -u "$T/one.csv" "$T/hadoop.csv"
+}
+
+# jtouch's counts and rejects of 8 shards (the command line of mk/demo.sh) add up to one run's:
+# each rejected row is reported once, by the shard of its customer, or by shard 1 when it has none.
+@test "scale-out: the --stats of 8 jtouch shards sum to one run's, line by line, and their rejects are one run's" {
+	local k
+	touches() {
+		jtouch -q "$@" -p survey "$S/surveys.csv" -p tickets "$S/tickets.csv" -p orders "$S/orders.csv" \
+			-p referrals "$S/referrals.csv" -p events "$S/events.csv"
+	}
+	touches --rejects "$T/rej.csv" --stats "$T/st.csv" -o "$T/all.csv"
+	# the sample has rejects of every kind a shard must place: field count, missing customer, bad time, numbers
+	[ "$(awk -F, '$1 == "rows_rejected" { print $2 }' "$T/st.csv")" -ge 8 ]
+	for k in 1 2 3 4 5 6 7 8; do
+		touches --shard "$k/8" --rejects "$T/rej$k.csv" --stats "$T/st$k.csv" -o "$T/out$k.csv"
+		# the same rejects file header in every shard
+		assert_equal "$(head -1 "$T/rej$k.csv")" "$(head -1 "$T/rej.csv")"
+	done
+	for k in 1 2 3 4 5 6 7 8; do tail -n +3 "$T/st$k.csv"; done |
+		awk -F, '{ if (!($1 in s)) o[++n] = $1; s[$1] += $2 } END { for (i = 1; i <= n; i++) print o[i] "," s[o[i]] }' |
+		sort >"$T/sum"
+	tail -n +3 "$T/st.csv" | sort | diff -u - "$T/sum"
+	for k in 1 2 3 4 5 6 7 8; do tail -n +2 "$T/rej$k.csv"; done | sort >"$T/rej-union"
+	tail -n +2 "$T/rej.csv" | sort | diff -u - "$T/rej-union"
+	for k in 1 2 3 4 5 6 7 8; do tail -n +2 "$T/out$k.csv"; done | sort >"$T/out-union"
+	tail -n +2 "$T/all.csv" | sort | diff -u - "$T/out-union"
 }

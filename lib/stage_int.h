@@ -1,0 +1,252 @@
+/* stage_int.h — jstage inside: what the core (stage.c) and the views
+ * (stage_*.c) share. Not a public header.
+ *
+ * The core reads the touch stream (several threads over parts of a regular
+ * file), keeps each touch as a 32-byte struct tch and, when a view needs the
+ * row, its bytes in a compact store (jt_tstore.h), past --memory in spill
+ * files; then it hands the views one customer at a time, in customer-id
+ * order, each customer's touches by time (ties in input order). */
+#ifndef STAGE_INT_H
+#define STAGE_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "jt_clv.h"
+#include "jt_csv.h"
+#include "jt_hash.h"
+#include "jt_itab.h"
+#include "jt_mem.h"
+#include "jt_num.h"
+#include "jt_par.h"
+#include "jt_reject.h"
+#include "jt_spill.h"
+#include "jt_stage.h"
+#include "jt_time.h"
+#include "jt_tstore.h"
+
+#define MAXSTEP 64
+#define NOLABEL 0xFFFFu	/* a touch no rule matched (and no --default) */
+#define NOKEY UINT32_MAX
+
+/* One touch: 32 bytes. */
+struct tch {
+	int64_t t;
+	uint32_t cust;	/* customer id (the run's, once the parts are merged) */
+	uint16_t label;	/* stage index, NOLABEL when none */
+	uint8_t part;	/* the store (thread) that holds the row */
+	uint8_t pad;
+	uint64_t mask;	/* funnel steps; outcome flags; bit 0 = --returning for cohorts */
+	union {
+		const char *row;	/* annotate, customers, retention, CLV, BG/NBD */
+		struct {
+			uint32_t key;	/* paths, variants: stage or touchpoint */
+			uint32_t grp;	/* funnel: the -g value */
+		} k;
+	} u;
+};
+
+struct step {
+	long label;	/* stage index, or -1 */
+	long col;	/* a COLUMN:PATTERN step's column in the input, -1 touchpoint */
+	char *colname;	/* COLUMN of a COLUMN:PATTERN step, NULL for touchpoint */
+	struct jt_rx *rx;
+	char *name;
+	int64_t win;	/* from the previous step, 0 = none */
+};
+
+enum { OUT_NEXT, OUT_FLAG };
+struct outcome {
+	int kind;
+	char *name;	/* output column */
+	char *col;
+	long idx;	/* input column */
+	struct jt_rx *rx;
+	long outcol;	/* output position */
+};
+
+struct edge {
+	uint32_t from, to;
+	uint64_t count, customers;
+	uint32_t lastcust;
+	int64_t *gap;
+	size_t ngap, gcap;
+};
+
+struct variant {
+	uint64_t count;
+	size_t steps;
+	int64_t *dur;
+	size_t n, cap;
+};
+
+struct bucket {	/* funnel totals of one breakdown value */
+	uint64_t reached[MAXSTEP];
+	int64_t *tt[MAXSTEP];
+	size_t ntt[MAXSTEP], ttcap[MAXSTEP];
+};
+
+struct cohort {
+	int64_t period;
+	char label[32];
+	uint64_t size;
+	uint64_t *active;
+	size_t nact;
+};
+
+struct bgc {	/* one customer for --bgnbd */
+	uint32_t cust;
+	struct jt_rfm rfm;
+};
+
+struct csum {	/* one customer, for --retention and --clv */
+	int64_t first, last;
+	uint64_t orders;
+	jt_i128 revenue;
+	uint32_t grp;
+};
+
+/* Where a view writes, and its scratch: one per thread that formats rows. */
+struct vctx {
+	struct jt_writer w;
+	const char **of;
+	size_t *ol;
+	char (*num)[64];
+	size_t nnum;
+	long *tgt;	/* annotate: outcome targets */
+	size_t tgtcap;
+	char tbuf[32];	/* a canonical time, for jt_stage_row */
+	char fbuf[32];	/* the same, for jt_stage_field */
+	uint64_t customers;	/* customers seen through this context */
+};
+
+struct jt_stagerun {
+	struct jt_stage_opts o;
+	double bgp[7];	/* --use-params, read before any input */
+	char **in;
+	size_t nin;
+	size_t jobs;	/* -j */
+	uint64_t budget;	/* --memory */
+	struct jt_rejects *rj;
+	struct jt_timefilter tf;
+	struct jt_header *h;
+	long c_cust, c_time, c_tp, c_grp;
+	long c_stage, c_step, c_gap;	/* annotate: own columns */
+	size_t nout;	/* annotate: output columns */
+	struct outcome *oc;
+	size_t noc;
+	int need_row;	/* the view reads rows: keep them */
+	/* the run's touches, customers and keys (parts merge into these) */
+	struct tch *tv;
+	size_t nt, tcap;
+	struct jt_itab cust;
+	uint32_t *ccount;	/* touches per customer */
+	uint64_t *cbytes;	/* their row bytes (partitions past --memory) */
+	size_t ccap;
+	struct jt_itab keys;	/* paths, variants */
+	struct jt_itab grps;	/* funnel -g values */
+	struct part *parts[JT_MAXJOBS];	/* one per thread slot; slot 0 is the main thread's */
+	size_t nparts;
+	size_t seg_pending;	/* the file (+1) whose segments wait for the parts */
+	struct run **runs;	/* spilled touches */
+	size_t nrun, runcap;
+	volatile int spilled;
+	int64_t maxt, as_of;
+	uint64_t customers;
+	/* --sorted */
+	uint32_t curcust;
+	int have_cur;
+	struct jt_itab done;
+	/* views: setup */
+	struct step steps[MAXSTEP];
+	size_t nstep;
+	struct jt_rx *ret;
+	uint32_t start_key, end_key;	/* (start) and (end) of --paths */
+	int need_tp;
+	long c_amount, c_nps, c_csat;
+	long *gcol;
+	char **gname;
+	size_t ng;
+	jt_i128 margin, discount;
+	long deflab;
+	/* views: totals */
+	struct csum *cs;
+	size_t ncs, cscap;
+	struct jt_map cgroups;
+	int ctab_header;
+	struct bgc *bg;
+	size_t nbg, bgcap;
+	const char **hnames;	/* annotate: the header, until the first row */
+	size_t *hlens;
+	struct jt_map edges;
+	struct edge *ev;
+	size_t nev, evcap;
+	struct jt_map variants;
+	struct variant *vv;
+	size_t nvv, vvcap;
+	struct bucket **bk;
+	size_t nbk;
+	struct cohort *co;
+	size_t nco, cocap;
+	struct jt_map comap;
+	int64_t firstperiod, lastperiod;
+	enum jt_bucket pbucket;
+	/* output */
+	FILE *out;
+	struct vctx main;	/* the main thread's writer (views that total) */
+	struct jt_buf vb;
+};
+
+/* ---- core helpers for the views (stage.c) ---- */
+const char *jt_stage_label(const struct jt_stagerun *r, size_t i);
+long jt_stage_label_index(const struct jt_stagerun *r, const char *label);
+/* Field col of touch x's row (the customer and a canonical time too). */
+const char *jt_stage_field(const struct jt_stagerun *r, struct vctx *v, const struct tch *x, size_t col,
+			   size_t *len);
+/* Every field of touch x's row into f/len. */
+void jt_stage_row(const struct jt_stagerun *r, struct vctx *v, const struct tch *x, const char **f, size_t *len);
+const char *jt_stage_key(const struct jt_stagerun *r, uint32_t k, size_t *len);
+const char *jt_stage_cust(const struct jt_stagerun *r, uint32_t c, size_t *len);
+void jt_stage_row_out(struct vctx *v, const char *const *f, size_t n);
+struct jt_rx *jt_stage_compile(const char *pat, const char *what);
+int64_t jt_stage_duration(const char *s, const char *what);
+char *jt_stage_next_item(char **p);
+void jt_vctx_init(struct vctx *v, FILE *fp, size_t nfields);
+void jt_vctx_free(struct vctx *v);
+
+/* ---- the views: setup, per customer, totals ---- */
+void jt_annotate_setup(struct jt_stagerun *r);
+void jt_annotate_header(struct jt_stagerun *r);
+void jt_annotate_header_out(struct jt_stagerun *r, struct vctx *v);
+void jt_annotate_customer(struct jt_stagerun *r, struct vctx *v, struct tch *t, size_t n);
+void jt_annotate_free(struct jt_stagerun *r);
+
+void jt_paths_customer(struct jt_stagerun *r, struct tch *t, size_t n);
+void jt_paths_write(struct jt_stagerun *r);
+void jt_paths_free(struct jt_stagerun *r);
+
+void jt_variants_customer(struct jt_stagerun *r, struct tch *t, size_t n);
+void jt_variants_write(struct jt_stagerun *r);
+void jt_variants_free(struct jt_stagerun *r);
+
+void jt_funnel_setup(struct jt_stagerun *r);
+void jt_funnel_customer(struct jt_stagerun *r, struct tch *t, size_t n);
+void jt_funnel_write(struct jt_stagerun *r);
+void jt_funnel_free(struct jt_stagerun *r);
+
+void jt_cohorts_customer(struct jt_stagerun *r, struct tch *t, size_t n);
+void jt_cohorts_write(struct jt_stagerun *r);
+void jt_cohorts_free(struct jt_stagerun *r);
+
+void jt_customers_setup(struct jt_stagerun *r);
+void jt_customers_header(struct jt_stagerun *r, struct vctx *v);
+void jt_customers_customer(struct jt_stagerun *r, struct vctx *v, struct tch *t, size_t n);
+void jt_retention_write(struct jt_stagerun *r);
+void jt_clv_write(struct jt_stagerun *r);
+void jt_customers_free(struct jt_stagerun *r);
+
+void jt_bgnbd_read_params(const char *path, double *p, int64_t *unit);
+void jt_bgnbd_customer(struct jt_stagerun *r, struct vctx *v, struct tch *t, size_t n);
+void jt_bgnbd_write(struct jt_stagerun *r);
+
+#endif

@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154
+# The per-customer engine (issue 15): jstage's output is the same bytes
+# whatever the threads (-j), the memory budget (--memory: past it the run
+# spills to temporary files), the input given as one file, several files or a
+# pipe, and --sorted; spill files never stay behind; a full $TMPDIR is an
+# error with a message and no output file. JTOOLS_PART_MIN lowers the size of
+# a file part read on its own thread, so that these small files are read in
+# parts; --memory 1M, the least, makes them spill.
+bats_require_minimum_version 1.5.0
+load test_helper
+
+PROG=jstage
+
+# gen SEED ROWS START: a touch stream of 3,000 customers, time-ordered from
+# START (epoch seconds; not grouped by customer), with ties, quoted fields
+# holding commas, quotes and newlines (the parts are cut by quote parity),
+# NPS, CSAT, amounts, tickets, orders and referrals; the header first
+gen() {
+	awk -v seed="$1" -v rows="$2" -v t="$3" 'BEGIN {
+		srand(seed)
+		n = split("ad_click site_visit page_view product_view email_open signup add_to_cart order_placed order_delivered ticket_opened ticket_solved survey_response login referral_sent review_posted", tp, " ")
+		print "customer,time,touchpoint,source,channel,nps,csat,ces,first_reply_s,resolution_s,reopens,amount,delay_s,referee,note"
+		for (i = 0; i < rows; i++) {
+			if (rand() < 0.9) t += int(rand() * 1000)
+			c = "c" int(rand() * rand() * 3000)
+			k = tp[1 + int(rand() * n)]
+			nps = k == "survey_response" ? int(rand() * 11) : ""
+			csat = k == "ticket_solved" ? 1 + int(rand() * 5) : ""
+			amt = k == "order_placed" ? sprintf("%.2f", rand() * 200) : ""
+			ref = k == "referral_sent" ? "c" int(rand() * 3000) : ""
+			res = k == "ticket_solved" ? int(rand() * 900000) : ""
+			note = rand() < 0.05 ? "\"said \"\"hi\"\", then\nleft, twice\"" : (rand() < 0.1 ? "plain note" : "")
+			ch = rand() < 0.5 ? "web" : "app"
+			printf "%s,%s,%s,gen,%s,%s,%s,,,%s,,%s,,%s,%s\n", c, strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), k, ch, nps, csat, res, amt, ref, note
+		}
+	}'
+}
+
+setup_file() {
+	local F=$BATS_FILE_TMPDIR
+	gen 15 15000 1704067200 >"$F/a.csv"
+	gen 16 15000 1711929600 >"$F/b.csv"
+	{ cat "$F/a.csv"; tail -n +2 "$F/b.csv"; } >"$F/touches.csv"	# about 3.5 MB
+	# a few rows that are rejected (no customer, a bad time), spread out
+	awk 'NR == 2000 { print ",2024-03-01T00:00:00Z,login,gen,web,,,,,,,,,," } NR == 9000 { print "c9,yesterday,login,gen,web,,,,,,,,,," } { print }' \
+		"$F/touches.csv" >"$F/touches_rej.csv"
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	F=$BATS_FILE_TMPDIR
+	export JTOOLS_PART_MIN=65536
+	export TMPDIR=$T/tmp
+	mkdir -p "$TMPDIR"
+}
+
+# views VIEW...: the view's options, one set per line
+VIEWS=(
+	"--outcome default"
+	"--outcome next:nps,next:note,solved=touchpoint:^ticket_solved$ --window 30d"
+	""
+	"--paths"
+	"--paths --by touchpoint"
+	"--variants --collapse --top 20"
+	"--funnel awareness,consideration,purchase --window 30d"
+	"--funnel touchpoint:^site_visit$,touchpoint:^order_placed$ -g channel --attribution last"
+	"--cohorts week --returning ^order_placed$"
+	"--customers -g channel"
+	"--retention --period month -g channel"
+	"--clv"
+)
+
+# same_all VIEWOPTS: the view on touches.csv is the same bytes at -j 1, 2 and
+# 7, with --memory 1M (spilling) at -j 1 and 2, from a pipe, and as two files
+sames() {
+	local v=$1 in=${2:-$F/touches.csv}
+	# shellcheck disable=SC2086
+	jstage -q -j 1 $v "$in" >"$T/ref" 2>"$T/ref.err"
+	[ -s "$T/ref" ]
+	local args
+	for args in "-j 2" "-j 7" "-j 1 --memory 1M" "-j 2 --memory 1M" "-j 7 --memory 1M"; do
+		# shellcheck disable=SC2086
+		jstage -q $args $v "$in" >"$T/got" 2>"$T/got.err"
+		cmp "$T/ref" "$T/got" || { echo "'$v' with $args differs" >&2; diff "$T/ref" "$T/got" | head -5 >&2; return 1; }
+		cmp "$T/ref.err" "$T/got.err" || { echo "'$v' with $args: stderr differs" >&2; return 1; }
+	done
+	# shellcheck disable=SC2086
+	jstage -q -j 2 $v <"$in" >"$T/got"
+	cmp "$T/ref" "$T/got"
+}
+
+@test "engine: every view gives the same bytes at -j 1, 2, 7, with --memory 1M (spilled) and from a pipe" {
+	local v
+	for v in "${VIEWS[@]}"; do
+		sames "$v"
+	done
+}
+
+@test "engine: the spilled runs did spill, and the parts were read on threads" {
+	# --memory 1M holds about 256 KiB of touches per thread: 3 MB must go to disk
+	jstage -q -j 2 --memory 1M --outcome default "$F/touches.csv" >/dev/null &
+	local pid=$! spilled=0 i
+	for i in $(seq 100); do
+		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$TMPDIR/.jtools-spill.*(deleted)"; then
+			spilled=1
+			break
+		fi
+		sleep 0.02
+	done
+	wait "$pid"
+	[ "$spilled" = 1 ] || skip "the run ended before a spill file could be seen"
+}
+
+@test "engine: rejects are reported in file order with their lines, whatever -j and --memory" {
+	local args
+	jstage -j 1 --rejects "$T/rj.csv" --stats "$T/st.csv" "$F/touches_rej.csv" >"$T/ref" 2>"$T/ref.err"
+	mv "$T/rj.csv" "$T/rj1.csv"
+	mv "$T/st.csv" "$T/st1.csv"
+	run cat "$T/ref.err"
+	assert_line --index 0 --regexp "^jstage: $F/touches_rej.csv:[0-9]+: column 'customer': empty customer id$"
+	assert_line --index 1 --regexp "^jstage: $F/touches_rej.csv:[0-9]+: column 'time': 'yesterday' is not a time$"
+	for args in "-j 2" "-j 7" "-j 3 --memory 1M"; do
+		# shellcheck disable=SC2086
+		jstage $args --rejects "$T/rj.csv" --stats "$T/st.csv" "$F/touches_rej.csv" >"$T/got" 2>"$T/got.err"
+		cmp "$T/ref" "$T/got"
+		cmp "$T/ref.err" "$T/got.err"
+		cmp "$T/rj1.csv" "$T/rj.csv"
+		cmp "$T/st1.csv" "$T/st.csv"
+	done
+	# --strict: the first reject in the file ends the run, also when a later part saw one first
+	jtrc 1 -j 7 --strict "$F/touches_rej.csv"
+	run tail -1 "$T/err"
+	assert_output --regexp "^jstage: $F/touches_rej.csv:[0-9]+: column 'customer': empty customer id$"
+	local line=${output##*csv:}
+	line=${line%%:*}
+	assert_equal "$(awk -v l="$line" 'NR == l' "$F/touches_rej.csv" | cut -c1-1)" ","
+}
+
+@test "engine: two input files are one file joined, and the annotated output read back with --sorted is the same" {
+	jstage -q -j 1 --outcome default "$F/touches.csv" >"$T/ref"
+	local args
+	for args in "-j 1" "-j 2" "-j 5 --memory 1M"; do
+		# shellcheck disable=SC2086
+		jstage -q $args --outcome default "$F/a.csv" "$F/b.csv" >"$T/got"
+		cmp "$T/ref" "$T/got"
+	done
+	# grouped by customer (the annotated output is): --sorted streams it, same rows
+	jstage -q --outcome default "$F/touches.csv" >"$T/ann.csv"
+	jstage -q --outcome default --sorted "$T/ann.csv" >"$T/s1"
+	jstage -q --outcome default "$T/ann.csv" >"$T/s2"
+	cmp "$T/s1" "$T/s2"
+	cmp "$T/s1" "$T/ann.csv"
+}
+
+@test "engine: the sample exports and the real event logs, every view, -j and --memory" {
+	local S=$REPO/share/jtools/sample
+	jtouch -q -p survey "$S/surveys.csv" -p tickets "$S/tickets.csv" -p orders "$S/orders.csv" \
+		-p referrals "$S/referrals.csv" -p events "$S/events.csv" >"$T/sample.csv"
+	local v
+	for v in "--outcome default" "--paths" "--variants" "--funnel awareness,purchase" "--customers" "--clv"; do
+		sames "$v" "$T/sample.csv"
+	done
+	need_shared
+	jtouch -q --customer case_id --touch '{concept:name} time:timestamp' --source helpdesk \
+		"$SHARED/helpdesk-ticket-event-log/helpdesk_events.csv" >"$T/hd.csv"
+	for v in "--outcome default" "--paths --by touchpoint" "--variants --by touchpoint" "--cohorts month"; do
+		sames "$v" "$T/hd.csv"
+	done
+}
+
+@test "engine: --bgnbd is the same fit and figures at any -j and --memory" {
+	jstage -q --bgnbd "$F/touches.csv" >"$T/ref" 2>/dev/null || true
+	[ -s "$T/ref" ]
+	for args in "-j 4" "-j 2 --memory 1M"; do
+		# shellcheck disable=SC2086
+		jstage -q $args --bgnbd "$F/touches.csv" >"$T/got" 2>/dev/null || true
+		cmp "$T/ref" "$T/got"
+	done
+}
+
+@test "engine: no spill file is left after a normal run, an error, and SIGTERM" {
+	jstage -q -j 2 --memory 1M --outcome default -o "$T/out.csv" "$F/touches.csv"
+	run ls -A "$TMPDIR"
+	assert_output ''
+	# an error after spilling: a stray quote at the end of the input
+	{ cat "$F/touches.csv"; printf 'c1,2025-01-01T00:00:00Z,login,gen,web,,,,,,,,,,"open\n'; } >"$T/bad.csv"
+	run -1 jstage -q -j 2 --memory 1M -o "$T/out2.csv" "$T/bad.csv"
+	[ ! -e "$T/out2.csv" ]
+	run ls -A "$TMPDIR"
+	assert_output ''
+	# SIGTERM in the middle: a pipe that stays open keeps it reading
+	mkfifo "$T/in"
+	jstage -q --memory 1M --outcome default -o "$T/out3.csv" <"$T/in" &
+	local pid=$!
+	exec 8>"$T/in"
+	cat "$F/touches.csv" >&8
+	local i
+	for i in $(seq 200); do
+		ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "(deleted)" && break
+		sleep 0.02
+	done
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	exec 8>&-
+	assert_equal "rc=$rc" "rc=143"
+	[ ! -e "$T/out3.csv" ]
+	run ls -A "$TMPDIR"
+	assert_output ''
+}
+
+@test "engine: a full \$TMPDIR is exit 1 with a message, and no output file" {
+	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+	mkdir "$T/small"
+	mount -t tmpfs -o size=256k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
+	local rc=0
+	TMPDIR=$T/small jstage -q --memory 1M --outcome default -o "$T/out.csv" "$F/touches.csv" 2>"$T/err" || rc=$?
+	umount "$T/small"
+	assert_equal "rc=$rc" "rc=1"
+	run cat "$T/err"
+	assert_output "jstage: cannot write a spill file in $T/small: No space left on device (set TMPDIR to a folder with room, or give more --memory)"
+	[ ! -e "$T/out.csv" ]
+}
+
+@test "engine: --memory and -j: bad values are usage errors" {
+	local v
+	for v in 12x 1Q -5 ''; do
+		jtrc 2 --memory "$v" "$F/touches.csv"
+		err_is "jstage: --memory: '$v' is not a size (a number with K, M, G or T, e.g. 512M)
+Try 'jstage --help' for more information."
+	done
+	jtrc 2 --memory 512K "$F/touches.csv"
+	err_is "jstage: --memory: '512K' is less than 1M, the least jtools works in
+Try 'jstage --help' for more information."
+	for v in 0 65 x; do
+		jtrc 2 -j "$v" "$F/touches.csv"
+		err_is "jstage: -j: '$v' is not a number of threads from 1 to 64
+Try 'jstage --help' for more information."
+	done
+}
+
+@test "engine: --memory 16M on an input 20 times that size: same bytes, peak RSS under the budget plus a constant" {
+	[ -x /usr/bin/time ] || skip "GNU time is not installed (make deps installs it)"
+	# 20 x 16 MiB of touches: 5.6 million rows over eight years
+	gen 15 5700000 1704067200 >"$T/big.csv"
+	local size
+	size=$(stat -c %s "$T/big.csv")
+	[ "$size" -gt $((20 * 16 * 1024 * 1024)) ]
+	jstage -q --outcome default "$T/big.csv" | cksum >"$T/ref"
+	/usr/bin/time -f %M -o "$T/rss" jstage -q --memory 16M --outcome default "$T/big.csv" | cksum >"$T/got"
+	cmp "$T/ref" "$T/got"
+	# the budget, and 24 MiB for the customers, the threads' scratch and the libraries
+	local rss
+	rss=$(cat "$T/rss")
+	[ "$rss" -lt $(((16 + 24) * 1024)) ] || { echo "peak RSS $rss KiB" >&2; return 1; }
+	run ls -A "$TMPDIR"
+	assert_output ''
+}
