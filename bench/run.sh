@@ -33,6 +33,14 @@
 # from another dataset is made again when that dataset's file, the program
 # that makes it or anything in the data folder (profiles) is newer.
 #
+# Then the README pipeline from four raw exports to the activity x stage
+# report, against DuckDB computing the same cells from the same files in one
+# SQL query (bench/duckdb/report.sql), checked equal cell by cell; see "the
+# README pipeline against DuckDB" below.  It ends with a summary of the
+# targets of issue 15, each a ratio of two commands timed in this run, with
+# the machine's cores and load average before and after: timings from a busy
+# machine are not comparable, so the load is part of every result.
+#
 # It is a report: it exits 0 even when a target is missed (printing
 # BELOW TARGET); it exits 1 only when a benchmarked command itself fails
 # (2 when it cannot measure at all: no bareparse, no data, or a dataset's
@@ -44,13 +52,24 @@
 #   BENCH_RUNS             timed runs per benchmark, best is kept (default: 3)
 #   BENCH_ROWS             rows in each generated file (default: 1000000;
 #                          other counts use bench/out/NAME-$BENCH_ROWS.csv)
+#   BENCH_PIPELINE_ROWS    rows per export of the pipeline part, a list:
+#                          '1000000 5000000' runs it at both sizes; 0 skips
+#                          it (default: $BENCH_ROWS)
+#   BENCH_DUCKDB           0: leave DuckDB out of the pipeline part (it is
+#                          also skipped, with a message, without node, npm
+#                          or a working install of @duckdb/node-api)
 #   BENCH_TIMER            bash | gnu | date  (default: bash if available,
 #                          else GNU /usr/bin/time, else date +%N)
 # JTOOLS_DATADIR is set to the source tree's share/jtools for the programs.
 #
 # Written in POSIX sh; re-executes itself under bash when bash exists, for
 # bash's millisecond `time` (GNU time's %e only has 10 ms resolution, which is
-# ~3 % of a 0.3 s run).  Peak RSS comes from /usr/bin/time -f %M when present.
+# ~3 % of a 0.3 s run).  Peak RSS comes from /usr/bin/time -f %M when present
+# (Debian package time; `make bench` installs it through mk/deps.sh bench).
+#
+# The loop is the script's own, not a benchmark tool's: it runs anywhere
+# with sh and awk, interleaves the commands round by round, and times shell
+# pipelines (the README pipeline is four processes) and datasets it makes.
 
 # ---- datasets --------------------------------------------------------------
 # One line per input file, either of
@@ -96,7 +115,7 @@ benches() {
     bench 'bare parse'     touches - 'bench/bareparse "$DATA"'
     bench 'jstage'         touches - 'bin/jstage "$DATA"'
     bench 'jstage --paths' touches - 'bin/jstage --paths "$DATA"'
-    bench 'jstage --outcome' touches - 'bin/jstage --outcome default "$DATA"'
+    bench 'jstage --outcome' touches 50 'bin/jstage --outcome default "$DATA"'
     bench 'jvalue'         touches 70 'bin/jvalue "$DATA"'
     # the last step of the pipeline: the value-chain x journey report over
     # the touches after jstage --outcome default | jvalue
@@ -109,7 +128,7 @@ benches() {
     # jrefer keeps every referral in memory (the graph is built at the end);
     # ~4.8 % of the rows are rejected, so stderr has reject lines and exit 0
     bench 'bare parse'       referrals - 'bench/bareparse "$DATA"'
-    bench 'jrefer --summary' referrals - 'bin/jrefer --referrer referrer --referee referee --time sent_at --signup signed_up_at --converted converted_at --summary "$DATA"'
+    bench 'jrefer --summary' referrals 50 'bin/jrefer --referrer referrer --referee referee --time sent_at --signup signed_up_at --converted converted_at --summary "$DATA"'
 }
 # ----------------------------------------------------------------------------
 
@@ -130,6 +149,23 @@ export JTOOLS_DATADIR
 
 RUNS=${BENCH_RUNS:-3}
 ROWS=${BENCH_ROWS:-1000000}
+PIPE_ROWS=${BENCH_PIPELINE_ROWS:-$ROWS}
+for _n in $RUNS $ROWS $PIPE_ROWS; do
+    case $_n in
+    '' | *[!0-9]*) echo "bench: BENCH_RUNS, BENCH_ROWS and BENCH_PIPELINE_ROWS take whole numbers" >&2; exit 2 ;;
+    esac
+done
+# the machine: cores and load, printed before and after (timings are only
+# comparable on a quiet machine)
+CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?')
+load_now() {
+    if [ -r /proc/loadavg ]; then
+        cut -d ' ' -f 1-3 /proc/loadavg
+    else
+        uptime | sed 's/.*load averages*: *//; s/,//g'
+    fi
+}
+LOAD_BEFORE=$(load_now)
 if [ "$ROWS" = 1000000 ]; then
     ROWS_TAG=1m
 else
@@ -180,19 +216,24 @@ now_ns() {
 }
 
 # timed CMD: run CMD (stdout to /dev/null, stderr to $TMP/err) once; sets
-# SECS to its wall-clock seconds and returns its exit status.
+# SECS to its wall-clock seconds and CPU to the user + system seconds of all
+# its processes ('-' under the date timer), and returns its exit status.
 timed() {
     case $TIMER in
     bash)
-        TIMEFORMAT=%3R
+        TIMEFORMAT='%3R %3U %3S'
         { time eval "$1" >/dev/null 2>"$TMP/err"; } 2>"$TMP/t"
         _rc=$?
-        SECS=$(tail -n 1 "$TMP/t")
+        read -r SECS CPU <<EOF
+$(tail -n 1 "$TMP/t" | awk '{ printf "%s %.3f\n", $1, $2 + $3 }')
+EOF
         ;;
     gnu)
-        $GNUTIME -f %e -o "$TMP/t" sh -c "exec $1" >/dev/null 2>"$TMP/err"
+        $GNUTIME -f '%e %U %S' -o "$TMP/t" sh -c "exec $1" >/dev/null 2>"$TMP/err"
         _rc=$?
-        SECS=$(tail -n 1 "$TMP/t")
+        read -r SECS CPU <<EOF
+$(tail -n 1 "$TMP/t" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }')
+EOF
         ;;
     date)
         _t0=$(now_ns)
@@ -200,6 +241,7 @@ timed() {
         _rc=$?
         _t1=$(now_ns)
         SECS=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+        CPU=-
         ;;
     esac
     return "$_rc"
@@ -223,6 +265,7 @@ fi
 # dataset() and bench() only register, into $DATASETS and $TMP/ds/NAME.*
 # (datasets) and $TMP/N.* (benchmark N).
 mkdir "$TMP/ds" || exit 2
+: >"$TMP/summary"     # the closing summary: label, value, target, verdict
 DATASETS=
 
 # dataset_name NAME: check and register the name of a new dataset
@@ -379,6 +422,7 @@ gnu) TIMER_DESC="/usr/bin/time %e, 10 ms" ;;
 date) TIMER_DESC="date +%N" ;;
 esac
 echo "jtools bench: best of $RUNS wall clock ($TIMER_DESC), MB = 10^6 bytes"
+echo "machine: $CORES cores ($(uname -sm)), load average $LOAD_BEFORE"
 for ds in $DATASETS; do
     [ -e "$TMP/ds/$ds.bytes" ] || continue
     awk -v d="$ds" -v f="$(cat "$TMP/ds/$ds.file")" \
@@ -460,8 +504,330 @@ if [ -s "$TMP/targets" ]; then
         pct = sprintf("%.1f", $5 / $3 * 100)
         printf "%s / %s = %s %% (%s)%s\n", $1, $4, pct, tgt,
             ($2 != "-" && pct + 0 < $2 + 0) ? "  BELOW TARGET" : ""
-    }' "$TMP/targets"
+        # the lines with a target go to the closing summary too
+        if ($2 != "-")
+            printf "%s / %s\t%s %%\t>= %s %%\t%s\n", $1, $4, pct, $2,
+                (pct + 0 < $2 + 0) ? "BELOW TARGET" : "ok" >>summary
+    }' summary="$TMP/summary" "$TMP/targets"
 fi
+
+# ---- the README pipeline against DuckDB --------------------------------------
+# For each size in $BENCH_PIPELINE_ROWS (rows per export; default $BENCH_ROWS,
+# 0 skips this part): the four raw exports of bench/genexports.awk (surveys,
+# tickets, orders, referrals: the exports of the README's pipeline, DESIGN.md
+# section 1; the event log has its own lines above), in bench/out/exports-SIZE/,
+# and in bench/out/pipeline-SIZE/ the files of the run.
+#   round 0  the stages one by one, each from the file the one before wrote
+#            (seconds and peak RSS of each: the profile), then the pipeline
+#            as one pipe with each stage's peak RSS, then DuckDB, whose
+#            report is checked against jkpi's cell by cell
+#            (bench/duckdb/compare.mjs)
+#   rounds 1..$BENCH_RUNS, each command once per round, the best run counts:
+#            the pipe, from the four exports to report.csv (every process of
+#            the pipe, process start to exit); DuckDB (node
+#            bench/duckdb/report.mjs: process start to the report written,
+#            CSV reading included, DuckDB's default threads = the cores);
+#            bench/bareparse and jstage --outcome default over the touch
+#            stream the pipe carries; jstage and jkpi with -j 1 and -j 2,
+#            when they have -j.
+# The DuckDB side needs node and @duckdb/node-api (bench/duckdb/package.json
+# and package-lock.json pin it): npm ci installs it into
+# bench/duckdb/node_modules on first use; without node, npm or the network,
+# or with BENCH_DUCKDB=0, that part is skipped with a message.
+PIPE_KPIS='touches=count,customers=distinct:customer,nps:next_nps,csat:next_csat,p50:resolution_s,p90:resolution_s,rate:referred'
+RSS_TARGET_KB=1258291         # 1.2 GiB
+
+# size_tag N: 1m for 1000000, 5m for 5000000, else N
+size_tag() {
+    if [ $(($1 % 1000000)) -eq 0 ]; then
+        echo "$(($1 / 1000000))m"
+    else
+        echo "$1"
+    fi
+}
+
+# mb FILE: size in MB (10^6 bytes), one decimal
+mb() {
+    awk -v b="$(wc -c <"$1")" 'BEGIN { printf "%.1f", b / 1e6 }'
+}
+
+# kb_text KB: peak RSS as text
+kb_text() {
+    case $1 in
+    '' | *[!0-9]*) echo - ;;
+    *) awk -v k="$1" 'BEGIN { if (k >= 10240) printf "%.1f MB\n", k / 1024
+        else printf "%d KB\n", k }' ;;
+    esac
+}
+
+# gnu_run OUT CMD: run CMD once under GNU time; OUT gets "seconds cpu_seconds
+# peak_kb"; stdout to /dev/null, stderr to $TMP/err; returns CMD's status
+gnu_run() {
+    if [ -n "$GNUTIME" ]; then
+        $GNUTIME -f '%e %U %S %M' -o "$1" sh -c "exec $2" >/dev/null 2>"$TMP/err"
+        _rc=$?
+        tail -n 1 "$1" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' >"$1.last"
+        mv "$1.last" "$1"
+    else
+        timed "$2"
+        _rc=$?
+        echo "$SECS $CPU -" >"$1"
+    fi
+    return $_rc
+}
+
+# best FILE: the smallest wall time in FILE (lines "wall cpu"), or nothing
+best() {
+    [ -s "$1" ] && awk 'NR == 1 || $1 < lo { lo = $1 } END { if (lo <= 0) lo = 0.001; print lo }' "$1"
+}
+
+# best_cpu FILE: the CPU seconds of that run
+best_cpu() {
+    [ -s "$1" ] && awk 'NR == 1 || $1 < lo { lo = $1; c = $2 } END { print c }' "$1"
+}
+
+# ratio LABEL A_FILE B_FILE TARGET KIND: a summary line comparing the best
+# times of two commands; KIND x: A / B (a speed-up, TARGET its minimum),
+# KIND %: B / A in percent (a share of a baseline B's speed)
+ratio() {
+    _a=$(best "$2") _b=$(best "$3")
+    if [ -z "$_a" ] || [ -z "$_b" ]; then
+        summary "$1" - "$4" 'FAILED (a command failed, see above)'
+        FAILED=1
+        return 0
+    fi
+    if [ "$5" = x ]; then
+        _v=$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.2fx", a / b }')
+        _ok=$(awk -v a="$_a" -v b="$_b" -v t="$4" 'BEGIN { print (a / b >= t) ? "ok" : "BELOW TARGET" }')
+        summary "$1 ($_a s / $_b s)" "$_v" ">= $4" "$_ok"
+    else
+        _v=$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.1f %%", b / a * 100 }')
+        _ok=$(awk -v a="$_a" -v b="$_b" -v t="$4" 'BEGIN { print (b / a * 100 >= t) ? "ok" : "BELOW TARGET" }')
+        summary "$1 ($_a s / $_b s)" "$_v" ">= $4 %" "$_ok"
+    fi
+}
+
+# spread FILE: (max / min - 1) in percent, rounded
+spread() {
+    [ -s "$1" ] && awk 'NR == 1 || $1 < lo { lo = $1 } $1 > hi { hi = $1 }
+        END { if (lo <= 0) lo = 0.001; printf "%d\n", (hi / lo - 1) * 100 + 0.5 }' "$1"
+}
+
+# summary LABEL VALUE TARGET VERDICT: one line of the closing summary
+summary() {
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$TMP/summary"
+}
+
+# has_j PROG: PROG takes -j (it runs -j 1 over an empty stream)
+has_j() {
+    case $1 in
+    jstage) printf 'customer,time\n' | bin/jstage -j 1 >/dev/null 2>&1 ;;
+    jkpi) printf 'a\n1\n' | bin/jkpi -j 1 -k count >/dev/null 2>&1 ;;
+    esac
+}
+
+# duckdb_setup: DUCKDB_SKIP becomes the reason the DuckDB side cannot run, or
+# stays empty; installs @duckdb/node-api on first use
+DUCKDB_SKIP='unset'
+duckdb_setup() {
+    [ "$DUCKDB_SKIP" = unset ] || return 0
+    DUCKDB_SKIP=
+    if [ "${BENCH_DUCKDB:-1}" = 0 ]; then
+        DUCKDB_SKIP='BENCH_DUCKDB=0'
+        return 0
+    fi
+    if ! command -v node >/dev/null 2>&1; then
+        DUCKDB_SKIP='no node on the PATH'
+        return 0
+    fi
+    if [ ! -d bench/duckdb/node_modules/@duckdb/node-api ]; then
+        if ! command -v npm >/dev/null 2>&1; then
+            DUCKDB_SKIP='no npm to install @duckdb/node-api'
+            return 0
+        fi
+        echo "bench: installing @duckdb/node-api into bench/duckdb/node_modules (npm ci, once)" >&2
+        if ! (cd bench/duckdb && npm ci --no-audit --no-fund --loglevel=error) >"$TMP/npm" 2>&1; then
+            DUCKDB_SKIP="npm ci in bench/duckdb failed: $(grep -v '^[[:space:]]*$' "$TMP/npm" | tail -n 1)"
+            rm -rf bench/duckdb/node_modules
+            return 0
+        fi
+    fi
+    if ! (cd bench/duckdb && node --input-type=module -e "await import('@duckdb/node-api')") \
+        >"$TMP/npm" 2>&1; then
+        DUCKDB_SKIP="node cannot load @duckdb/node-api: $(grep -v '^[[:space:]]*$' "$TMP/npm" | tail -n 1)"
+    fi
+    return 0
+}
+
+# gen_export NAME ROWS: bench/out/exports-TAG/NAME.csv, made when missing or
+# older than its generator
+gen_export() {
+    _f=bench/out/exports-$(size_tag "$2")/$1.csv
+    if [ ! -s "$_f" ] || newer bench/genexports.awk "$_f"; then
+        echo "bench: generating $_f ($2 rows)" >&2
+        mkdir -p "${_f%/*}" || exit 2
+        if ! ${AWK:-awk} -v rows="$2" -v export="$1" -f bench/genexports.awk >"$_f.tmp" ||
+            ! mv "$_f.tmp" "$_f"; then
+            rm -f "$_f.tmp"
+            die "cannot generate $_f"
+        fi
+    fi
+}
+
+# pipeline_bench ROWS: the whole part for one size
+pipeline_bench() {
+    _n=$1
+    _tag=$(size_tag "$_n")
+    for _e in surveys tickets orders referrals; do
+        gen_export "$_e" "$_n"
+    done
+    S=bench/out/exports-$_tag/surveys.csv T=bench/out/exports-$_tag/tickets.csv
+    O=bench/out/exports-$_tag/orders.csv R=bench/out/exports-$_tag/referrals.csv
+    P=bench/out/pipeline-$_tag
+    mkdir -p "$P" || exit 2
+    rm -f "$P"/*.csv "$P"/*.t
+    JTOUCH="bin/jtouch -q -p survey $S -p tickets $T -p orders $O -p referrals $R"
+    JSTAGE="bin/jstage --outcome default"
+    JKPI="bin/jkpi -q -s -g activity,stage --per customer -k $PIPE_KPIS"
+    PIPE="$JTOUCH | $JSTAGE | bin/jvalue | $JKPI -o $P/report.csv"
+    DUCK="node bench/duckdb/report.mjs $S $T $O $R $P/duckdb.csv"
+    duckdb_setup
+
+    echo
+    echo "README pipeline, 4 exports x $_n rows: surveys $(mb "$S") MB, tickets $(mb "$T") MB," \
+        "orders $(mb "$O") MB, referrals $(mb "$R") MB"
+
+    # -- round 0: the stages one by one (the profile), the pipe, DuckDB
+    _fail=
+    gnu_run "$P/st1" "$JTOUCH -o $P/touches.csv" || _fail="jtouch"
+    [ -z "$_fail" ] && { gnu_run "$P/st2" "$JSTAGE -o $P/journeys.csv $P/touches.csv" || _fail="jstage"; }
+    [ -z "$_fail" ] && { gnu_run "$P/st3" "bin/jvalue -o $P/value-chain.csv $P/journeys.csv" || _fail="jvalue"; }
+    rm -f "$P/journeys.csv"
+    [ -z "$_fail" ] && { gnu_run "$P/st4" "$JKPI -o $P/report-stages.csv $P/value-chain.csv" || _fail="jkpi"; }
+    if [ -n "$_fail" ]; then
+        echo "  FAILED: $_fail (exit $_rc)"
+        sed -n '1,5s/^/    /p' "$TMP/err"
+        FAILED=1
+        return 0
+    fi
+    _touches=$(($(wc -l <"$P/touches.csv") - 1))
+    echo "  touch stream $(mb "$P/touches.csv") MB ($_touches lines)," \
+        "after jstage | jvalue $(mb "$P/value-chain.csv") MB"
+    # the pipe, with the peak RSS of each of its processes
+    if [ -n "$GNUTIME" ]; then
+        _g="$GNUTIME -f %M -o $P/rss"
+        _cmd="$_g.1 $JTOUCH | $_g.2 $JSTAGE | $_g.3 bin/jvalue | $_g.4 $JKPI -o $P/report.csv"
+    else
+        _cmd=$PIPE
+    fi
+    if ! timed "$_cmd" || [ ! -s "$P/report.csv" ]; then
+        echo "  FAILED: the pipe (exit $_rc)"
+        sed -n '1,5s/^/    /p' "$TMP/err"
+        FAILED=1
+        return 0
+    fi
+    if ! cmp -s "$P/report.csv" "$P/report-stages.csv"; then
+        echo "  FAILED: the pipe's report differs from the stage-by-stage run's"
+        FAILED=1
+    fi
+    if [ -z "$DUCKDB_SKIP" ]; then
+        if gnu_run "$P/duck0" "$DUCK"; then
+            node bench/duckdb/compare.mjs "$P/report.csv" "$P/duckdb.csv" >"$P/compare.txt" 2>&1
+            _eq=$?
+        else
+            echo "  DuckDB FAILED (exit $_rc):"
+            sed -n '1,5s/^/    /p' "$TMP/err"
+            DUCKDB_SKIP="the query failed"
+            FAILED=1
+        fi
+    fi
+
+    # -- rounds 1..RUNS
+    _jstage_j=; has_j jstage && _jstage_j=1
+    _jkpi_j=; has_j jkpi && _jkpi_j=1
+    _r=1
+    while [ $_r -le "$RUNS" ]; do
+        timed "$PIPE" && echo "$SECS $CPU" >>"$P/pipe.t"
+        [ -z "$DUCKDB_SKIP" ] && timed "$DUCK" && echo "$SECS $CPU" >>"$P/duck.t"
+        timed "bench/bareparse $P/touches.csv" && echo "$SECS $CPU" >>"$P/parse.t"
+        timed "$JSTAGE $P/touches.csv" && echo "$SECS $CPU" >>"$P/jstage.t"
+        if [ -n "$_jstage_j" ]; then
+            timed "bin/jstage -j 1 --outcome default $P/touches.csv" && echo "$SECS $CPU" >>"$P/jstage1.t"
+            timed "bin/jstage -j 2 --outcome default $P/touches.csv" && echo "$SECS $CPU" >>"$P/jstage2.t"
+        fi
+        if [ -n "$_jkpi_j" ]; then
+            timed "$JKPI -j 1 $P/value-chain.csv" && echo "$SECS $CPU" >>"$P/jkpi1.t"
+            timed "$JKPI -j 2 $P/value-chain.csv" && echo "$SECS $CPU" >>"$P/jkpi2.t"
+        fi
+        _r=$((_r + 1))
+    done
+    for _t in "$P"/*.t; do
+        _s=$(spread "$_t")
+        [ -n "$_s" ] && [ "$_s" -gt "$SPREAD" ] && SPREAD=$_s
+    done
+
+    # -- report
+    echo
+    printf '  %-36s %9s %9s %12s %12s\n' 'stage (one by one, from files)' seconds CPU-s 'peak RSS' 'in the pipe'
+    _maxkb=0 _maxname=
+    _i=1
+    for _name in 'jtouch (4 exports)' 'jstage --outcome default' 'jvalue' 'jkpi (the report)'; do
+        read -r _sec _cpu _kb <"$P/st$_i"
+        _pkb=$(tail -n 1 "$P/rss.$_i" 2>/dev/null)
+        printf '  %-36s %9s %9s %12s %12s\n' "$_name" "$_sec" "$_cpu" "$(kb_text "$_kb")" "$(kb_text "$_pkb")"
+        for _k in "$_kb" "$_pkb"; do
+            case $_k in '' | *[!0-9]*) continue ;; esac
+            [ "$_k" -gt "$_maxkb" ] && _maxkb=$_k _maxname=${_name%% *}
+        done
+        _i=$((_i + 1))
+    done
+    printf '  %-36s %9s %9s\n' "the pipe, best of $RUNS" "$(best "$P/pipe.t")" "$(best_cpu "$P/pipe.t")"
+    if [ -n "$DUCKDB_SKIP" ]; then
+        printf '  %-36s %9s %9s %12s  skipped: %s\n' 'DuckDB, one query' - - - "$DUCKDB_SKIP"
+        summary "pipeline $_tag: DuckDB s / pipe s" - '> 1' "skipped: $DUCKDB_SKIP"
+    else
+        read -r _sec _cpu _kb <"$P/duck0"
+        printf '  %-36s %9s %9s %12s\n' "DuckDB, one query, best of $RUNS" "$(best "$P/duck.t")" \
+            "$(best_cpu "$P/duck.t")" "$(kb_text "$_kb")"
+        sed 's/^/  /' "$P/compare.txt"
+        _a=$(best "$P/duck.t") _b=$(best "$P/pipe.t")
+        if [ -n "$_a" ] && [ -n "$_b" ]; then
+            summary "pipeline $_tag: DuckDB s / pipe s ($_a s / $_b s)" \
+                "$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.2fx", a / b }')" '> 1' \
+                "$(awk -v a="$_a" -v b="$_b" 'BEGIN { print (a > b) ? "ok" : "BELOW TARGET" }')"
+        else
+            summary "pipeline $_tag: DuckDB s / pipe s" - '> 1' 'FAILED (see above)'
+            FAILED=1
+        fi
+        _cells=$(sed -n 's/^compare: all \([0-9]*\) cells equal.*/\1 of \1/p;s/^compare: \([0-9]* of [0-9]*\) cells differ.*/\1 differ/p' "$P/compare.txt")
+        summary "pipeline $_tag: cells equal to DuckDB's" "${_cells:-?}" 'all' \
+            "$([ "$_eq" = 0 ] && echo ok || echo DIFFERENT)"
+    fi
+    summary "pipeline $_tag: largest peak RSS of a stage ($_maxname)" "$(kb_text "$_maxkb")" '< 1.2 GiB' \
+        "$([ "$_maxkb" -lt "$RSS_TARGET_KB" ] && echo ok || echo OVER)"
+    ratio "jstage --outcome default / bare parse, touches $_tag" "$P/jstage.t" "$P/parse.t" 50 %
+    if [ -n "$_jstage_j" ]; then
+        ratio "jstage -j 1 / -j 2, touches $_tag" "$P/jstage1.t" "$P/jstage2.t" 1.6 x
+    else
+        summary "jstage -j 1 / -j 2, touches $_tag" - '>= 1.6' 'skipped: jstage has no -j yet'
+    fi
+    if [ -n "$_jkpi_j" ]; then
+        ratio "jkpi -j 1 / -j 2, the report $_tag" "$P/jkpi1.t" "$P/jkpi2.t" 1.6 x
+    else
+        summary "jkpi -j 1 / -j 2, the report $_tag" - '>= 1.6' 'skipped: jkpi has no -j yet'
+    fi
+    # the big intermediate files; the exports and the reports stay
+    rm -f "$P/touches.csv" "$P/value-chain.csv" "$P/report-stages.csv"
+}
+
+for n in $PIPE_ROWS; do
+    [ "$n" = 0 ] || pipeline_bench "$n"
+done
+
+echo
+echo "Targets (issue 15: each a ratio of two commands of this run) on $CORES cores;" \
+    "load average $LOAD_BEFORE before, $(load_now) after"
+awk -F '\t' '{ printf "  %-72s %18s  target %-9s %s\n", $1, $2, $3, $4 }' "$TMP/summary"
 if [ "$SPREAD" -gt 15 ]; then
     echo
     echo "note: repeated runs differed by up to $SPREAD % - the machine looks busy;" \

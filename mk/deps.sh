@@ -17,6 +17,8 @@
 # why: gawk and python3 (independent checks), valgrind (make valgrind-check only).
 # Fuzzing (make fuzz only, never make check): clang with libFuzzer's runtime
 # (Debian: clang and libclang-rt-dev): `sh mk/deps.sh fuzz-check|fuzz`.
+# Benchmark (make bench only): GNU time (Debian: time), `sh mk/deps.sh bench-check|bench`;
+# node and npm for its DuckDB comparison, optional.
 set -u
 mode=${1:-check}
 missing=""
@@ -52,6 +54,30 @@ if [ "$mode" = fuzz-check ] || [ "$mode" = fuzz ]; then
 	links; rc=$?
 	rm -rf "$tmp"
 	exit $rc
+fi
+
+# sh mk/deps.sh bench-check|bench (make bench only, never make check): GNU time
+# (Debian package time: /usr/bin/time -f %M, the peak RSS of each benchmark).
+# The benchmark's DuckDB comparison also wants node and npm; it installs
+# its own package (bench/duckdb) and is skipped with a message without them.
+if [ "$mode" = bench-check ] || [ "$mode" = bench ]; then
+	gnutime() { /usr/bin/time -f %M -o /dev/null true >/dev/null 2>&1; }
+	if gnutime; then
+		echo "deps: GNU time is installed"
+		exit 0
+	fi
+	echo "deps: GNU time (/usr/bin/time -f) is missing: the bench prints no peak RSS without it"
+	[ "$mode" = bench ] || exit 1
+	if command -v apt-get >/dev/null 2>&1; then
+		echo "deps: running: apt-get install -y time"
+		as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time
+	elif command -v dnf >/dev/null 2>&1; then
+		as_root dnf install -y time
+	else
+		echo "deps: no apt-get or dnf here: install GNU time as /usr/bin/time by hand"
+	fi
+	gnutime
+	exit $?
 fi
 
 # sh mk/deps.sh chromium: headless Chromium for the HTML report test
