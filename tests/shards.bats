@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2154
+# shellcheck disable=SC2034,SC2054,SC2154
 # jkpi --partial --shard-id K/N and jkpi --merge --expect N (issue 18): each
 # partial names the shard it holds, and a merge told to expect N shards stops
 # when one is missing, repeated or of another split, instead of printing a
