@@ -10,7 +10,7 @@
 
 enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIAL, OPT_MERGE, OPT_CSAT,
        OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH, OPT_ABOUT, OPT_LABELS_FILE, OPT_SOURCES, OPT_MIDPOINT,
-       OPT_MAP, OPT_TZ };
+       OPT_MAP, OPT_TZ, OPT_SHARD_ID, OPT_EXPECT };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
@@ -18,6 +18,7 @@ static const struct option longopts[] = {
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "csat", required_argument, NULL, OPT_CSAT },
 	{ "exclude", required_argument, NULL, 'x' },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "kpi", required_argument, NULL, 'k' },
@@ -31,6 +32,7 @@ static const struct option longopts[] = {
 	{ "pivot", required_argument, NULL, OPT_PIVOT },
 	{ "pivot-order", required_argument, NULL, OPT_PIVOT_ORDER },
 	{ "row-order", required_argument, NULL, OPT_ROW_ORDER },
+	{ "shard-id", required_argument, NULL, OPT_SHARD_ID },
 	{ "sort", no_argument, NULL, 's' },
 	{ "sources", required_argument, NULL, OPT_SOURCES },
 	{ "title", required_argument, NULL, OPT_TITLE },
@@ -41,8 +43,9 @@ static const struct option longopts[] = {
 static void help(void)
 {
 	printf("usage: jkpi [-nqst] [--lazy-quotes] [--ragged] [--strict] [-d delim] [-g list] [-x list]\n"
-	       "            [-o file] [--per col] [--pivot col] [--format fmt] [--partial] -k spec [file ...]\n"
-	       "       jkpi --merge [-s] [--row-order list] [--format fmt] [-o file] [partial ...]\n"
+	       "            [-o file] [--per col] [--pivot col] [--format fmt] [--partial [--shard-id K/N]]\n"
+	       "            -k spec [file ...]\n"
+	       "       jkpi --merge [-s] [--expect n] [--row-order list] [--format fmt] [-o file] [partial ...]\n"
 	       "Compute KPIs over a CSV stream, one row per group.\n\n"
 	       "KPIs and groups:\n"
 	       "  -k, --kpi SPEC        comma list of [NAME=]KPI[:COLUMN] (repeatable): count, distinct,\n"
@@ -69,7 +72,9 @@ static void help(void)
 	       "      --sources FILE    html: a --stats file of a run behind the input (repeatable)\n"
 	       "      --labels-file F   html: name,label[,description] for names (default: DATADIR/labels.csv)\n"
 	       "      --partial         write mergeable state instead of the result\n"
+	       "      --shard-id K/N    --partial: record that the input is shard K of N (for --expect)\n"
 	       "      --merge           read partial states (files or streams) and print the result\n"
+	       "      --expect N        --merge: the partials must be shards 1..N of --shard-id, each once\n"
 	       "%s\n"
 	       "Examples:\n"
 	       "  jkpi -g channel -k count,nps:nps,csat:csat surveys.csv\n"
@@ -233,6 +238,14 @@ int main(int argc, char **argv)
 		}
 		case OPT_PARTIAL: o.partial = 1; break;
 		case OPT_MERGE: o.merge = 1; break;
+		case OPT_SHARD_ID:
+			if (jt_shard_parse(optarg, strlen(optarg), &o.shard_k, &o.shard_n) != 0)
+				jt_usage_error("--shard-id: '%s' is not K/N with 1 <= K <= N (e.g. 2/8)", optarg);
+			break;
+		case OPT_EXPECT:
+			if (jt_parse_size(optarg, &o.expect) != 0 || o.expect == 0 || o.expect > JT_SHARDS_MAX)
+				jt_usage_error("--expect: '%s' is not a number of shards from 1 to %d", optarg, JT_SHARDS_MAX);
+			break;
 		case OPT_CSAT:
 			if (strcmp(optarg, "top2") == 0)
 				o.csat = JT_CSAT_TOP2;
@@ -277,8 +290,12 @@ int main(int argc, char **argv)
 	}
 	if (o.partial && c.excel_safe)
 		jt_usage_error("--excel-safe is for files people open; a --partial state is read by --merge (give --excel-safe to the merge)");
+	if (o.shard_n && !o.partial)
+		jt_usage_error("--shard-id goes with --partial (it names the shard a partial holds)");
+	if (o.expect && !o.merge)
+		jt_usage_error("--expect goes with --merge (it checks the partials' shard ids)");
 	if (o.merge && (o.partial || o.kpis || other || c.has_since || c.has_until || c.where))
-		jt_usage_error("--merge takes its KPIs, groups, maps and zone from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)");
+		jt_usage_error("--merge takes its KPIs, groups, maps and zone from the partials (only -s, --expect, --row-order, --format and its page options, -o and the input options go with it)");
 
 	c.dialect.header_rows = o.merge;	/* concatenated partials: each header starts one */
 	jt_common_inputs(argv + optind, argc - optind);

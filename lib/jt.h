@@ -13,6 +13,7 @@
 #include "jt_out.h"
 #include "jt_paths.h"
 #include "jt_reject.h"
+#include "jt_shards.h"
 #include "jt_table.h"
 #include "jt_time.h"
 

@@ -4,6 +4,7 @@
 #ifndef JT_KPI_H
 #define JT_KPI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "jt_csv.h"
@@ -33,6 +34,8 @@ struct jt_kpi_opts {
 	size_t nmaps;
 	const struct jt_tz *tz;	/* --tz: time buckets in this zone; NULL: UTC */
 	const char *tz_name;
+	uint64_t shard_k, shard_n;	/* --partial --shard-id K/N; shard_n 0: none */
+	uint64_t expect;	/* --merge --expect N: the partials are shards 1..N; 0: unchecked */
 };
 
 struct jt_agg;

@@ -19,6 +19,7 @@
 #include "jt_num.h"
 #include "jt_page.h"
 #include "jt_reject.h"
+#include "jt_shards.h"
 #include "jt_sketch.h"
 #include "jt_stats.h"
 #include "jt_time.h"
@@ -118,6 +119,7 @@ struct jt_agg {
 	struct jt_buf m_opts, m_ref_opts;
 	int m_have_ref;
 	const char *m_src;
+	struct jt_shards *m_shards;	/* the partials' shard ids (--expect) */
 };
 
 /* ---------- specs ---------- */
@@ -324,8 +326,10 @@ struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 	a->pivot_g = -1;
 	if (o->row_order)
 		list_put(&a->rowrank, o->row_order);
-	if (o->merge)
+	if (o->merge) {
+		a->m_shards = jt_shards_new(o->expect);
 		return a;
+	}
 	if (!o->kpis)
 		jt_usage_error("no KPI given (use -k, e.g. -k count,nps:nps)");
 	parse_kpis(a, o->kpis);
@@ -1506,6 +1510,14 @@ static void prow(struct jt_writer *w, const char *type, const char *key, size_t 
 	jt_w_end(w);
 }
 
+/* --shard-id K/N: the partial's first row, "shard" with K/N as its value (jt_shards.h) */
+static void write_shard_id(const struct jt_agg *a, struct jt_writer *w)
+{
+	char id[48];
+	int n = snprintf(id, sizeof id, "%llu/%llu", (unsigned long long)a->o.shard_k, (unsigned long long)a->o.shard_n);
+	prow(w, "shard", NULL, a->ng, "", id, (size_t)n);
+}
+
 static void write_partial(struct jt_agg *a, FILE *fp)
 {
 	struct jt_writer w;
@@ -1518,6 +1530,8 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 	jt_w_str(&w, "name");
 	jt_w_str(&w, "value");
 	jt_w_end(&w);
+	if (a->o.shard_n)
+		write_shard_id(a, &w);
 	prow(&w, "option", NULL, a->ng, "csat", a->o.csat == JT_CSAT_GOODBAD ? "good-bad" : "top2",
 	     a->o.csat == JT_CSAT_GOODBAD ? 8 : 4);
 	if (a->per_name) {
@@ -1625,6 +1639,7 @@ static void merge_header(struct jt_agg *a, const char *src, const struct jt_head
 	} else if (!jt_header_equal(a->hdr, h)) {
 		jt_die_at(src, 1, "partial groups by other columns than %s", a->first_src);
 	}
+	jt_shards_begin(a->m_shards);
 	/* a new partial starts: the previous one's options must match the first's */
 	if (a->m_opts.len || a->m_kpi_seen)
 		check_options(a, src);
@@ -1735,6 +1750,8 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 	if (strcmp(rec->f[0], PARTIAL_VERSION) != 0)
 		jt_die_at(src, rec->line, "partial format version '%s' is not supported (this jkpi reads version %s)",
 			  jt_show(rec->f[0], rec->len[0]), PARTIAL_VERSION);
+	if (jt_shards_row(a->m_shards, src, rec->line, type, val, vlen))
+		return;
 	if (!strcmp(type, "option")) {
 		if (!strcmp(name, "sort")) {
 			if (!a->o.sort_given)
@@ -1856,6 +1873,8 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 
 void jt_agg_write(struct jt_agg *a, FILE *fp)
 {
+	if (a->o.merge)
+		jt_shards_finish(a->m_shards);	/* --expect: no shard missing */
 	if (!a->saw_header) {
 		/* empty input: no output, but JSON readers get an empty array */
 		if (a->o.format == JT_FMT_JSON && !a->o.partial)
@@ -1940,6 +1959,7 @@ void jt_agg_free(struct jt_agg *a)
 	jt_buf_free(&a->last);
 	jt_buf_free(&a->m_opts);
 	jt_buf_free(&a->m_ref_opts);
+	jt_shards_free(a->m_shards);
 	free(a);
 }
 

@@ -15,6 +15,11 @@
 # essential set (coreutils, diffutils, findutils, grep, sed, mawk, util-linux,
 # perl-base, bash, dash, hostname), or is optional and its tests skip saying
 # why: gawk and python3 (independent checks), valgrind (make valgrind-check only).
+# Optional, installed where the package manager has them, skipped by the tests
+# without them: a one-node Slurm cluster for tests/slurm.bats (slurmctld,
+# slurmd, slurm-client and munge; only as root, as the test runs Slurm only
+# as root) and PyYAML for the Kubernetes manifests in tests/scaleout.bats
+# (python3-yaml). A failed install of these is reported, not fatal.
 # Fuzzing (make fuzz only, never make check): clang with libFuzzer's runtime
 # (Debian: clang and libclang-rt-dev): `sh mk/deps.sh fuzz-check|fuzz`.
 # Benchmark (make bench only): GNU time (Debian: time), `sh mk/deps.sh bench-check|bench`;
@@ -136,17 +141,54 @@ command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
 command -v parallel >/dev/null 2>&1 || missing="$missing parallel"
 [ -x /usr/bin/time ] || missing="$missing time"	# GNU time: peak memory in tests/engine.bats and make bench
 
-if [ -z "$missing" ]; then
+optional=""
+if command -v apt-get >/dev/null 2>&1 || command -v dnf >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ]; then
+		for p in munged slurmctld slurmd sbatch; do
+			command -v $p >/dev/null 2>&1 || [ -x /usr/sbin/$p ] || { optional="$optional slurm"; break; }
+		done
+	fi
+	if ! python3 -c 'import yaml' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1; then
+		[ "$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && optional="$optional pyyaml"
+	fi
+fi
+
+# install_optional: the optional packages, one attempt, never fatal
+install_optional() {
+	[ -n "$optional" ] || return 0
+	opkgs=""
+	if command -v apt-get >/dev/null 2>&1; then
+		for m in $optional; do case $m in
+			slurm) opkgs="$opkgs slurmctld slurmd slurm-client munge";; pyyaml) opkgs="$opkgs python3-yaml";; esac; done
+		echo "deps: running: $sudo apt-get install -y --no-install-recommends$opkgs (optional)"
+		{ $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $opkgs; } ||
+			echo "deps: could not install the optional$opkgs: the tests that need them skip"
+	else
+		for m in $optional; do case $m in
+			slurm) opkgs="$opkgs slurm slurm-slurmctld slurm-slurmd munge";; pyyaml) opkgs="$opkgs python3-pyyaml";; esac; done
+		echo "deps: running: $sudo dnf install -y$opkgs (optional)"
+		$sudo dnf install -y $opkgs || echo "deps: could not install the optional$opkgs: the tests that need them skip"
+	fi
+	return 0
+}
+
+if [ -z "$missing$optional" ]; then
 	echo "deps: everything is installed"
 	browser
 	exit 0
 fi
-echo "deps: missing:$missing"
+[ -z "$missing" ] || echo "deps: missing:$missing"
+[ -z "$optional" ] || echo "deps: missing (optional):$optional"
 [ "$mode" = install ] || exit 1
 
 sudo=""
 if [ "$(id -u)" != 0 ]; then
 	command -v sudo >/dev/null 2>&1 && sudo="sudo" || { echo "deps: not root and no sudo: install the packages above by hand"; exit 1; }
+fi
+if [ -z "$missing" ]; then
+	install_optional
+	browser
+	exit 0
 fi
 pkgs=""
 if command -v apt-get >/dev/null 2>&1; then
@@ -189,4 +231,7 @@ else
 	echo "deps: no apt-get, dnf or brew here: install$missing by hand"
 	exit 1
 fi
+rc=$?
+install_optional
 browser
+exit $rc
