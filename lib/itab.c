@@ -1,22 +1,10 @@
-/* itab.c — interning with one-probe slots (jt_itab.h). */
+/* itab.c — interning with 16-byte tagged slots (jt_itab.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "jt_err.h"
 #include "jt_itab.h"
 #include "jt_mem.h"
-
-/* 32 bytes: a key of up to 16 bytes is compared in the slot itself, so a
- * lookup of a short id (most customer ids) touches one cache line. */
-#define INLINE 16
-struct jt_islot {
-	uint64_t hash;	/* 0: empty (a key hashing to 0 is stored as 1) */
-	uint32_t id, len;
-	union {
-		char in[INLINE];	/* len <= INLINE: the key's bytes */
-		const char *key;	/* longer: the bytes; [u32 len][u32 id] before them */
-	} k;
-};
 
 struct jt_itab_blk {
 	struct jt_itab_blk *next;
@@ -25,49 +13,97 @@ struct jt_itab_blk {
 
 #define BLK ((size_t)256 << 10)
 
+static uint64_t load8(const char *s, size_t n)
+{
+	uint64_t v = 0;
+	if (n >= 8)
+		memcpy(&v, s, 8);	/* one load */
+	else if (n)
+		memcpy(&v, s, n);
+	return v;
+}
+
+/* A 64-bit hash: 8 bytes at a time, each round a multiply and a shift (the
+ * finalizer of SplitMix64 at the end), so keys that differ in one byte
+ * anywhere spread over the whole table. pre is the first 8 bytes. */
+static uint64_t hash_pre(const char *s, size_t n, uint64_t pre)
+{
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL ^ pre;
+	for (size_t i = 8; i < n; i += 8) {
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+		h ^= load8(s + i, n - i);
+	}
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
 uint64_t jt_hash_bytes(const void *s, size_t n)
 {
-	const unsigned char *p = s;
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xff51afd7ed558ccdULL);
-	while (n >= 8) {
-		uint64_t v;
-		memcpy(&v, p, 8);
-		h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
-		h ^= h >> 31;
-		p += 8;
-		n -= 8;
-	}
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	h = (h ^ v) * 0x94d049bb133111ebULL;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 32;
-	return h ? h : 1;
+	return hash_pre(s, n, load8(s, n));
 }
 
-static void grow(struct jt_itab *t, size_t cap)
+/* The tag keeps bits 40-63 of the hash, which are bits 0-23 of the slot's
+ * index: a table of up to 2^24 slots grows without a look at the keys. */
+static uint32_t tag_of(uint64_t h, size_t n)
 {
+	return ((uint32_t)(h >> 32) & 0xffffff00u) | (uint32_t)(n < 255 ? n : 255);
+}
+
+static void place(struct jt_itab *t, struct jt_islot sl, size_t i)
+{
+	while (t->slot[i].id1)
+		i = (i + 1) & t->mask;
+	t->slot[i] = sl;
+}
+
+static void resize(struct jt_itab *t, size_t cap)
+{
+	enum { AHEAD = 16 };
 	struct jt_islot *old = t->slot;
 	size_t oldcap = old ? t->mask + 1 : 0;
-	t->slot = jt_xcalloc(cap, sizeof *t->slot);
+	t->slot = jt_xbig(cap * sizeof *t->slot);
 	t->mask = cap - 1;
-	for (size_t k = 0; k < oldcap; k++) {
-		if (!old[k].hash)
-			continue;
-		size_t i = old[k].hash & t->mask;
-		while (t->slot[i].hash)
-			i = (i + 1) & t->mask;
-		t->slot[i] = old[k];
-	}
-	free(old);
 	t->bytes += (cap - oldcap) * sizeof *t->slot;
+	if (cap <= (size_t)1 << 24) {
+		/* the old slots front to back, each one's new slot from its tag,
+		 * fetched AHEAD slots before it is filled */
+		for (size_t k = 0; k < oldcap; k++) {
+			if (k + AHEAD < oldcap && old[k + AHEAD].id1)
+				__builtin_prefetch(&t->slot[(old[k + AHEAD].tag >> 8) & t->mask], 1);
+			if (old[k].id1)
+				place(t, old[k], (old[k].tag >> 8) & t->mask);
+		}
+	} else {
+		/* past 2^24 slots the index needs more of the hash than the tag
+		 * holds: the keys in id order, hashed again */
+		uint64_t hs[AHEAD];
+		for (size_t id = 0; id < (size_t)t->n + AHEAD; id++) {
+			if (id >= AHEAD) {
+				uint32_t k = (uint32_t)(id - AHEAD);
+				size_t n;
+				const char *s = jt_itab_key(t, k, &n);
+				uint64_t h = hs[k % AHEAD];
+				place(t, (struct jt_islot){ k + 1, tag_of(h, n), load8(s, n) }, jt_itab_index(t, h));
+			}
+			if (id < t->n) {
+				size_t n;
+				const char *s = jt_itab_key(t, (uint32_t)id, &n);
+				hs[id % AHEAD] = jt_hash_bytes(s, n);
+				jt_itab_prefetch(t, hs[id % AHEAD]);
+			}
+		}
+	}
+	jt_xbig_free(old, oldcap * sizeof *old);
 }
 
-static const char *store(struct jt_itab *t, const void *key, size_t len, uint32_t id)
+static const char *store(struct jt_itab *t, const void *key, size_t len)
 {
-	size_t need = (8 + len + 1 + 3) & ~(size_t)3;
+	size_t need = (4 + len + 1 + 3) & ~(size_t)3;
 	if (!t->blk || t->used + need > t->size) {
 		size_t sz = need > BLK ? need : BLK;
 		struct jt_itab_blk *b = jt_xmalloc(sizeof *b + sz);
@@ -80,43 +116,62 @@ static const char *store(struct jt_itab *t, const void *key, size_t len, uint32_
 	char *p = t->blk->data + t->used;
 	uint32_t l = (uint32_t)len;
 	memcpy(p, &l, 4);
-	memcpy(p + 4, &id, 4);
 	if (len)
-		memcpy(p + 8, key, len);
-	p[8 + len] = '\0';
+		memcpy(p + 4, key, len);
+	p[4 + len] = '\0';
 	t->used += need;
-	return p + 8;
+	return p + 4;
+}
+
+/* The slot of key (hash h): its id, or UINT32_MAX with *at the empty slot
+ * where it goes. */
+static uint32_t probe(const struct jt_itab *t, const char *s, size_t n, uint64_t h, size_t *at)
+{
+	uint64_t pre = load8(s, n);
+	uint32_t tag = tag_of(h, n);
+	size_t i = jt_itab_index(t, h);
+	for (;; i = (i + 1) & t->mask) {
+		const struct jt_islot *sl = &t->slot[i];
+		if (!sl->id1)
+			break;
+		if (sl->tag != tag || sl->pre != pre)
+			continue;
+		uint32_t id = sl->id1 - 1;
+		if (n > 8) {
+			size_t len;
+			const char *k = jt_itab_key(t, id, &len);
+			if (len != n || memcmp(k + 8, s + 8, n - 8) != 0)
+				continue;
+		}
+		return id;
+	}
+	*at = i;
+	return UINT32_MAX;
 }
 
 uint32_t jt_itab_put_h(struct jt_itab *t, const void *key, size_t len, uint64_t h, int *isnew)
 {
 	if (!t->slot)
-		grow(t, 64);
-	size_t i = h & t->mask;
-	for (;; i = (i + 1) & t->mask) {
-		const struct jt_islot *s = &t->slot[i];
-		if (!s->hash)
-			break;
-		if (s->hash == h && s->len == len &&
-		    memcmp(len <= INLINE ? s->k.in : s->k.key, key, len) == 0) {
-			if (isnew)
-				*isnew = 0;
-			return s->id;
-		}
+		resize(t, 1024);
+	size_t i = 0;
+	uint32_t id = probe(t, key, len, h, &i);
+	if (id != UINT32_MAX) {
+		if (isnew)
+			*isnew = 0;
+		return id;
 	}
-	if (t->n >= UINT32_MAX - 1)
-		jt_die("more than 4294967294 distinct keys (groups, customers or values), the most jtools holds");
-	if (len > UINT32_MAX)
+	uint32_t max = t->max ? t->max : UINT32_MAX - 1;
+	if (t->n >= max) {
+		if (isnew)
+			*isnew = 0;
+		if (!t->max)
+			jt_die("more than 4294967294 distinct keys (groups, customers or values), the most jtools holds");
+		return UINT32_MAX;
+	}
+	if (len > UINT32_MAX - 8)
 		jt_die("a key of %zu bytes, more than the 4 GiB jtools holds", len);
-	uint32_t id = t->n++;
-	const char *k = store(t, key, len, id);
-	t->slot[i].hash = h;
-	t->slot[i].id = id;
-	t->slot[i].len = (uint32_t)len;
-	if (len <= INLINE)
-		memcpy(t->slot[i].k.in, key, len);
-	else
-		t->slot[i].k.key = k;
+	id = t->n++;
+	const char *k = store(t, key, len);
 	if (id >= t->kcap) {
 		size_t old = t->kcap;
 		void *p = t->key;
@@ -125,10 +180,11 @@ uint32_t jt_itab_put_h(struct jt_itab *t, const void *key, size_t len, uint64_t 
 		t->bytes += (t->kcap - old) * sizeof *t->key;
 	}
 	t->key[id] = k;
+	t->slot[i] = (struct jt_islot){ id + 1, tag_of(h, len), load8(key, len) };
+	if ((size_t)t->n * 10 > (t->mask + 1) * 7)	/* at most 70 % full */
+		resize(t, (t->mask + 1) * 2);
 	if (isnew)
 		*isnew = 1;
-	if ((size_t)t->n * 2 > t->mask + 1)
-		grow(t, (t->mask + 1) * 2);
 	return id;
 }
 
@@ -141,14 +197,8 @@ uint32_t jt_itab_find(const struct jt_itab *t, const void *key, size_t len)
 {
 	if (!t->slot)
 		return UINT32_MAX;
-	uint64_t h = jt_hash_bytes(key, len);
-	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
-		const struct jt_islot *s = &t->slot[i];
-		if (!s->hash)
-			return UINT32_MAX;
-		if (s->hash == h && s->len == len && memcmp(len <= INLINE ? s->k.in : s->k.key, key, len) == 0)
-			return s->id;
-	}
+	size_t at;
+	return probe(t, key, len, jt_hash_bytes(key, len), &at);
 }
 
 void jt_itab_free(struct jt_itab *t)
@@ -157,7 +207,7 @@ void jt_itab_free(struct jt_itab *t)
 		nx = b->next;
 		free(b);
 	}
-	free(t->slot);
+	jt_xbig_free(t->slot, t->slot ? (t->mask + 1) * sizeof *t->slot : 0);
 	free(t->key);
 	memset(t, 0, sizeof *t);
 }

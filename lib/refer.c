@@ -22,7 +22,7 @@
 #include "jt_colsel.h"
 #include "jt_csv.h"
 #include "jt_err.h"
-#include "jt_idmap.h"
+#include "jt_itab.h"
 #include "jt_mem.h"
 #include "jt_num.h"
 #include "jt_opt.h"
@@ -136,7 +136,7 @@ struct jt_referrun {
 	struct jt_header *h;
 	long c_from, c_to, c_time, c_tp, c_signup, c_conv;
 	struct tcache tc[3];	/* time, signup, converted */
-	struct jt_idmap ids;
+	struct jt_itab ids;
 	struct node **nch;	/* node chunks */
 	struct tagg **tch;	/* touch stream: tagg chunks */
 	size_t nn, nchunks, chcap;
@@ -187,7 +187,8 @@ struct jt_referrun *jt_refer_new(const struct jt_refer_opts *o)
 	r->xs = jt_xsort_new(r->rsz, jt_cmp_key16, keep_rows ? (size_t)mem / 2 : (size_t)mem);
 	if (keep_rows)
 		r->rows = jt_blobs_new((size_t)mem / 2);
-	jt_idmap_init(&r->ids, INT32_MAX);
+	r->ids = (struct jt_itab)JT_ITAB_INIT;
+	r->ids.max = INT32_MAX;	/* parent and child links are signed 32-bit */
 	return r;
 }
 
@@ -213,7 +214,7 @@ static inline struct tagg *TAGG(const struct jt_referrun *r, uint32_t i)
 static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n, uint64_t h)
 {
 	int isnew;
-	uint32_t i = jt_idmap_put_h(&r->ids, s, n, h, &isnew);
+	uint32_t i = jt_itab_put_h(&r->ids, s, n, h, &isnew);
 	if (!isnew)
 		return i;
 	if (i == UINT32_MAX)	/* parent and child links are signed 32-bit: too many */
@@ -237,7 +238,7 @@ static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n, uint64_t
 
 static const char *id_of(const struct jt_referrun *r, uint32_t i, size_t *len)
 {
-	return jt_idmap_key(&r->ids, i, len);
+	return jt_itab_key(&r->ids, i, len);
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -549,8 +550,8 @@ static void intern(struct jt_referrun *r, struct batch *b)
 		if (i < n) {
 			struct item *it = &b->it[i];
 			for (int k = 0; k < it->nk; k++) {
-				it->h[k] = jt_idmap_hash(b->kb + it->off[k], it->len[k]);
-				jt_idmap_prefetch(&r->ids, it->h[k]);
+				it->h[k] = jt_hash_bytes(b->kb + it->off[k], it->len[k]);
+				jt_itab_prefetch(&r->ids, it->h[k]);
 			}
 		}
 		if (i >= AHEAD && i - AHEAD < n) {
@@ -1132,7 +1133,7 @@ void jt_refer_free(struct jt_referrun *r)
 	free(r->src);
 	jt_rejects_free(r->rj);
 	jt_header_free(r->h);
-	jt_idmap_free(&r->ids);
+	jt_itab_free(&r->ids);
 	for (size_t i = 0; i < r->nchunks; i++) {
 		jt_xbig_free(r->nch[i], CHUNK * sizeof **r->nch);
 		jt_xbig_free(r->tch[i], CHUNK * sizeof **r->tch);
