@@ -133,7 +133,7 @@ Try 'jkpi --help' for more information."
 	jtrc 1 -k count --map 'churned:bool' --map '#3:no=0' yn.csv
 	err_is "jkpi: yn.csv:1: --map: 'churned' and '#3' are the same column"
 	jtrc 2 --merge --map 'churned:bool' yn.csv
-	err_is "jkpi: --merge takes its KPIs, groups, maps and zone from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)
+	err_is "jkpi: --merge takes its KPIs, groups, maps and zone from the partials (only -s, --expect, --row-order, --format and its page options, -o and the input options go with it)
 Try 'jkpi --help' for more information."
 }
 

@@ -156,7 +156,7 @@ Try 'jtouch --help' for more information."
 Try 'jtouch --help' for more information."
 	# jkpi --merge takes its rows from partials
 	PROG=jkpi jtrc 2 --merge --where 'a = b' /nonexistent.csv
-	err_is "jkpi: --merge takes its KPIs, groups, maps and zone from the partials (only -s, --row-order, --format and its page options, -o and the input options go with it)
+	err_is "jkpi: --merge takes its KPIs, groups, maps and zone from the partials (only -s, --expect, --row-order, --format and its page options, -o and the input options go with it)
 Try 'jkpi --help' for more information."
 }
 
