@@ -58,6 +58,15 @@ static struct jt_cellstat *side_cell(struct jt_side *s, const char *key, size_t 
 	return &s->st[i * s->nk];
 }
 
+int jt_side_value(const struct jt_side *s, const char *key, size_t klen, size_t ki, double *v)
+{
+	long i = jt_map_find(&s->cells, key, klen);
+	if (i < 0)
+		return 0;
+	const char *f = s->st[(size_t)i * s->nk + ki].fig;
+	return f[0] && jt_double_parse(f, strlen(f), v);
+}
+
 void jt_side_free(struct jt_side *s)
 {
 	if (!s)
@@ -107,6 +116,7 @@ struct load {
 	size_t *gidx;	/* report: column of each group */
 	struct rcol *rc;	/* report: columns of each KPI */
 	struct jt_header *hdr;	/* report: its header */
+	const char *what;	/* "the baseline", "the state" (messages) */
 	struct jt_buf key;
 };
 
@@ -352,7 +362,7 @@ static void check_state(struct load *l, const char *src)
 	if (!same) {
 		char there[200];
 		snprintf(there, sizeof there, b.p[0] ? "'%s'" : "nothing", jt_show(b.p, strlen(b.p)));
-		jt_die_at(src, 1, "the baseline groups by %s, this run by %s%s%s (give the baseline's -g)", there,
+		jt_die_at(src, 1, "%s groups by %s, this run by %s%s%s (give its -g)", l->what, there,
 			  a.p[0] ? "'" : "", a.p[0] ? jt_show(a.p, strlen(a.p)) : "nothing", a.p[0] ? "'" : "");
 	}
 	jt_agg_signature(l->cur, &a);
@@ -367,10 +377,9 @@ static void check_state(struct load *l, const char *src)
 		if (pa && pb && la == lb && memcmp(pa, pb, la) == 0)
 			continue;
 		char diff[512];
-		jt_lines_diff(sb.p ? sb.p : "", sb.len, sa.p ? sa.p : "", sa.len, "the baseline", diff, sizeof diff);
-		jt_die_at(src, 1,
-			  "the baseline was made with other KPIs or options: %s (give the baseline's -k, --csat, --per, --map and --tz)",
-			  diff);
+		jt_lines_diff(sb.p ? sb.p : "", sb.len, sa.p ? sa.p : "", sa.len, l->what, diff, sizeof diff);
+		jt_die_at(src, 1, "%s was made with other KPIs or options: %s (give its -k, --csat, --per, --map and --tz)",
+			  l->what, diff);
 	}
 	jt_buf_free(&a);
 	jt_buf_free(&b);
@@ -378,7 +387,7 @@ static void check_state(struct load *l, const char *src)
 	jt_buf_free(&sb);
 }
 
-struct jt_side *jt_side_load(const char *path, struct jt_agg *cur)
+struct jt_side *jt_side_load(const char *path, struct jt_agg *cur, const char *what)
 {
 	struct jt_kpi_opts mo;
 	struct jt_common c;
@@ -389,6 +398,7 @@ struct jt_side *jt_side_load(const char *path, struct jt_agg *cur)
 	struct load l;
 	memset(&l, 0, sizeof l);
 	l.cur = cur;
+	l.what = what;
 	l.agg = jt_agg_new(&mo);
 	l.side = side_new(jt_agg_nkpi(cur));
 	struct jt_rejects *rj = jt_rejects_new(&c);

@@ -17,9 +17,11 @@ struct jt_side;
 struct jt_side *jt_side_from_agg(struct jt_agg *cur);
 /* A baseline: a state (jkpi --partial, --history) or a long report CSV of
  * jkpi. Dies (exit 1) when it has other groups, KPIs or options than cur,
- * naming the first difference. */
-struct jt_side *jt_side_load(const char *path, struct jt_agg *cur);
+ * naming the first difference; what names it ("the baseline"). */
+struct jt_side *jt_side_load(const char *path, struct jt_agg *cur, const char *what);
 void jt_side_free(struct jt_side *s);
+/* KPI ki's figure in cell key as a number; 0 when the cell or figure is missing. */
+int jt_side_value(const struct jt_side *s, const char *key, size_t klen, size_t ki, double *v);
 
 struct jt_cmp_opts {
 	double level;	/* --alert-level: family-wise error rate of the alerts */

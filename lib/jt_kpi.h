@@ -82,6 +82,10 @@ void jt_agg_cell(struct jt_agg *a, size_t g, size_t ki, struct jt_cellstat *cs);
 /* What a state must share to be merged or compared, one "name=value" or
  * "kpi NAME=SPEC" line each (sort and format left out). */
 void jt_agg_signature(struct jt_agg *a, struct jt_buf *b);
+/* --history: fn(ctx, cell key, its length, KPI) gives each heatmap cell's trend (an SVG) or NULL;
+ * note (kept by pointer) says under each heatmap what the lines show. */
+void jt_agg_set_trend(struct jt_agg *a, const char *(*fn)(void *, const char *, size_t, size_t), void *ctx,
+		      const char *note);
 /* The partial state of a plain run (--history). */
 void jt_agg_write_state(struct jt_agg *a, FILE *fp);
 

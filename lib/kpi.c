@@ -122,6 +122,9 @@ struct jt_agg {
 	int m_have_ref;
 	const char *m_src;
 	int finished;	/* --per's missing counts made */
+	const char *(*trend)(void *, const char *, size_t, size_t);	/* --history: a cell's trend */
+	void *trend_ctx;
+	char *m_tz;	/* --merge: the partials' zone, written again by a state */
 	int m_checked;	/* this partial's options checked (at its first group) */
 };
 
@@ -1413,6 +1416,8 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 					memcpy(m[2], ival ? f[2] : "", ival ? sizeof m[2] : 1);
 					x[nrest + j].n = (long)st->n;
 				}
+				x[nrest + j].trend = g >= 0 && a->trend ? a->trend(a->trend_ctx, a->groups.ent[g].key,
+											 a->groups.ent[g].len, ki) : NULL;
 				x[nrest + j].lo = m[1];
 				x[nrest + j].hi = m[2];
 				cells[nrest + j] = m[0];
@@ -1899,8 +1904,10 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 				p = *end ? end + 1 : end;
 			}
 		}
-		else if (!strcmp(name, "map") || !strcmp(name, "tz"))
-			;	/* applied before the state was made; must only match */
+		else if (!strcmp(name, "map"))	/* applied before the state was made: must only match, */
+			jt_buf_adds(&a->maptext, val);	/* and a state of the merge (--history) says it again */
+		else if (!strcmp(name, "tz"))
+			a->o.tz_name = a->m_tz = jt_xstrdup(val);
 		else
 			jt_die_at(src, rec->line, "unknown option '%s' in partial", jt_show(name, strlen(name)));
 		return;
@@ -2057,6 +2064,7 @@ void jt_agg_free(struct jt_agg *a)
 	free(a->colmap);
 	jt_buf_free(&a->maptext);
 	free(a->first_src);
+	free(a->m_tz);
 	if (a->o.merge)
 		free((char *)a->o.pivot_order);
 	jt_header_free(a->hdr);
@@ -2185,6 +2193,14 @@ void jt_agg_signature(struct jt_agg *a, struct jt_buf *b)
 		jt_buf_add(b, a->m_ref_opts.p ? a->m_ref_opts.p : "", a->m_ref_opts.len);
 	else
 		jt_buf_add(b, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
+}
+
+void jt_agg_set_trend(struct jt_agg *a, const char *(*fn)(void *, const char *, size_t, size_t), void *ctx,
+		      const char *note)
+{
+	a->o.html.trend_note = note;
+	a->trend = fn;
+	a->trend_ctx = ctx;
 }
 
 void jt_agg_write_state(struct jt_agg *a, FILE *fp)
