@@ -5,22 +5,30 @@
 #include <time.h>
 
 #include "jt.h"
+#include "jt_baseline.h"
+#include "jt_history.h"
 #include "jt_page.h"
 #include "jt_tz.h"
 
 enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIAL, OPT_MERGE, OPT_CSAT,
        OPT_ROW_ORDER, OPT_TITLE, OPT_MIN_N, OPT_ATTACH, OPT_ABOUT, OPT_LABELS_FILE, OPT_SOURCES, OPT_MIDPOINT,
-       OPT_MAP, OPT_TZ, OPT_SHARD_ID, OPT_EXPECT };
+       OPT_MAP, OPT_TZ, OPT_SHARD_ID, OPT_EXPECT, OPT_BASELINE, OPT_ALERT, OPT_ALERT_LEVEL,
+       OPT_HISTORY, OPT_STAMP, OPT_KEEP };
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
 	{ "about", required_argument, NULL, OPT_ABOUT },
+	{ "alert", no_argument, NULL, OPT_ALERT },
+	{ "alert-level", required_argument, NULL, OPT_ALERT_LEVEL },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "csat", required_argument, NULL, OPT_CSAT },
 	{ "exclude", required_argument, NULL, 'x' },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "group-by", required_argument, NULL, 'g' },
+	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "kpi", required_argument, NULL, 'k' },
 	{ "labels-file", required_argument, NULL, OPT_LABELS_FILE },
 	{ "map", required_argument, NULL, OPT_MAP },
@@ -35,6 +43,7 @@ static const struct option longopts[] = {
 	{ "shard-id", required_argument, NULL, OPT_SHARD_ID },
 	{ "sort", no_argument, NULL, 's' },
 	{ "sources", required_argument, NULL, OPT_SOURCES },
+	{ "stamp", required_argument, NULL, OPT_STAMP },
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ NULL, 0, NULL, 0 }
@@ -63,7 +72,8 @@ static void help(void)
 	       "      --row-order L     rows whose first -g value is in comma list L first, in its order\n"
 	       "      --format FMT      csv (default), tsv, md, json or html (a page; a pivot: one heatmap per KPI)\n"
 	       "      --title TEXT      html: the page's title and heading\n"
-	       "      --min-n N         html: mark figures resting on fewer than N values as too thin\n"
+	       "      --min-n N         html: mark figures resting on fewer than N values as too thin;\n"
+	       "                        --baseline: no test for a cell with fewer on either side\n"
 	       "      --midpoint LIST   html: centre of the colours, [NAME=]VALUE,... (default: NPS 0, others\n"
 	       "                        the overall value)\n"
 	       "      --attach T=FILE   html: add the CSV FILE as a section headed T (repeatable; \\= for =)\n"
@@ -71,6 +81,15 @@ static void help(void)
 	       "                        of the KPIs)\n"
 	       "      --sources FILE    html: a --stats file of a run behind the input (repeatable)\n"
 	       "      --labels-file F   html: name,label[,description] for names (default: DATADIR/labels.csv)\n"
+	       "      --baseline FILE   compare each cell with FILE's (a state of --partial or --history,\n"
+	       "                        or a long report): change, its 95 %% interval, changed\n"
+	       "      --alert           one line on stderr per significant change (Holm) against the\n"
+	       "                        baseline or the last state in --history; exit 3 if any\n"
+	       "      --alert-level P   --alert's family-wise error rate (default 0.05)\n"
+	       "      --history DIR     keep this run's state as DIR/STAMP.state; html: each heatmap cell's\n"
+	       "                        trend over the kept periods, dots on significant changes\n"
+	       "      --stamp STAMP     the state's name (default: the day of the latest time, YYYY-MM-DD)\n"
+	       "      --keep N          keep the last N states in DIR (default 90)\n"
 	       "      --partial         write mergeable state instead of the result\n"
 	       "      --shard-id K/N    --partial: record that the input is shard K of N (for --expect)\n"
 	       "      --merge           read partial states (files or streams) and print the result\n"
@@ -80,7 +99,9 @@ static void help(void)
 	       "  jkpi -g channel -k count,nps:nps,csat:csat surveys.csv\n"
 	       "  jkpi -g month:time -k p50:resolution_s,p90:resolution_s --format md touches.csv\n"
 	       "  jkpi -g activity --pivot stage --per customer -k nps:next_nps touches.csv\n"
-	       "  jkpi --partial -g channel -k nps:nps part1.csv > p1; jkpi --merge -s p1 p2 p3\n\n"
+	       "  jkpi --partial -g channel -k nps:nps part1.csv > p1; jkpi --merge -s p1 p2 p3\n"
+	       "  jkpi -g team -k nps:nps --baseline last-week.state --alert this-week.csv\n"
+	       "  jkpi -g team --pivot stage -k nps:nps --format html --history states --alert t.csv\n\n"
 	       "See jkpi(1) and jtools(7).\n",
 	       jt_common_help);
 }
@@ -142,12 +163,56 @@ static void check_midpoint(const char *list)
 	}
 }
 
+/* --baseline, --alert and --alert-level go together and with a run (or --merge). */
+static void check_compare(const struct jt_kpi_opts *o, const char *baseline, const char *history, int alert,
+			  const char *level)
+{
+	if (level && !alert)
+		jt_usage_error("--alert-level goes with --alert");
+	if (alert && !baseline && !history)
+		jt_usage_error("--alert needs --baseline FILE or --history DIR (what to compare with)");
+	if (baseline && o->partial)
+		jt_usage_error("--baseline compares results; --partial writes a state (compare it later with --baseline)");
+}
+
+/* The comparison with the baseline as the result, then the alerts; 1 when any. */
+static int compare(struct jt_agg *agg, struct jt_side *base, const struct jt_cmp_opts *co, const struct jt_kpi_opts *o,
+		   FILE *out)
+{
+	struct jt_side *now = jt_side_from_agg(agg);
+	struct jt_cmp_opts c = *co;
+	c.sort = o->sort;
+	struct jt_cmp *cmp = jt_cmp_new(agg, base, now, &c);
+	jt_cmp_write(cmp, o->format, &o->html, out);
+	jt_out_commit(out);
+	size_t n = co->alert ? jt_cmp_alerts(cmp) : 0;
+	jt_cmp_free(cmp);
+	jt_side_free(base);
+	jt_side_free(now);
+	return n > 0;
+}
+
+/* --history with --alert and no --baseline: this run against the last state kept; 1 when any alert. */
+static int alert_prev(struct jt_agg *agg, const struct jt_history *h, const struct jt_cmp_opts *co)
+{
+	struct jt_side *now = jt_side_from_agg(agg);
+	struct jt_cmp *cmp = jt_cmp_new(agg, jt_history_prev(h), now, co);
+	size_t n = jt_cmp_alerts(cmp);
+	jt_cmp_free(cmp);
+	jt_side_free(now);
+	return n > 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct jt_common c;
 	struct jt_kpi_opts o;
 	struct jt_buf kpis = JT_BUF_INIT;
-	int opt, other = 0;
+	int opt, other = 0, min_n_given = 0;
+	struct jt_cmp_opts co = { 0.05, 0, 0, 0 };
+	const char *baseline = NULL, *alert_level = NULL;
+	struct jt_history_opts ho = { NULL, NULL, JT_HISTORY_KEEP };
+	int keep_given = 0;
 	const char *html_only = NULL;
 	const char **attach = NULL, **about = NULL, **sources = NULL, *labels_file = NULL;
 	size_t nattach = 0, nsources = 0;
@@ -184,7 +249,28 @@ int main(int argc, char **argv)
 			if (jt_parse_size(optarg, &n) != 0 || n == 0 || n > 1000000000)
 				jt_usage_error("--min-n: '%s' is not a count from 1", optarg);
 			o.html.min_n = (unsigned long)n;
-			html_only = "--min-n";
+			co.min_n = (unsigned long)n;
+			min_n_given = 1;
+			break;
+		}
+		case OPT_BASELINE: baseline = optarg; break;
+		case OPT_HISTORY: ho.dir = optarg; break;
+		case OPT_STAMP: ho.stamp = optarg; break;
+		case OPT_KEEP: {
+			uint64_t n;
+			if (jt_parse_size(optarg, &n) != 0 || n == 0 || n > 100000)
+				jt_usage_error("--keep: '%s' is not a count from 1", optarg);
+			ho.keep = (unsigned long)n;
+			keep_given = 1;
+			break;
+		}
+		case OPT_ALERT: co.alert = 1; break;
+		case OPT_ALERT_LEVEL: {
+			double x;
+			if (!jt_double_parse(optarg, strlen(optarg), &x) || !(x > 0 && x < 1))
+				jt_usage_error("--alert-level: '%s' is not a probability between 0 and 1 (e.g. 0.05)", optarg);
+			co.level = x;
+			alert_level = optarg;
 			break;
 		}
 		case OPT_ATTACH: {
@@ -277,6 +363,17 @@ int main(int argc, char **argv)
 	o.maps = maps;
 	o.nmaps = nmaps;
 	o.tz = tz;
+	if (!html_only && min_n_given && !baseline && !ho.dir)
+		html_only = "--min-n";
+	check_compare(&o, baseline, ho.dir, co.alert, alert_level);
+	if ((ho.stamp || keep_given) && !ho.dir)
+		jt_usage_error("%s goes with --history DIR", ho.stamp ? "--stamp" : "--keep");
+	if (ho.dir && o.partial)
+		jt_usage_error("--history keeps the state of a result; --partial writes one to merge (give --history to the merge)");
+	if (ho.dir && o.merge && !ho.stamp)
+		jt_usage_error("--history with --merge needs --stamp (partials carry no times to name the state by)");
+	if (ho.dir)
+		jt_history_check(&ho);
 	if (html_only && (!o.format_given || o.format != JT_FMT_HTML))
 		jt_usage_error("%s goes with --format html", html_only);
 	if (html_only && o.partial)
@@ -299,6 +396,8 @@ int main(int argc, char **argv)
 
 	c.dialect.header_rows = o.merge;	/* concatenated partials: each header starts one */
 	jt_common_inputs(argv + optind, argc - optind);
+	if (baseline)
+		jt_path_input(baseline);
 	for (size_t i = 0; i < nattach; i++) {
 		const char *file;
 		free(jt_attach_split(attach[i], &file));
@@ -308,7 +407,8 @@ int main(int argc, char **argv)
 		jt_path_input(sources[i]);
 	jt_paths_check();
 	FILE *out = jt_out_open(c.output);	/* a bad -o folder fails before a long read */
-	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 }, o.html.period ? &period : NULL };
+	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 },
+			 o.html.period || (ho.dir && !o.merge) ? &period : NULL };
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);
 	} else {
@@ -316,12 +416,28 @@ int main(int argc, char **argv)
 			jt_read(argv[i], &c.dialect, r.rj, on_header, on_record, &r);
 	}
 	int status = jt_rejects_finish(r.rj, -1);
-	if (status == 0) {
+	struct jt_history *hist = NULL;
+	if (status == 0 && ho.dir) {
+		hist = jt_history_load(&ho, r.agg, period.have ? period.last : -1, &co);
+		jt_history_save(hist, r.agg);
+		if (o.format == JT_FMT_HTML) {
+			jt_agg_set_trend(r.agg, jt_history_trend, hist, jt_history_note(hist, co.level));
+		}
+	}
+	if (status == 0 && baseline) {
+		if (compare(r.agg, jt_side_load(baseline, r.agg, "the baseline"), &co, &o, out))
+			status = 3;
+	} else if (status == 0) {
 		jt_agg_write(r.agg, out);
 		jt_out_commit(out);
+		if (co.alert && jt_history_prev(hist) && alert_prev(r.agg, hist, &co))
+			status = 3;
 	} else {
 		jt_out_fail();
 	}
+	if (hist && status != 1)
+		jt_history_prune(hist);
+	jt_history_free(hist);
 	jt_agg_free(r.agg);
 	jt_rejects_free(r.rj);
 	jt_buf_free(&kpis);

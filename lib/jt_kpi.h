@@ -49,5 +49,46 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 /* Writes the result (or the partial state with --partial). */
 void jt_agg_write(struct jt_agg *a, FILE *fp);
 void jt_agg_free(struct jt_agg *a);
+/* Makes the figures final (--per's missing counts); jt_agg_write calls it. */
+void jt_agg_finish(struct jt_agg *a);
+
+/* ---- read access for --baseline and --history (lib/baseline.c, lib/history.c) */
+enum jt_test {
+	JT_TEST_NONE,	/* count, distinct, sum, min, max: no interval */
+	JT_TEST_NPS,	/* difference of two NPS, their adjusted-Wald variances */
+	JT_TEST_PROP,	/* csat, rate: Newcombe's hybrid score interval */
+	JT_TEST_MEAN,	/* mean, ces: Welch, normal approximation */
+	JT_TEST_QUANT	/* quantiles: no interval (see jkpi(1)) */
+};
+struct jt_cellstat {
+	uint64_t n, c1, c3;	/* values used; nps: promoters, detractors; csat, rate: hits */
+	long double sum, sumsq;	/* mean, ces: sum and sum of squares of the values */
+	int has_sq;
+	char fig[64];	/* the KPI's figure as the long output prints it */
+};
+struct jt_buf;
+size_t jt_agg_nkpi(const struct jt_agg *a);
+const char *jt_agg_kpi_name(const struct jt_agg *a, size_t i);
+enum jt_test jt_agg_kpi_test(const struct jt_agg *a, size_t i);
+/* Decimals of the KPI's figure (-1: as the figures have them). */
+int jt_agg_kpi_decimals(const struct jt_agg *a, size_t i);
+size_t jt_agg_ngroupcols(const struct jt_agg *a);
+const char *jt_agg_groupcol(const struct jt_agg *a, size_t i, size_t *len);
+/* The cells (groups); without -g, one. Calls jt_agg_finish. */
+size_t jt_agg_ncells(struct jt_agg *a);
+/* Cell g's key: its group values as jt_key_add makes them (jt_hash.h). */
+const char *jt_agg_cell_key(const struct jt_agg *a, size_t g, size_t *len);
+/* The cells in the order the long output writes them (jt_agg_ncells of them). */
+void jt_agg_cell_order(const struct jt_agg *a, size_t *ids);
+void jt_agg_cell(struct jt_agg *a, size_t g, size_t ki, struct jt_cellstat *cs);
+/* What a state must share to be merged or compared, one "name=value" or
+ * "kpi NAME=SPEC" line each (sort and format left out). */
+void jt_agg_signature(struct jt_agg *a, struct jt_buf *b);
+/* --history: fn(ctx, cell key, its length, KPI) gives each heatmap cell's trend (an SVG) or NULL;
+ * note (kept by pointer) says under each heatmap what the lines show. */
+void jt_agg_set_trend(struct jt_agg *a, const char *(*fn)(void *, const char *, size_t, size_t), void *ctx,
+		      const char *note);
+/* The partial state of a plain run (--history). */
+void jt_agg_write_state(struct jt_agg *a, FILE *fp);
 
 #endif

@@ -55,6 +55,7 @@ struct jt_kpiview {
 struct jt_cellx {
 	long n;
 	const char *lo, *hi;	/* "" or NULL: none */
+	const char *trend;	/* an inline SVG (jkpi --history), or NULL */
 };
 
 struct jt_page;

@@ -42,6 +42,7 @@ struct jt_html {
 	const struct jt_period *period;	/* or NULL */
 	int has_generated;
 	int64_t generated;	/* SOURCE_DATE_EPOCH, else the time of the run */
+	const char *trend_note;	/* jkpi --history: what the cells' trend lines show, or NULL */
 };
 void jt_table_set_html(struct jt_table *t, const struct jt_html *h);
 

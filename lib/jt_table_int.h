@@ -9,7 +9,7 @@
 
 /* An HTML cell: its text, interval and n, as offsets into the table's hb. */
 struct jt_hcell {
-	size_t off, len, lo, lolen, hi, hilen;
+	size_t off, len, lo, lolen, hi, hilen, trend, trendlen;
 	long n;
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jt_baseline.h"
 #include "jt_colsel.h"
 #include "jt_err.h"
 #include "jt_hash.h"
@@ -54,6 +55,8 @@ struct kpi {
 struct kst {
 	uint64_t n, missing, c1, c2, c3;
 	jt_i128 sum, min, max;
+	jt_i128 sumsq;	/* mean, ces: the squares of the scaled values (--baseline's variance) */
+	int sq_bad;	/* sumsq overflowed, or a merged partial had none */
 	jt_i128 *v;	/* exact quantiles: every value */
 	size_t vn, vcap;
 	int sorted;
@@ -120,6 +123,11 @@ struct jt_agg {
 	int m_have_ref;
 	const char *m_src;
 	struct jt_shards *m_shards;	/* the partials' shard ids (--expect) */
+	int finished;	/* --per's missing counts made */
+	const char *(*trend)(void *, const char *, size_t, size_t);	/* --history: a cell's trend */
+	void *trend_ctx;
+	char *m_tz;	/* --merge: the partials' zone, written again by a state */
+	int m_checked;	/* this partial's options checked (at its first group) */
 };
 
 /* ---------- specs ---------- */
@@ -648,6 +656,14 @@ static void minmax(struct kst *s, jt_i128 v)
 		s->max = v;
 }
 
+/* The square of v into a mean's sum of squares; on overflow the variance is unknown. */
+static inline void add_square(struct kst *s, jt_i128 v)
+{
+	jt_i128 sq;
+	if (!s->sq_bad && (__builtin_mul_overflow(v, v, &sq) || __builtin_add_overflow(s->sumsq, sq, &s->sumsq)))
+		s->sq_bad = 1;
+}
+
 /* Adds rec to group g. With --per, done holds a bit per KPI for this key in
  * this group: a KPI takes the key's first row that has a value for it (count
  * and distinct: its first row), and its missing count is made at the end. */
@@ -694,6 +710,8 @@ static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_
 				jt_die_at(src, rec->line, "column '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)",
 					  k->colname);
 			s->c1 += (uint64_t)(k->kind == K_CES && p->cls);
+			if (k->kind != K_SUM)
+				add_square(s, p->v);
 			break;
 		case K_MIN:
 		case K_MAX:
@@ -1402,6 +1420,8 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 					memcpy(m[2], ival ? f[2] : "", ival ? sizeof m[2] : 1);
 					x[nrest + j].n = (long)st->n;
 				}
+				x[nrest + j].trend = g >= 0 && a->trend ? a->trend(a->trend_ctx, a->groups.ent[g].key,
+											 a->groups.ent[g].len, ki) : NULL;
 				x[nrest + j].lo = m[1];
 				x[nrest + j].hi = m[2];
 				cells[nrest + j] = m[0];
@@ -1437,6 +1457,40 @@ static void write_pivot(struct jt_agg *a, FILE *fp)
 
 /* ---------- partial state ---------- */
 
+/* A whole i128 in decimal digits into d (64 bytes). */
+static char *i128_format(jt_i128 v, char *d)
+{
+	char t[64];
+	size_t n = 0;
+	unsigned __int128 u = v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
+	do
+		t[n++] = (char)('0' + (int)(u % 10));
+	while ((u /= 10) != 0);
+	size_t i = 0;
+	if (v < 0)
+		d[i++] = '-';
+	while (n)
+		d[i++] = t[--n];
+	d[i] = '\0';
+	return d;
+}
+
+static int i128_parse(const char *s, size_t n, jt_i128 *v)
+{
+	unsigned __int128 u = 0;
+	if (n == 0 || n > 39)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		u = u * 10 + (unsigned)(s[i] - '0');
+	}
+	if (u >> 127)
+		return -1;
+	*v = (jt_i128)u;
+	return 0;
+}
+
 static void state_string(const struct kpi *k, const struct kst *s, struct jt_buf *b)
 {
 	char d[64];
@@ -1456,9 +1510,13 @@ static void state_string(const struct kpi *k, const struct kst *s, struct jt_buf
 	case K_SUM:
 	case K_MEAN:
 		jt_buf_printf(b, ";sum=%s", jt_dec_format(s->sum, d));
+		if (k->kind == K_MEAN && !s->sq_bad)
+			jt_buf_printf(b, ";sumsq=%s", i128_format(s->sumsq, d));
 		break;
 	case K_CES:
 		jt_buf_printf(b, ";sum=%s;low_effort=%llu", jt_dec_format(s->sum, d), (unsigned long long)s->c1);
+		if (!s->sq_bad)
+			jt_buf_printf(b, ";sumsq=%s", i128_format(s->sumsq, d));
 		break;
 	case K_MIN:
 	case K_MAX:
@@ -1518,47 +1576,40 @@ static void write_shard_id(const struct jt_agg *a, struct jt_writer *w)
 	prow(w, "shard", NULL, a->ng, "", id, (size_t)n);
 }
 
-static void write_partial(struct jt_agg *a, FILE *fp)
+/* The partial's options and KPI rows, through emit (the partial writes them;
+ * jt_agg_signature lists them). */
+typedef void emit_fn(void *ctx, const char *type, const char *name, const char *val, size_t vlen);
+
+static void emit_head(struct jt_agg *a, emit_fn *emit, void *ctx)
 {
-	struct jt_writer w;
 	struct jt_buf b = JT_BUF_INIT;
-	jt_writer_init(&w, fp);
-	jt_w_str(&w, "jkpi_partial");
-	jt_w_str(&w, "type");
-	for (size_t i = 0; i < a->ng; i++)
-		jt_w_field(&w, a->gname[i], a->gnlen[i]);
-	jt_w_str(&w, "name");
-	jt_w_str(&w, "value");
-	jt_w_end(&w);
-	if (a->o.shard_n)
-		write_shard_id(a, &w);
-	prow(&w, "option", NULL, a->ng, "csat", a->o.csat == JT_CSAT_GOODBAD ? "good-bad" : "top2",
+	emit(ctx, "option", "csat", a->o.csat == JT_CSAT_GOODBAD ? "good-bad" : "top2",
 	     a->o.csat == JT_CSAT_GOODBAD ? 8 : 4);
 	if (a->per_name) {
-		prow(&w, "option", NULL, a->ng, "per", a->per_name, strlen(a->per_name));
-		prow(&w, "option", NULL, a->ng, "per_rows", PER_ROWS, strlen(PER_ROWS));
+		emit(ctx, "option", "per", a->per_name, strlen(a->per_name));
+		emit(ctx, "option", "per_rows", PER_ROWS, strlen(PER_ROWS));
 	}
 	if (a->pivot_name)
-		prow(&w, "option", NULL, a->ng, "pivot", a->pivot_name, strlen(a->pivot_name));
+		emit(ctx, "option", "pivot", a->pivot_name, strlen(a->pivot_name));
 	if (a->o.pivot_order)
-		prow(&w, "option", NULL, a->ng, "pivot_order", a->o.pivot_order, strlen(a->o.pivot_order));
+		emit(ctx, "option", "pivot_order", a->o.pivot_order, strlen(a->o.pivot_order));
 	if (a->pivot_name) {	/* which group columns are time buckets: --merge sorts them by time */
 		jt_buf_reset(&b);
 		for (size_t i = 0; i < a->ng; i++)
 			if (a->gbucket[i])
 				jt_buf_printf(&b, "%s%zu", b.len ? "," : "", i + 1);
 		if (b.len)
-			prow(&w, "option", NULL, a->ng, "time_buckets", b.p, b.len);
+			emit(ctx, "option", "time_buckets", b.p, b.len);
 	}
 	if (a->maptext.len)
-		prow(&w, "option", NULL, a->ng, "map", a->maptext.p, a->maptext.len);
+		emit(ctx, "option", "map", a->maptext.p, a->maptext.len);
 	if (a->o.tz_name)
-		prow(&w, "option", NULL, a->ng, "tz", a->o.tz_name, strlen(a->o.tz_name));
+		emit(ctx, "option", "tz", a->o.tz_name, strlen(a->o.tz_name));
 	if (a->o.sort)
-		prow(&w, "option", NULL, a->ng, "sort", "1", 1);
+		emit(ctx, "option", "sort", "1", 1);
 	if (a->o.format != JT_FMT_CSV) {
 		static const char *const fn[] = { "csv", "tsv", "md", "json", "html" };
-		prow(&w, "option", NULL, a->ng, "format", fn[a->o.format], strlen(fn[a->o.format]));
+		emit(ctx, "option", "format", fn[a->o.format], strlen(fn[a->o.format]));
 	}
 	for (size_t i = 0; i < a->nk; i++) {
 		struct kpi *k = &a->k[i];
@@ -1573,8 +1624,38 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 			jt_buf_addc(&b, ':');
 			jt_buf_adds(&b, k->colname);
 		}
-		prow(&w, "kpi", NULL, a->ng, k->name, b.p, b.len);
+		emit(ctx, "kpi", k->name, b.p, b.len);
 	}
+	jt_buf_free(&b);
+}
+
+struct pemit {
+	struct jt_writer *w;
+	size_t ng;
+};
+
+static void partial_emit(void *ctx, const char *type, const char *name, const char *val, size_t vlen)
+{
+	struct pemit *pe = ctx;
+	prow(pe->w, type, NULL, pe->ng, name, val, vlen);
+}
+
+static void write_partial(struct jt_agg *a, FILE *fp)
+{
+	struct jt_writer w;
+	struct jt_buf b = JT_BUF_INIT;
+	jt_writer_init(&w, fp);
+	jt_w_str(&w, "jkpi_partial");
+	jt_w_str(&w, "type");
+	for (size_t i = 0; i < a->ng; i++)
+		jt_w_field(&w, a->gname[i], a->gnlen[i]);
+	jt_w_str(&w, "name");
+	jt_w_str(&w, "value");
+	jt_w_end(&w);
+	if (a->o.shard_n)
+		write_shard_id(a, &w);
+	struct pemit pe = { &w, a->ng };
+	emit_head(a, partial_emit, &pe);
 	for (size_t g = 0; g < a->groups.n; g++) {
 		const char *key = a->groups.ent[g].key;
 		prow(&w, "group", key, a->ng, "", "", 0);
@@ -1603,6 +1684,15 @@ static void write_partial(struct jt_agg *a, FILE *fp)
 
 /* ---------- merge ---------- */
 
+/* Names the first line where this partial's options differ from the first's. */
+static _Noreturn void options_differ(struct jt_agg *a, const char *src)
+{
+	const char *x = a->m_ref_opts.p ? a->m_ref_opts.p : "", *y = a->m_opts.p ? a->m_opts.p : "";
+	char diff[512];
+	jt_lines_diff(x, a->m_ref_opts.len, y, a->m_opts.len, a->first_src, diff, sizeof diff);
+	jt_die_at(src, 1, "partials were made with different options (-k, --per, --pivot, --csat, --map, --tz): %s", diff);
+}
+
 /* The first partial's options become the reference; every later one must match. */
 static void check_options(struct jt_agg *a, const char *src)
 {
@@ -1614,8 +1704,32 @@ static void check_options(struct jt_agg *a, const char *src)
 		jt_buf_add(&a->m_ref_opts, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
 	} else if (a->m_opts.len != a->m_ref_opts.len ||
 		   memcmp(a->m_opts.p ? a->m_opts.p : "", a->m_ref_opts.p ? a->m_ref_opts.p : "", a->m_opts.len)) {
-		jt_die_at(src, 1, "partials were made with different options (-k, --per, --pivot, --csat, --map, --tz)");
+		options_differ(a, src);
 	}
+}
+
+/* "'x,y' there, 'x,z' here": the group columns of two partials' headers. */
+static const char *group_diff(const struct jt_header *first, const struct jt_header *h)
+{
+	static char msg[512];
+	struct jt_buf b[2] = { JT_BUF_INIT, JT_BUF_INIT };
+	for (int s = 0; s < 2; s++) {
+		const struct jt_header *x = s ? h : first;
+		for (size_t i = 2; i + 2 < x->n; i++) {
+			if (i > 2)
+				jt_buf_addc(&b[s], ',');
+			jt_buf_add(&b[s], x->name[i], x->len[i]);
+		}
+		jt_buf_addc(&b[s], '\0');
+	}
+	char there[200];
+	snprintf(there, sizeof there, "%s", b[0].p[0] ? jt_show(b[0].p, b[0].len - 1) : "");
+	snprintf(msg, sizeof msg, "%s%s%s there, %s%s%s here", there[0] ? "'" : "", there[0] ? there : "nothing",
+		 there[0] ? "'" : "", b[1].p[0] ? "'" : "", b[1].p[0] ? jt_show(b[1].p, b[1].len - 1) : "nothing",
+		 b[1].p[0] ? "'" : "");
+	jt_buf_free(&b[0]);
+	jt_buf_free(&b[1]);
+	return msg;
 }
 
 static void merge_header(struct jt_agg *a, const char *src, const struct jt_header *h)
@@ -1637,13 +1751,14 @@ static void merge_header(struct jt_agg *a, const char *src, const struct jt_head
 		}
 		a->gbucket = jt_xcalloc(a->ng ? a->ng : 1, 1);
 	} else if (!jt_header_equal(a->hdr, h)) {
-		jt_die_at(src, 1, "partial groups by other columns than %s", a->first_src);
+		jt_die_at(src, 1, "partial groups by other columns than %s: %s", a->first_src, group_diff(a->hdr, h));
 	}
 	jt_shards_begin(a->m_shards);
 	/* a new partial starts: the previous one's options must match the first's */
 	if (a->m_opts.len || a->m_kpi_seen)
 		check_options(a, src);
 	jt_buf_reset(&a->m_opts);
+	a->m_checked = 0;
 	if (a->nk)
 		a->m_defined = 1;
 	a->m_kpi_seen = 0;
@@ -1671,7 +1786,7 @@ static int merge_state(struct kpi *k, struct kst *s, const char *v, size_t vlen)
 {
 	struct kst in;
 	memset(&in, 0, sizeof in);
-	int have_min = 0, have_max = 0;
+	int have_min = 0, have_max = 0, have_sq = 0;
 	const char *p = v, *end = v + vlen;
 	while (p < end) {
 		const char *semi = memchr(p, ';', (size_t)(end - p)), *e = semi ? semi : end;
@@ -1699,6 +1814,10 @@ static int merge_state(struct kpi *k, struct kst *s, const char *v, size_t vlen)
 			rc = parse_u64(val, vl, &in.c3);
 		else if (!strcmp(key, "sum"))
 			rc = jt_dec_parse_exact(val, vl, &in.sum) ? -1 : 0;
+		else if (!strcmp(key, "sumsq") && (k->kind == K_MEAN || k->kind == K_CES)) {
+			rc = i128_parse(val, vl, &in.sumsq);
+			have_sq = 1;
+		}
 		else if (!strcmp(key, "min")) {
 			rc = jt_dec_parse(val, vl, &in.min) ? -1 : 0;
 			have_min = 1;
@@ -1733,6 +1852,10 @@ static int merge_state(struct kpi *k, struct kst *s, const char *v, size_t vlen)
 	s->c3 += in.c3;
 	if (__builtin_add_overflow(s->sum, in.sum, &s->sum))
 		return -2;
+	if (in.n && !have_sq)	/* an older partial: no variance */
+		s->sq_bad = 1;
+	if (!s->sq_bad && __builtin_add_overflow(s->sumsq, in.sumsq, &s->sumsq))
+		s->sq_bad = 1;
 	return 0;
 }
 
@@ -1798,8 +1921,10 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 				p = *end ? end + 1 : end;
 			}
 		}
-		else if (!strcmp(name, "map") || !strcmp(name, "tz"))
-			;	/* applied before the state was made; must only match */
+		else if (!strcmp(name, "map"))	/* applied before the state was made: must only match, */
+			jt_buf_adds(&a->maptext, val);	/* and a state of the merge (--history) says it again */
+		else if (!strcmp(name, "tz"))
+			a->o.tz_name = a->m_tz = jt_xstrdup(val);
 		else
 			jt_die_at(src, rec->line, "unknown option '%s' in partial", jt_show(name, strlen(name)));
 		return;
@@ -1821,6 +1946,10 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 	}
 	if (!a->nk)
 		jt_die_at(src, rec->line, "partial has no kpi rows before its groups");
+	if (!a->m_checked) {	/* its options are all read: they must be the first partial's */
+		a->m_checked = 1;
+		check_options(a, src);
+	}
 	a->m_defined = 1;
 	jt_buf_reset(&a->key);
 	for (size_t i = 0; i < ng; i++)
@@ -1871,6 +2000,15 @@ static void merge_row(struct jt_agg *a, const char *src, const struct jt_record 
 
 /* ---------- entry points ---------- */
 
+void jt_agg_finish(struct jt_agg *a)
+{
+	if (a->finished)
+		return;
+	a->finished = 1;
+	if (a->o.per && !a->o.merge)
+		per_missing(a);
+}
+
 void jt_agg_write(struct jt_agg *a, FILE *fp)
 {
 	if (a->o.merge)
@@ -1883,8 +2021,7 @@ void jt_agg_write(struct jt_agg *a, FILE *fp)
 	}
 	if (a->o.merge && (a->m_have_ref || a->m_opts.len))
 		check_options(a, a->m_src);	/* the last partial read */
-	if (a->o.per && !a->o.merge)
-		per_missing(a);
+	jt_agg_finish(a);
 	if (a->o.partial) {
 		write_partial(a, fp);
 		return;
@@ -1946,6 +2083,7 @@ void jt_agg_free(struct jt_agg *a)
 	free(a->colmap);
 	jt_buf_free(&a->maptext);
 	free(a->first_src);
+	free(a->m_tz);
 	if (a->o.merge)
 		free((char *)a->o.pivot_order);
 	jt_header_free(a->hdr);
@@ -1963,3 +2101,130 @@ void jt_agg_free(struct jt_agg *a)
 	free(a);
 }
 
+
+/* ---------- read access: --baseline and --history (lib/baseline.c) ---------- */
+
+size_t jt_agg_nkpi(const struct jt_agg *a)
+{
+	return a->nk;
+}
+
+const char *jt_agg_kpi_name(const struct jt_agg *a, size_t i)
+{
+	return a->k[i].name;
+}
+
+enum jt_test jt_agg_kpi_test(const struct jt_agg *a, size_t i)
+{
+	switch (a->k[i].kind) {
+	case K_NPS: return JT_TEST_NPS;
+	case K_CSAT:
+	case K_RATE: return JT_TEST_PROP;
+	case K_MEAN:
+	case K_CES: return JT_TEST_MEAN;
+	case K_QUANT: return JT_TEST_QUANT;
+	default: return JT_TEST_NONE;
+	}
+}
+
+int jt_agg_kpi_decimals(const struct jt_agg *a, size_t i)
+{
+	const struct kpi *k = &a->k[i];
+	switch (k->kind) {
+	case K_NPS:
+	case K_CSAT:
+	case K_RATE: return 2;
+	case K_MEAN: return k->duration ? 0 : 4;
+	case K_CES: return 4;
+	case K_COUNT:
+	case K_DISTINCT: return 0;
+	default: return -1;	/* as the figures have them */
+	}
+}
+
+size_t jt_agg_ngroupcols(const struct jt_agg *a)
+{
+	return a->ng;
+}
+
+const char *jt_agg_groupcol(const struct jt_agg *a, size_t i, size_t *len)
+{
+	*len = a->gnlen[i];
+	return a->gname[i];
+}
+
+size_t jt_agg_ncells(struct jt_agg *a)
+{
+	jt_agg_finish(a);
+	if (a->ng == 0 && a->groups.n == 0 && a->saw_header)
+		group_id(a, "", 0);	/* no -g: one cell */
+	return a->groups.n;
+}
+
+const char *jt_agg_cell_key(const struct jt_agg *a, size_t g, size_t *len)
+{
+	*len = a->groups.ent[g].len;
+	return a->groups.ent[g].key;
+}
+
+void jt_agg_cell_order(const struct jt_agg *a, size_t *ids)
+{
+	for (size_t g = 0; g < a->groups.n; g++)
+		ids[g] = g;
+	if (!a->ng)
+		return;
+	size_t *cols = jt_xmalloc(a->ng * sizeof *cols);
+	for (size_t i = 0; i < a->ng; i++)
+		cols[i] = i;
+	sort_ids(a, &a->groups, ids, a->groups.n, cols, a->ng, a->gbucket);
+	free(cols);
+}
+
+void jt_agg_cell(struct jt_agg *a, size_t g, size_t ki, struct jt_cellstat *cs)
+{
+	struct kst *s = &a->st[g * a->nk + ki];
+	fig_t f[8];
+	memset(cs, 0, sizeof *cs);
+	figures(&a->k[ki], s, f);
+	memcpy(cs->fig, f[0], sizeof cs->fig);
+	cs->n = s->n;
+	cs->c1 = s->c1;
+	cs->c3 = s->c3;
+	cs->sum = (long double)s->sum / (long double)JT_DEC_SCALE;
+	cs->sumsq = (long double)s->sumsq / ((long double)JT_DEC_SCALE * (long double)JT_DEC_SCALE);
+	cs->has_sq = (a->k[ki].kind == K_MEAN || a->k[ki].kind == K_CES) && !s->sq_bad;
+}
+
+static void sig_emit(void *ctx, const char *type, const char *name, const char *val, size_t vlen)
+{
+	struct jt_buf *b = ctx;
+	if (!strcmp(type, "kpi"))
+		jt_buf_printf(b, "kpi %s=%.*s\n", name, (int)vlen, val);
+	else if (strcmp(name, "sort") && strcmp(name, "format"))
+		jt_buf_printf(b, "%s=%.*s\n", name, (int)vlen, val);
+}
+
+void jt_agg_signature(struct jt_agg *a, struct jt_buf *b)
+{
+	jt_buf_reset(b);
+	if (!a->o.merge)
+		emit_head(a, sig_emit, b);
+	else if (a->m_have_ref)
+		jt_buf_add(b, a->m_ref_opts.p ? a->m_ref_opts.p : "", a->m_ref_opts.len);
+	else
+		jt_buf_add(b, a->m_opts.p ? a->m_opts.p : "", a->m_opts.len);
+}
+
+void jt_agg_set_trend(struct jt_agg *a, const char *(*fn)(void *, const char *, size_t, size_t), void *ctx,
+		      const char *note)
+{
+	a->o.html.trend_note = note;
+	a->trend = fn;
+	a->trend_ctx = ctx;
+}
+
+void jt_agg_write_state(struct jt_agg *a, FILE *fp)
+{
+	jt_agg_finish(a);
+	write_partial(a, fp);
+}

@@ -329,7 +329,31 @@ static const char page_style[] =
 	"figure,tr{break-inside:avoid}h2,h3{break-after:avoid}}\n"
 	"</style>\n";
 
-static void page_head(FILE *fp, const struct jt_html *h)
+/* jkpi --history: the trend lines in the heatmaps' cells (only on a page that has them). */
+static const char trend_style[] =
+	"<style>\n"
+	".heat svg.tr{display:block;margin:.1rem auto 0;width:3rem;height:.9rem;overflow:visible}\n"
+	".heat svg.tr polyline{fill:none;stroke:currentColor;stroke-width:1.2;opacity:.75}\n"
+	".heat svg.tr circle{fill:currentColor}\n"
+	"</style>\n";
+
+static int has_trend(const struct jt_table *t)
+{
+	for (size_t c = 0; t->hc && c < t->nrows * t->ncol; c++)
+		if (t->hc[c].trendlen)
+			return 1;
+	return 0;
+}
+
+static int has_trends(const struct jt_page *pg)
+{
+	for (size_t i = 0; i < pg->nt; i++)
+		if (has_trend(pg->t[i]))
+			return 1;
+	return 0;
+}
+
+static void page_head(FILE *fp, const struct jt_html *h, int trends)
 {
 	const char *title = h->title ? h->title : "jtools report";
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -337,6 +361,8 @@ static void page_head(FILE *fp, const struct jt_html *h)
 	escs(fp, title);
 	fputs("</title>\n", fp);
 	fputs(page_style, fp);
+	if (trends)
+		fputs(trend_style, fp);
 	fputs("</head>\n<body>\n", fp);
 }
 
@@ -747,6 +773,13 @@ static void cell_title(FILE *fp, const struct jt_page *pg, const struct jt_table
 	putc('"', fp);
 }
 
+/* jkpi --history: the cell's trend over the stored periods (made by lib/history.c). */
+static void trend(FILE *fp, const struct jt_table *t, const struct jt_hcell *c)
+{
+	if (c->trendlen)
+		fwrite(t->hb.p + c->trend, 1, c->trendlen, fp);
+}
+
 static void heatmap(FILE *fp, const struct jt_page *pg, const struct jt_table *t)
 {
 	const struct jt_kpiview *kv = &t->kv;
@@ -774,6 +807,11 @@ static void heatmap(FILE *fp, const struct jt_page *pg, const struct jt_table *t
 	period_line(fp, pg->h);
 	fputs("</p>\n", fp);
 	legend(fp, pg, t, &sc, figdec);
+	if (pg->h->trend_note && has_trend(t)) {
+		fputs("<p class=\"def\">", fp);
+		escs(fp, pg->h->trend_note);
+		fputs("</p>\n", fp);
+	}
 	fputs("<div class=\"scroll\"><table class=\"heat\">\n<thead><tr>", fp);
 	for (size_t i = 0; i < t->ncol; i++) {
 		fputs(i < t->nkey ? "<th scope=\"col\">" : "<th scope=\"col\" class=\"n\">", fp);
@@ -819,6 +857,7 @@ static void heatmap(FILE *fp, const struct jt_page *pg, const struct jt_table *t
 			}
 			if (c->n >= 0 && kv->scale != JT_SCALE_NONE)
 				fprintf(fp, "<small>n=%ld</small>", c->n);
+			trend(fp, t, c);
 			fputs("</td>", fp);
 		}
 		fputs("</tr>\n", fp);
@@ -1382,7 +1421,7 @@ void jt_page_write(struct jt_page *pg, FILE *out)
 	if (!fp)
 		jt_die("out of memory");
 	check_midpoints(pg);
-	page_head(fp, h);
+	page_head(fp, h, has_trends(pg));
 	page_header(fp, h);
 	heatmaps(fp, pg);
 	for (size_t i = 0; i < pg->nt; i++) {

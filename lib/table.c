@@ -216,6 +216,8 @@ void jt_table_row_x(struct jt_table *t, const char *const *cells, const size_t *
 			c->hilen = strlen(hi);
 			c->hi = hb_add(t, hi, c->hilen);
 			c->n = x ? x[i].n : -1;
+			c->trendlen = x && x[i].trend ? strlen(x[i].trend) : 0;
+			c->trend = hb_add(t, c->trendlen ? x[i].trend : "", c->trendlen);
 		}
 		break;
 	}

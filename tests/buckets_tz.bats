@@ -133,7 +133,7 @@ Try 'jkpi --help' for more information."
 	jt --partial -g month:time -k count b.csv
 	cp out utc.partial
 	jtrc 1 --merge a.partial utc.partial
-	err_is "jkpi: utc.partial:1: partials were made with different options (-k, --per, --pivot, --csat, --map, --tz)"
+	err_is "jkpi: utc.partial:1: partials were made with different options (-k, --per, --pivot, --csat, --map, --tz): tz=Europe/Berlin in a.partial, nothing here"
 }
 
 # cohorts.csv: a first touch 2024-03-31T22:30Z = 04-01 00:30 CEST (April cohort in Berlin,

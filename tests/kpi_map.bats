@@ -159,7 +159,7 @@ Try 'jkpi --help' for more information."
 	jt --partial -g plan -k rate:churned,distinct:spend,sum:spend --map 'churned:bool,y=0' b.csv
 	cp out c.partial
 	jtrc 1 --merge a.partial c.partial
-	err_is "jkpi: c.partial:1: partials were made with different options (-k, --per, --pivot, --csat, --map, --tz)"
+	err_is "jkpi: c.partial:1: partials were made with different options (-k, --per, --pivot, --csat, --map, --tz): map=churned:bool in a.partial, map=churned:bool,y=0 here"
 }
 
 # ---------------------------------------------------------------- real data
