@@ -11,7 +11,10 @@ struct jt_itab_blk {
 	char data[];
 };
 
+/* Key blocks grow from 1 KiB to 256 KiB, and the slots from 16: a table per
+ * column of a 100,000-column file costs a few hundred bytes each. */
 #define BLK ((size_t)256 << 10)
+#define BLK_MIN ((size_t)1 << 10)
 
 static uint64_t load8(const char *s, size_t n)
 {
@@ -105,7 +108,11 @@ static const char *store(struct jt_itab *t, const void *key, size_t len)
 {
 	size_t need = (4 + len + 1 + 3) & ~(size_t)3;
 	if (!t->blk || t->used + need > t->size) {
-		size_t sz = need > BLK ? need : BLK;
+		size_t sz = t->size ? 2 * t->size : BLK_MIN;
+		if (sz > BLK)
+			sz = BLK;
+		if (sz < need)
+			sz = need;
 		struct jt_itab_blk *b = jt_xmalloc(sizeof *b + sz);
 		b->next = t->blk;
 		t->blk = b;
@@ -152,7 +159,7 @@ static uint32_t probe(const struct jt_itab *t, const char *s, size_t n, uint64_t
 uint32_t jt_itab_put_h(struct jt_itab *t, const void *key, size_t len, uint64_t h, int *isnew)
 {
 	if (!t->slot)
-		resize(t, 1024);
+		resize(t, 16);
 	size_t i = 0;
 	uint32_t id = probe(t, key, len, h, &i);
 	if (id != UINT32_MAX) {

@@ -80,13 +80,21 @@ random_stream() {
 		done
 	done
 	assert_equal "$n runs, $bad differ" "$((420 * $(wc -w <<<"$seeds"))) runs, 0 differ"
-	# the streams do have customers who reach every step, and some who stop short
+	# the streams do have customers who reach every step, and some who stop short (the last
+	# stream written: seed 2, or 1 under the sanitizers)
 	"$REPO/bin/jstage" -r "$T/r.rules" --funnel one,two,three --window 12h "$T/s.csv" >"$T/out"
 	run cut -d, -f1,3 "$T/out"
-	assert_output "step,customers
+	if [ "$seed" = 2 ]; then
+		assert_output "step,customers
 1,47
 2,40
 3,19"
+	else
+		assert_output "step,customers
+1,51
+2,40
+3,26"
+	fi
 }
 
 # One customer with a million touches: 999,998 visits (v) a minute apart from 2024-01-01, a
