@@ -470,8 +470,10 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 		if (rj->all_rejected > 1)
 			jt_buf_printf(&b, " (and %llu more input%s)", (unsigned long long)(rj->all_rejected - 1),
 				      rj->all_rejected == 2 ? "" : "s");
-		jt_note("%s: no row was used, %llu rejected%s (--max-rejects 100%% allows it)",
-			jt_show(rj->all_src, strlen(rj->all_src)), (unsigned long long)rj->all_n, b.p ? b.p : "");
+		/* the name in full, as in "file:line:" (jt_note escapes it): a cut
+		 * one may not say which of a night's inputs failed */
+		jt_note("%s: no row was used, %llu rejected%s (--max-rejects 100%% allows it)", rj->all_src,
+			(unsigned long long)rj->all_n, b.p ? b.p : "");
 		jt_buf_free(&b);
 		over = 1;
 	}

@@ -280,6 +280,15 @@ jstage: bad.csv: no row was used, 1 rejected (and 2 more inputs) (--max-rejects 
 	PROG=jstage jtrc 0 -q mixed.csv
 }
 
+@test "rejects: the input none of whose rows was used is named in full, however long its path" {
+	local d=exports/olist-marketing-funnel/2024-06-30/olist_marketing_qualified_leads_dataset_full_export
+	mkdir -p "$d"
+	printf 'g,v\na,x\n' >"$d/leads.csv"
+	PROG=jkpi jtrc 1 -q -k sum:v "$d/leads.csv"
+	err_is "jkpi: 1 row rejected (1 not a number) (use --rejects FILE to keep them)
+jkpi: $d/leads.csv: no row was used, 1 rejected (--max-rejects 100% allows it)"
+}
+
 @test "rejects: filtered rows do not count as used; a file filtered to nothing is not an error" {
 	printf 'g,v\na,x\nb,1\n' >f.csv
 	PROG=jkpi jtrc 1 -q --where 'g = a' -k sum:v f.csv
