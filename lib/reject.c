@@ -134,7 +134,7 @@ void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long lo
 	}
 	if (rj->headers++ == 0)
 		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
-			"headers_skipped", jt_show(src, strlen(src)), line);
+			"headers_skipped", src, line);
 }
 
 void jt_rows_filtered(struct jt_rejects *rj)
@@ -362,7 +362,7 @@ void jt_rejects_replay(struct jt_rejects *rj, struct jt_rejects *part, unsigned 
 	rj->filtered += part->filtered;
 	if (part->headers && rj->headers == 0)
 		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
-			"headers_skipped", jt_show(part->first_header_src, strlen(part->first_header_src)),
+			"headers_skipped", part->first_header_src,
 			part->first_header + base - 1);
 	rj->headers += part->headers;
 }
