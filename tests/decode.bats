@@ -436,7 +436,7 @@ c1,2024-01-01T00:00:00Z,5
 cé,2024-01-02T00:00:00Z,12.5"
 	# before the file they are not applied to it
 	PROG=jtouch jtrc 1 --customer c --touch 'x t' --time-format epoch b.csv --encoding auto a.csv
-	err_is "jtouch: b.csv:1: no column named 'c' (columns: c;t;m)"
+	err_is "jtouch: b.csv:1: no column named 'c' (columns: c;t;m) (one column, whose name holds ';': give -d ';', or -d auto)"
 	PROG=jtouch jtrc 2 --customer c --touch 'x t' --time-format epoch a.csv --encoding auto
 	err_is "jtouch: --encoding auto comes after the last input file, so it applies to none: put it before the file
 Try 'jtouch --help' for more information."
