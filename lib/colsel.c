@@ -164,6 +164,33 @@ static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
 
 #define SHOW_COLS 50
 
+/* A header read as one column whose name holds ',' ';' a tab or '|' (the one
+ * it holds most of, as -d auto counts them) was split at the wrong delimiter:
+ * that delimiter as the -d argument that reads it, else NULL. */
+static const char *one_column_delim(const struct jt_header *h)
+{
+	static const char cand[] = ",;\t|";
+	static const char *const arg[] = { "','", "';'", "tab", "'|'" };
+	size_t most = 0;
+	const char *best = NULL;
+	int tie = 0;
+	if (h->n != 1)
+		return NULL;
+	for (size_t c = 0; c < sizeof cand - 1; c++) {
+		size_t k = 0;
+		for (size_t i = 0; i < h->len[0]; i++)
+			k += h->name[0][i] == cand[c];
+		if (k > most) {
+			most = k;
+			best = arg[c];
+			tie = 0;
+		} else if (k && k == most) {
+			tie = 1;	/* -d auto cannot tell either */
+		}
+	}
+	return tie ? NULL : best;
+}
+
 static _Noreturn void unknown_as(const struct jt_header *h, const char *name, size_t nlen, const char *shown,
 				   const char *src)
 {
@@ -185,6 +212,11 @@ static _Noreturn void unknown_as(const struct jt_header *h, const char *name, si
 			best = d;
 			bi = i;
 		}
+	}
+	const char *delim = one_column_delim(h);
+	if (delim) {	/* a ';' export read with ',': its one column is no near miss */
+		jt_die_at(src, 1, "no column named %s (columns: %s) (one column, whose name holds %s: give -d %s, or -d auto)%s",
+			  shown, b.p ? b.p : "", delim, delim, enc);
 	}
 	if (best <= 2 && h->n)
 		jt_die_at(src, 1, "no column named %s (columns: %s); did you mean '%s'?%s", shown, b.p ? b.p : "",

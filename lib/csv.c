@@ -569,7 +569,7 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 			csv_set_delim(&p, (unsigned char)r.delim);
 			if (d->decimal_comma && r.delim == ',')
 				jt_warn("%s: --decimal-comma with ',' as the delimiter reads only quoted numbers (\"1234,5\"); "
-					"an unquoted one is two fields (give -d ';' or --delimiter auto)", jt_show(src, strlen(src)));
+					"an unquoted one is two fields (give -d ';' or --delimiter auto)", src);
 		}
 		if (d->lazy)
 			scan_strays(&r, s, n);

@@ -566,7 +566,7 @@ static long dec_auto(struct jt_input *in, unsigned char *dst, size_t cap)
 			in->mode = M_CP1252;
 			in->reading = "windows-1252";
 			jt_warn("%s:%llu: byte 0x%02x is not UTF-8: reading the input as windows-1252 (--encoding auto; "
-				"give --encoding NAME if it is another)", jt_show(in->src, strlen(in->src)),
+				"give --encoding NAME if it is another)", in->src,
 				in->lines + lines_in(s, bad) + 1, s[bad]);
 		}
 		return 0;	/* decided: the caller decodes on */

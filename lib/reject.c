@@ -134,7 +134,7 @@ void jt_header_repeated(struct jt_rejects *rj, const char *src, unsigned long lo
 	}
 	if (rj->headers++ == 0)
 		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
-			"headers_skipped", jt_show(src, strlen(src)), line);
+			"headers_skipped", src, line);
 }
 
 void jt_rows_filtered(struct jt_rejects *rj)
@@ -362,7 +362,7 @@ void jt_rejects_replay(struct jt_rejects *rj, struct jt_rejects *part, unsigned 
 	rj->filtered += part->filtered;
 	if (part->headers && rj->headers == 0)
 		jt_warn("%s:%llu: the header again, skipped (exports joined with cat?); --stats counts every one as "
-			"headers_skipped", jt_show(part->first_header_src, strlen(part->first_header_src)),
+			"headers_skipped", part->first_header_src,
 			part->first_header + base - 1);
 	rj->headers += part->headers;
 }
@@ -470,8 +470,10 @@ int jt_rejects_finish(struct jt_rejects *rj, long long rows_out)
 		if (rj->all_rejected > 1)
 			jt_buf_printf(&b, " (and %llu more input%s)", (unsigned long long)(rj->all_rejected - 1),
 				      rj->all_rejected == 2 ? "" : "s");
-		jt_note("%s: no row was used, %llu rejected%s (--max-rejects 100%% allows it)",
-			jt_show(rj->all_src, strlen(rj->all_src)), (unsigned long long)rj->all_n, b.p ? b.p : "");
+		/* the name in full, as in "file:line:" (jt_note escapes it): a cut
+		 * one may not say which of a night's inputs failed */
+		jt_note("%s: no row was used, %llu rejected%s (--max-rejects 100%% allows it)", rj->all_src,
+			(unsigned long long)rj->all_n, b.p ? b.p : "");
 		jt_buf_free(&b);
 		over = 1;
 	}

@@ -821,7 +821,7 @@ static void plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src, c
 	if (r->nabsent_now) {
 		int one = r->nabsent_now == 1;
 		jt_warn("%s: %s has no column%s %s (optional: %s empty)", pl->cfg.name ? pl->cfg.name : "the command line",
-			jt_show(src, strlen(src)), one ? "" : "s", r->absent_now.p, one ? "it reads as" : "they read as");
+			src, one ? "" : "s", r->absent_now.p, one ? "it reads as" : "they read as");
 		jt_buf_reset(&r->absent_now);
 		r->nabsent_now = 0;
 	}

@@ -186,6 +186,56 @@ EOF
 	err_is "jtouch: warning: the command line: d.csv has no column 'note' (optional: it reads as empty)"
 }
 
+@test "aliases: the shipped tickets profile reads Freshdesk's API fields (its numeric source and priority named), Intercom's and Zendesk's" {
+	# Freshdesk API v2 ticket fields, stats flattened; source 2 = Portal, priority 3 = High
+	printf 'id,requester_id,email,subject,type,priority,source,created_at,stats.first_responded_at,stats.resolved_at\n42,9001,k@x,Charged twice,Question,3,2,2024-02-01T10:00:00Z,2024-02-01T10:20:00Z,2024-02-01T12:00:00Z\n43,9002,l@x,Login fails,Incident,1,email,2024-02-02T10:00:00Z,,\n' >fd.csv
+	jtrc 0 -q -p tickets fd.csv
+	same <<'EOF'
+customer,time,touchpoint,source,channel,nps,csat,ces,first_reply_s,resolution_s,reopens,amount,delay_s,referee,ticket_id,category,priority,subject
+9001,2024-02-01T10:00:00Z,ticket_opened,tickets,Portal,,,,,,,,,,42,Question,High,Charged twice
+9001,2024-02-01T10:20:00Z,ticket_first_reply,tickets,Portal,,,,1200,,,,,,42,Question,High,Charged twice
+9001,2024-02-01T12:00:00Z,ticket_solved,tickets,Portal,,,,,7200,,,,,42,Question,High,Charged twice
+9002,2024-02-02T10:00:00Z,ticket_opened,tickets,email,,,,,,,,,,43,Incident,Low,Login fails
+EOF
+	# Intercom's conversation statistics
+	printf 'id,user_id,conversation_started_at,first_admin_reply_at,last_close_at\nc1,u7,2024-03-01T09:00:00Z,2024-03-01T09:01:30Z,2024-03-01T10:00:00Z\n' >ic.csv
+	jtrc 0 -q -p tickets ic.csv
+	assert_equal "$(cut -d, -f1,3,9,10,15 "$T/out" | tr '\n' ' ')" \
+		"customer,touchpoint,first_reply_s,resolution_s,ticket_id u7,ticket_opened,,,c1 u7,ticket_first_reply,90,,c1 u7,ticket_solved,,3600,c1 "
+	# Zendesk's API names in the zendesk profile
+	printf 'id,requester_id,created_at,solved_at,first_reply_time_in_minutes,full_resolution_time_in_minutes,satisfaction,via,subject\n7,r1,2024-04-01T08:00:00Z,2024-04-02T08:00:00Z,15,1440,good,web,Refund\n' >zd.csv
+	jtrc 0 -q -p zendesk zd.csv
+	assert_equal "$(cut -d, -f1,3,5,7,9,10,15,16 "$T/out" | tr '\n' ' ')" \
+		"customer,touchpoint,channel,csat,first_reply_s,resolution_s,ticket_id,subject r1,ticket_opened,web,,900,,7,Refund r1,ticket_solved,web,5,,86400,7,Refund "
+}
+
+@test "aliases: the shipped orders profile reads WooCommerce's older export (M/D/YYYY H:MM), survey reads SurveyMonkey's API email_address" {
+	# the Customer/Order CSV Export's older header, trimmed to its first columns and the ones read
+	printf 'order_id,order_number_formatted,order_number,date,status,order_total,customer_user,billing_email,completed_date\n4993,4993,,5/31/2016 0:37,completed,30,17,c@x,6/2/2016 14:05\n' >woo.csv
+	jtrc 0 -q -p orders --date-order mdy woo.csv
+	same <<'EOF'
+customer,time,touchpoint,source,channel,nps,csat,ces,first_reply_s,resolution_s,reopens,amount,delay_s,referee,order_id,status
+17,2016-05-31T00:37:00Z,order_placed,orders,,,,,,,,30,,,4993,completed
+17,2016-06-02T14:05:00Z,order_delivered,orders,,,,,,,,,,,4993,completed
+EOF
+	printf 'id,email_address,submitted_at,nps\nr9,s@x,2024-05-01T12:00:00Z,8\n' >sm.csv
+	jtrc 0 -q -p survey sm.csv
+	assert_equal "$(sed -n 2p "$T/out" | cut -d, -f1-3,6)" "s@x,2024-05-01T12:00:00Z,survey_response,8"
+}
+
+@test "carry on: the shipped rules read a ticket's text only on its ticket touches, also in a copy of tickets.profile that adds a purchase" {
+	cp "$JTOOLS_DATADIR/profiles/tickets.profile" shop.profile
+	echo 'touch order_placed ordered_at' >>shop.profile
+	printf 'customer_id,ordered_at,created_at,solved_at,subject\nc1,2024-01-01 10:00,2024-01-03 09:00,2024-01-03 11:00,Item arrived broken\nc2,2024-01-02 10:00,2024-01-04 09:00,,Password reset fails\n' >shop.csv
+	jtouch -q -p ./shop.profile shop.csv | jvalue -q >acts.csv
+	run awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { print $h["customer"], $h["touchpoint"], $h["subject"] "/" $h["activity"] }' acts.csv
+	assert_output "c1 ticket_opened Item arrived broken/procurement
+c1 ticket_solved Item arrived broken/procurement
+c1 order_placed /marketing_sales
+c2 ticket_opened Password reset fails/technology
+c2 order_placed /marketing_sales"
+}
+
 @test "aliases: '|' with no name on a side is a usage error at its column" {
 	mkdesks
 	printf 'customer requester_id\ntouch x created_at |\n' >bad.profile

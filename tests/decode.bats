@@ -187,6 +187,34 @@ EOF
 	err_is "jkpi: utf8.csv:1: no column named 'Numero' (columns: Numéro, v); did you mean 'Numéro'?"
 }
 
+@test "decode: a header read as one column holding ';' (tab, '|', ',') names -d, not a near miss" {
+	printf 'a;b\n1;2\n' >semi.csv
+	PROG=jkpi jtrc 1 -g a -k count semi.csv
+	err_is "jkpi: semi.csv:1: no column named 'a' (columns: a;b) (one column, whose name holds ';': give -d ';', or -d auto)"
+	PROG=jtouch jtrc 1 --customer a --touch 'x b' semi.csv
+	err_is "jtouch: semi.csv:1: no column named 'a' (columns: a;b) (one column, whose name holds ';': give -d ';', or -d auto)"
+	printf 'id\tt\n1\t2\n' >tab.tsv
+	PROG=jvalue jtrc 1 --where 'id = 1' tab.tsv
+	err_is "jvalue: tab.tsv:1: no column named 'id' (columns: id\\tt) (one column, whose name holds tab: give -d tab, or -d auto)"
+	printf 'id|n|v\n' >pipe.csv
+	PROG=jkpi jtrc 1 -k sum:v pipe.csv
+	err_is "jkpi: pipe.csv:1: no column named 'v' (columns: id|n|v) (one column, whose name holds '|': give -d '|', or -d auto)"
+	printf 'a,b\n' >comma.csv
+	PROG=jkpi jtrc 1 -d ';' -k sum:b comma.csv
+	err_is "jkpi: comma.csv:1: no column named 'b' (columns: a,b) (one column, whose name holds ',': give -d ',', or -d auto)"
+	# with the Latin-1 hint too; as many of two: no hint (-d auto could not tell either)
+	printf 'n\351;v\n' >latin.csv
+	PROG=jkpi jtrc 1 -k sum:v latin.csv
+	err_is "jkpi: latin.csv:1: no column named 'v' (columns: n\\xe9;v) (one column, whose name holds ';': give -d ';', or -d auto) (the header is not UTF-8: give --encoding latin1, or --encoding auto)"
+	printf 'a;b|c\n' >tie.csv
+	PROG=jkpi jtrc 1 -k sum:a tie.csv
+	err_is "jkpi: tie.csv:1: no column named 'a' (columns: a;b|c)"
+	# several columns: no hint
+	printf 'id;y,z\n' >two.csv
+	PROG=jkpi jtrc 1 -k sum:amount two.csv
+	err_is "jkpi: two.csv:1: no column named 'amount' (columns: id;y, z)"
+}
+
 @test "decode: --encoding auto falls back to windows-1252 when the bytes are not UTF-8, and says so once" {
 	latin_csv
 	PROG=jkpi jtrc 0 --encoding auto -d ';' --decimal-comma -g Pays -k sum:Montant latin.csv
@@ -408,7 +436,7 @@ c1,2024-01-01T00:00:00Z,5
 cé,2024-01-02T00:00:00Z,12.5"
 	# before the file they are not applied to it
 	PROG=jtouch jtrc 1 --customer c --touch 'x t' --time-format epoch b.csv --encoding auto a.csv
-	err_is "jtouch: b.csv:1: no column named 'c' (columns: c;t;m)"
+	err_is "jtouch: b.csv:1: no column named 'c' (columns: c;t;m) (one column, whose name holds ';': give -d ';', or -d auto)"
 	PROG=jtouch jtrc 2 --customer c --touch 'x t' --time-format epoch a.csv --encoding auto
 	err_is "jtouch: --encoding auto comes after the last input file, so it applies to none: put it before the file
 Try 'jtouch --help' for more information."

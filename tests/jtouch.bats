@@ -1109,7 +1109,7 @@ Try 'jtouch --help' for more information."
 	golden dialect.csv
 	# -d before the first -p is part of the base: bom_crlf.csv is then read with ';' too
 	jtrc 1 -d ';' -p survey semi.csv -p survey bom_crlf.csv
-	err_but_warnings "jtouch: bom_crlf.csv:1: no customer column: none of 'customer_id', 'respondent_id', 'user_id', 'email', 'ExternalReference', 'RecipientEmail', 'Email Address', 'Respondent ID' is a column (--customer COLUMN names it; --lookup FILE:KEY joins a table that has it)"
+	err_but_warnings "jtouch: bom_crlf.csv:1: no customer column: none of 'customer_id', 'respondent_id', 'user_id', 'email', 'email_address', 'ExternalReference', 'RecipientEmail', 'Email Address', 'Respondent ID' is a column (--customer COLUMN names it; --lookup FILE:KEY joins a table that has it)"
 }
 
 @test "jtouch: short rows are rejected unless --ragged; long rows always" {

@@ -280,6 +280,27 @@ jstage: bad.csv: no row was used, 1 rejected (and 2 more inputs) (--max-rejects 
 	PROG=jstage jtrc 0 -q mixed.csv
 }
 
+@test "rejects: the input none of whose rows was used is named in full, however long its path" {
+	local d=exports/olist-marketing-funnel/2024-06-30/olist_marketing_qualified_leads_dataset_full_export
+	mkdir -p "$d"
+	printf 'g,v\na,x\n' >"$d/leads.csv"
+	PROG=jkpi jtrc 1 -q -k sum:v "$d/leads.csv"
+	err_is "jkpi: 1 row rejected (1 not a number) (use --rejects FILE to keep them)
+jkpi: $d/leads.csv: no row was used, 1 rejected (--max-rejects 100% allows it)"
+}
+
+@test "warnings name a long input path in full: absent optional column, --encoding auto, --decimal-comma with ',', the header again" {
+	local d=exports/olist-marketing-funnel/2024-06-30/olist_marketing_qualified_leads_dataset_full_export
+	mkdir -p "$d"
+	printf 'g,t\nb\351,2024-01-01\ng,t\n' >"$d/a.csv"
+	PROG=jtouch jtrc 0 --customer g --touch 'x t' --carry 'note?' --encoding auto "$d/a.csv"
+	err_is "jtouch: warning: $d/a.csv:2: byte 0xe9 is not UTF-8: reading the input as windows-1252 (--encoding auto; give --encoding NAME if it is another)
+jtouch: warning: the command line: $d/a.csv has no column 'note' (optional: it reads as empty)
+jtouch: warning: $d/a.csv:3: the header again, skipped (exports joined with cat?); --stats counts every one as headers_skipped"
+	PROG=jkpi jtrc 0 --decimal-comma -k count "$d/a.csv"
+	assert_equal "$(head -n 1 "$T/err")" "jkpi: warning: $d/a.csv: --decimal-comma with ',' as the delimiter reads only quoted numbers (\"1234,5\"); an unquoted one is two fields (give -d ';' or --delimiter auto)"
+}
+
 @test "rejects: filtered rows do not count as used; a file filtered to nothing is not an error" {
 	printf 'g,v\na,x\nb,1\n' >f.csv
 	PROG=jkpi jtrc 1 -q --where 'g = a' -k sum:v f.csv

@@ -7,10 +7,15 @@
 #   Freshdesk  the ticket fields of its API v2 (created_at, and stats
 #              first_responded_at, resolved_at, reopened_at: Freshworks' Stats
 #              model, developers.freshworks.com/freshdesk-sdk/docs/Stats.html),
-#              flattened as tools write them (stats.first_responded_at), and
-#              the names of the ticket export in the web app (Ticket ID,
-#              Created time, Resolved time: as seen in its export, not checked
-#              against a Freshdesk help page)
+#              flattened as tools write them (stats.first_responded_at); the
+#              ticket's own fields (requester_id, email, subject, type,
+#              priority, source; schemas.apis.io/schemas/freshdesk/
+#              freshdesk-ticket), where priority and source are numbers
+#              (1=Low ... 4=Urgent; 1=Email, 2=Portal, 3=Phone, 7=Chat, 9=
+#              Feedback Widget, 10=Outbound Email), which the maps below name;
+#              and the names of the ticket export in the web app (Ticket ID,
+#              Created time, Resolved time, Contact ID: as seen in its export,
+#              not checked against a Freshdesk help page)
 #   Intercom   the conversation statistics of its API and reporting export
 #              (first_admin_reply_at, last_close_at; intercom.com/help article
 #              6762778 "Reporting metrics for REST API and CSV exports"), and
@@ -35,6 +40,9 @@ measure csat = satisfaction? on ticket_solved
 # Zendesk-style words as well as 1-5 scores
 map satisfaction good=5 bad=1 "good with comment=5" "bad with comment=1" offered= "not offered=" unoffered=
 channel channel? | source? | Source?
+# Freshdesk's API codes; words such as email pass unchanged
+map source 1=Email 2=Portal 3=Phone 7=Chat 9="Feedback Widget" 10="Outbound Email"
+map priority 1=Low 2=Medium 3=High 4=Urgent
 # The ticket's id on every touch; its text (what jvalue's rules read) on the
 # ticket touches: when a copy of this profile adds a touch such as
 # order_placed, the subject does not label it.
