@@ -47,4 +47,12 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 void jt_agg_write(struct jt_agg *a, FILE *fp);
 void jt_agg_free(struct jt_agg *a);
 
+/* jkpi -j: the state of one part of a file, bound to a's header (a read it);
+ * later: a part after the first, whose --per values wait for the merge. */
+struct jt_agg *jt_agg_part(const struct jt_agg *a, int later);
+/* Adds b's state to a exactly, as if a had read b's rows after its own: the
+ * groups in first-seen order, distinct sets, quantiles' values, and with
+ * --per each key's first row with a value for a KPI. b is left as it was. */
+void jt_agg_merge(struct jt_agg *a, struct jt_agg *b);
+
 #endif

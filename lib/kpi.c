@@ -74,6 +74,13 @@ struct parsed {
 	int cls;	/* nps: 1 promoter 2 passive 3 detractor; csat/rate/ces flags */
 };
 
+/* A value --per took in a deferred part: KPI ki of per entry e. */
+struct taken {
+	jt_i128 v;	/* distinct: offset of the value in tkbytes */
+	uint32_t e, ki, len;	/* len: distinct's value */
+	int present, cls;
+};
+
 struct jt_agg {
 	struct jt_kpi_opts o;
 	struct kpi *k;
@@ -108,6 +115,12 @@ struct jt_agg {
 	unsigned char *per_done;	/* per entry, one bit per KPI: its value was taken */
 	size_t per_bytes, per_cap;
 	struct jt_buf key, tmp;
+	/* a part of a file after the first (jkpi -j) with --per: the values
+	 * taken, kept for jt_agg_merge instead of added */
+	int defer;
+	struct taken *tk;
+	size_t ntk, tkcap;
+	struct jt_buf tkbytes;	/* distinct: the values taken */
 	struct jt_buf last;	/* previous row's group key, and its id */
 	size_t last_g;
 	int have_last;
@@ -644,16 +657,99 @@ static void minmax(struct kst *s, jt_i128 v)
 		s->max = v;
 }
 
-/* Adds rec to group g. With --per, done holds a bit per KPI for this key in
- * this group: a KPI takes the key's first row that has a value for it (count
- * and distinct: its first row), and its missing count is made at the end. */
-static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done)
+/* Adds the parsed value p of KPI i to group g's state (v, vl: the cell, for
+ * distinct; src and line: where, for the message of an overflow). */
+static void take(struct jt_agg *a, size_t g, size_t i, const struct parsed *p, const char *v, size_t vl,
+		 const char *src, unsigned long long line)
 {
-	struct kst *st = &a->st[g * a->nk];
+	struct kpi *k = &a->k[i];
+	struct kst *s = &a->st[g * a->nk + i];
+	if (k->kind == K_COUNT) {
+		s->n++;
+		return;
+	}
+	if (!p->present) {
+		s->missing++;
+		return;
+	}
+	switch (k->kind) {
+	case K_DISTINCT: {
+		int isnew;
+		jt_buf_reset(&a->tmp);
+		uint32_t gid = (uint32_t)g;
+		jt_buf_add(&a->tmp, &gid, sizeof gid);
+		jt_buf_add(&a->tmp, v, vl);
+		jt_map_put(&k->set, a->tmp.p, a->tmp.len, 0, &isnew);
+		s->n += (uint64_t)isnew;
+		break;
+	}
+	case K_SUM:
+	case K_MEAN:
+	case K_CES:
+		s->n++;
+		if (__builtin_add_overflow(s->sum, p->v, &s->sum))
+			jt_die_at(src, line, "column '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)",
+				  k->colname);
+		s->c1 += (uint64_t)(k->kind == K_CES && p->cls);
+		break;
+	case K_MIN:
+	case K_MAX:
+		s->n++;
+		minmax(s, p->v);
+		break;
+	case K_QUANT:
+		s->n++;
+		minmax(s, p->v);
+		if (a->o.partial && !s->sk)
+			s->sk = jt_xcalloc(1, sizeof *s->sk);
+		add_value(s, p->v);
+		break;
+	case K_NPS:
+		s->n++;
+		s->c1 += p->cls == 1;
+		s->c2 += p->cls == 2;
+		s->c3 += p->cls == 3;
+		break;
+	case K_CSAT:
+	case K_RATE:
+		s->n++;
+		s->c1 += (uint64_t)(p->cls != 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A deferred part: keeps what take would add, for jt_agg_merge. */
+static void defer_take(struct jt_agg *a, size_t e, size_t i, const struct parsed *p, const char *v, size_t vl)
+{
+	void *q = a->tk;
+	jt_xgrow(&q, &a->tkcap, a->ntk + 1, sizeof *a->tk);
+	a->tk = q;
+	struct taken *t = &a->tk[a->ntk++];
+	t->v = p->v;
+	t->e = (uint32_t)e;
+	t->ki = (uint32_t)i;
+	t->len = 0;
+	t->present = p->present;
+	t->cls = p->cls;
+	if (a->k[i].kind == K_DISTINCT && p->present) {
+		t->v = (jt_i128)a->tkbytes.len;
+		t->len = (uint32_t)vl;
+		jt_buf_add(&a->tkbytes, v, vl);
+	}
+}
+
+/* Adds rec to group g. With --per, done holds a bit per KPI for this key in
+ * this group (per entry e): a KPI takes the key's first row that has a value
+ * for it (count and distinct: its first row), and its missing count is made
+ * at the end. */
+static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done,
+		   size_t e)
+{
 	for (size_t i = 0; i < a->nk; i++) {
 		struct kpi *k = &a->k[i];
 		struct parsed *p = &a->pv[i];
-		struct kst *s = &st[i];
 		if (done) {
 			if (done[i / 8] & 1u << (i % 8))
 				continue;
@@ -661,62 +757,12 @@ static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_
 				continue;
 			done[i / 8] |= (unsigned char)(1u << (i % 8));
 		}
-		if (k->kind == K_COUNT) {
-			s->n++;
-			continue;
-		}
-		if (!p->present) {
-			s->missing++;
-			continue;
-		}
-		switch (k->kind) {
-		case K_DISTINCT: {
-			int isnew;
-			jt_buf_reset(&a->tmp);
-			uint32_t gid = (uint32_t)g;
-			jt_buf_add(&a->tmp, &gid, sizeof gid);
-			size_t vl;
-			const char *v = cell(a, rec, k->col, &vl);
-			jt_buf_add(&a->tmp, v, vl);
-			jt_map_put(&k->set, a->tmp.p, a->tmp.len, 0, &isnew);
-			s->n += (uint64_t)isnew;
-			break;
-		}
-		case K_SUM:
-		case K_MEAN:
-		case K_CES:
-			s->n++;
-			if (__builtin_add_overflow(s->sum, p->v, &s->sum))
-				jt_die_at(src, rec->line, "column '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)",
-					  k->colname);
-			s->c1 += (uint64_t)(k->kind == K_CES && p->cls);
-			break;
-		case K_MIN:
-		case K_MAX:
-			s->n++;
-			minmax(s, p->v);
-			break;
-		case K_QUANT:
-			s->n++;
-			minmax(s, p->v);
-			if (a->o.partial && !s->sk)
-				s->sk = jt_xcalloc(1, sizeof *s->sk);
-			add_value(s, p->v);
-			break;
-		case K_NPS:
-			s->n++;
-			s->c1 += p->cls == 1;
-			s->c2 += p->cls == 2;
-			s->c3 += p->cls == 3;
-			break;
-		case K_CSAT:
-		case K_RATE:
-			s->n++;
-			s->c1 += (uint64_t)(p->cls != 0);
-			break;
-		default:
-			break;
-		}
+		size_t vl = 0;
+		const char *v = k->kind == K_DISTINCT && p->present ? cell(a, rec, k->col, &vl) : NULL;
+		if (a->defer)
+			defer_take(a, e, i, p, v, vl);
+		else
+			take(a, g, i, p, v, vl, src, rec->line);
 	}
 }
 
@@ -768,13 +814,14 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		a->have_last = 1;
 	}
 	unsigned char *done = NULL;
+	size_t e = 0;
 	if (a->o.per) {
 		int isnew;
 		uint32_t gid = (uint32_t)g;
 		jt_buf_reset(&a->tmp);
 		jt_buf_add(&a->tmp, &gid, sizeof gid);
 		jt_buf_add(&a->tmp, perkey, perlen);
-		size_t e = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
+		e = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
 		if (isnew) {
 			void *p = a->per_done;
 			size_t old = a->per_cap;
@@ -784,7 +831,112 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		}
 		done = a->per_done + e * a->per_bytes;
 	}
-	update(a, g, src, rec, done);
+	update(a, g, src, rec, done, e);
+}
+
+/* ---------- parts of a file (jkpi -j) ---------- */
+
+struct jt_agg *jt_agg_part(const struct jt_agg *a, int later)
+{
+	struct jt_agg *b = jt_agg_new(&a->o);
+	if (a->bound)
+		jt_agg_header(b, a->first_src, a->hdr);
+	b->defer = later && a->o.per;
+	return b;
+}
+
+/* Kst y into x: everything but distinct's count (its set's) and per's. */
+static void kst_merge(const struct kpi *k, struct kst *x, struct kst *y)
+{
+	if (y->n && k->kind != K_DISTINCT) {
+		if (!x->n || y->min < x->min)
+			x->min = y->min;
+		if (!x->n || y->max > x->max)
+			x->max = y->max;
+	}
+	if (k->kind != K_DISTINCT)
+		x->n += y->n;
+	x->missing += y->missing;
+	x->c1 += y->c1;
+	x->c2 += y->c2;
+	x->c3 += y->c3;
+	if (__builtin_add_overflow(x->sum, y->sum, &x->sum))
+		jt_die("column '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)", k->colname);
+	if (y->sk) {
+		if (!x->sk)
+			x->sk = jt_xcalloc(1, sizeof *x->sk);
+		jt_sketch_merge(x->sk, y->sk);
+	}
+	if (y->vn) {
+		void *p = x->v;
+		jt_xgrow(&p, &x->vcap, x->vn + y->vn, sizeof *x->v);
+		x->v = p;
+		memcpy(x->v + x->vn, y->v, y->vn * sizeof *x->v);
+		x->vn += y->vn;
+		x->sorted = 0;
+	}
+}
+
+/* The key of a set or per entry, its group id g replaced by id (into a->tmp). */
+static void regroup(struct jt_agg *a, const struct jt_map_ent *e, uint32_t id)
+{
+	jt_buf_reset(&a->tmp);
+	jt_buf_add(&a->tmp, &id, sizeof id);
+	jt_buf_add(&a->tmp, e->key + sizeof id, e->len - sizeof id);
+}
+
+void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
+{
+	if (!b->bound)
+		return;
+	size_t *gmap = jt_xmalloc((b->groups.n ? b->groups.n : 1) * sizeof *gmap);
+	for (size_t g = 0; g < b->groups.n; g++)	/* in b's first-seen order: a's stays the file's */
+		gmap[g] = group_id(a, b->groups.ent[g].key, b->groups.ent[g].len);
+	for (size_t g = 0; g < b->groups.n; g++)
+		for (size_t i = 0; i < a->nk; i++)
+			kst_merge(&a->k[i], &a->st[gmap[g] * a->nk + i], &b->st[g * b->nk + i]);
+	for (size_t i = 0; i < a->nk; i++) {
+		const struct jt_map *m = &b->k[i].set;
+		for (size_t e = 0; e < m->n; e++) {
+			uint32_t gid;
+			int isnew;
+			memcpy(&gid, m->ent[e].key, sizeof gid);
+			regroup(a, &m->ent[e], (uint32_t)gmap[gid]);
+			jt_map_put(&a->k[i].set, a->tmp.p, a->tmp.len, 0, &isnew);
+			a->st[gmap[gid] * a->nk + i].n += (uint64_t)isnew;
+		}
+	}
+	/* --per: b's keys in a (in b's order), then the values b took for them,
+	 * each only when a had none for that KPI: a sequential read's first */
+	size_t *emap = jt_xmalloc((b->per.n ? b->per.n : 1) * sizeof *emap);
+	for (size_t e = 0; e < b->per.n; e++) {
+		uint32_t gid;
+		int isnew;
+		memcpy(&gid, b->per.ent[e].key, sizeof gid);
+		regroup(a, &b->per.ent[e], (uint32_t)gmap[gid]);
+		emap[e] = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
+		if (isnew) {
+			void *p = a->per_done;
+			size_t old = a->per_cap;
+			jt_xgrow(&p, &a->per_cap, (emap[e] + 1) * a->per_bytes, 1);
+			a->per_done = p;
+			memset(a->per_done + old, 0, a->per_cap - old);
+		}
+	}
+	for (size_t t = 0; t < b->ntk; t++) {
+		const struct taken *x = &b->tk[t];
+		unsigned char *done = a->per_done + emap[x->e] * a->per_bytes;
+		if (done[x->ki / 8] & 1u << (x->ki % 8))
+			continue;
+		done[x->ki / 8] |= (unsigned char)(1u << (x->ki % 8));
+		struct parsed p = { x->present, x->v, x->cls };
+		uint32_t gid;
+		memcpy(&gid, b->per.ent[x->e].key, sizeof gid);
+		const char *v = x->len ? b->tkbytes.p + (size_t)x->v : "";
+		take(a, gmap[gid], x->ki, &p, v, x->len, b->first_src, 0);
+	}
+	free(emap);
+	free(gmap);
 }
 
 /* --per: a KPI's missing count is the keys of the group that never had a
@@ -1938,6 +2090,8 @@ void jt_agg_free(struct jt_agg *a)
 	jt_buf_free(&a->key);
 	jt_buf_free(&a->tmp);
 	jt_buf_free(&a->last);
+	free(a->tk);
+	jt_buf_free(&a->tkbytes);
 	jt_buf_free(&a->m_opts);
 	jt_buf_free(&a->m_ref_opts);
 	free(a);

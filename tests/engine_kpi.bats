@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154
+# jkpi and jvalue --impact on every core and in bounded memory (issue 15):
+# the same bytes whatever the threads (-j: a regular file read in parts, each
+# part's state merged in file order), the memory budget (--memory: past it
+# the --per keys, or jvalue's customers, are spread over temporary files by a
+# hash and aggregated one file at a time) and the input given as a file or a
+# pipe. JTOOLS_PART_MIN lowers the size of a part read on its own thread, so
+# that these small files are read in parts; --memory 1M, the least, makes
+# them spill.
+bats_require_minimum_version 1.5.0
+load test_helper
+
+PROG=jkpi
+
+# gen SEED ROWS START: a touch stream of 3,000 customers in time order, with
+# quoted fields holding commas, quotes and newlines, NPS, CSAT, CES, amounts
+# and resolution times
+gen() {
+	awk -v seed="$1" -v rows="$2" -v t="$3" 'BEGIN {
+		srand(seed)
+		n = split("ad_click site_visit page_view product_view email_open signup add_to_cart order_placed ticket_solved survey_response login referral_sent", tp, " ")
+		print "customer,time,touchpoint,channel,stage,nps,csat,ces,resolution_s,amount,converted,note"
+		for (i = 0; i < rows; i++) {
+			if (rand() < 0.9) t += int(rand() * 1000)
+			c = "c" int(rand() * rand() * 3000)
+			k = tp[1 + int(rand() * n)]
+			nps = k == "survey_response" || rand() < 0.05 ? int(rand() * 11) : ""
+			csat = k == "ticket_solved" ? 1 + int(rand() * 5) : ""
+			ces = k == "ticket_solved" && rand() < 0.5 ? 1 + int(rand() * 7) : ""
+			amt = k == "order_placed" ? sprintf("%.2f", rand() * 200 - 20) : ""
+			res = k == "ticket_solved" ? int(rand() * 900000) : ""
+			conv = rand() < 0.3 ? (rand() < 0.4 ? 1 : 0) : ""
+			note = rand() < 0.05 ? "\"said \"\"hi\"\", then\nleft, twice\"" : (rand() < 0.1 ? "plain note" : "")
+			ch = rand() < 0.5 ? "web" : (rand() < 0.5 ? "app" : "store")
+			st = rand() < 0.3 ? "awareness" : (rand() < 0.5 ? "purchase" : "service")
+			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", c, strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), k, ch, st, nps, csat, ces, res, amt, conv, note
+		}
+	}'
+}
+
+setup_file() {
+	local F=$BATS_FILE_TMPDIR
+	gen 25 20000 1704067200 >"$F/touches.csv"	# about 1.4 MB
+	# a few rows that are rejected (an empty --per key, a bad NPS, a bad time), spread out
+	awk -F, 'NR == 1500 { print ",2024-03-01T00:00:00Z,login,web,service,,,,,,," }
+		NR == 9000 { print "c9,2024-03-01T00:00:00Z,login,web,service,11,,,,,," }
+		NR == 17000 { print "c8,yesterday,login,web,service,,,,,,," } { print }' \
+		"$F/touches.csv" >"$F/touches_rej.csv"
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	F=$BATS_FILE_TMPDIR
+	export JTOOLS_PART_MIN=65536
+	export TMPDIR=$T/tmp
+	export SOURCE_DATE_EPOCH=1700000000
+	mkdir -p "$TMPDIR"
+}
+
+KPIS="count,nps:nps,csat:csat,ces:ces,p90:resolution_s,median:amount,p0:amount,p100:amount,distinct:customer,mean:amount,sum:amount,min:amount,max:amount,rate:converted"
+RUNS=(
+	"-g channel -k $KPIS"
+	"-g month:time,channel -k $KPIS"
+	"-s -g stage,channel -k $KPIS"
+	"-g touchpoint --per customer -k $KPIS"
+	"-s -g month:time --per customer -k $KPIS"
+	"-k $KPIS --per customer"
+	"-g stage --pivot channel -k nps:nps"
+	"-g stage --pivot month:time --per customer -k p50:amount"
+	"-g stage,touchpoint --per customer --pivot channel --pivot-order sorted -k csat:csat"
+	"-g touchpoint -k $KPIS --partial"
+	"-g touchpoint --per customer -k $KPIS --partial"
+	"-s -g channel --pivot stage --per customer -k nps:nps --partial"
+	"-g touchpoint --per customer -k nps:nps,count,median:amount --format html"
+	"-g stage --pivot channel -k nps:nps,csat:csat --format html"
+	"-g channel,stage --per customer -k $KPIS --format json"
+	"-g channel --row-order store,web -k $KPIS --format md"
+	"-g touchpoint --since 2024-02-01 --until 2024-05-01 --per customer -k $KPIS"
+	"-g touchpoint --where channel=web --per customer -k $KPIS"
+	"-g channel --map stage:awareness=early,purchase=early --per customer -k $KPIS,distinct:stage"
+)
+
+# sames ARGS [FILE] [MORE]: jkpi ARGS on FILE is the same bytes (stdout and
+# stderr) at -j 1, 2 and 7 and from a pipe, and with each set of options in MORE
+sames() {
+	local v=$1 in=${2:-$F/touches.csv} more=${3:-}
+	# shellcheck disable=SC2086
+	jkpi -j 1 $v "$in" >"$T/ref" 2>"$T/ref.err"
+	[ -s "$T/ref" ]
+	local args
+	local IFS=$'\n'
+	for args in "-j 2" "-j 7" $more; do
+		IFS=$' \t\n'
+		# shellcheck disable=SC2086
+		jkpi $args $v "$in" >"$T/got" 2>"$T/got.err"
+		cmp "$T/ref" "$T/got" || { echo "'$v' with $args differs" >&2; diff "$T/ref" "$T/got" | head -5 >&2; return 1; }
+		cmp "$T/ref.err" "$T/got.err" || { echo "'$v' with $args: stderr differs" >&2; return 1; }
+	done
+	IFS=$' \t\n'
+	# shellcheck disable=SC2086
+	jkpi -j 2 $v <"$in" >"$T/got" 2>/dev/null
+	cmp "$T/ref" "$T/got"
+}
+
+@test "engine_kpi: jkpi -j: the same bytes at -j 1, 2, 7 and from a pipe, every KPI, --per, --pivot, --partial, html" {
+	local v
+	for v in "${RUNS[@]}"; do
+		sames "$v"
+	done
+}
+
+@test "engine_kpi: jkpi -j: the parts were read on threads" {
+	# a file of 1.4 MB in parts of at least 64 KiB: seven parts at -j 7
+	strace -f -qq -e trace=clone,clone3 -o "$T/trace" jkpi -j 7 -g channel -k count "$F/touches.csv" >/dev/null ||
+		skip "no strace here"
+	[ "$(grep -c clone "$T/trace")" -ge 6 ]
+	: >"$T/trace"
+	strace -f -qq -e trace=clone,clone3 -o "$T/trace" jkpi -j 7 -g channel -k count <"$F/touches.csv" >/dev/null
+	[ "$(grep -c clone "$T/trace" || true)" = 0 ]
+}
+
+@test "engine_kpi: jkpi -j: a --merge of partials made at -j 1 and -j 7 gives the same bytes" {
+	jkpi -q -j 1 --partial -g touchpoint --per customer -k "$KPIS" "$F/touches.csv" >"$T/p1"
+	jkpi -q -j 7 --partial -g touchpoint --per customer -k "$KPIS" "$F/touches.csv" >"$T/p7"
+	cmp "$T/p1" "$T/p7"
+	jkpi --merge -s "$T/p1" >"$T/m1"
+	jkpi -j 7 --merge -s "$T/p7" >"$T/m7"
+	cmp "$T/m1" "$T/m7"
+}
+
+@test "engine_kpi: jkpi -j: two input files are one file joined" {
+	head -n 9001 "$F/touches.csv" >"$T/a.csv"
+	{ head -n 1 "$F/touches.csv"; tail -n +9002 "$F/touches.csv"; } >"$T/b.csv"
+	local v
+	for v in "-g channel -k $KPIS" "-g touchpoint --per customer -k $KPIS"; do
+		# shellcheck disable=SC2086
+		jkpi -j 1 $v "$F/touches.csv" >"$T/ref"
+		# shellcheck disable=SC2086
+		jkpi -j 5 $v "$T/a.csv" "$T/b.csv" >"$T/got"
+		cmp "$T/ref" "$T/got"
+	done
+}
+
+@test "engine_kpi: jkpi -j: rejects are reported in file order with their lines" {
+	local v="-g touchpoint --per customer -k nps:nps,count" args
+	# shellcheck disable=SC2086
+	jkpi -j 1 --rejects "$T/rj.csv" --stats "$T/st.csv" $v "$F/touches_rej.csv" >"$T/ref" 2>"$T/ref.err"
+	mv "$T/rj.csv" "$T/rj1.csv"
+	mv "$T/st.csv" "$T/st1.csv"
+	run cat "$T/ref.err"
+	assert_line --index 0 "jkpi: $F/touches_rej.csv:1500: column 'customer': empty --per key"
+	assert_line --index 1 "jkpi: $F/touches_rej.csv:$(grep -n '^c9,2024-03-01T00:00:00Z,login,web,service,11' "$F/touches_rej.csv" | cut -d: -f1): column 'nps': nps '11' is not in 0-10"
+	for args in "-j 2" "-j 7"; do
+		# shellcheck disable=SC2086
+		jkpi $args --rejects "$T/rj.csv" --stats "$T/st.csv" $v "$F/touches_rej.csv" >"$T/got" 2>"$T/got.err"
+		cmp "$T/ref" "$T/got"
+		cmp "$T/ref.err" "$T/got.err"
+		cmp "$T/rj1.csv" "$T/rj.csv"
+		cmp "$T/st1.csv" "$T/st.csv"
+	done
+	# --strict: the first reject in the file ends the run, also when a later part saw one first
+	jtrc 1 -j 7 --strict $v "$F/touches_rej.csv"
+	run tail -1 "$T/err"
+	assert_output "jkpi: $F/touches_rej.csv:1500: column 'customer': empty --per key"
+	[ ! -s "$T/out" ]
+}
+
+@test "engine_kpi: jkpi -j: the sample exports and the real exports" {
+	local S=$REPO/share/jtools/sample
+	sames "-g channel -k count,nps:nps,csat:csat,ces:ces,distinct:customer_id,p90:ces" "$S/surveys.csv"
+	sames "-g month:submitted_at --per customer_id -k nps:nps,csat:csat" "$S/surveys.csv"
+	sames "-g channel,category -k count,csat:satisfaction,mean:reopens" "$S/tickets.csv"
+	need_shared
+	sames "-g Contract,InternetService -k count,mean:MonthlyCharges,p90:tenure,distinct:PaymentMethod,rate:SeniorCitizen,sum:TotalCharges" \
+		"$SHARED/telco-customer-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv"
+	# a byte order mark, and column names with spaces
+	local st=$SHARED/support-tickets-kaggle/customer_support_tickets.csv j
+	local k="count,csat:Customer Satisfaction Rating,p50:Customer Age,distinct:Product Purchased"
+	jkpi -q -j 1 -g "Ticket Channel,Ticket Type" --per "Customer Email" -k "$k" "$st" >"$T/ref"
+	for j in 2 7; do
+		jkpi -q -j "$j" -g "Ticket Channel,Ticket Type" --per "Customer Email" -k "$k" "$st" >"$T/got"
+		cmp "$T/ref" "$T/got"
+	done
+	sames "-g review_score --per order_id -k count,distinct:order_id" \
+		"$SHARED/olist-sample-4000-orders/olist_order_reviews_dataset.csv"
+}
+
+@test "engine_kpi: jkpi -j: bad values are usage errors, --lazy-quotes and --no-header read on one thread" {
+	run -2 jkpi -j 0 -k count "$F/touches.csv"
+	assert_output --partial "jkpi: -j: '0' is not a number of threads from 1 to 64"
+	jkpi -j 1 --lazy-quotes -g channel -k "$KPIS" "$F/touches.csv" >"$T/ref"
+	jkpi -j 7 --lazy-quotes -g channel -k "$KPIS" "$F/touches.csv" >"$T/got"
+	cmp "$T/ref" "$T/got"
+}
