@@ -89,6 +89,7 @@ struct run {
 	struct jt_timefilter tf;
 	struct jt_period *period;	/* html: first and last touch */
 	int agg_merge;	/* --merge: partials, read as one stream each */
+	uint64_t budget;	/* --per's keys: half of --memory */
 };
 
 static void on_header(void *ctx, const char *src, const struct jt_header *h)
@@ -127,6 +128,7 @@ static void read_input(struct run *r, const char *path, size_t jobs)
 	struct jt_par_part pp[JT_MAXJOBS];
 	struct jt_period per[JT_MAXJOBS];
 	memset(pp, 0, sp.n * sizeof *pp);
+	jt_agg_budget(r->agg, r->budget / sp.n);	/* shared by the parts */
 	for (size_t k = 0; k < sp.n; k++) {
 		pr[k] = *r;	/* part 0 reads into r's state */
 		if (k) {
@@ -147,6 +149,7 @@ static void read_input(struct run *r, const char *path, size_t jobs)
 		if (r->period)
 			jt_period_merge(r->period, &per[k]);
 	}
+	jt_agg_budget(r->agg, r->budget);
 	jt_header_free(h);
 }
 
@@ -334,7 +337,9 @@ int main(int argc, char **argv)
 		jt_path_input(sources[i]);
 	jt_paths_check();
 	FILE *out = jt_out_open(c.output);	/* a bad -o folder fails before a long read */
-	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 }, o.html.period ? &period : NULL, o.merge };
+	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 }, o.html.period ? &period : NULL, o.merge,
+			 c.memory / 2 };
+	jt_agg_budget(r.agg, r.budget);
 	size_t jobs = jt_jobs(c.jobs);
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);

@@ -52,7 +52,12 @@ void jt_agg_free(struct jt_agg *a);
 struct jt_agg *jt_agg_part(const struct jt_agg *a, int later);
 /* Adds b's state to a exactly, as if a had read b's rows after its own: the
  * groups in first-seen order, distinct sets, quantiles' values, and with
- * --per each key's first row with a value for a KPI. b is left as it was. */
+ * --per each key's first row with a value for a KPI. b's spill files (past
+ * --memory) become a's; free b after. */
 void jt_agg_merge(struct jt_agg *a, struct jt_agg *b);
+/* --per: past bytes of keys' state (0: no bound), the keys go on in spill
+ * files, partitioned by key, and are aggregated one partition at a time at
+ * jt_agg_write: the same output. A --partial keeps them (it writes them). */
+void jt_agg_budget(struct jt_agg *a, uint64_t bytes);
 
 #endif

@@ -103,11 +103,81 @@ sames() {
 	cmp "$T/ref" "$T/got"
 }
 
-@test "engine_kpi: jkpi -j: the same bytes at -j 1, 2, 7 and from a pipe, every KPI, --per, --pivot, --partial, html" {
+MEM=$'-j 1 --memory 1M\n-j 2 --memory 1M\n-j 7 --memory 1M\n-j 3 --memory 2M'
+
+@test "engine_kpi: jkpi -j and --memory: the same bytes at -j 1, 2, 7, --memory 1M and from a pipe, every KPI, --per, --pivot, --partial, html" {
 	local v
 	for v in "${RUNS[@]}"; do
-		sames "$v"
+		sames "$v" "$F/touches.csv" "$MEM"
 	done
+	# a pipe past --memory
+	jkpi -j 1 -g touchpoint --per customer -k "$KPIS" "$F/touches.csv" >"$T/ref"
+	jkpi --memory 1M -g touchpoint --per customer -k "$KPIS" <"$F/touches.csv" >"$T/got"
+	cmp "$T/ref" "$T/got"
+}
+
+@test "engine_kpi: jkpi --per past --memory did spill, and not below it nor with --partial" {
+	command -v strace >/dev/null || skip "no strace here"
+	local v="-g touchpoint --per customer -k $KPIS" args
+	for args in "-j 1 --memory 1M" "-j 3 --memory 1M"; do
+		# shellcheck disable=SC2086
+		strace -f -qq -e trace=openat -o "$T/trace" jkpi $args $v "$F/touches.csv" >/dev/null
+		grep -q "O_TMPFILE" "$T/trace"
+	done
+	for args in "-j 1" "-j 3" "--memory 1M --partial"; do
+		# shellcheck disable=SC2086
+		strace -f -qq -e trace=openat -o "$T/trace" jkpi $args $v "$F/touches.csv" >/dev/null
+		! grep -q "O_TMPFILE\|jtools-spill" "$T/trace"
+	done
+}
+
+@test "engine_kpi: jkpi: no spill file is left after a normal run, an error, and SIGTERM" {
+	local v="-g touchpoint --per customer -k $KPIS"
+	# shellcheck disable=SC2086
+	jkpi -q -j 2 --memory 1M $v -o "$T/out.csv" "$F/touches.csv"
+	[ -s "$T/out.csv" ]
+	run ls -A "$TMPDIR"
+	assert_output ''
+	# an error after spilling: a stray quote at the end of the input
+	{ cat "$F/touches.csv"; printf 'c1,2025-01-01T00:00:00Z,login,web,service,,,,,,,"open\n'; } >"$T/bad.csv"
+	# shellcheck disable=SC2086
+	run -1 jkpi -q -j 2 --memory 1M $v -o "$T/out2.csv" "$T/bad.csv"
+	[ ! -e "$T/out2.csv" ]
+	run ls -A "$TMPDIR"
+	assert_output ''
+	# SIGTERM in the middle: a pipe that stays open keeps it reading
+	mkfifo "$T/in"
+	# shellcheck disable=SC2086
+	jkpi -q --memory 1M $v -o "$T/out3.csv" <"$T/in" &
+	local pid=$!
+	exec 8>"$T/in"
+	cat "$F/touches.csv" >&8
+	local i
+	for i in $(seq 200); do
+		ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "(deleted)\|O_TMPFILE\|/tmp/#" && break
+		sleep 0.02
+	done
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	exec 8>&-
+	assert_equal "rc=$rc" "rc=143"
+	[ ! -e "$T/out3.csv" ]
+	run ls -A "$TMPDIR"
+	assert_output ''
+}
+
+@test "engine_kpi: jkpi: a full \$TMPDIR is exit 1 with a message, and no output file" {
+	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+	mkdir "$T/small"
+	mount -t tmpfs -o size=64k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
+	local rc=0
+	TMPDIR=$T/small jkpi -q --memory 1M -g touchpoint --per customer -k "$KPIS" -o "$T/out.csv" "$F/touches.csv" 2>"$T/err" || rc=$?
+	umount "$T/small"
+	assert_equal "rc=$rc" "rc=1"
+	run cat "$T/err"
+	assert_output "jkpi: cannot write a spill file in $T/small: No space left on device (make room there, set TMPDIR to a folder with room, or raise --memory)"
+	[ ! -e "$T/out.csv" ]
 }
 
 @test "engine_kpi: jkpi -j: the parts were read on threads" {
@@ -138,6 +208,9 @@ sames() {
 		jkpi -j 1 $v "$F/touches.csv" >"$T/ref"
 		# shellcheck disable=SC2086
 		jkpi -j 5 $v "$T/a.csv" "$T/b.csv" >"$T/got"
+		cmp "$T/ref" "$T/got"
+		# shellcheck disable=SC2086
+		jkpi -j 3 --memory 1M $v "$T/a.csv" "$T/b.csv" >"$T/got"
 		cmp "$T/ref" "$T/got"
 	done
 }
