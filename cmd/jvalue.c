@@ -18,6 +18,7 @@ static const struct option longopts[] = {
 	{ "kind", required_argument, NULL, OPT_KIND },
 	{ "labels", no_argument, NULL, OPT_LABELS },
 	{ "lower-better", no_argument, NULL, OPT_LOWER },
+	{ "memory", required_argument, NULL, JT_OPT_MEMORY },
 	{ "min-n", required_argument, NULL, OPT_MIN_N },
 	{ "rules", required_argument, NULL, 'r' },
 	{ "untouched", required_argument, NULL, OPT_UNTOUCHED },
@@ -42,6 +43,8 @@ static void help(void)
 	       "      --untouched HOW   a never-touched customer's outcome: last (default), first, or any\n"
 	       "                        (the largest; the default for 0/1 outcomes such as referred)\n"
 	       "      --lower-better    lower outcomes are better (resolution_s): rank the highest first\n"
+	       "      --memory SIZE     --impact: memory for the customers, e.g. 512M (default 1G); past it\n"
+	       "                        the run goes on with temporary files in $TMPDIR, same output\n"
 	       "%s\n"
 	       "Examples:\n"
 	       "  jtouch -p tickets t.csv -p orders o.csv | jstage --outcome default | jvalue > touches.csv\n"

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jt_colsel.h"
 #include "jt_csv.h"
@@ -15,6 +16,8 @@
 #include "jt_out.h"
 #include "jt_reject.h"
 #include "jt_rules.h"
+#include "jt_parts.h"
+#include "jt_spill.h"
 #include "jt_stats.h"
 #include "jt_time.h"
 #include "jt_value.h"
@@ -31,6 +34,7 @@ struct acc {
 struct cust {
 	int64_t last_t, first_t;
 	uint64_t last_seq, first_seq;
+	uint64_t seen;	/* the row that brought the customer in */
 	int has_last;
 	double last, first, max;
 };
@@ -39,6 +43,7 @@ struct touched {	/* a customer's first touch in a cell */
 	uint32_t cust, cell;
 	int64_t t;
 	uint64_t seq;
+	uint64_t seen;	/* the row that brought the pair in */
 	int has;
 	double v;
 };
@@ -50,6 +55,8 @@ struct cell {
 	double diff, lo, hi;
 	int has_diff, has_ci;
 };
+
+struct vspill;
 
 struct jt_valuerun {
 	struct jt_value_opts o;
@@ -81,6 +88,9 @@ struct jt_valuerun {
 	size_t ntv, tvcap;
 	struct jt_buf key;
 	uint64_t seq;
+	/* past --memory: customers spread over partitions (see "spilling") */
+	uint64_t budget, custbytes;
+	struct vspill *vs;
 	const char **lname, **lkind;
 	size_t *lnlen, *lklen, nlab;
 };
@@ -226,6 +236,57 @@ static void acc_sub(struct acc *a, const struct acc *b)
 	a->sumsq -= b->sumsq;
 }
 
+/* A touch of customer cs (cn bytes) at t, row seq, in cell: the customer's
+ * first, last and largest values, and the pair's first touch. */
+static void impact_apply(struct jt_valuerun *r, const char *cs, size_t cn, int64_t t, uint64_t seq, int has, double v,
+			 uint32_t cell)
+{
+	int isnew;
+	size_t c = jt_map_put(&r->custs, cs, cn, 0, &isnew);
+	if (isnew) {
+		void *p = r->cv;
+		jt_xgrow(&p, &r->cvcap, c + 1, sizeof *r->cv);
+		r->cv = p;
+		memset(&r->cv[c], 0, sizeof r->cv[c]);
+		r->cv[c].seen = seq;
+		r->ncv = c + 1;
+		r->custbytes += cn;
+	}
+	struct cust *cu = &r->cv[c];
+	if (has && (!cu->has_last || t > cu->last_t || (t == cu->last_t && seq > cu->last_seq))) {
+		cu->last_t = t;
+		cu->last_seq = seq;
+		cu->last = v;
+	}
+	if (has && (!cu->has_last || t < cu->first_t)) {
+		cu->first_t = t;
+		cu->first_seq = seq;
+		cu->first = v;
+	}
+	if (has && (!cu->has_last || v > cu->max))
+		cu->max = v;
+	cu->has_last |= has;
+	uint32_t pair[2] = { (uint32_t)c, cell };
+	size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
+	if (isnew) {
+		void *p = r->tv;
+		jt_xgrow(&p, &r->tvcap, e + 1, sizeof *r->tv);
+		r->tv = p;
+		r->ntv = e + 1;
+		r->tv[e] = (struct touched){ (uint32_t)c, cell, t, seq, seq, has, v };
+	} else if (t < r->tv[e].t) {	/* an earlier touch in the cell (input not in time order) */
+		r->tv[e].t = t;
+		r->tv[e].seq = seq;
+		r->tv[e].has = has;
+		r->tv[e].v = v;
+	}
+}
+
+static uint64_t impact_memory(const struct jt_valuerun *r);
+static void vspill_begin(struct jt_valuerun *r);
+static void vspill_row(struct jt_valuerun *r, const char *cs, size_t cn, int64_t t, uint64_t seq, int has, double v,
+		       uint32_t cell);
+
 static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_record *rec)
 {
 	const char *cs = rec->f[r->c_cust], *ts = rec->f[r->c_time], *vs = rec->f[r->c_out];
@@ -273,43 +334,245 @@ static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_r
 		memset(&r->cells_v[cell], 0, sizeof r->cells_v[cell]);
 		r->ncell = cell + 1;
 	}
-	size_t c = jt_map_put(&r->custs, cs, cn, 0, &isnew);
-	if (isnew) {
-		void *p = r->cv;
-		jt_xgrow(&p, &r->cvcap, c + 1, sizeof *r->cv);
-		r->cv = p;
-		memset(&r->cv[c], 0, sizeof r->cv[c]);
-		r->ncv = c + 1;
-	}
 	uint64_t seq = r->seq++;
-	struct cust *cu = &r->cv[c];
-	if (has && (!cu->has_last || t > cu->last_t || (t == cu->last_t && seq > cu->last_seq))) {
-		cu->last_t = t;
-		cu->last_seq = seq;
-		cu->last = v;
+	if (r->vs) {
+		vspill_row(r, cs, cn, t, seq, has, v, (uint32_t)cell);
+		return;
 	}
-	if (has && (!cu->has_last || t < cu->first_t)) {
-		cu->first_t = t;
-		cu->first_seq = seq;
-		cu->first = v;
+	impact_apply(r, cs, cn, t, seq, has, v, (uint32_t)cell);
+	if (r->budget && impact_memory(r) > r->budget)
+		vspill_begin(r);
+}
+
+/* ---- spilling ----------------------------------------------------------------- */
+
+/* Past the budget, the customers' state and the (customer, cell) pairs go to
+ * a spill file, and so does every later row, in NPART partitions by a hash
+ * of the customer: a customer is wholly in one. At the end each partition is
+ * replayed on its own, in row order, with impact_apply; its customers and
+ * pairs come out in the order they were first seen (their rows' numbers),
+ * and the sums are made over all partitions merged by those numbers: the
+ * order of the unbounded run, so the same bytes, to the last bit. */
+#define NPART 64
+
+enum { VR_ROW, VR_CUST, VR_PAIR };
+
+struct vrec {
+	uint64_t seq;
+	int64_t t;
+	double v;
+	uint32_t cell, klen;
+	int32_t has, type;
+};
+
+/* What a partition leaves for the sums. */
+struct vcust_out {
+	uint64_t seen;
+	double u;	/* the outcome as untouched */
+	int64_t has;
+};
+struct vpair_out {
+	uint64_t seen;
+	double v, u;
+	uint32_t cell;
+	int32_t has, chas;
+};
+
+struct vspill {
+	struct jt_parts parts;
+	struct jt_spill cust_out, pair_out;
+	uint64_t cust_at[NPART + 1], pair_at[NPART + 1];
+	uint64_t ncust;
+};
+
+static uint64_t impact_memory(const struct jt_valuerun *r)
+{
+	return (uint64_t)r->ncv * (sizeof(struct jt_map_ent) + 2 * sizeof(uint32_t) + 16 + sizeof(struct cust)) +
+	       r->custbytes +
+	       (uint64_t)r->ntv * (sizeof(struct jt_map_ent) + 2 * sizeof(uint32_t) + 16 + 8 + sizeof(struct touched));
+}
+
+static size_t part_of(const char *cs, size_t cn) { return (size_t)(jt_fnv1a64(cs, cn) >> 32) % NPART; }
+
+static void vput(struct jt_valuerun *r, const char *cs, size_t cn, const struct vrec *h, const void *extra,
+		 size_t elen)
+{
+	struct jt_buf *b = &r->key;	/* the cell key is made already */
+	size_t p = part_of(cs, cn);
+	jt_buf_reset(b);
+	jt_buf_add(b, h, sizeof *h);
+	if (elen)
+		jt_buf_add(b, extra, elen);
+	jt_buf_add(b, cs, cn);
+	jt_parts_add(&r->vs->parts, p, b->p, b->len);
+}
+
+static void vspill_row(struct jt_valuerun *r, const char *cs, size_t cn, int64_t t, uint64_t seq, int has, double v,
+		       uint32_t cell)
+{
+	struct vrec h = { seq, t, v, cell, (uint32_t)cn, has, VR_ROW };
+	vput(r, cs, cn, &h, NULL, 0);
+}
+
+static void drop_state(struct jt_valuerun *r)
+{
+	jt_map_free(&r->custs);
+	memset(&r->custs, 0, sizeof r->custs);
+	jt_map_free(&r->tmap);
+	memset(&r->tmap, 0, sizeof r->tmap);
+	r->ncv = r->ntv = 0;
+	r->custbytes = 0;
+}
+
+/* The customers and pairs so far to the partitions; the rows after follow. */
+static void vspill_begin(struct jt_valuerun *r)
+{
+	r->vs = jt_xcalloc(1, sizeof *r->vs);
+	jt_parts_open(&r->vs->parts, NPART, (size_t)(r->budget / 4 / NPART));
+	for (size_t c = 0; c < r->ncv; c++) {
+		const struct jt_map_ent *e = &r->custs.ent[c];
+		struct vrec h = { r->cv[c].seen, 0, 0, 0, e->len, 0, VR_CUST };
+		vput(r, e->key, e->len, &h, &r->cv[c], sizeof r->cv[c]);
 	}
-	if (has && (!cu->has_last || v > cu->max))
-		cu->max = v;
-	cu->has_last |= has;
-	uint32_t pair[2] = { (uint32_t)c, (uint32_t)cell };
-	size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
-	if (isnew) {
-		void *p = r->tv;
-		jt_xgrow(&p, &r->tvcap, e + 1, sizeof *r->tv);
-		r->tv = p;
-		r->ntv = e + 1;
-		r->tv[e] = (struct touched){ (uint32_t)c, (uint32_t)cell, t, seq, has, v };
-	} else if (t < r->tv[e].t) {	/* an earlier touch in the cell (input not in time order) */
-		r->tv[e].t = t;
-		r->tv[e].seq = seq;
-		r->tv[e].has = has;
-		r->tv[e].v = v;
+	for (size_t i = 0; i < r->ntv; i++) {
+		const struct jt_map_ent *e = &r->custs.ent[r->tv[i].cust];
+		struct vrec h = { r->tv[i].seen, 0, 0, r->tv[i].cell, e->len, 0, VR_PAIR };
+		vput(r, e->key, e->len, &h, &r->tv[i], sizeof r->tv[i]);
 	}
+	drop_state(r);
+}
+
+static void replay(void *ctx, const char *d, size_t len)
+{
+	struct jt_valuerun *r = ctx;
+	for (const char *p = d, *end = d + len; p < end;) {
+		struct vrec h;
+		memcpy(&h, p, sizeof h);
+		p += sizeof h;
+		if (h.type == VR_ROW) {
+			impact_apply(r, p, h.klen, h.t, h.seq, h.has, h.v, h.cell);
+			p += h.klen;
+			continue;
+		}
+		int isnew;
+		if (h.type == VR_CUST) {
+			struct cust cu;
+			memcpy(&cu, p, sizeof cu);
+			p += sizeof cu;
+			size_t c = jt_map_put(&r->custs, p, h.klen, 0, &isnew);
+			void *q = r->cv;
+			jt_xgrow(&q, &r->cvcap, c + 1, sizeof *r->cv);
+			r->cv = q;
+			r->cv[c] = cu;
+			r->ncv = c + 1;
+		} else {
+			struct touched tv;
+			memcpy(&tv, p, sizeof tv);
+			p += sizeof tv;
+			tv.cust = (uint32_t)jt_map_put(&r->custs, p, h.klen, 0, &isnew);
+			uint32_t pair[2] = { tv.cust, tv.cell };
+			size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
+			void *q = r->tv;
+			jt_xgrow(&q, &r->tvcap, e + 1, sizeof *r->tv);
+			r->tv = q;
+			r->tv[e] = tv;
+			r->ntv = e + 1;
+		}
+		p += h.klen;
+	}
+}
+
+static double untouched_value(const struct jt_valuerun *r, const struct cust *c, enum jt_outkind k);
+static void acc_add(struct acc *a, double v, enum jt_outkind k);
+
+/* Each partition replayed; its customers and pairs, in first-seen order, to
+ * two runs. */
+static void vspill_partitions(struct jt_valuerun *r, enum jt_outkind k)
+{
+	struct vspill *vs = r->vs;
+	jt_spill_open(&vs->cust_out);
+	jt_spill_open(&vs->pair_out);
+	for (size_t p = 0; p < NPART; p++) {
+		vs->cust_at[p] = vs->cust_out.size;
+		vs->pair_at[p] = vs->pair_out.size;
+		jt_parts_each(&vs->parts, p, replay, r);
+		for (size_t c = 0; c < r->ncv; c++) {
+			struct vcust_out o = { r->cv[c].seen, untouched_value(r, &r->cv[c], k), r->cv[c].has_last };
+			jt_spill_write(&vs->cust_out, &o, sizeof o);
+		}
+		for (size_t i = 0; i < r->ntv; i++) {
+			const struct touched *tv = &r->tv[i];
+			const struct cust *cu = &r->cv[tv->cust];
+			struct vpair_out o = { tv->seen, tv->v, untouched_value(r, cu, k), tv->cell, tv->has, cu->has_last };
+			jt_spill_write(&vs->pair_out, &o, sizeof o);
+		}
+		vs->ncust += r->ncv;
+		drop_state(r);
+	}
+	vs->cust_at[NPART] = vs->cust_out.size;
+	vs->pair_at[NPART] = vs->pair_out.size;
+	jt_spill_flush(&vs->cust_out);
+	jt_spill_flush(&vs->pair_out);
+	jt_parts_close(&vs->parts);
+}
+
+/* The smallest first field (a row number) among the runs' next records. */
+static long next_run(struct jt_run *run, size_t n)
+{
+	long best = -1;
+	uint64_t bs = 0;
+	for (size_t i = 0; i < n; i++) {
+		const void *x = jt_run_peek(&run[i]);
+		uint64_t s;
+		if (!x)
+			continue;
+		memcpy(&s, x, sizeof s);
+		if (best < 0 || s < bs) {
+			best = (long)i;
+			bs = s;
+		}
+	}
+	return best;
+}
+
+/* The sums of write_impact, over the partitions in the rows' order. */
+static uint64_t vspill_sums(struct jt_valuerun *r, enum jt_outkind k, struct acc *all)
+{
+	struct vspill *vs = r->vs;
+	struct jt_run run[NPART];
+	vspill_partitions(r, k);
+	for (size_t p = 0; p < NPART; p++)
+		jt_run_open(&run[p], vs->cust_out.fd, vs->cust_at[p], vs->cust_at[p + 1], sizeof(struct vcust_out));
+	for (long i; (i = next_run(run, NPART)) >= 0;) {
+		struct vcust_out o;
+		memcpy(&o, jt_run_peek(&run[i]), sizeof o);
+		jt_run_next(&run[i]);
+		if (o.has)
+			acc_add(all, o.u, k);
+	}
+	for (size_t p = 0; p < NPART; p++) {
+		jt_run_close(&run[p]);
+		jt_run_open(&run[p], vs->pair_out.fd, vs->pair_at[p], vs->pair_at[p + 1], sizeof(struct vpair_out));
+	}
+	for (long i; (i = next_run(run, NPART)) >= 0;) {
+		struct vpair_out o;
+		memcpy(&o, jt_run_peek(&run[i]), sizeof o);
+		jt_run_next(&run[i]);
+		struct cell *c = &r->cells_v[o.cell];
+		c->touched++;
+		if (o.has)
+			acc_add(&c->t, o.v, k);
+		if (o.chas)
+			acc_add(&c->tl, o.u, k);
+	}
+	for (size_t p = 0; p < NPART; p++)
+		jt_run_close(&run[p]);
+	uint64_t n = vs->ncust;
+	jt_spill_close(&vs->cust_out);
+	jt_spill_close(&vs->pair_out);
+	free(vs);
+	r->vs = NULL;
+	return n;
 }
 
 /* ---- figures ---------------------------------------------------------------- */
@@ -396,20 +659,25 @@ static void write_impact(struct jt_valuerun *r)
 	const char *m = k == JT_OK_NPS ? "nps" : k == JT_OK_RATE ? "rate" : "mean";
 	/* every customer with a value: the whole from which a cell's touched are taken out */
 	struct acc all = { 0 };
-	for (size_t i = 0; i < r->ncv; i++)
-		if (r->cv[i].has_last)
-			acc_add(&all, untouched_value(r, &r->cv[i], k), k);
-	uint64_t novalue = r->ncv - all.n;
-	jt_rejects_stat(r->rj, "customers_without_value", novalue);
-	for (size_t e = 0; e < r->ntv; e++) {
-		struct touched *tv = &r->tv[e];
-		struct cell *c = &r->cells_v[tv->cell];
-		c->touched++;
-		if (tv->has)
-			acc_add(&c->t, tv->v, k);
-		if (r->cv[tv->cust].has_last)
-			acc_add(&c->tl, untouched_value(r, &r->cv[tv->cust], k), k);
+	uint64_t ncust = r->ncv;
+	if (r->vs) {
+		ncust = vspill_sums(r, k, &all);
+	} else {
+		for (size_t i = 0; i < r->ncv; i++)
+			if (r->cv[i].has_last)
+				acc_add(&all, untouched_value(r, &r->cv[i], k), k);
+		for (size_t e = 0; e < r->ntv; e++) {
+			struct touched *tv = &r->tv[e];
+			struct cell *c = &r->cells_v[tv->cell];
+			c->touched++;
+			if (tv->has)
+				acc_add(&c->t, tv->v, k);
+			if (r->cv[tv->cust].has_last)
+				acc_add(&c->tl, untouched_value(r, &r->cv[tv->cust], k), k);
+		}
 	}
+	uint64_t novalue = ncust - all.n;
+	jt_rejects_stat(r->rj, "customers_without_value", novalue);
 	size_t ncol = r->ng + 10;
 	const char **f = jt_xcalloc(ncol, sizeof *f);
 	size_t *len = jt_xcalloc(ncol, sizeof *len);
@@ -475,7 +743,7 @@ static void write_impact(struct jt_valuerun *r)
 	}
 	if (novalue)
 		jt_info("%llu of %llu customers have no %s value anywhere and are left out", (unsigned long long)novalue,
-			(unsigned long long)r->ncv, r->o.impact);
+			(unsigned long long)ncust, r->o.impact);
 	free(ord);
 	free(f);
 	free(len);
@@ -516,6 +784,7 @@ int jt_value_run(struct jt_valuerun *r, FILE *out)
 	jt_writer_init(&r->w, out);
 	r->rj = jt_rejects_new(r->o.c);
 	labels_init(r);
+	r->budget = r->o.impact ? r->o.c->memory / 2 : 0;
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
 	for (size_t i = 0; i < r->nin; i++)
@@ -548,6 +817,10 @@ void jt_value_free(struct jt_valuerun *r)
 	free(r->cells_v);
 	jt_map_free(&r->tmap);
 	free(r->tv);
+	if (r->vs) {
+		jt_parts_close(&r->vs->parts);
+		free(r->vs);
+	}
 	jt_buf_free(&r->key);
 	free(r->lname);
 	free(r->lkind);

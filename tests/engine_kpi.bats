@@ -266,3 +266,125 @@ MEM=$'-j 1 --memory 1M\n-j 2 --memory 1M\n-j 7 --memory 1M\n-j 3 --memory 2M'
 	jkpi -j 7 --lazy-quotes -g channel -k "$KPIS" "$F/touches.csv" >"$T/got"
 	cmp "$T/ref" "$T/got"
 }
+
+# ---- jvalue --impact past --memory ------------------------------------------------------
+
+# a stream of 30,000 customers out of time order (earlier touches come later),
+# ties in time, decimals with long tails: the customers' first and last values
+# and each cell's first touch depend on the rows' order
+gen_shuffled() {
+	awk 'BEGIN {
+		srand(7)
+		print "customer,time,stage,channel,touchpoint,nps,amount,referred"
+		for (i = 0; i < 120000; i++) {
+			printf "k%d,%s,%s,ch%d,%s,%s,%s,%s\n", int(rand() * 30000),
+				strftime("%Y-%m-%dT%H:%M:%SZ", 1704067200 + int(rand() * 400000) * 20, 1),
+				rand() < 0.5 ? "awareness" : "purchase", int(rand() * 9),
+				rand() < 0.5 ? "order_placed" : "ticket_solved",
+				rand() < 0.2 ? int(rand() * 11) : "", rand() < 0.3 ? sprintf("%.7f", rand() * 1000) : "",
+				rand() < 0.1 ? (rand() < 0.3 ? 1 : 0) : ""
+		}
+	}'
+}
+
+IMPACTS=(
+	"--impact nps"
+	"--impact nps -g stage,channel"
+	"--impact amount -g channel,touchpoint"
+	"--impact amount -g channel --untouched first"
+	"--impact amount -g activity,channel --untouched any --lower-better --min-n 30"
+	"--impact referred -g stage,channel"
+)
+
+# vsames ARGS FILE: jvalue ARGS on FILE is the same bytes (stdout and stderr)
+# with --memory 1M and 3M as without a bound, and from a pipe
+vsames() {
+	local v=$1 in=$2 args
+	# shellcheck disable=SC2086
+	jvalue $v "$in" >"$T/ref" 2>"$T/ref.err"
+	[ -s "$T/ref" ]
+	for args in "--memory 1M" "--memory 3M"; do
+		# shellcheck disable=SC2086
+		jvalue $args $v "$in" >"$T/got" 2>"$T/got.err"
+		cmp "$T/ref" "$T/got" || { echo "'$v' with $args differs" >&2; diff "$T/ref" "$T/got" | head -5 >&2; return 1; }
+		cmp "$T/ref.err" "$T/got.err" || { echo "'$v' with $args: stderr differs" >&2; return 1; }
+	done
+	# shellcheck disable=SC2086
+	jvalue --memory 1M $v <"$in" >"$T/got" 2>/dev/null
+	cmp "$T/ref" "$T/got"
+}
+
+@test "engine_kpi: jvalue --impact: the same bytes with --memory 1M (spilled) as without a bound" {
+	gen_shuffled >"$T/sh.csv"
+	local v
+	for v in "${IMPACTS[@]}"; do
+		vsames "$v" "$T/sh.csv"
+	done
+	vsames "--impact nps -g stage,channel" "$F/touches.csv"
+	vsames "--impact resolution_s -g activity,stage --lower-better" "$F/touches.csv"
+	# the rejects too: rows of every partition, in the file's order
+	vsames "--impact nps -g stage" "$F/touches_rej.csv"
+}
+
+@test "engine_kpi: jvalue --impact: the sample pipeline's impact reports past --memory" {
+	local S=$REPO/share/jtools/sample
+	jtouch -q -p survey "$S/surveys.csv" -p tickets "$S/tickets.csv" -p orders "$S/orders.csv" \
+		-p referrals "$S/referrals.csv" -p events "$S/events.csv" | jstage -q --outcome default >"$T/chain.csv"
+	vsames "--impact next_nps" "$T/chain.csv"
+	vsames "--impact referred -g activity" "$T/chain.csv"
+	vsames "--impact amount -g activity,stage,channel" "$T/chain.csv"
+}
+
+@test "engine_kpi: jvalue --impact past --memory did spill, and not below it" {
+	command -v strace >/dev/null || skip "no strace here"
+	gen_shuffled >"$T/sh.csv"
+	strace -f -qq -e trace=openat -o "$T/trace" jvalue --memory 1M --impact nps -g stage "$T/sh.csv" >/dev/null
+	grep -q "O_TMPFILE" "$T/trace"
+	strace -f -qq -e trace=openat -o "$T/trace" jvalue --impact nps -g stage "$T/sh.csv" >/dev/null
+	! grep -q "O_TMPFILE\|jtools-spill" "$T/trace"
+}
+
+@test "engine_kpi: jvalue --impact: no spill file is left after a normal run, an error, and SIGTERM; a full \$TMPDIR is exit 1" {
+	gen_shuffled >"$T/sh.csv"
+	jvalue -q --memory 1M --impact nps -o "$T/out.csv" -g stage "$T/sh.csv"
+	[ -s "$T/out.csv" ]
+	run ls -A "$TMPDIR"
+	assert_output ''
+	{ cat "$T/sh.csv"; printf 'k1,2025-01-01T00:00:00Z,awareness,ch1,x,,,"open\n'; } >"$T/bad.csv"
+	run -1 jvalue -q --memory 1M --impact nps -g stage -o "$T/out2.csv" "$T/bad.csv"
+	[ ! -e "$T/out2.csv" ]
+	run ls -A "$TMPDIR"
+	assert_output ''
+	mkfifo "$T/in"
+	jvalue -q --memory 1M --impact nps -g stage -o "$T/out3.csv" <"$T/in" &
+	local pid=$!
+	exec 8>"$T/in"
+	cat "$T/sh.csv" >&8
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	exec 8>&-
+	assert_equal "rc=$rc" "rc=143"
+	[ ! -e "$T/out3.csv" ]
+	run ls -A "$TMPDIR"
+	assert_output ''
+	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+	mkdir "$T/small"
+	mount -t tmpfs -o size=64k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
+	rc=0
+	TMPDIR=$T/small jvalue -q --memory 1M --impact nps -g stage -o "$T/out4.csv" "$T/sh.csv" 2>"$T/err" || rc=$?
+	umount "$T/small"
+	assert_equal "rc=$rc" "rc=1"
+	run cat "$T/err"
+	assert_output "jvalue: cannot write a spill file in $T/small: No space left on device (make room there, set TMPDIR to a folder with room, or raise --memory)"
+	[ ! -e "$T/out4.csv" ]
+}
+
+@test "engine_kpi: jvalue --memory: bad values are usage errors" {
+	run -2 jvalue --memory 512K --impact nps "$F/touches.csv"
+	assert_output "jvalue: --memory: '512K' is less than 1M, the least jtools works in
+Try 'jvalue --help' for more information."
+	run -2 jvalue --memory 12x --impact nps "$F/touches.csv"
+	assert_output "jvalue: --memory: '12x' is not a size (a number with K, M, G or T, e.g. 512M)
+Try 'jvalue --help' for more information."
+}
