@@ -668,11 +668,12 @@ static void minmax(struct kst *s, jt_i128 v)
 
 /* Adds the parsed value p of KPI i to group g's state (v, vl: the cell, for
  * distinct; src and line: where, for the message of an overflow). */
-static void take(struct jt_agg *a, size_t g, size_t i, const struct parsed *p, const char *v, size_t vl,
-		 const char *src, unsigned long long line)
+__attribute__((always_inline)) static inline void take(struct jt_agg *a, struct kst *s, size_t g, size_t i,
+							  const struct parsed *p, const struct jt_record *rec,
+							  const char *v, size_t vl, const char *src,
+							  unsigned long long line)
 {
 	struct kpi *k = &a->k[i];
-	struct kst *s = &a->st[g * a->nk + i];
 	if (k->kind == K_COUNT) {
 		s->n++;
 		return;
@@ -687,6 +688,8 @@ static void take(struct jt_agg *a, size_t g, size_t i, const struct parsed *p, c
 		jt_buf_reset(&a->tmp);
 		uint32_t gid = (uint32_t)g;
 		jt_buf_add(&a->tmp, &gid, sizeof gid);
+		if (rec)	/* a row: its cell; else a value kept (merge, spill) */
+			v = cell(a, rec, k->col, &vl);
 		jt_buf_add(&a->tmp, v, vl);
 		jt_map_put(&k->set, a->tmp.p, a->tmp.len, 0, &isnew);
 		s->n += (uint64_t)isnew;
@@ -756,6 +759,7 @@ static void defer_take(struct jt_agg *a, size_t e, size_t i, const struct parsed
 static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done,
 		   size_t e)
 {
+	struct kst *st = &a->st[g * a->nk];
 	for (size_t i = 0; i < a->nk; i++) {
 		struct kpi *k = &a->k[i];
 		struct parsed *p = &a->pv[i];
@@ -766,12 +770,13 @@ static void update(struct jt_agg *a, size_t g, const char *src, const struct jt_
 				continue;
 			done[i / 8] |= (unsigned char)(1u << (i % 8));
 		}
-		size_t vl = 0;
-		const char *v = k->kind == K_DISTINCT && p->present ? cell(a, rec, k->col, &vl) : NULL;
-		if (a->defer)
+		if (__builtin_expect(a->defer, 0)) {
+			size_t vl = 0;
+			const char *v = k->kind == K_DISTINCT && p->present ? cell(a, rec, k->col, &vl) : NULL;
 			defer_take(a, e, i, p, v, vl);
-		else
-			take(a, g, i, p, v, vl, src, rec->line);
+		} else {
+			take(a, &st[i], g, i, p, rec, NULL, 0, src, rec->line);
+		}
 	}
 }
 
@@ -828,6 +833,7 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 	}
 	unsigned char *done = NULL;
 	size_t e = 0;
+	int spill_now = 0;
 	if (a->o.per) {
 		int isnew;
 		uint32_t gid = (uint32_t)g;
@@ -846,15 +852,13 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 			a->per_done = p;
 			memset(a->per_done + old, 0, a->per_cap - old);
 			a->per_keybytes += a->tmp.len;
-			if (a->budget && per_memory(a) > a->budget) {
-				update(a, g, src, rec, a->per_done + e * a->per_bytes, e);
-				pspill_begin(a);
-				return;
-			}
+			spill_now = a->budget && per_memory(a) > a->budget;
 		}
 		done = a->per_done + e * a->per_bytes;
 	}
 	update(a, g, src, rec, done, e);
+	if (spill_now)
+		pspill_begin(a);	/* this row's key and values with the others */
 }
 
 /* ---------- parts of a file (jkpi -j) ---------- */
@@ -964,7 +968,7 @@ void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
 		uint32_t gid;
 		memcpy(&gid, b->per.ent[x->e].key, sizeof gid);
 		const char *v = x->len ? b->tkbytes.p + (size_t)x->v : "";
-		take(a, gmap[gid], x->ki, &p, v, x->len, b->first_src, 0);
+		take(a, &a->st[gmap[gid] * a->nk + x->ki], gmap[gid], x->ki, &p, NULL, v, x->len, b->first_src, 0);
 	}
 	free(emap);
 	free(gmap);
@@ -1218,7 +1222,8 @@ static void pspill_finish(struct jt_agg *a, uint64_t *keys)
 						continue;
 					d[v.ki / 8] |= (unsigned char)(1u << (v.ki % 8));
 					struct parsed x = { v.present, v.v, v.cls };
-					take(a, g, v.ki, &x, str, v.slen, a->first_src, 0);
+					take(a, &a->st[(size_t)g * a->nk + v.ki], g, v.ki, &x, NULL, str, v.slen,
+					     a->first_src, 0);
 				}
 			}
 		}

@@ -182,8 +182,8 @@ MEM=$'-j 1 --memory 1M\n-j 2 --memory 1M\n-j 7 --memory 1M\n-j 3 --memory 2M'
 
 @test "engine_kpi: jkpi -j: the parts were read on threads" {
 	# a file of 1.4 MB in parts of at least 64 KiB: seven parts at -j 7
-	strace -f -qq -e trace=clone,clone3 -o "$T/trace" jkpi -j 7 -g channel -k count "$F/touches.csv" >/dev/null ||
-		skip "no strace here"
+	command -v strace >/dev/null || skip "no strace here"
+	strace -f -qq -e trace=clone,clone3 -o "$T/trace" jkpi -j 7 -g channel -k count "$F/touches.csv" >/dev/null
 	[ "$(grep -c clone "$T/trace")" -ge 6 ]
 	: >"$T/trace"
 	strace -f -qq -e trace=clone,clone3 -o "$T/trace" jkpi -j 7 -g channel -k count <"$F/touches.csv" >/dev/null
