@@ -13,12 +13,15 @@
 struct jt_parts_chunk {
 	uint64_t off;
 	size_t len;
+	size_t src;	/* index in fd and tag */
 };
 
 struct jt_parts {
 	size_t n;	/* partitions */
-	int fd;	/* an unnamed spill file (jt_spill.h) */
-	uint64_t size;
+	int *fd;	/* unnamed spill files (jt_spill.h): [0] its own, then adopted ones */
+	void **tag;	/* per file, for the reader (NULL for its own) */
+	size_t nsrc;
+	uint64_t size;	/* of its own file */
 	size_t chunk;	/* a partition's buffer is written out past this */
 	struct jt_buf *buf;
 	struct jt_parts_chunk **ch;
@@ -30,8 +33,12 @@ void jt_parts_open(struct jt_parts *ps, size_t n, size_t chunk);
 /* Appends a record of len bytes to partition p. */
 void jt_parts_add(struct jt_parts *ps, size_t p, const void *rec, size_t len);
 /* The records of partition p, in order, chunk by chunk: fn gets whole
- * records only (a chunk never splits one). */
-void jt_parts_each(struct jt_parts *ps, size_t p, void (*fn)(void *ctx, const char *data, size_t len), void *ctx);
+ * records only (a chunk never splits one), and the tag of the file. */
+void jt_parts_each(struct jt_parts *ps, size_t p, void (*fn)(void *ctx, const char *data, size_t len, void *tag),
+		   void *ctx);
+/* Appends src's records after dst's, partition by partition (src has no
+ * adopted files); src's file is dst's now, read with tag; src is closed. */
+void jt_parts_adopt(struct jt_parts *dst, struct jt_parts *src, void *tag);
 void jt_parts_close(struct jt_parts *ps);
 
 /* A run of fixed-size records in a spill file, [off, end), read in order. */

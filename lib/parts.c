@@ -13,7 +13,10 @@ void jt_parts_open(struct jt_parts *ps, size_t n, size_t chunk)
 {
 	memset(ps, 0, sizeof *ps);
 	ps->n = n;
-	ps->fd = jt_spill_fd();
+	ps->fd = jt_xmalloc(sizeof *ps->fd);
+	ps->tag = jt_xcalloc(1, sizeof *ps->tag);
+	ps->fd[0] = jt_spill_fd();
+	ps->nsrc = 1;
 	ps->chunk = chunk < 4096 ? 4096 : chunk;
 	ps->buf = jt_xcalloc(n, sizeof *ps->buf);
 	ps->ch = jt_xcalloc(n, sizeof *ps->ch);
@@ -29,8 +32,8 @@ static void flush(struct jt_parts *ps, size_t p)
 	void *q = ps->ch[p];
 	jt_xgrow(&q, &ps->chcap[p], ps->nch[p] + 1, sizeof *ps->ch[p]);
 	ps->ch[p] = q;
-	ps->ch[p][ps->nch[p]++] = (struct jt_parts_chunk){ ps->size, b->len };
-	jt_spill_fd_write(ps->fd, b->p, b->len);
+	ps->ch[p][ps->nch[p]++] = (struct jt_parts_chunk){ ps->size, b->len, 0 };
+	jt_spill_fd_write(ps->fd[0], b->p, b->len);
 	ps->size += b->len;
 	jt_buf_reset(b);
 }
@@ -42,7 +45,8 @@ void jt_parts_add(struct jt_parts *ps, size_t p, const void *rec, size_t len)
 		flush(ps, p);
 }
 
-void jt_parts_each(struct jt_parts *ps, size_t p, void (*fn)(void *ctx, const char *data, size_t len), void *ctx)
+void jt_parts_each(struct jt_parts *ps, size_t p, void (*fn)(void *ctx, const char *data, size_t len, void *tag),
+		   void *ctx)
 {
 	struct jt_buf rd = JT_BUF_INIT;
 	flush(ps, p);
@@ -53,8 +57,8 @@ void jt_parts_each(struct jt_parts *ps, size_t p, void (*fn)(void *ctx, const ch
 			jt_xgrow(&q, &rd.cap, ch->len, 1);
 			rd.p = q;
 		}
-		jt_spill_fd_pread(ps->fd, rd.p, ch->len, ch->off);
-		fn(ctx, rd.p, ch->len);
+		jt_spill_fd_pread(ps->fd[ch->src], rd.p, ch->len, ch->off);
+		fn(ctx, rd.p, ch->len, ps->tag[ch->src]);
 	}
 	jt_buf_free(&rd);
 	free(ps->ch[p]);	/* read once */
@@ -63,11 +67,39 @@ void jt_parts_each(struct jt_parts *ps, size_t p, void (*fn)(void *ctx, const ch
 	jt_buf_free(&ps->buf[p]);
 }
 
+void jt_parts_adopt(struct jt_parts *dst, struct jt_parts *src, void *tag)
+{
+	for (size_t p = 0; p < dst->n; p++) {
+		flush(dst, p);
+		flush(src, p);
+	}
+	size_t k = dst->nsrc++;
+	dst->fd = jt_xrealloc(dst->fd, dst->nsrc * sizeof *dst->fd);
+	dst->tag = jt_xrealloc(dst->tag, dst->nsrc * sizeof *dst->tag);
+	dst->fd[k] = src->fd[0];
+	dst->tag[k] = tag;
+	src->nsrc = 0;	/* its file is dst's */
+	for (size_t p = 0; p < dst->n; p++) {
+		void *q = dst->ch[p];
+		jt_xgrow(&q, &dst->chcap[p], dst->nch[p] + src->nch[p], sizeof *dst->ch[p]);
+		dst->ch[p] = q;
+		for (size_t c = 0; c < src->nch[p]; c++) {
+			struct jt_parts_chunk x = src->ch[p][c];
+			x.src = k;
+			dst->ch[p][dst->nch[p]++] = x;
+		}
+	}
+	jt_parts_close(src);
+}
+
 void jt_parts_close(struct jt_parts *ps)
 {
 	if (!ps->buf)
 		return;
-	close(ps->fd);
+	for (size_t i = 0; i < ps->nsrc; i++)
+		close(ps->fd[i]);
+	free(ps->fd);
+	free(ps->tag);
 	for (size_t p = 0; p < ps->n; p++) {
 		jt_buf_free(&ps->buf[p]);
 		free(ps->ch[p]);

@@ -16,6 +16,7 @@
 #include "jt_out.h"
 #include "jt_reject.h"
 #include "jt_rules.h"
+#include "jt_par.h"
 #include "jt_parts.h"
 #include "jt_spill.h"
 #include "jt_stats.h"
@@ -91,6 +92,12 @@ struct jt_valuerun {
 	/* past --memory: customers spread over partitions (see "spilling") */
 	uint64_t budget, custbytes;
 	struct vspill *vs;
+	/* a part of a file on another thread (-j): its own memo of the rules */
+	int is_part;
+	struct jt_map lmemo;
+	long *lmemo_lab;
+	size_t lmemo_cap;
+	struct jt_buf lkey;
 	const char **lname, **lkind;
 	size_t *lnlen, *lklen, nlab;
 };
@@ -138,9 +145,45 @@ static void labels_init(struct jt_valuerun *r)
 	r->nlab = n;
 }
 
+/* A part of a file on another thread (-j): the rules without their memo
+ * (not shared between threads), with a memo of its own. */
+static long label_part(struct jt_valuerun *r, const struct jt_record *rec, const char *src)
+{
+	size_t nc;
+	const long *cols = jt_rules_columns(r->o.rules, &nc);
+	struct jt_buf *k = &r->lkey;
+	int memo = 1;
+	jt_buf_reset(k);
+	for (size_t c = 0; c < nc && memo; c++) {
+		size_t i = (size_t)cols[c];
+		uint32_t n = i < rec->n ? (uint32_t)rec->len[i] : 0;
+		if (i >= rec->n || k->len + 4 + n > 256) {
+			memo = 0;	/* long values (comments): no memo */
+			break;
+		}
+		jt_buf_add(k, &n, 4);
+		jt_buf_add(k, rec->f[i], n);
+	}
+	long e = memo ? jt_map_find(&r->lmemo, k->p ? k->p : "", k->len) : -1;
+	if (e >= 0)
+		return r->lmemo_lab[e];
+	char err[1024];
+	long lab = jt_rules_eval(r->o.rules, rec, err, sizeof err);
+	if (lab == -2)
+		jt_die_at(src, rec->line, "%s", err);
+	if (memo && r->lmemo.n < 65536) {
+		size_t at = jt_map_put(&r->lmemo, k->p ? k->p : "", k->len, 0, NULL);
+		void *q = r->lmemo_lab;
+		jt_xgrow(&q, &r->lmemo_cap, at + 1, sizeof *r->lmemo_lab);
+		r->lmemo_lab = q;
+		r->lmemo_lab[at] = lab;
+	}
+	return lab;
+}
+
 static size_t label_of(struct jt_valuerun *r, const struct jt_record *rec, const char *src)
 {
-	long lab = jt_rules_match(r->o.rules, rec, src);
+	long lab = r->is_part ? label_part(r, rec, src) : jt_rules_match(r->o.rules, rec, src);
 	return lab < 0 ? r->nlab : (size_t)lab;
 }
 
@@ -380,6 +423,8 @@ struct vpair_out {
 
 struct vspill {
 	struct jt_parts parts;
+	uint32_t **cmaps;	/* the tags of the files adopted from parts */
+	size_t ncmaps;
 	struct jt_spill cust_out, pair_out;
 	uint64_t cust_at[NPART + 1], pair_at[NPART + 1];
 	uint64_t ncust;
@@ -442,44 +487,154 @@ static void vspill_begin(struct jt_valuerun *r)
 	drop_state(r);
 }
 
-static void replay(void *ctx, const char *d, size_t len)
+/* Customer b's state after a's (b's rows come later in the file): the rule of
+ * impact_apply on the rows of both. */
+static void cust_combine(struct cust *a, const struct cust *b)
+{
+	if (!b->has_last)
+		return;
+	if (!a->has_last) {
+		uint64_t seen = a->seen;
+		*a = *b;
+		a->seen = seen;
+		return;
+	}
+	if (b->last_t > a->last_t || (b->last_t == a->last_t && b->last_seq > a->last_seq)) {
+		a->last_t = b->last_t;
+		a->last_seq = b->last_seq;
+		a->last = b->last;
+	}
+	if (b->first_t < a->first_t) {
+		a->first_t = b->first_t;
+		a->first_seq = b->first_seq;
+		a->first = b->first;
+	}
+	if (b->max > a->max)
+		a->max = b->max;
+}
+
+/* A pair's first touch in b after a's. */
+static void pair_combine(struct touched *a, const struct touched *b)
+{
+	if (b->t < a->t) {
+		a->t = b->t;
+		a->seq = b->seq;
+		a->has = b->has;
+		a->v = b->v;
+	}
+}
+
+static size_t cust_put(struct jt_valuerun *r, const char *cs, size_t cn, const struct cust *st)
+{
+	int isnew;
+	size_t c = jt_map_put(&r->custs, cs, cn, 0, &isnew);
+	if (isnew) {
+		void *q = r->cv;
+		jt_xgrow(&q, &r->cvcap, c + 1, sizeof *r->cv);
+		r->cv = q;
+		r->cv[c] = *st;
+		r->ncv = c + 1;
+		r->custbytes += cn;
+	} else {
+		cust_combine(&r->cv[c], st);
+	}
+	return c;
+}
+
+static void pair_put(struct jt_valuerun *r, const struct touched *tv)
+{
+	int isnew;
+	uint32_t pair[2] = { tv->cust, tv->cell };
+	size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
+	if (isnew) {
+		void *q = r->tv;
+		jt_xgrow(&q, &r->tvcap, e + 1, sizeof *r->tv);
+		r->tv = q;
+		r->tv[e] = *tv;
+		r->ntv = e + 1;
+	} else {
+		pair_combine(&r->tv[e], tv);
+	}
+}
+
+/* tag: the cells' ids of another part's run into this run's (NULL: the same). */
+static void replay(void *ctx, const char *d, size_t len, void *tag)
 {
 	struct jt_valuerun *r = ctx;
+	const uint32_t *cmap = tag;
 	for (const char *p = d, *end = d + len; p < end;) {
 		struct vrec h;
 		memcpy(&h, p, sizeof h);
 		p += sizeof h;
 		if (h.type == VR_ROW) {
-			impact_apply(r, p, h.klen, h.t, h.seq, h.has, h.v, h.cell);
+			impact_apply(r, p, h.klen, h.t, h.seq, h.has, h.v, cmap ? cmap[h.cell] : h.cell);
 			p += h.klen;
 			continue;
 		}
-		int isnew;
 		if (h.type == VR_CUST) {
 			struct cust cu;
 			memcpy(&cu, p, sizeof cu);
 			p += sizeof cu;
-			size_t c = jt_map_put(&r->custs, p, h.klen, 0, &isnew);
-			void *q = r->cv;
-			jt_xgrow(&q, &r->cvcap, c + 1, sizeof *r->cv);
-			r->cv = q;
-			r->cv[c] = cu;
-			r->ncv = c + 1;
+			cust_put(r, p, h.klen, &cu);
 		} else {
 			struct touched tv;
 			memcpy(&tv, p, sizeof tv);
 			p += sizeof tv;
-			tv.cust = (uint32_t)jt_map_put(&r->custs, p, h.klen, 0, &isnew);
-			uint32_t pair[2] = { tv.cust, tv.cell };
-			size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
-			void *q = r->tv;
-			jt_xgrow(&q, &r->tvcap, e + 1, sizeof *r->tv);
-			r->tv = q;
-			r->tv[e] = tv;
-			r->ntv = e + 1;
+			long c = jt_map_find(&r->custs, p, h.klen);	/* its customer came before */
+			tv.cust = (uint32_t)c;
+			if (cmap)
+				tv.cell = cmap[tv.cell];
+			pair_put(r, &tv);
 		}
 		p += h.klen;
 	}
+}
+
+/* ---- -j: a file in parts ---------------------------------------------------------- */
+
+/* Part b's state (a later part of the file) into a's, as if a had read b's
+ * rows after its own; b's spill file becomes a's. */
+static void vmerge(struct jt_valuerun *a, struct jt_valuerun *b)
+{
+	a->all01 &= b->all01;
+	uint32_t *cmap = jt_xmalloc((b->ncell ? b->ncell : 1) * sizeof *cmap);
+	for (size_t i = 0; i < b->ncell; i++) {
+		int isnew;
+		size_t c = jt_map_put(&a->cells, b->cells.ent[i].key, b->cells.ent[i].len, 0, &isnew);
+		if (isnew) {
+			void *q = a->cells_v;
+			jt_xgrow(&q, &a->cellcap, c + 1, sizeof *a->cells_v);
+			a->cells_v = q;
+			memset(&a->cells_v[c], 0, sizeof a->cells_v[c]);
+			a->ncell = c + 1;
+		}
+		cmap[i] = (uint32_t)c;
+	}
+	if (a->vs || b->vs) {
+		if (!a->vs)
+			vspill_begin(a);
+		if (!b->vs)
+			vspill_begin(b);
+		jt_parts_adopt(&a->vs->parts, &b->vs->parts, cmap);
+		a->vs->cmaps = jt_xrealloc(a->vs->cmaps, (a->vs->ncmaps + 1) * sizeof *a->vs->cmaps);
+		a->vs->cmaps[a->vs->ncmaps++] = cmap;
+		free(b->vs);
+		b->vs = NULL;
+		return;
+	}
+	uint32_t *umap = jt_xmalloc((b->ncv ? b->ncv : 1) * sizeof *umap);
+	for (size_t c = 0; c < b->ncv; c++)
+		umap[c] = (uint32_t)cust_put(a, b->custs.ent[c].key, b->custs.ent[c].len, &b->cv[c]);
+	for (size_t e = 0; e < b->ntv; e++) {
+		struct touched tv = b->tv[e];
+		tv.cust = umap[tv.cust];
+		tv.cell = cmap[tv.cell];
+		pair_put(a, &tv);
+	}
+	free(umap);
+	free(cmap);
+	if (a->budget && impact_memory(a) > a->budget)
+		vspill_begin(a);
 }
 
 static double untouched_value(const struct jt_valuerun *r, const struct cust *c, enum jt_outkind k);
@@ -514,6 +669,11 @@ static void vspill_partitions(struct jt_valuerun *r, enum jt_outkind k)
 	jt_spill_flush(&vs->cust_out);
 	jt_spill_flush(&vs->pair_out);
 	jt_parts_close(&vs->parts);
+	for (size_t i = 0; i < vs->ncmaps; i++)
+		free(vs->cmaps[i]);
+	free(vs->cmaps);
+	vs->cmaps = NULL;
+	vs->ncmaps = 0;
 }
 
 /* The smallest first field (a row number) among the runs' next records. */
@@ -779,6 +939,79 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		annotate_row(r, src, rec);
 }
 
+/* A run for part k > 0 of a file: r's columns, labels and options, state of its own. */
+static struct jt_valuerun *part_run(const struct jt_valuerun *r, uint64_t seq, uint64_t budget)
+{
+	struct jt_valuerun *b = jt_xcalloc(1, sizeof *b);
+	b->o = r->o;
+	b->tf = r->tf;
+	b->h = r->h;
+	b->c_cust = r->c_cust;
+	b->c_time = r->c_time;
+	b->c_out = r->c_out;
+	b->gcol = r->gcol;
+	b->ng = r->ng;
+	b->kind = r->kind;
+	b->all01 = 1;
+	b->seq = seq;
+	b->budget = budget;
+	b->lname = r->lname;
+	b->lkind = r->lkind;
+	b->lnlen = r->lnlen;
+	b->lklen = r->lklen;
+	b->nlab = r->nlab;
+	b->is_part = 1;
+	return b;
+}
+
+static void part_free(struct jt_valuerun *b)
+{
+	jt_map_free(&b->custs);
+	free(b->cv);
+	jt_map_free(&b->cells);
+	free(b->cells_v);
+	jt_map_free(&b->tmap);
+	free(b->tv);
+	jt_buf_free(&b->key);
+	jt_map_free(&b->lmemo);
+	free(b->lmemo_lab);
+	jt_buf_free(&b->lkey);
+	free(b);
+}
+
+/* --impact on a regular file with -j: its parts on threads, each into a run
+ * of its own whose rows are numbered from (part << 40) on, merged in file
+ * order. Returns 0 when the file is read as one stream instead. */
+static int read_parts(struct jt_valuerun *r, const char *path, size_t jobs)
+{
+	struct jt_split sp;
+	if (!r->o.impact || jobs < 2 || jt_split_file(path, &r->o.c->dialect, jobs, &sp) < 2)
+		return 0;
+	unsigned long long hlines;
+	struct jt_header *h = jt_par_header(path, &r->o.c->dialect, r->rj, &sp, on_header, r, &hlines);
+	if (!h)
+		return 1;
+	struct jt_valuerun *pr[JT_MAXJOBS];
+	struct jt_par_part pp[JT_MAXJOBS];
+	uint64_t seq0 = r->seq, budget = r->budget;
+	memset(pp, 0, sp.n * sizeof *pp);
+	r->budget = budget / sp.n;	/* shared by the parts */
+	for (size_t k = 0; k < sp.n; k++) {
+		pr[k] = k ? part_run(r, seq0 + ((uint64_t)k << 40), r->budget) : r;
+		pp[k].ctx = pr[k];
+		pp[k].rj_at = &pr[k]->rj;
+	}
+	jt_par_parts(path, r->o.c, r->rj, &sp, h, hlines, on_record, pp);
+	r->budget = budget;
+	for (size_t k = 1; k < sp.n; k++) {
+		vmerge(r, pr[k]);
+		part_free(pr[k]);
+	}
+	r->seq = seq0 + ((uint64_t)sp.n << 40);
+	jt_header_free(h);
+	return 1;
+}
+
 int jt_value_run(struct jt_valuerun *r, FILE *out)
 {
 	jt_writer_init(&r->w, out);
@@ -787,8 +1020,10 @@ int jt_value_run(struct jt_valuerun *r, FILE *out)
 	r->budget = r->o.impact ? r->o.c->memory / 2 : 0;
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
+	size_t jobs = jt_jobs(r->o.c->jobs);
 	for (size_t i = 0; i < r->nin; i++)
-		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
+		if (!read_parts(r, r->in[i], jobs))
+			jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
 	if (r->o.impact && r->h)
 		write_impact(r);
 	jt_writer_flush(&r->w);
@@ -819,6 +1054,9 @@ void jt_value_free(struct jt_valuerun *r)
 	free(r->tv);
 	if (r->vs) {
 		jt_parts_close(&r->vs->parts);
+		for (size_t i = 0; i < r->vs->ncmaps; i++)
+			free(r->vs->cmaps[i]);
+		free(r->vs->cmaps);
 		free(r->vs);
 	}
 	jt_buf_free(&r->key);

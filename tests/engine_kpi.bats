@@ -305,13 +305,13 @@ IMPACTS=(
 )
 
 # vsames ARGS FILE: jvalue ARGS on FILE is the same bytes (stdout and stderr)
-# with --memory 1M and 3M as without a bound, and from a pipe
+# at -j 1, 2 and 7, with --memory 1M and 3M as without a bound, and from a pipe
 vsames() {
 	local v=$1 in=$2 args
 	# shellcheck disable=SC2086
-	jvalue $v "$in" >"$T/ref" 2>"$T/ref.err"
+	jvalue -j 1 $v "$in" >"$T/ref" 2>"$T/ref.err"
 	[ -s "$T/ref" ]
-	for args in "--memory 1M" "--memory 3M"; do
+	for args in "-j 2" "-j 7" "-j 1 --memory 1M" "-j 1 --memory 3M" "-j 2 --memory 1M" "-j 7 --memory 1M"; do
 		# shellcheck disable=SC2086
 		jvalue $args $v "$in" >"$T/got" 2>"$T/got.err"
 		cmp "$T/ref" "$T/got" || { echo "'$v' with $args differs" >&2; diff "$T/ref" "$T/got" | head -5 >&2; return 1; }
@@ -322,7 +322,7 @@ vsames() {
 	cmp "$T/ref" "$T/got"
 }
 
-@test "engine_kpi: jvalue --impact: the same bytes with --memory 1M (spilled) as without a bound" {
+@test "engine_kpi: jvalue --impact: the same bytes at -j 1, 2, 7 and with --memory 1M (spilled) as without a bound" {
 	gen_shuffled >"$T/sh.csv"
 	local v
 	for v in "${IMPACTS[@]}"; do
@@ -350,6 +350,16 @@ vsames() {
 	grep -q "O_TMPFILE" "$T/trace"
 	traced openat jvalue --impact nps -g stage "$T/sh.csv" >/dev/null
 	! grep -q "O_TMPFILE\|jtools-spill" "$T/trace"
+}
+
+@test "engine_kpi: jvalue -j: --impact reads the parts on threads, the annotating run and a pipe on one" {
+	command -v strace >/dev/null || skip "no strace here"
+	traced clone,clone3 jvalue -j 7 --impact nps -g stage "$F/touches.csv" >/dev/null
+	[ "$(grep -c clone "$T/trace")" -ge 6 ]
+	traced clone,clone3 jvalue -j 7 "$F/touches.csv" >/dev/null
+	[ "$(grep -c clone "$T/trace" || true)" = 0 ]
+	traced clone,clone3 jvalue -j 7 --impact nps -g stage <"$F/touches.csv" >/dev/null
+	[ "$(grep -c clone "$T/trace" || true)" = 0 ]
 }
 
 @test "engine_kpi: jvalue --impact: no spill file is left after a normal run, an error, and SIGTERM; a full \$TMPDIR is exit 1" {
