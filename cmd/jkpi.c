@@ -8,6 +8,7 @@
 #include "jt_baseline.h"
 #include "jt_history.h"
 #include "jt_page.h"
+#include "jt_par.h"
 #include "jt_tz.h"
 
 enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIAL, OPT_MERGE, OPT_CSAT,
@@ -17,6 +18,7 @@ enum { OPT_PER = JT_OPT_TOOL, OPT_PIVOT, OPT_PIVOT_ORDER, OPT_FORMAT, OPT_PARTIA
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
+	JT_ENGINE_LONGOPTS,
 	{ "about", required_argument, NULL, OPT_ABOUT },
 	{ "alert", no_argument, NULL, OPT_ALERT },
 	{ "alert-level", required_argument, NULL, OPT_ALERT_LEVEL },
@@ -51,8 +53,8 @@ static const struct option longopts[] = {
 
 static void help(void)
 {
-	printf("usage: jkpi [-nqst] [--lazy-quotes] [--ragged] [--strict] [-d delim] [-g list] [-x list]\n"
-	       "            [-o file] [--per col] [--pivot col] [--format fmt] [--partial [--shard-id K/N]]\n"
+	printf("usage: jkpi [-nqst] [-j n] [--memory size] [--lazy-quotes] [--ragged] [--strict] [-d delim] [-g list]\n"
+	       "            [-x list] [-o file] [--per col] [--pivot col] [--format fmt] [--partial [--shard-id K/N]]\n"
 	       "            -k spec [file ...]\n"
 	       "       jkpi --merge [-s] [--expect n] [--row-order list] [--format fmt] [-o file] [partial ...]\n"
 	       "Compute KPIs over a CSV stream, one row per group.\n\n"
@@ -94,7 +96,7 @@ static void help(void)
 	       "      --shard-id K/N    --partial: record that the input is shard K of N (for --expect)\n"
 	       "      --merge           read partial states (files or streams) and print the result\n"
 	       "      --expect N        --merge: the partials must be shards 1..N of --shard-id, each once\n"
-	       "%s\n"
+	       "%s%s\n"
 	       "Examples:\n"
 	       "  jkpi -g channel -k count,nps:nps,csat:csat surveys.csv\n"
 	       "  jkpi -g month:time -k p50:resolution_s,p90:resolution_s --format md touches.csv\n"
@@ -103,7 +105,7 @@ static void help(void)
 	       "  jkpi -g team -k nps:nps --baseline last-week.state --alert this-week.csv\n"
 	       "  jkpi -g team --pivot stage -k nps:nps --format html --history states --alert t.csv\n\n"
 	       "See jkpi(1) and jtools(7).\n",
-	       jt_common_help);
+	       jt_engine_help, jt_common_help);
 }
 
 struct run {
@@ -112,6 +114,8 @@ struct run {
 	struct jt_rejects *rj;
 	struct jt_timefilter tf;
 	struct jt_period *period;	/* html: first and last touch */
+	int agg_merge;	/* --merge: partials, read as one stream each */
+	uint64_t budget;	/* --per's keys: half of --memory */
 };
 
 static void on_header(void *ctx, const char *src, const struct jt_header *h)
@@ -131,6 +135,48 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		if (r->period)
 			jt_period_row(r->period, rec);
 	}
+}
+
+/* A regular file read in parts on threads (-j), each into a state of its own,
+ * merged in file order: the same state as one read. */
+static void read_input(struct run *r, const char *path, size_t jobs)
+{
+	struct jt_split sp;
+	if (jobs < 2 || r->agg_merge || jt_split_file(path, &r->c->dialect, jobs, &sp) < 2) {
+		jt_read(path, &r->c->dialect, r->rj, on_header, on_record, r);
+		return;
+	}
+	unsigned long long hlines;
+	struct jt_header *h = jt_par_header(path, &r->c->dialect, r->rj, &sp, on_header, r, &hlines);
+	if (!h)
+		return;
+	struct run pr[JT_MAXJOBS];
+	struct jt_par_part pp[JT_MAXJOBS];
+	struct jt_period per[JT_MAXJOBS];
+	memset(pp, 0, sp.n * sizeof *pp);
+	jt_agg_budget(r->agg, r->budget / sp.n);	/* shared by the parts */
+	for (size_t k = 0; k < sp.n; k++) {
+		pr[k] = *r;	/* part 0 reads into r's state */
+		if (k) {
+			pr[k].agg = jt_agg_part(r->agg, 1);
+			if (r->period) {
+				per[k] = *r->period;
+				per[k].have = 0;
+				pr[k].period = &per[k];
+			}
+		}
+		pp[k].ctx = &pr[k];
+		pp[k].rj_at = &pr[k].rj;
+	}
+	jt_par_parts(path, r->c, r->rj, &sp, h, hlines, on_record, pp);
+	for (size_t k = 1; k < sp.n; k++) {
+		jt_agg_merge(r->agg, pr[k].agg);
+		jt_agg_free(pr[k].agg);
+		if (r->period)
+			jt_period_merge(r->period, &per[k]);
+	}
+	jt_agg_budget(r->agg, r->budget);
+	jt_header_free(h);
 }
 
 /* SOURCE_DATE_EPOCH (reproducible-builds.org): the page's generation time. */
@@ -227,7 +273,7 @@ int main(int argc, char **argv)
 	jt_out_init();
 	jt_common_init(&c);
 	memset(&o, 0, sizeof o);
-	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "g:k:sx:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS JT_ENGINE_SHORTOPTS "g:k:sx:", longopts, NULL)) != -1) {
 		if (jt_common_option(&c, opt, optarg, help))
 			continue;
 		switch (opt) {
@@ -408,12 +454,14 @@ int main(int argc, char **argv)
 	jt_paths_check();
 	FILE *out = jt_out_open(c.output);	/* a bad -o folder fails before a long read */
 	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 },
-			 o.html.period || (ho.dir && !o.merge) ? &period : NULL };
+			 o.html.period || (ho.dir && !o.merge) ? &period : NULL, o.merge, c.memory / 2 };
+	jt_agg_budget(r.agg, r.budget);
+	size_t jobs = jt_jobs(c.jobs);
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);
 	} else {
 		for (int i = optind; i < argc; i++)
-			jt_read(argv[i], &c.dialect, r.rj, on_header, on_record, &r);
+			read_input(&r, argv[i], jobs);
 	}
 	int status = jt_rejects_finish(r.rj, -1);
 	struct jt_history *hist = NULL;

@@ -12,6 +12,7 @@ enum { OPT_DEFAULT = JT_OPT_TOOL, OPT_IMPACT, OPT_KIND, OPT_MIN_N, OPT_UNTOUCHED
 
 static const struct option longopts[] = {
 	JT_COMMON_LONGOPTS,
+	JT_ENGINE_LONGOPTS,
 	{ "default", required_argument, NULL, OPT_DEFAULT },
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "impact", required_argument, NULL, OPT_IMPACT },
@@ -42,13 +43,13 @@ static void help(void)
 	       "      --untouched HOW   a never-touched customer's outcome: last (default), first, or any\n"
 	       "                        (the largest; the default for 0/1 outcomes such as referred)\n"
 	       "      --lower-better    lower outcomes are better (resolution_s): rank the highest first\n"
-	       "%s\n"
+	       "%s%s\n"
 	       "Examples:\n"
 	       "  jtouch -p tickets t.csv -p orders o.csv | jstage --outcome default | jvalue > touches.csv\n"
 	       "  jvalue --impact next_nps touches.csv\n"
 	       "  jvalue --impact referred -g activity touches.csv\n\n"
 	       "See jvalue(1), jtools-rules(5) and jtools(7).\n",
-	       jt_common_help);
+	       jt_engine_help, jt_common_help);
 }
 
 int main(int argc, char **argv)
@@ -64,7 +65,7 @@ int main(int argc, char **argv)
 	jt_common_init(&c);
 	memset(&o, 0, sizeof o);
 	o.c = &c;
-	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS "g:r:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, JT_SHORTOPTS JT_ENGINE_SHORTOPTS "g:r:", longopts, NULL)) != -1) {
 		if (jt_common_option(&c, opt, optarg, help))
 			continue;
 		switch (opt) {

@@ -91,4 +91,17 @@ void jt_agg_set_trend(struct jt_agg *a, const char *(*fn)(void *, const char *, 
 /* The partial state of a plain run (--history). */
 void jt_agg_write_state(struct jt_agg *a, FILE *fp);
 
+/* jkpi -j: the state of one part of a file, bound to a's header (a read it);
+ * later: a part after the first, whose --per values wait for the merge. */
+struct jt_agg *jt_agg_part(const struct jt_agg *a, int later);
+/* Adds b's state to a exactly, as if a had read b's rows after its own: the
+ * groups in first-seen order, distinct sets, quantiles' values, and with
+ * --per each key's first row with a value for a KPI. b's spill files (past
+ * --memory) become a's; free b after. */
+void jt_agg_merge(struct jt_agg *a, struct jt_agg *b);
+/* --per: past bytes of keys' state (0: no bound), the keys go on in spill
+ * files, partitioned by key, and are aggregated one partition at a time at
+ * jt_agg_write: the same output. A --partial keeps them (it writes them). */
+void jt_agg_budget(struct jt_agg *a, uint64_t bytes);
+
 #endif

@@ -34,6 +34,8 @@ struct jt_period {
 };
 void jt_period_bind(struct jt_period *p, const struct jt_header *h);
 void jt_period_row(struct jt_period *p, const struct jt_record *rec);
+/* Widens p to cover q too (jkpi -j: the parts' periods). */
+void jt_period_merge(struct jt_period *p, const struct jt_period *q);
 
 /* ---- a heatmap's KPI */
 enum jt_scale {

@@ -8,6 +8,9 @@
 
 #include "jt_csv.h"
 
+struct jt_common;
+struct jt_rejects;
+
 #define JT_MAXJOBS 64
 
 /* -j N: 0 means the online CPUs. */
@@ -29,5 +32,28 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 /* Runs fn(arg, k) for k = 0 .. n-1, k = 0 on the calling thread, the others
  * on threads of their own; returns when all are done. */
 void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg);
+
+/* One part of a file read by jt_par_parts, on a thread of its own. */
+struct jt_par_part {
+	void *ctx;	/* the record callback's */
+	struct jt_rejects **rj_at;	/* where the part's callback finds its rejects: the
+					 * part's deferred object during the read, rj after */
+	volatile int stop;	/* --strict: the part's first reject ends its read */
+	int err;
+	char errmsg[512];
+	unsigned long long errline, lines;
+};
+
+/* The header of a file cut as sp (jt_split_file gave n >= 2): begins the file
+ * in rj (as jt_read does), reads the header line through hf(ctx) and returns
+ * a copy of the header (NULL: none), with its physical lines in *hlines. */
+struct jt_header *jt_par_header(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
+				const struct jt_split *sp, jt_header_fn *hf, void *ctx, unsigned long long *hlines);
+/* Then its records: part k through rf(parts[k].ctx) on a thread of its own,
+ * its rejects kept aside; afterwards each part's rejects are replayed into rj
+ * in file order with their line numbers, a part's read error stops the run
+ * where a sequential read would have, and the file ends in rj. */
+void jt_par_parts(const char *path, const struct jt_common *c, struct jt_rejects *rj, const struct jt_split *sp,
+		  const struct jt_header *h, unsigned long long hlines, jt_record_fn *rf, struct jt_par_part *parts);
 
 #endif

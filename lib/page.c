@@ -141,6 +141,17 @@ void jt_period_row(struct jt_period *p, const struct jt_record *rec)
 	p->have = 1;
 }
 
+void jt_period_merge(struct jt_period *p, const struct jt_period *q)
+{
+	if (!q->have)
+		return;
+	if (!p->have || q->first < p->first)
+		p->first = q->first;
+	if (!p->have || q->last > p->last)
+		p->last = q->last;
+	p->have = 1;
+}
+
 /* ---------- --attach ---------- */
 
 char *jt_attach_split(const char *spec, const char **file)

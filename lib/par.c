@@ -10,8 +10,10 @@
 #include "jt_err.h"
 #include "jt_mem.h"
 #include "jt_num.h"
+#include "jt_opt.h"
 #include "jt_input.h"
 #include "jt_par.h"
+#include "jt_reject.h"
 #include "jt_rx.h"
 
 /* Smaller parts are not worth a thread; JTOOLS_PART_MIN (bytes) lowers it
@@ -199,4 +201,94 @@ void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg)
 	fn(arg, 0);
 	for (size_t k = 1; k < started; k++)
 		pthread_join(th[k], NULL);
+}
+
+/* ---- a file read in parts ------------------------------------------------------------- */
+
+struct hdrjob {
+	jt_header_fn *hf;
+	void *ctx;
+	struct jt_header *copy;
+};
+
+static void keep_header(void *ctx, const char *src, const struct jt_header *h)
+{
+	struct hdrjob *j = ctx;
+	if (!j->copy)
+		j->copy = jt_header_copy(h);
+	j->hf(j->ctx, src, h);
+}
+
+static void no_record(void *ctx, const char *src, const struct jt_record *rec)
+{
+	(void)ctx;
+	(void)src;
+	(void)rec;	/* the header's range holds no record */
+}
+
+struct jt_header *jt_par_header(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
+				const struct jt_split *sp, jt_header_fn *hf, void *ctx, unsigned long long *hlines)
+{
+	char err[512];
+	unsigned long long eline = 0;
+	struct hdrjob j = { hf, ctx, NULL };
+	*hlines = 0;
+	struct jt_part hp = { 0, sp->data_start, NULL, NULL, hlines };
+	jt_rejects_file_begin(rj);	/* as jt_read: a file of which every row was rejected */
+	if (jt_read_part(path, d, rj, keep_header, no_record, &j, &hp, err, sizeof err, &eline) != 0)
+		jt_die_at(path, eline, "%s", err);
+	return j.copy;
+}
+
+static void part_header(void *ctx, const char *src, const struct jt_header *h)
+{
+	(void)ctx;
+	(void)src;
+	(void)h;	/* the calling thread read the header */
+}
+
+struct partsjob {
+	const char *path;
+	const struct jt_dialect *d;
+	const struct jt_split *sp;
+	const struct jt_header *h;
+	jt_record_fn *rf;
+	struct jt_par_part *parts;
+};
+
+static void read_one(void *arg, size_t k)
+{
+	struct partsjob *j = arg;
+	struct jt_par_part *p = &j->parts[k];
+	struct jt_part pt = { j->sp->start[k], j->sp->start[k + 1], j->h, &p->stop, &p->lines };
+	p->err = jt_read_part(j->path, j->d, *p->rj_at, part_header, j->rf, p->ctx, &pt, p->errmsg,
+			      sizeof p->errmsg, &p->errline) != 0;
+}
+
+void jt_par_parts(const char *path, const struct jt_common *c, struct jt_rejects *rj, const struct jt_split *sp,
+		  const struct jt_header *h, unsigned long long hlines, jt_record_fn *rf, struct jt_par_part *parts)
+{
+	size_t n = sp->n;
+	for (size_t k = 0; k < n; k++) {
+		struct jt_par_part *p = &parts[k];
+		p->stop = 0;
+		p->err = 0;
+		p->lines = 0;
+		p->errline = 0;
+		*p->rj_at = jt_rejects_deferred(c, &p->stop);
+	}
+	struct partsjob job = { path, &c->dialect, sp, h, rf, parts };
+	jt_par_run(n, read_one, &job);
+	/* in file order: each part's rejects, then its error if it had one */
+	unsigned long long base = 1 + hlines;
+	for (size_t k = 0; k < n; k++) {
+		struct jt_par_part *p = &parts[k];
+		jt_rejects_replay(rj, *p->rj_at, base);
+		jt_rejects_free(*p->rj_at);
+		*p->rj_at = rj;
+		if (p->err)
+			jt_die_at(path, p->errline ? base + p->errline - 1 : 0, "%s", p->errmsg);
+		base += p->lines;
+	}
+	jt_rejects_file_end(rj, path);
 }

@@ -39,11 +39,6 @@ struct part {
 	uint64_t *seg;	/* the number of the first touch of each input file's part: seg[f] */
 	struct memo lab, key, grp, *flag, step, ret;
 	int64_t maxt;
-	/* this file's part */
-	volatile int stop;
-	int err;
-	char errmsg[512];
-	unsigned long long errline, lines;
 	/* after the read: this slot's ids in the run's tables */
 	uint32_t *cmap, *kmap, *gmap;
 	struct jt_spill sp;	/* this slot's spilled runs, one after the other */
@@ -311,13 +306,6 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 	r->nparts = r->jobs;
 	if (r->seg_pending)
 		mark_segments(r, r->seg_pending - 1);
-}
-
-static void part_header(void *ctx, const char *src, const struct jt_header *h)
-{
-	(void)ctx;
-	(void)src;
-	(void)h;	/* the main thread read the header and bound the columns */
 }
 
 /* The id of a column's value for memos: the store's dictionary id, or NOKEY. */
@@ -643,28 +631,6 @@ static void whole_record(void *ctx, const char *src, const struct jt_record *rec
 	part_record(r->parts[0], src, rec);
 }
 
-static void no_record(void *ctx, const char *src, const struct jt_record *rec)
-{
-	(void)ctx;
-	(void)src;
-	(void)rec;	/* the header's range holds no record */
-}
-
-struct readjob {
-	struct jt_stagerun *r;
-	const char *path;
-	const struct jt_split *sp;
-};
-
-static void read_part(void *arg, size_t k)
-{
-	struct readjob *j = arg;
-	struct part *p = j->r->parts[k];
-	struct jt_part pt = { j->sp->start[k], j->sp->start[k + 1], j->r->h, &p->stop, &p->lines };
-	p->err = jt_read_part(j->path, &j->r->o.c->dialect, p->rj, part_header, part_record, p, &pt, p->errmsg,
-			      sizeof p->errmsg, &p->errline) != 0;
-}
-
 static void mark_segments(struct jt_stagerun *r, size_t f)
 {
 	for (size_t k = 0; k < r->nparts; k++) {
@@ -686,37 +652,18 @@ static void read_file(struct jt_stagerun *r, const char *path, size_t f)
 		jt_read(path, &r->o.c->dialect, r->rj, whole_header, whole_record, r);
 		return;
 	}
-	unsigned long long hlines = 0;
-	char err[512];
-	unsigned long long eline = 0;
-	struct jt_part hp = { 0, sp.data_start, NULL, NULL, &hlines };
-	jt_rejects_file_begin(r->rj);	/* as jt_read: a file of which every row was rejected */
-	if (jt_read_part(path, &r->o.c->dialect, r->rj, whole_header, no_record, r, &hp, err, sizeof err, &eline) != 0)
-		jt_die_at(path, eline, "%s", err);
+	unsigned long long hlines;
+	jt_header_free(jt_par_header(path, &r->o.c->dialect, r->rj, &sp, whole_header, r, &hlines));
 	if (!r->h)
 		return;
 	mark_segments(r, f);
+	struct jt_par_part pp[JT_MAXJOBS];
+	memset(pp, 0, n * sizeof *pp);
 	for (size_t k = 0; k < n; k++) {
-		struct part *p = r->parts[k];
-		p->stop = 0;
-		p->err = 0;
-		p->lines = 0;
-		p->rj = jt_rejects_deferred(r->o.c, &p->stop);
+		pp[k].ctx = r->parts[k];
+		pp[k].rj_at = &r->parts[k]->rj;
 	}
-	struct readjob job = { r, path, &sp };
-	jt_par_run(n, read_part, &job);
-	/* in file order: each part's rejects, then its error if it had one */
-	unsigned long long base = 1 + hlines;
-	for (size_t k = 0; k < n; k++) {
-		struct part *p = r->parts[k];
-		jt_rejects_replay(r->rj, p->rj, base);
-		jt_rejects_free(p->rj);
-		p->rj = r->rj;
-		if (p->err)
-			jt_die_at(path, p->errline ? base + p->errline - 1 : 0, "%s", p->errmsg);
-		base += p->lines;
-	}
-	jt_rejects_file_end(r->rj, path);
+	jt_par_parts(path, r->o.c, r->rj, &sp, r->h, hlines, part_record, pp);
 }
 
 /* ---- after the read: one set of ids ------------------------------------------------- */

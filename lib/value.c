@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jt_colsel.h"
 #include "jt_csv.h"
@@ -15,6 +16,9 @@
 #include "jt_out.h"
 #include "jt_reject.h"
 #include "jt_rules.h"
+#include "jt_par.h"
+#include "jt_parts.h"
+#include "jt_spill.h"
 #include "jt_stats.h"
 #include "jt_time.h"
 #include "jt_value.h"
@@ -31,6 +35,7 @@ struct acc {
 struct cust {
 	int64_t last_t, first_t;
 	uint64_t last_seq, first_seq;
+	uint64_t seen;	/* the row that brought the customer in */
 	int has_last;
 	double last, first, max;
 };
@@ -39,6 +44,7 @@ struct touched {	/* a customer's first touch in a cell */
 	uint32_t cust, cell;
 	int64_t t;
 	uint64_t seq;
+	uint64_t seen;	/* the row that brought the pair in */
 	int has;
 	double v;
 };
@@ -50,6 +56,8 @@ struct cell {
 	double diff, lo, hi;
 	int has_diff, has_ci;
 };
+
+struct vspill;
 
 struct jt_valuerun {
 	struct jt_value_opts o;
@@ -81,6 +89,15 @@ struct jt_valuerun {
 	size_t ntv, tvcap;
 	struct jt_buf key;
 	uint64_t seq;
+	/* past --memory: customers spread over partitions (see "spilling") */
+	uint64_t budget, custbytes;
+	struct vspill *vs;
+	/* a part of a file on another thread (-j): its own memo of the rules */
+	int is_part;
+	struct jt_map lmemo;
+	long *lmemo_lab;
+	size_t lmemo_cap;
+	struct jt_buf lkey;
 	const char **lname, **lkind;
 	size_t *lnlen, *lklen, nlab;
 };
@@ -128,9 +145,45 @@ static void labels_init(struct jt_valuerun *r)
 	r->nlab = n;
 }
 
+/* A part of a file on another thread (-j): the rules without their memo
+ * (not shared between threads), with a memo of its own. */
+static long label_part(struct jt_valuerun *r, const struct jt_record *rec, const char *src)
+{
+	size_t nc;
+	const long *cols = jt_rules_columns(r->o.rules, &nc);
+	struct jt_buf *k = &r->lkey;
+	int memo = 1;
+	jt_buf_reset(k);
+	for (size_t c = 0; c < nc && memo; c++) {
+		size_t i = (size_t)cols[c];
+		uint32_t n = i < rec->n ? (uint32_t)rec->len[i] : 0;
+		if (i >= rec->n || k->len + 4 + n > 256) {
+			memo = 0;	/* long values (comments): no memo */
+			break;
+		}
+		jt_buf_add(k, &n, 4);
+		jt_buf_add(k, rec->f[i], n);
+	}
+	long e = memo ? jt_map_find(&r->lmemo, k->p ? k->p : "", k->len) : -1;
+	if (e >= 0)
+		return r->lmemo_lab[e];
+	char err[1024];
+	long lab = jt_rules_eval(r->o.rules, rec, err, sizeof err);
+	if (lab == -2)
+		jt_die_at(src, rec->line, "%s", err);
+	if (memo && r->lmemo.n < 65536) {
+		size_t at = jt_map_put(&r->lmemo, k->p ? k->p : "", k->len, 0, NULL);
+		void *q = r->lmemo_lab;
+		jt_xgrow(&q, &r->lmemo_cap, at + 1, sizeof *r->lmemo_lab);
+		r->lmemo_lab = q;
+		r->lmemo_lab[at] = lab;
+	}
+	return lab;
+}
+
 static size_t label_of(struct jt_valuerun *r, const struct jt_record *rec, const char *src)
 {
-	long lab = jt_rules_match(r->o.rules, rec, src);
+	long lab = r->is_part ? label_part(r, rec, src) : jt_rules_match(r->o.rules, rec, src);
 	return lab < 0 ? r->nlab : (size_t)lab;
 }
 
@@ -226,6 +279,57 @@ static void acc_sub(struct acc *a, const struct acc *b)
 	a->sumsq -= b->sumsq;
 }
 
+/* A touch of customer cs (cn bytes) at t, row seq, in cell: the customer's
+ * first, last and largest values, and the pair's first touch. */
+static void impact_apply(struct jt_valuerun *r, const char *cs, size_t cn, int64_t t, uint64_t seq, int has, double v,
+			 uint32_t cell)
+{
+	int isnew;
+	size_t c = jt_map_put(&r->custs, cs, cn, 0, &isnew);
+	if (isnew) {
+		void *p = r->cv;
+		jt_xgrow(&p, &r->cvcap, c + 1, sizeof *r->cv);
+		r->cv = p;
+		memset(&r->cv[c], 0, sizeof r->cv[c]);
+		r->cv[c].seen = seq;
+		r->ncv = c + 1;
+		r->custbytes += cn;
+	}
+	struct cust *cu = &r->cv[c];
+	if (has && (!cu->has_last || t > cu->last_t || (t == cu->last_t && seq > cu->last_seq))) {
+		cu->last_t = t;
+		cu->last_seq = seq;
+		cu->last = v;
+	}
+	if (has && (!cu->has_last || t < cu->first_t)) {
+		cu->first_t = t;
+		cu->first_seq = seq;
+		cu->first = v;
+	}
+	if (has && (!cu->has_last || v > cu->max))
+		cu->max = v;
+	cu->has_last |= has;
+	uint32_t pair[2] = { (uint32_t)c, cell };
+	size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
+	if (isnew) {
+		void *p = r->tv;
+		jt_xgrow(&p, &r->tvcap, e + 1, sizeof *r->tv);
+		r->tv = p;
+		r->ntv = e + 1;
+		r->tv[e] = (struct touched){ (uint32_t)c, cell, t, seq, seq, has, v };
+	} else if (t < r->tv[e].t) {	/* an earlier touch in the cell (input not in time order) */
+		r->tv[e].t = t;
+		r->tv[e].seq = seq;
+		r->tv[e].has = has;
+		r->tv[e].v = v;
+	}
+}
+
+static uint64_t impact_memory(const struct jt_valuerun *r);
+static void vspill_begin(struct jt_valuerun *r);
+static void vspill_row(struct jt_valuerun *r, const char *cs, size_t cn, int64_t t, uint64_t seq, int has, double v,
+		       uint32_t cell);
+
 static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_record *rec)
 {
 	const char *cs = rec->f[r->c_cust], *ts = rec->f[r->c_time], *vs = rec->f[r->c_out];
@@ -273,43 +377,362 @@ static void impact_row(struct jt_valuerun *r, const char *src, const struct jt_r
 		memset(&r->cells_v[cell], 0, sizeof r->cells_v[cell]);
 		r->ncell = cell + 1;
 	}
+	uint64_t seq = r->seq++;
+	if (r->vs) {
+		vspill_row(r, cs, cn, t, seq, has, v, (uint32_t)cell);
+		return;
+	}
+	impact_apply(r, cs, cn, t, seq, has, v, (uint32_t)cell);
+	if (r->budget && impact_memory(r) > r->budget)
+		vspill_begin(r);
+}
+
+/* ---- spilling ----------------------------------------------------------------- */
+
+/* Past the budget, the customers' state and the (customer, cell) pairs go to
+ * a spill file, and so does every later row, in NPART partitions by a hash
+ * of the customer: a customer is wholly in one. At the end each partition is
+ * replayed on its own, in row order, with impact_apply; its customers and
+ * pairs come out in the order they were first seen (their rows' numbers),
+ * and the sums are made over all partitions merged by those numbers: the
+ * order of the unbounded run, so the same bytes, to the last bit. */
+#define NPART 64
+
+enum { VR_ROW, VR_CUST, VR_PAIR };
+
+struct vrec {
+	uint64_t seq;
+	int64_t t;
+	double v;
+	uint32_t cell, klen;
+	int32_t has, type;
+};
+
+/* What a partition leaves for the sums. */
+struct vcust_out {
+	uint64_t seen;
+	double u;	/* the outcome as untouched */
+	int64_t has;
+};
+struct vpair_out {
+	uint64_t seen;
+	double v, u;
+	uint32_t cell;
+	int32_t has, chas;
+};
+
+struct vspill {
+	struct jt_parts parts;
+	uint32_t **cmaps;	/* the tags of the files adopted from parts */
+	size_t ncmaps;
+	struct jt_spill cust_out, pair_out;
+	uint64_t cust_at[NPART + 1], pair_at[NPART + 1];
+	uint64_t ncust;
+};
+
+static uint64_t impact_memory(const struct jt_valuerun *r)
+{
+	return (uint64_t)r->ncv * (sizeof(struct jt_map_ent) + 2 * sizeof(uint32_t) + 16 + sizeof(struct cust)) +
+	       r->custbytes +
+	       (uint64_t)r->ntv * (sizeof(struct jt_map_ent) + 2 * sizeof(uint32_t) + 16 + 8 + sizeof(struct touched));
+}
+
+static size_t part_of(const char *cs, size_t cn) { return (size_t)(jt_fnv1a64(cs, cn) >> 32) % NPART; }
+
+static void vput(struct jt_valuerun *r, const char *cs, size_t cn, const struct vrec *h, const void *extra,
+		 size_t elen)
+{
+	struct jt_buf *b = &r->key;	/* the cell key is made already */
+	size_t p = part_of(cs, cn);
+	jt_buf_reset(b);
+	jt_buf_add(b, h, sizeof *h);
+	if (elen)
+		jt_buf_add(b, extra, elen);
+	jt_buf_add(b, cs, cn);
+	jt_parts_add(&r->vs->parts, p, b->p, b->len);
+}
+
+static void vspill_row(struct jt_valuerun *r, const char *cs, size_t cn, int64_t t, uint64_t seq, int has, double v,
+		       uint32_t cell)
+{
+	struct vrec h = { seq, t, v, cell, (uint32_t)cn, has, VR_ROW };
+	vput(r, cs, cn, &h, NULL, 0);
+}
+
+static void drop_state(struct jt_valuerun *r)
+{
+	jt_map_free(&r->custs);
+	memset(&r->custs, 0, sizeof r->custs);
+	jt_map_free(&r->tmap);
+	memset(&r->tmap, 0, sizeof r->tmap);
+	r->ncv = r->ntv = 0;
+	r->custbytes = 0;
+}
+
+/* The customers and pairs so far to the partitions; the rows after follow. */
+static void vspill_begin(struct jt_valuerun *r)
+{
+	r->vs = jt_xcalloc(1, sizeof *r->vs);
+	jt_parts_open(&r->vs->parts, NPART, (size_t)(r->budget / 4 / NPART));
+	for (size_t c = 0; c < r->ncv; c++) {
+		const struct jt_map_ent *e = &r->custs.ent[c];
+		struct vrec h = { r->cv[c].seen, 0, 0, 0, e->len, 0, VR_CUST };
+		vput(r, e->key, e->len, &h, &r->cv[c], sizeof r->cv[c]);
+	}
+	for (size_t i = 0; i < r->ntv; i++) {
+		const struct jt_map_ent *e = &r->custs.ent[r->tv[i].cust];
+		struct vrec h = { r->tv[i].seen, 0, 0, r->tv[i].cell, e->len, 0, VR_PAIR };
+		vput(r, e->key, e->len, &h, &r->tv[i], sizeof r->tv[i]);
+	}
+	drop_state(r);
+}
+
+/* Customer b's state after a's (b's rows come later in the file): the rule of
+ * impact_apply on the rows of both. */
+static void cust_combine(struct cust *a, const struct cust *b)
+{
+	if (!b->has_last)
+		return;
+	if (!a->has_last) {
+		uint64_t seen = a->seen;
+		*a = *b;
+		a->seen = seen;
+		return;
+	}
+	if (b->last_t > a->last_t || (b->last_t == a->last_t && b->last_seq > a->last_seq)) {
+		a->last_t = b->last_t;
+		a->last_seq = b->last_seq;
+		a->last = b->last;
+	}
+	if (b->first_t < a->first_t) {
+		a->first_t = b->first_t;
+		a->first_seq = b->first_seq;
+		a->first = b->first;
+	}
+	if (b->max > a->max)
+		a->max = b->max;
+}
+
+/* A pair's first touch in b after a's. */
+static void pair_combine(struct touched *a, const struct touched *b)
+{
+	if (b->t < a->t) {
+		a->t = b->t;
+		a->seq = b->seq;
+		a->has = b->has;
+		a->v = b->v;
+	}
+}
+
+static size_t cust_put(struct jt_valuerun *r, const char *cs, size_t cn, const struct cust *st)
+{
+	int isnew;
 	size_t c = jt_map_put(&r->custs, cs, cn, 0, &isnew);
 	if (isnew) {
-		void *p = r->cv;
-		jt_xgrow(&p, &r->cvcap, c + 1, sizeof *r->cv);
-		r->cv = p;
-		memset(&r->cv[c], 0, sizeof r->cv[c]);
+		void *q = r->cv;
+		jt_xgrow(&q, &r->cvcap, c + 1, sizeof *r->cv);
+		r->cv = q;
+		r->cv[c] = *st;
 		r->ncv = c + 1;
+		r->custbytes += cn;
+	} else {
+		cust_combine(&r->cv[c], st);
 	}
-	uint64_t seq = r->seq++;
-	struct cust *cu = &r->cv[c];
-	if (has && (!cu->has_last || t > cu->last_t || (t == cu->last_t && seq > cu->last_seq))) {
-		cu->last_t = t;
-		cu->last_seq = seq;
-		cu->last = v;
-	}
-	if (has && (!cu->has_last || t < cu->first_t)) {
-		cu->first_t = t;
-		cu->first_seq = seq;
-		cu->first = v;
-	}
-	if (has && (!cu->has_last || v > cu->max))
-		cu->max = v;
-	cu->has_last |= has;
-	uint32_t pair[2] = { (uint32_t)c, (uint32_t)cell };
+	return c;
+}
+
+static void pair_put(struct jt_valuerun *r, const struct touched *tv)
+{
+	int isnew;
+	uint32_t pair[2] = { tv->cust, tv->cell };
 	size_t e = jt_map_put(&r->tmap, pair, sizeof pair, 0, &isnew);
 	if (isnew) {
-		void *p = r->tv;
-		jt_xgrow(&p, &r->tvcap, e + 1, sizeof *r->tv);
-		r->tv = p;
+		void *q = r->tv;
+		jt_xgrow(&q, &r->tvcap, e + 1, sizeof *r->tv);
+		r->tv = q;
+		r->tv[e] = *tv;
 		r->ntv = e + 1;
-		r->tv[e] = (struct touched){ (uint32_t)c, (uint32_t)cell, t, seq, has, v };
-	} else if (t < r->tv[e].t) {	/* an earlier touch in the cell (input not in time order) */
-		r->tv[e].t = t;
-		r->tv[e].seq = seq;
-		r->tv[e].has = has;
-		r->tv[e].v = v;
+	} else {
+		pair_combine(&r->tv[e], tv);
 	}
+}
+
+/* tag: the cells' ids of another part's run into this run's (NULL: the same). */
+static void replay(void *ctx, const char *d, size_t len, void *tag)
+{
+	struct jt_valuerun *r = ctx;
+	const uint32_t *cmap = tag;
+	for (const char *p = d, *end = d + len; p < end;) {
+		struct vrec h;
+		memcpy(&h, p, sizeof h);
+		p += sizeof h;
+		if (h.type == VR_ROW) {
+			impact_apply(r, p, h.klen, h.t, h.seq, h.has, h.v, cmap ? cmap[h.cell] : h.cell);
+			p += h.klen;
+			continue;
+		}
+		if (h.type == VR_CUST) {
+			struct cust cu;
+			memcpy(&cu, p, sizeof cu);
+			p += sizeof cu;
+			cust_put(r, p, h.klen, &cu);
+		} else {
+			struct touched tv;
+			memcpy(&tv, p, sizeof tv);
+			p += sizeof tv;
+			long c = jt_map_find(&r->custs, p, h.klen);	/* its customer came before */
+			tv.cust = (uint32_t)c;
+			if (cmap)
+				tv.cell = cmap[tv.cell];
+			pair_put(r, &tv);
+		}
+		p += h.klen;
+	}
+}
+
+/* ---- -j: a file in parts ---------------------------------------------------------- */
+
+/* Part b's state (a later part of the file) into a's, as if a had read b's
+ * rows after its own; b's spill file becomes a's. */
+static void vmerge(struct jt_valuerun *a, struct jt_valuerun *b)
+{
+	a->all01 &= b->all01;
+	uint32_t *cmap = jt_xmalloc((b->ncell ? b->ncell : 1) * sizeof *cmap);
+	for (size_t i = 0; i < b->ncell; i++) {
+		int isnew;
+		size_t c = jt_map_put(&a->cells, b->cells.ent[i].key, b->cells.ent[i].len, 0, &isnew);
+		if (isnew) {
+			void *q = a->cells_v;
+			jt_xgrow(&q, &a->cellcap, c + 1, sizeof *a->cells_v);
+			a->cells_v = q;
+			memset(&a->cells_v[c], 0, sizeof a->cells_v[c]);
+			a->ncell = c + 1;
+		}
+		cmap[i] = (uint32_t)c;
+	}
+	if (a->vs || b->vs) {
+		if (!a->vs)
+			vspill_begin(a);
+		if (!b->vs)
+			vspill_begin(b);
+		jt_parts_adopt(&a->vs->parts, &b->vs->parts, cmap);
+		a->vs->cmaps = jt_xrealloc(a->vs->cmaps, (a->vs->ncmaps + 1) * sizeof *a->vs->cmaps);
+		a->vs->cmaps[a->vs->ncmaps++] = cmap;
+		free(b->vs);
+		b->vs = NULL;
+		return;
+	}
+	uint32_t *umap = jt_xmalloc((b->ncv ? b->ncv : 1) * sizeof *umap);
+	for (size_t c = 0; c < b->ncv; c++)
+		umap[c] = (uint32_t)cust_put(a, b->custs.ent[c].key, b->custs.ent[c].len, &b->cv[c]);
+	for (size_t e = 0; e < b->ntv; e++) {
+		struct touched tv = b->tv[e];
+		tv.cust = umap[tv.cust];
+		tv.cell = cmap[tv.cell];
+		pair_put(a, &tv);
+	}
+	free(umap);
+	free(cmap);
+	if (a->budget && impact_memory(a) > a->budget)
+		vspill_begin(a);
+}
+
+static double untouched_value(const struct jt_valuerun *r, const struct cust *c, enum jt_outkind k);
+static void acc_add(struct acc *a, double v, enum jt_outkind k);
+
+/* Each partition replayed; its customers and pairs, in first-seen order, to
+ * two runs. */
+static void vspill_partitions(struct jt_valuerun *r, enum jt_outkind k)
+{
+	struct vspill *vs = r->vs;
+	jt_spill_open(&vs->cust_out);
+	jt_spill_open(&vs->pair_out);
+	for (size_t p = 0; p < NPART; p++) {
+		vs->cust_at[p] = vs->cust_out.size;
+		vs->pair_at[p] = vs->pair_out.size;
+		jt_parts_each(&vs->parts, p, replay, r);
+		for (size_t c = 0; c < r->ncv; c++) {
+			struct vcust_out o = { r->cv[c].seen, untouched_value(r, &r->cv[c], k), r->cv[c].has_last };
+			jt_spill_write(&vs->cust_out, &o, sizeof o);
+		}
+		for (size_t i = 0; i < r->ntv; i++) {
+			const struct touched *tv = &r->tv[i];
+			const struct cust *cu = &r->cv[tv->cust];
+			struct vpair_out o = { tv->seen, tv->v, untouched_value(r, cu, k), tv->cell, tv->has, cu->has_last };
+			jt_spill_write(&vs->pair_out, &o, sizeof o);
+		}
+		vs->ncust += r->ncv;
+		drop_state(r);
+	}
+	vs->cust_at[NPART] = vs->cust_out.size;
+	vs->pair_at[NPART] = vs->pair_out.size;
+	jt_spill_flush(&vs->cust_out);
+	jt_spill_flush(&vs->pair_out);
+	jt_parts_close(&vs->parts);
+	for (size_t i = 0; i < vs->ncmaps; i++)
+		free(vs->cmaps[i]);
+	free(vs->cmaps);
+	vs->cmaps = NULL;
+	vs->ncmaps = 0;
+}
+
+/* The smallest first field (a row number) among the runs' next records. */
+static long next_run(struct jt_run *run, size_t n)
+{
+	long best = -1;
+	uint64_t bs = 0;
+	for (size_t i = 0; i < n; i++) {
+		const void *x = jt_run_peek(&run[i]);
+		uint64_t s;
+		if (!x)
+			continue;
+		memcpy(&s, x, sizeof s);
+		if (best < 0 || s < bs) {
+			best = (long)i;
+			bs = s;
+		}
+	}
+	return best;
+}
+
+/* The sums of write_impact, over the partitions in the rows' order. */
+static uint64_t vspill_sums(struct jt_valuerun *r, enum jt_outkind k, struct acc *all)
+{
+	struct vspill *vs = r->vs;
+	struct jt_run run[NPART];
+	vspill_partitions(r, k);
+	for (size_t p = 0; p < NPART; p++)
+		jt_run_open(&run[p], vs->cust_out.fd, vs->cust_at[p], vs->cust_at[p + 1], sizeof(struct vcust_out));
+	for (long i; (i = next_run(run, NPART)) >= 0;) {
+		struct vcust_out o;
+		memcpy(&o, jt_run_peek(&run[i]), sizeof o);
+		jt_run_next(&run[i]);
+		if (o.has)
+			acc_add(all, o.u, k);
+	}
+	for (size_t p = 0; p < NPART; p++) {
+		jt_run_close(&run[p]);
+		jt_run_open(&run[p], vs->pair_out.fd, vs->pair_at[p], vs->pair_at[p + 1], sizeof(struct vpair_out));
+	}
+	for (long i; (i = next_run(run, NPART)) >= 0;) {
+		struct vpair_out o;
+		memcpy(&o, jt_run_peek(&run[i]), sizeof o);
+		jt_run_next(&run[i]);
+		struct cell *c = &r->cells_v[o.cell];
+		c->touched++;
+		if (o.has)
+			acc_add(&c->t, o.v, k);
+		if (o.chas)
+			acc_add(&c->tl, o.u, k);
+	}
+	for (size_t p = 0; p < NPART; p++)
+		jt_run_close(&run[p]);
+	uint64_t n = vs->ncust;
+	jt_spill_close(&vs->cust_out);
+	jt_spill_close(&vs->pair_out);
+	free(vs);
+	r->vs = NULL;
+	return n;
 }
 
 /* ---- figures ---------------------------------------------------------------- */
@@ -396,20 +819,25 @@ static void write_impact(struct jt_valuerun *r)
 	const char *m = k == JT_OK_NPS ? "nps" : k == JT_OK_RATE ? "rate" : "mean";
 	/* every customer with a value: the whole from which a cell's touched are taken out */
 	struct acc all = { 0 };
-	for (size_t i = 0; i < r->ncv; i++)
-		if (r->cv[i].has_last)
-			acc_add(&all, untouched_value(r, &r->cv[i], k), k);
-	uint64_t novalue = r->ncv - all.n;
-	jt_rejects_stat(r->rj, "customers_without_value", novalue);
-	for (size_t e = 0; e < r->ntv; e++) {
-		struct touched *tv = &r->tv[e];
-		struct cell *c = &r->cells_v[tv->cell];
-		c->touched++;
-		if (tv->has)
-			acc_add(&c->t, tv->v, k);
-		if (r->cv[tv->cust].has_last)
-			acc_add(&c->tl, untouched_value(r, &r->cv[tv->cust], k), k);
+	uint64_t ncust = r->ncv;
+	if (r->vs) {
+		ncust = vspill_sums(r, k, &all);
+	} else {
+		for (size_t i = 0; i < r->ncv; i++)
+			if (r->cv[i].has_last)
+				acc_add(&all, untouched_value(r, &r->cv[i], k), k);
+		for (size_t e = 0; e < r->ntv; e++) {
+			struct touched *tv = &r->tv[e];
+			struct cell *c = &r->cells_v[tv->cell];
+			c->touched++;
+			if (tv->has)
+				acc_add(&c->t, tv->v, k);
+			if (r->cv[tv->cust].has_last)
+				acc_add(&c->tl, untouched_value(r, &r->cv[tv->cust], k), k);
+		}
 	}
+	uint64_t novalue = ncust - all.n;
+	jt_rejects_stat(r->rj, "customers_without_value", novalue);
 	size_t ncol = r->ng + 10;
 	const char **f = jt_xcalloc(ncol, sizeof *f);
 	size_t *len = jt_xcalloc(ncol, sizeof *len);
@@ -475,7 +903,7 @@ static void write_impact(struct jt_valuerun *r)
 	}
 	if (novalue)
 		jt_info("%llu of %llu customers have no %s value anywhere and are left out", (unsigned long long)novalue,
-			(unsigned long long)r->ncv, r->o.impact);
+			(unsigned long long)ncust, r->o.impact);
 	free(ord);
 	free(f);
 	free(len);
@@ -511,15 +939,91 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 		annotate_row(r, src, rec);
 }
 
+/* A run for part k > 0 of a file: r's columns, labels and options, state of its own. */
+static struct jt_valuerun *part_run(const struct jt_valuerun *r, uint64_t seq, uint64_t budget)
+{
+	struct jt_valuerun *b = jt_xcalloc(1, sizeof *b);
+	b->o = r->o;
+	b->tf = r->tf;
+	b->h = r->h;
+	b->c_cust = r->c_cust;
+	b->c_time = r->c_time;
+	b->c_out = r->c_out;
+	b->gcol = r->gcol;
+	b->ng = r->ng;
+	b->kind = r->kind;
+	b->all01 = 1;
+	b->seq = seq;
+	b->budget = budget;
+	b->lname = r->lname;
+	b->lkind = r->lkind;
+	b->lnlen = r->lnlen;
+	b->lklen = r->lklen;
+	b->nlab = r->nlab;
+	b->is_part = 1;
+	return b;
+}
+
+static void part_free(struct jt_valuerun *b)
+{
+	jt_map_free(&b->custs);
+	free(b->cv);
+	jt_map_free(&b->cells);
+	free(b->cells_v);
+	jt_map_free(&b->tmap);
+	free(b->tv);
+	jt_buf_free(&b->key);
+	jt_map_free(&b->lmemo);
+	free(b->lmemo_lab);
+	jt_buf_free(&b->lkey);
+	free(b);
+}
+
+/* --impact on a regular file with -j: its parts on threads, each into a run
+ * of its own whose rows are numbered from (part << 40) on, merged in file
+ * order. Returns 0 when the file is read as one stream instead. */
+static int read_parts(struct jt_valuerun *r, const char *path, size_t jobs)
+{
+	struct jt_split sp;
+	if (!r->o.impact || jobs < 2 || jt_split_file(path, &r->o.c->dialect, jobs, &sp) < 2)
+		return 0;
+	unsigned long long hlines;
+	struct jt_header *h = jt_par_header(path, &r->o.c->dialect, r->rj, &sp, on_header, r, &hlines);
+	if (!h)
+		return 1;
+	struct jt_valuerun *pr[JT_MAXJOBS];
+	struct jt_par_part pp[JT_MAXJOBS];
+	uint64_t seq0 = r->seq, budget = r->budget;
+	memset(pp, 0, sp.n * sizeof *pp);
+	r->budget = budget / sp.n;	/* shared by the parts */
+	for (size_t k = 0; k < sp.n; k++) {
+		pr[k] = k ? part_run(r, seq0 + ((uint64_t)k << 40), r->budget) : r;
+		pp[k].ctx = pr[k];
+		pp[k].rj_at = &pr[k]->rj;
+	}
+	jt_par_parts(path, r->o.c, r->rj, &sp, h, hlines, on_record, pp);
+	r->budget = budget;
+	for (size_t k = 1; k < sp.n; k++) {
+		vmerge(r, pr[k]);
+		part_free(pr[k]);
+	}
+	r->seq = seq0 + ((uint64_t)sp.n << 40);
+	jt_header_free(h);
+	return 1;
+}
+
 int jt_value_run(struct jt_valuerun *r, FILE *out)
 {
 	jt_writer_init(&r->w, out);
 	r->rj = jt_rejects_new(r->o.c);
 	labels_init(r);
+	r->budget = r->o.impact ? r->o.c->memory / 2 : 0;
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
+	size_t jobs = jt_jobs(r->o.c->jobs);
 	for (size_t i = 0; i < r->nin; i++)
-		jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
+		if (!read_parts(r, r->in[i], jobs))
+			jt_read(r->in[i], &r->o.c->dialect, r->rj, on_header, on_record, r);
 	if (r->o.impact && r->h)
 		write_impact(r);
 	jt_writer_flush(&r->w);
@@ -548,6 +1052,13 @@ void jt_value_free(struct jt_valuerun *r)
 	free(r->cells_v);
 	jt_map_free(&r->tmap);
 	free(r->tv);
+	if (r->vs) {
+		jt_parts_close(&r->vs->parts);
+		for (size_t i = 0; i < r->vs->ncmaps; i++)
+			free(r->vs->cmaps[i]);
+		free(r->vs->cmaps);
+		free(r->vs);
+	}
 	jt_buf_free(&r->key);
 	free(r->lname);
 	free(r->lkind);
