@@ -65,7 +65,33 @@ void jt_clean(struct jt_buf *b)
 	free(p);
 }
 
-static __attribute__((format(printf, 2, 0))) void vmsg(const char *prefix, const char *fmt, va_list ap)
+/* One message line, "prog: HEAD" and s cleaned, then tail, written to stderr
+ * with one write: the programs of a pipeline share stderr, and a line written
+ * a byte at a time would mix with theirs (a cron mail of garbled lines). */
+static void say(const char *head, const char *s, size_t n, const char *tail)
+{
+	char *p = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&p, &len);
+	fflush(stdout);
+	if (!f) {	/* no memory for the line: the same bytes, written as they come */
+		fprintf(stderr, "%s: %s", progname, head);
+		put_clean(stderr, s, n);
+		fprintf(stderr, "\n%s", tail ? tail : "");
+		return;
+	}
+	fprintf(f, "%s: %s", progname, head);
+	put_clean(f, s, n);
+	fputc('\n', f);
+	if (tail)
+		fputs(tail, f);
+	fclose(f);
+	fwrite(p, 1, len, stderr);
+	free(p);
+}
+
+static __attribute__((format(printf, 3, 0))) void vmsg(const char *prefix, const char *tail, const char *fmt,
+							  va_list ap)
 {
 	int saved = errno;
 	size_t n = strlen(fmt);
@@ -74,10 +100,7 @@ static __attribute__((format(printf, 2, 0))) void vmsg(const char *prefix, const
 	jt_buf_vprintf(&b, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
 		jt_buf_printf(&b, " %s", strerror(saved));
-	fflush(stdout);
-	fprintf(stderr, "%s: %s", progname, prefix);
-	put_clean(stderr, b.p ? b.p : "", b.len);
-	fputc('\n', stderr);
+	say(prefix, b.p ? b.p : "", b.len, tail);
 	jt_buf_free(&b);
 }
 
@@ -93,7 +116,7 @@ void jt_die(const char *fmt, ...)
 	va_list ap;
 	pthread_mutex_lock(&die_lock);	/* never unlocked: exit follows */
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
+	vmsg("", NULL, fmt, ap);
 	va_end(ap);
 	die_exit(JT_EXIT_DATA);
 }
@@ -110,10 +133,7 @@ void jt_die_at(const char *src, unsigned long long line, const char *fmt, ...)
 	jt_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&die_lock);	/* never unlocked: exit follows */
-	fflush(stdout);
-	fprintf(stderr, "%s: ", progname);
-	put_clean(stderr, b.p, b.len);
-	fputc('\n', stderr);
+	say("", b.p, b.len, NULL);
 	jt_buf_free(&b);
 	die_exit(JT_EXIT_DATA);
 }
@@ -121,10 +141,12 @@ void jt_die_at(const char *src, unsigned long long line, const char *fmt, ...)
 void jt_usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	struct jt_buf tail = JT_BUF_INIT;
+	jt_buf_printf(&tail, "Try '%s --help' for more information.\n", progname);
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
+	vmsg("", tail.p, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	jt_buf_free(&tail);
 	die_exit(JT_EXIT_USAGE);
 }
 
@@ -134,7 +156,7 @@ void jt_warn(const char *fmt, ...)
 	if (quiet)
 		return;
 	va_start(ap, fmt);
-	vmsg("warning: ", fmt, ap);
+	vmsg("warning: ", NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -144,7 +166,7 @@ void jt_info(const char *fmt, ...)
 	if (quiet)
 		return;
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
+	vmsg("", NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -152,7 +174,7 @@ void jt_note(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
+	vmsg("", NULL, fmt, ap);
 	va_end(ap);
 }
 

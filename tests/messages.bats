@@ -87,3 +87,22 @@ jtouch: 1 row rejected (1 bad time) (use --rejects FILE to keep them)"
 	assert_equal "$stderr" ""
 	stats_are customers_without_value=1
 }
+
+# The programs of a pipeline share stderr: a message line written in pieces would
+# mix with another program's (a cron mail of garbled lines). Each line is one write.
+@test "messages: each message line is one write to stderr (errors, usage errors with their hint, rejects, warnings)" {
+	command -v strace >/dev/null || skip "strace is not installed (only this check needs it)"
+	[ -z "${ASAN_OPTIONS:-}" ] || skip "strace and LeakSanitizer do not run together"
+	printf 'n\n11\n5\n' >n.csv
+	writes() { strace -f -qq -e trace=write -o "$T/trace" "$@" >/dev/null 2>"$T/err" || true; grep -c '^[0-9]* *write(2,' "$T/trace"; }
+	# a usage error and its hint: one write for both lines
+	assert_equal "$(writes "$REPO/bin/jkpi" -j 0 n.csv)" 1
+	assert_equal "$(wc -l <"$T/err")" 2
+	# a reject's line and the summary: a write each
+	assert_equal "$(writes "$REPO/bin/jkpi" -k nps:n n.csv)" 2
+	# a data error with an escaped name
+	assert_equal "$(writes "$REPO/bin/jkpi" -k count $'no\nsuch.csv')" 1
+	# a warning (the delimiter guess on a ';' file with --decimal-comma and ',')
+	printf 'a;b\n1;2\n' >semi.csv
+	assert_equal "$(writes "$REPO/bin/jtouch" -q --customer a --touch 'x b' --max-rejects 100% semi.csv)" "$(grep -c . "$T/err")"
+}
