@@ -27,6 +27,9 @@ long jt_tz_offset(const struct jt_tz *z, int64_t t);
  * the transition); a time in a gap uses the offset in effect before the transition
  * (so 02:30 on a spring-forward night in America/New_York -> 07:30Z = 03:30 EDT). */
 int64_t jt_tz_to_utc(const struct jt_tz *z, int64_t local);
+/* The other way: UTC instant t as local wall-clock time in z (t itself when z is
+ * NULL: UTC), for buckets and periods of the zone's calendar. */
+int64_t jt_tz_local(const struct jt_tz *z, int64_t t);
 /* Frees z; NULL is fine. */
 void jt_tz_free(struct jt_tz *z);
 

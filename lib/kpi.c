@@ -828,7 +828,7 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 					  a->hdr->name[c->idx], jt_show(s, n));
 				return;
 			}
-			n = jt_time_bucket(a->o.tz ? t + jt_tz_offset(a->o.tz, t) : t, c->bucket, b);
+			n = jt_time_bucket(jt_tz_local(a->o.tz, t), c->bucket, b);
 			key_add(&a->key, b, n);
 		} else {
 			key_add(&a->key, s, n);

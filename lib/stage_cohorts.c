@@ -9,9 +9,6 @@
 #include "jt_tz.h"
 #include "stage_int.h"
 
-/* --tz: the wall-clock time of instant t in the zone (t itself in UTC). */
-static int64_t local_of(const struct jt_tz *z, int64_t t) { return z ? t + jt_tz_offset(z, t) : t; }
-
 int64_t jt_stage_period(enum jt_bucket b, int64_t t)
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
@@ -33,7 +30,7 @@ int64_t jt_stage_period(enum jt_bucket b, int64_t t)
 
 void jt_cohorts_customer(struct jt_stagerun *r, struct tch *t, size_t n)
 {
-	int64_t p0 = jt_stage_period(r->pbucket, local_of(r->o.tz, t[0].t));
+	int64_t p0 = jt_stage_period(r->pbucket, jt_tz_local(r->o.tz, t[0].t));
 	int isnew;
 	size_t c = jt_map_put(&r->comap, &p0, sizeof p0, 0, &isnew);
 	if (isnew) {
@@ -44,14 +41,14 @@ void jt_cohorts_customer(struct jt_stagerun *r, struct tch *t, size_t n)
 		r->co = p;
 		memset(&r->co[c], 0, sizeof r->co[c]);
 		r->co[c].period = p0;
-		jt_time_bucket(local_of(r->o.tz, t[0].t), r->pbucket, r->co[c].label);
+		jt_time_bucket(jt_tz_local(r->o.tz, t[0].t), r->pbucket, r->co[c].label);
 		r->nco++;
 	}
 	struct cohort *co = &r->co[c];
 	co->size++;
 	int64_t last = -1;
 	for (size_t i = 0; i < n; i++) {
-		int64_t pp = jt_stage_period(r->pbucket, local_of(r->o.tz, t[i].t)), k = pp - p0;
+		int64_t pp = jt_stage_period(r->pbucket, jt_tz_local(r->o.tz, t[i].t)), k = pp - p0;
 		if (pp > r->lastperiod)
 			r->lastperiod = pp;
 		if (r->lastperiod - r->firstperiod >= JT_COHORT_MAX_PERIODS)

@@ -170,7 +170,7 @@ static int64_t period_start(const struct jt_tz *z, enum jt_bucket b, int64_t t, 
 {
 	if (!z)
 		return period_start_utc(b, t, next);
-	return jt_tz_to_utc(z, period_start_utc(b, t + jt_tz_offset(z, t), next));
+	return jt_tz_to_utc(z, period_start_utc(b, jt_tz_local(z, t), next));
 }
 
 static int64_t period_start_utc(enum jt_bucket b, int64_t t, int next)

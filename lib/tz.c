@@ -115,6 +115,11 @@ long jt_tz_offset(const struct jt_tz *z, int64_t t)
 	return list_off(f, f->at, t);
 }
 
+int64_t jt_tz_local(const struct jt_tz *z, int64_t t)
+{
+	return z ? t + jt_tz_offset(z, t) : t;
+}
+
 int64_t jt_tz_to_utc(const struct jt_tz *z, int64_t local)
 {
 	const struct tz_list *f = &z->file;
