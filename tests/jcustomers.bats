@@ -25,8 +25,8 @@ same_rows() {
 	fi
 }
 
-# col NAME [FILE]: the values of column NAME (by header) of FILE (default: the last stdout).
-col() {
+# column_values NAME [FILE]: the values of column NAME (by header) of FILE (default: the last stdout).
+column_values() {
 	awk -F, -v n="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { print $c }' "${2:-$T/out}"
 }
 
@@ -108,13 +108,13 @@ col() {
 # --as-of 2024-02-29T23:59:59Z, 30d: u3 is still alive (1); u6 has not come yet (0).
 @test "jcustomers: --as-of and --churn-after change active, at the boundaries" {
 	jt --customers --churn-after 30d touches.csv
-	assert_equal "$(col active | paste -sd ' ')" "0 0 0 0 0 0 0 1"
+	assert_equal "$(column_values active | paste -sd ' ')" "0 0 0 0 0 0 0 1"
 	jt --customers --as-of 2024-03-01 touches.csv
-	assert_equal "$(col active | paste -sd ' ')" "1 1 1 1 1 0 1 0"
+	assert_equal "$(column_values active | paste -sd ' ')" "1 1 1 1 1 0 1 0"
 	jt --customers --as-of 2024-03-01 --churn-after 30d touches.csv
-	assert_equal "$(col active | paste -sd ' ')" "1 1 0 0 1 0 1 0"
+	assert_equal "$(column_values active | paste -sd ' ')" "1 1 0 0 1 0 1 0"
 	jt --customers --as-of 2024-02-29T23:59:59Z --churn-after 30d touches.csv
-	assert_equal "$(col active | paste -sd ' ')" "1 1 0 1 1 0 0 0"
+	assert_equal "$(column_values active | paste -sd ' ')" "1 1 0 1 1 0 0 0"
 	# --as-of changes nothing but active
 	jt --customers --as-of 2024-03-01 touches.csv
 	cut -d, -f1-15 "$EXP/jcustomers/customers.csv" | same <(cut -d, -f1-15 "$T/out")
@@ -140,7 +140,7 @@ rows_rejected,1
 rejected:not a number,1"
 	# without --default the mystery touch has no stage: y's furthest is advocacy
 	jtrc 0 --customers -q amounts.csv
-	assert_equal "$(col furthest_stage | paste -sd ' ')" "purchase advocacy"
+	assert_equal "$(column_values furthest_stage | paste -sd ' ')" "purchase advocacy"
 }
 
 @test "jcustomers: a header-only input gives the header (and one zero row for --clv)" {
@@ -401,7 +401,7 @@ EOF
 		END { for (c in n) print c "," n[c] }' "$d/olist_customers_dataset.csv" "$d/olist_orders_dataset.csv" | LC_ALL=C sort)
 	assert_equal "$(cut -d, -f1,5 "$T/out" | tail -n +2)" "$want"
 	# no amounts in the orders file: revenue 0 for all
-	assert_equal "$(col revenue | sort -u)" "0"
+	assert_equal "$(column_values revenue | sort -u)" "0"
 }
 
 # amounts: awk sums payment_value per order (several payment rows per order: vouchers, two cards)
