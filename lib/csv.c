@@ -792,6 +792,7 @@ int jt_excel_risky(const char *s, size_t n)
 void jt_writer_init(struct jt_writer *w, FILE *fp)
 {
 	w->fp = fp;
+	w->mem = NULL;
 	w->excel = excel_safe;
 	w->delim = ',';
 	w->nfield = 0;
@@ -813,10 +814,20 @@ static int mark_first(const struct jt_writer *w, const char *s, size_t n)
 
 /* A record is assembled in w->buf and written with one fwrite at its end
  * (a field too big for the buffer goes straight through). */
+/* A memory sink (a thread's slice of a round) grows a buffer the caller
+ * keeps from round to round, so its pages are faulted in once. */
+static void wout(struct jt_writer *w, const char *s, size_t n)
+{
+	if (w->mem)
+		jt_buf_add(w->mem, s, n);
+	else
+		fwrite(s, 1, n, w->fp);
+}
+
 static void wflush(struct jt_writer *w)
 {
 	if (w->used)
-		fwrite(w->buf, 1, w->used, w->fp);
+		wout(w, w->buf, w->used);
 	w->used = 0;
 }
 
@@ -825,7 +836,7 @@ static void wput(struct jt_writer *w, const char *s, size_t n)
 	if (n > sizeof w->buf - w->used) {
 		wflush(w);
 		if (n > sizeof w->buf / 2) {
-			fwrite(s, 1, n, w->fp);
+			wout(w, s, n);
 			return;
 		}
 	}

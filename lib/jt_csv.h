@@ -88,8 +88,10 @@ void jt_header_free(struct jt_header *h);
  * record of one empty field is written "". The output's very first field is
  * quoted too when it starts with a byte order mark or a UTF-16 mark, which
  * the next reader would otherwise drop or refuse. */
+struct jt_buf;
 struct jt_writer {
 	FILE *fp;
+	struct jt_buf *mem;	/* when set, the output is appended here instead of fp */
 	char delim;
 	int excel;	/* --excel-safe when the writer was set up */
 	size_t nfield;
@@ -117,7 +119,6 @@ void jt_writer_flush(struct jt_writer *w);
 void jt_w_empty(struct jt_writer *w, size_t k);
 void jt_w_end(struct jt_writer *w);
 /* Appends s as one CSV field (quoted when needed) to b. */
-struct jt_buf;
 void jt_csv_quote(struct jt_buf *b, const char *s, size_t n, char delim);
 
 const char *jt_libcsv_version(void);

@@ -774,9 +774,7 @@ struct proc {
 	/* a round on threads */
 	size_t cut[JT_MAXJOBS + 1];
 	struct vctx *vc;
-	FILE **fp;
-	char **buf;
-	size_t *blen;
+	struct jt_buf *ob;	/* each thread's output of the round, kept for the next */
 	struct tch **one, **tmp;
 };
 
@@ -835,15 +833,10 @@ static void round_job(void *arg, size_t k)
 {
 	struct proc *pc = arg;
 	struct vctx *v = &pc->vc[k];
-	pc->fp[k] = open_memstream(&pc->buf[k], &pc->blen[k]);
-	if (!pc->fp[k])
-		jt_die("out of memory");
-	v->w.fp = pc->fp[k];
+	v->w.mem = &pc->ob[k];
 	v->w.started = 1;	/* the header came first */
 	process_ranks(pc, pc->cut[k], pc->cut[k + 1], v, pc->one[k], pc->tmp[k]);
 	jt_writer_flush(&v->w);
-	if (fclose(pc->fp[k]) != 0)
-		jt_die("out of memory");
 }
 
 /* Touches per thread and round: their output is held until the round ends,
@@ -867,9 +860,7 @@ static void process(struct proc *pc)
 		pc->one = jt_xcalloc(JT_MAXJOBS, sizeof *pc->one);
 		pc->tmp = jt_xcalloc(JT_MAXJOBS, sizeof *pc->tmp);
 		pc->vc = jt_xcalloc(JT_MAXJOBS, sizeof *pc->vc);
-		pc->fp = jt_xcalloc(JT_MAXJOBS, sizeof *pc->fp);
-		pc->buf = jt_xcalloc(JT_MAXJOBS, sizeof *pc->buf);
-		pc->blen = jt_xcalloc(JT_MAXJOBS, sizeof *pc->blen);
+		pc->ob = jt_xcalloc(JT_MAXJOBS, sizeof *pc->ob);
 		for (size_t k = 0; k < r->jobs; k++) {
 			pc->one[k] = jt_xmalloc((pc->maxn + 1) * sizeof **pc->one);
 			pc->tmp[k] = jt_xmalloc((pc->maxn + 1) * sizeof **pc->tmp);
@@ -904,9 +895,8 @@ static void process(struct proc *pc)
 		pc->cut[T] = e;
 		jt_par_run(T, round_job, pc);
 		for (size_t j = 0; j < T; j++) {
-			jt_out_write(r->out, pc->buf[j], pc->blen[j]);
-			free(pc->buf[j]);
-			pc->buf[j] = NULL;
+			jt_out_write(r->out, pc->ob[j].p, pc->ob[j].len);
+			pc->ob[j].len = 0;
 		}
 		jt_out_flush(r->out);
 		c = e;
@@ -926,9 +916,9 @@ static void proc_free(struct proc *pc)
 	free(pc->one);
 	free(pc->tmp);
 	free(pc->vc);
-	free(pc->fp);
-	free(pc->buf);
-	free(pc->blen);
+	for (size_t k = 0; pc->ob && k < JT_MAXJOBS; k++)
+		jt_buf_free(&pc->ob[k]);
+	free(pc->ob);
 	pc->one = NULL;
 }
 
