@@ -3,7 +3,9 @@
  * exits (jt_read_fp returns it); every record has the header's field count
  * and NUL-terminated fields; records + rejects = rows read; and every
  * accepted record written back (jt_w_record) reads back the same in strict
- * mode. */
+ * mode; and libcsv alone (JTOOLS_PLAIN=0) reads the same as the plain
+ * way. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -109,6 +111,17 @@ static void one(const char *data, size_t size, int lazy, int ragged, int no_head
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
 	int rc = read_once(data, size, &d, &a, &out, &outlen);
+	/* The plain way (lines without quotes or CR split without libcsv) and
+	 * libcsv alone read the same records, lines and errors. */
+	struct run c;
+	memset(&c, 0, sizeof c);
+	setenv("JTOOLS_PLAIN", "0", 1);
+	int rc3 = read_once(data, size, &d, &c, NULL, NULL);
+	unsetenv("JTOOLS_PLAIN");
+	FUZZ_ASSERT(rc3 == rc && c.nrec == a.nrec && c.lastline == a.lastline && c.seen.len == a.seen.len &&
+			    (a.seen.len == 0 || memcmp(a.seen.p, c.seen.p, a.seen.len) == 0),
+		    "the plain way and libcsv alone read different records (lazy %d ragged %d)", lazy, ragged);
+	jt_buf_free(&c.seen);
 	/* Written back and read strictly, the accepted records come back as they
 	 * were (a first field that starts with a byte order mark included: the
 	 * writer quotes it). */
