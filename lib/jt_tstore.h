@@ -30,8 +30,9 @@ struct jt_tstore {
 	struct jt_tcol *col;
 	uint32_t *last;	/* ids of the row just put */
 	char **blk;	/* row blocks */
+	size_t *bsz;	/* their sizes */
 	size_t nblk, bcap, used, size;
-	size_t blksize;	/* rows are packed in blocks of this many bytes (default 1 MiB) */
+	size_t blksize;	/* rows are packed in blocks of this many bytes (default 2 MiB) */
 	uint64_t rowbytes;	/* memory held by row blocks */
 };
 

@@ -223,7 +223,7 @@ static struct part *part_new(struct jt_stagerun *r, size_t k)
 	jt_ts_init(&p->ts, r->h->n, r->c_cust, r->c_time);
 	/* row blocks small enough that a slot's share of --memory holds many */
 	uint64_t share = r->budget / 2 / r->jobs / 16;
-	p->ts.blksize = share < (64 << 10) ? 64 << 10 : share > (1 << 20) ? 1 << 20 : (size_t)share;
+	p->ts.blksize = share < (64 << 10) ? 64 << 10 : share > (2 << 20) ? 2 << 20 : (size_t)share;
 	return p;
 }
 

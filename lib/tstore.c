@@ -6,7 +6,7 @@
 #include "jt_mem.h"
 #include "jt_tstore.h"
 
-#define BLK ((size_t)1 << 20)
+#define BLK ((size_t)2 << 20)
 /* A column whose values are mostly new after this many is written raw. */
 #define DICT_TRY 4096
 
@@ -30,8 +30,14 @@ static char *room(struct jt_tstore *s, size_t need)
 		if (s->nblk == s->bcap) {
 			s->bcap = s->bcap ? 2 * s->bcap : 16;
 			s->blk = jt_xrealloc(s->blk, s->bcap * sizeof *s->blk);
+			s->bsz = jt_xrealloc(s->bsz, s->bcap * sizeof *s->bsz);
 		}
-		s->blk[s->nblk++] = jt_xmalloc(sz);
+		/* 2 MiB blocks come in huge pages, and again from the pool after a
+		 * spill: a fault per 4 KiB page cost more than the copying */
+		if (sz > (BLK >> 1) && sz < BLK)
+			sz = BLK;	/* what jt_xbig_dirty gives: freed as such */
+		s->bsz[s->nblk] = sz;
+		s->blk[s->nblk++] = jt_xbig_dirty(sz);
 		s->used = 0;
 		s->size = sz;
 		s->rowbytes += sz;
@@ -189,7 +195,7 @@ const char *jt_ts_field(const struct jt_tstore *s, const char *p, size_t col, si
 void jt_ts_drop_rows(struct jt_tstore *s)
 {
 	for (size_t i = 0; i < s->nblk; i++)
-		free(s->blk[i]);
+		jt_xbig_free(s->blk[i], s->bsz[i]);
 	s->rowbytes = 0;
 	s->nblk = 0;
 	s->used = s->size = 0;
@@ -206,8 +212,9 @@ uint64_t jt_ts_bytes(const struct jt_tstore *s)
 void jt_ts_free(struct jt_tstore *s)
 {
 	for (size_t i = 0; i < s->nblk; i++)
-		free(s->blk[i]);
+		jt_xbig_free(s->blk[i], s->bsz[i]);
 	free(s->blk);
+	free(s->bsz);
 	for (size_t i = 0; i < s->ncol; i++)
 		jt_itab_free(&s->col[i].dict);
 	free(s->col);
