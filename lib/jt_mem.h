@@ -10,13 +10,13 @@ void *jt_xcalloc(size_t n, size_t size);
 void *jt_xrealloc(void *p, size_t n);
 /* Grow *p (holding *cap elements of size sz) to hold at least need elements. */
 void jt_xgrow(void **p, size_t *cap, size_t need, size_t sz);
-/* n zeroed bytes for a large table, freed with jt_xbig_free(p, n): from 2 MiB
- * on, straight from mmap, aligned to 2 MiB and marked for transparent huge
+/* n zeroed bytes for a large table, freed with jt_xbig_free(p, n): past 1 MiB,
+ * straight from mmap (a whole 2 MiB at least), aligned to 2 MiB and marked for transparent huge
  * pages where the system has them, so that a table of random accesses costs
  * fewer page faults and TLB misses. */
 void *jt_xbig(size_t n);
 void jt_xbig_free(void *p, size_t n);
-/* jt_xbig, or NULL when the system refuses (never for less than 2 MiB... but
+/* jt_xbig, or NULL when the system refuses (never for 1 MiB or less but
  * for a failing calloc). Large sizes are only reserved: a page costs memory
  * once it is touched. */
 void *jt_xbig_try(size_t n);

@@ -63,7 +63,7 @@ void *jt_xbig(size_t n)
 
 void *jt_xbig_try(size_t n)
 {
-	if (n < HUGE_PAGE)
+	if (n <= HUGE_PAGE / 2)
 		return calloc(1, n ? n : 1);
 	/* fresh pages from mmap are zero: no memset, no page touched before use */
 	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
@@ -94,7 +94,7 @@ void jt_xbig_free(void *p, size_t n)
 {
 	if (!p)
 		return;
-	if (n < HUGE_PAGE) {
+	if (n <= HUGE_PAGE / 2) {
 		free(p);
 		return;
 	}
@@ -118,7 +118,7 @@ void *jt_xbig_dirty(size_t n)
 			p = pool[--npool];
 		pthread_mutex_unlock(&pool_mu);
 	}
-	return p ? p : jt_xbig(n > HUGE_PAGE / 2 && n < HUGE_PAGE ? HUGE_PAGE : n);
+	return p ? p : jt_xbig(n);
 }
 
 char *jt_xstrdup(const char *s)

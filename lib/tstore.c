@@ -34,8 +34,6 @@ static char *room(struct jt_tstore *s, size_t need)
 		}
 		/* 2 MiB blocks come in huge pages, and again from the pool after a
 		 * spill: a fault per 4 KiB page cost more than the copying */
-		if (sz > (BLK >> 1) && sz < BLK)
-			sz = BLK;	/* what jt_xbig_dirty gives: freed as such */
 		s->bsz[s->nblk] = sz;
 		s->blk[s->nblk++] = jt_xbig_dirty(sz);
 		s->used = 0;
