@@ -195,6 +195,15 @@ uint32_t jt_itab_put_h(struct jt_itab *t, const void *key, size_t len, uint64_t 
 	return id;
 }
 
+void jt_itab_reserve(struct jt_itab *t, size_t keys)
+{
+	size_t cap = 16;
+	while (cap < ((size_t)1 << 31) && keys * 10 > cap * 7)
+		cap *= 2;
+	if (!t->slot || cap > t->mask + 1)
+		resize(t, cap);
+}
+
 uint32_t jt_itab_put(struct jt_itab *t, const void *key, size_t len, int *isnew)
 {
 	return jt_itab_put_h(t, key, len, jt_hash_bytes(key, len), isnew);

@@ -29,6 +29,11 @@ struct jt_split {
  * by quote parity, exact for RFC 4180 (a doubled quote counts twice). */
 size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, struct jt_split *sp);
 
+/* About how many lines path holds: its size over the mean line length of
+ * its first 64 KiB; 0 when it cannot tell (not a regular file, compressed,
+ * --encoding). For sizing tables ahead, never for results. */
+uint64_t jt_lines_estimate(const char *path, const struct jt_dialect *d);
+
 /* Runs fn(arg, k) for k = 0 .. n-1, k = 0 on the calling thread, the others
  * on threads of their own; returns when all are done. */
 void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg);

@@ -165,6 +165,29 @@ whole:
 	return 1;
 }
 
+uint64_t jt_lines_estimate(const char *path, const struct jt_dialect *d)
+{
+	struct stat st;
+	if (!path || strcmp(path, "-") == 0 || d->encoding)
+		return 0;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	uint64_t est = 0;
+	char *buf = jt_xmalloc(65536);
+	ssize_t k;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (k = pread(fd, buf, 65536, 0)) > 0 &&
+	    !jt_input_needed(NULL, (const unsigned char *)buf, (size_t)k)) {
+		uint64_t lines = 0;
+		for (const char *q = buf, *e = buf + k; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+			lines++;
+		est = lines ? (uint64_t)st.st_size / ((uint64_t)k / lines) : 1;
+	}
+	free(buf);
+	close(fd);
+	return est;
+}
+
 struct job {
 	void (*fn)(void *, size_t);
 	void *arg;

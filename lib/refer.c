@@ -26,6 +26,7 @@
 #include "jt_mem.h"
 #include "jt_num.h"
 #include "jt_opt.h"
+#include "jt_par.h"
 #include "jt_out.h"
 #include "jt_refer.h"
 #include "jt_reject.h"
@@ -1073,6 +1074,13 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 	jt_writer_init(&r->w, out);
 	r->rj = jt_rejects_new(r->o.c);
 	r->src = jt_xcalloc(r->nin + 1, sizeof *r->src);
+	/* about one new id per row (a referral names its referee, who is
+	 * mostly new): the id table sized once, not doubled into fresh pages */
+	uint64_t est = 0;
+	for (size_t i = 0; i < r->nin; i++)
+		est += jt_lines_estimate(r->in[i], &r->o.c->dialect);
+	if (est > 4096)
+		jt_itab_reserve(&r->ids, (size_t)(est + est / 8));
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
 	for (size_t i = 0; i < r->nin; i++) {
