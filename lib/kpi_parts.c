@@ -1,0 +1,445 @@
+/* kpi_parts.c — the KPI engine's state in pieces: the parts of a file read on
+ * threads (jkpi -j) merged as --merge does, and --per's state spilled past
+ * --memory and aggregated one partition at a time. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "jt_baseline.h"
+#include "jt_colsel.h"
+#include "jt_err.h"
+#include "jt_hash.h"
+#include "jt_kpi.h"
+#include "jt_mem.h"
+#include "jt_num.h"
+#include "jt_page.h"
+#include "jt_reject.h"
+#include "jt_shards.h"
+#include "jt_sketch.h"
+#include "jt_spill.h"
+#include "jt_stats.h"
+#include "jt_time.h"
+#include "jt_tz.h"
+#include "kpi_int.h"
+
+/* ---------- parts of a file (jkpi -j) ---------- */
+
+struct jt_agg *jt_agg_part(const struct jt_agg *a, int later)
+{
+	struct jt_agg *b = jt_agg_new(&a->o);
+	if (a->bound)
+		jt_agg_header(b, a->first_src, a->hdr);
+	b->defer = later && a->o.per;
+	b->budget = a->budget;
+	return b;
+}
+
+/* Kst y into x: everything but distinct's count (its set's) and per's. */
+static void kst_merge(const struct kpi *k, struct kst *x, struct kst *y)
+{
+	if (y->n && k->kind != K_DISTINCT) {
+		if (!x->n || y->min < x->min)
+			x->min = y->min;
+		if (!x->n || y->max > x->max)
+			x->max = y->max;
+	}
+	if (k->kind != K_DISTINCT)
+		x->n += y->n;
+	x->missing += y->missing;
+	x->c1 += y->c1;
+	x->c2 += y->c2;
+	x->c3 += y->c3;
+	if (__builtin_add_overflow(x->sum, y->sum, &x->sum))
+		jt_die("column '%s': the sum overflows (|sum| < 1.7e29 is the most jkpi adds up)", k->colname);
+	/* a mean's sum of squares (--baseline's variance): unknown once either is */
+	if (y->sq_bad || (!x->sq_bad && __builtin_add_overflow(x->sumsq, y->sumsq, &x->sumsq)))
+		x->sq_bad = 1;
+	if (y->sk) {
+		if (!x->sk)
+			x->sk = jt_xcalloc(1, sizeof *x->sk);
+		jt_sketch_merge(x->sk, y->sk);
+	}
+	if (y->vn) {
+		void *p = x->v;
+		jt_xgrow(&p, &x->vcap, x->vn + y->vn, sizeof *x->v);
+		x->v = p;
+		memcpy(x->v + x->vn, y->v, y->vn * sizeof *x->v);
+		x->vn += y->vn;
+		x->sorted = 0;
+	}
+}
+
+/* The key of a set or per entry, its group id g replaced by id (into a->tmp). */
+static void regroup(struct jt_agg *a, const struct jt_map_ent *e, uint32_t id)
+{
+	jt_buf_reset(&a->tmp);
+	jt_buf_add(&a->tmp, &id, sizeof id);
+	jt_buf_add(&a->tmp, e->key + sizeof id, e->len - sizeof id);
+}
+
+void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
+{
+	if (!b->bound)
+		return;
+	size_t *gmap = jt_xmalloc((b->groups.n ? b->groups.n : 1) * sizeof *gmap);
+	for (size_t g = 0; g < b->groups.n; g++)	/* in b's first-seen order: a's stays the file's */
+		gmap[g] = kpi_group_id(a, b->groups.ent[g].key, b->groups.ent[g].len);
+	for (size_t g = 0; g < b->groups.n; g++)
+		for (size_t i = 0; i < a->nk; i++)
+			kst_merge(&a->k[i], &a->st[gmap[g] * a->nk + i], &b->st[g * b->nk + i]);
+	for (size_t i = 0; i < a->nk; i++) {
+		const struct jt_map *m = &b->k[i].set;
+		for (size_t e = 0; e < m->n; e++) {
+			uint32_t gid;
+			int isnew;
+			memcpy(&gid, m->ent[e].key, sizeof gid);
+			regroup(a, &m->ent[e], (uint32_t)gmap[gid]);
+			jt_map_put(&a->k[i].set, a->tmp.p, a->tmp.len, 0, &isnew);
+			a->st[gmap[gid] * a->nk + i].n += (uint64_t)isnew;
+		}
+	}
+	if (a->ps || b->ps) {	/* past --memory: b's rows after a's in the spill */
+		if (!a->ps)
+			kpi_pspill_begin(a);
+		if (!b->ps)
+			kpi_pspill_begin(b);
+		kpi_pspill_take(a, b, gmap);
+	}
+	/* --per: b's keys in a (in b's order), then the values b took for them,
+	 * each only when a had none for that KPI: a sequential read's first */
+	size_t *emap = jt_xmalloc((b->per.n ? b->per.n : 1) * sizeof *emap);
+	for (size_t e = 0; e < b->per.n; e++) {
+		uint32_t gid;
+		int isnew;
+		memcpy(&gid, b->per.ent[e].key, sizeof gid);
+		regroup(a, &b->per.ent[e], (uint32_t)gmap[gid]);
+		emap[e] = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
+		if (isnew) {
+			void *p = a->per_done;
+			size_t old = a->per_cap;
+			jt_xgrow(&p, &a->per_cap, (emap[e] + 1) * a->per_bytes, 1);
+			a->per_done = p;
+			memset(a->per_done + old, 0, a->per_cap - old);
+		}
+	}
+	for (size_t t = 0; t < b->ntk; t++) {
+		const struct taken *x = &b->tk[t];
+		unsigned char *done = a->per_done + emap[x->e] * a->per_bytes;
+		if (done[x->ki / 8] & 1u << (x->ki % 8))
+			continue;
+		done[x->ki / 8] |= (unsigned char)(1u << (x->ki % 8));
+		struct parsed p = { x->present, x->v, x->cls };
+		uint32_t gid;
+		memcpy(&gid, b->per.ent[x->e].key, sizeof gid);
+		const char *v = x->len ? b->tkbytes.p + (size_t)x->v : "";
+		kpi_take(a, &a->st[gmap[gid] * a->nk + x->ki], gmap[gid], x->ki, &p, v, x->len, b->first_src);
+	}
+	free(emap);
+	free(gmap);
+}
+
+/* ---------- --per past --memory ---------- */
+
+/* Past the budget, the --per state (each key's entry and which KPIs took a
+ * value) goes to a spill file, and so does every later row with a --per key,
+ * as a record: the group id, the key, the KPI bits already taken, and the
+ * values the row offers (one per KPI that has one, or is count or distinct).
+ * Records go to one of NPART partitions by a hash of the key, so a key is
+ * wholly in one; a partition is a list of chunks, in the order the rows were
+ * read. At the end each partition is replayed on its own, in that order, with
+ * the rule of kpi_update(): the same first value per key and KPI as one read. */
+#define NPART 64
+
+struct pchunk {
+	uint32_t src, len;
+	uint64_t off;
+};
+
+struct psrc {
+	int fd;
+	uint64_t size;
+	uint32_t *gmap;	/* the records' group ids into the agg's (NULL: the same) */
+};
+
+struct pspill {
+	struct psrc *src;	/* src[0]: this agg's own file */
+	size_t nsrc;
+	size_t chunk;	/* a partition's buffer is written out past this */
+	struct jt_buf buf[NPART];
+	struct pchunk *ch[NPART];
+	size_t nch[NPART], chcap[NPART];
+};
+
+/* A record's fixed part, then done bits and the key; then nt values. */
+struct prec {
+	uint32_t g, klen, nt;
+};
+struct pval {
+	jt_i128 v;
+	uint32_t ki, slen;
+	int32_t cls, present;
+};
+
+uint64_t kpi_per_memory(const struct jt_agg *a)
+{
+	return (uint64_t)a->per.n * (sizeof(struct jt_map_ent) + 2 * sizeof(uint32_t) + 16 + a->per_bytes) +
+	       a->per_keybytes + (uint64_t)a->ntk * sizeof *a->tk + a->tkbytes.len;
+}
+
+static void pflush(struct jt_agg *a, size_t p)
+{
+	struct pspill *ps = a->ps;
+	struct jt_buf *b = &ps->buf[p];
+	if (!b->len)
+		return;
+	void *q = ps->ch[p];
+	jt_xgrow(&q, &ps->chcap[p], ps->nch[p] + 1, sizeof *ps->ch[p]);
+	ps->ch[p] = q;
+	ps->ch[p][ps->nch[p]++] = (struct pchunk){ 0, (uint32_t)b->len, ps->src[0].size };
+	jt_spill_fd_write(ps->src[0].fd, b->p, b->len);
+	ps->src[0].size += b->len;
+	jt_buf_reset(b);
+}
+
+/* Starts a record of key (klen bytes) of group g in its partition's buffer;
+ * returns the partition. */
+static size_t prec_begin(struct jt_agg *a, size_t g, const char *key, size_t klen, const unsigned char *done,
+			 uint32_t nt)
+{
+	size_t p = (size_t)(jt_fnv1a64(key, klen) >> 32) % NPART;
+	struct jt_buf *b = &a->ps->buf[p];
+	struct prec r = { (uint32_t)g, (uint32_t)klen, nt };
+	jt_buf_add(b, &r, sizeof r);
+	size_t at = b->len;
+	jt_buf_add(b, key, a->per_bytes);	/* room for the bits */
+	if (done)
+		memcpy(b->p + at, done, a->per_bytes);
+	else
+		memset(b->p + at, 0, a->per_bytes);
+	jt_buf_add(b, key, klen);
+	return p;
+}
+
+static void prec_value(struct jt_agg *a, size_t p, size_t ki, const struct parsed *x, const char *str, size_t slen)
+{
+	struct jt_buf *b = &a->ps->buf[p];
+	struct pval v = { x->v, (uint32_t)ki, (uint32_t)slen, x->cls, x->present };
+	jt_buf_add(b, &v, sizeof v);
+	if (slen)
+		jt_buf_add(b, str, slen);
+}
+
+static void prec_end(struct jt_agg *a, size_t p)
+{
+	if (a->ps->buf[p].len >= a->ps->chunk)
+		pflush(a, p);
+}
+
+/* The --per state to the spill file; from now on rows go there too. */
+void kpi_pspill_begin(struct jt_agg *a)
+{
+	struct pspill *ps = jt_xcalloc(1, sizeof *ps);
+	a->ps = ps;
+	ps->src = jt_xcalloc(1, sizeof *ps->src);
+	ps->src[0].fd = jt_spill_fd();
+	ps->nsrc = 1;
+	ps->chunk = a->budget / 4 / NPART;
+	if (ps->chunk < 4096)
+		ps->chunk = a->budget ? 4096 : (size_t)64 << 10;
+	/* the keys first, with the KPIs that took their value here (a later part's
+	 * were held back: none), then a later part's held values in row order */
+	for (size_t e = 0; e < a->per.n; e++) {
+		uint32_t gid;
+		memcpy(&gid, a->per.ent[e].key, sizeof gid);
+		size_t p = prec_begin(a, gid, a->per.ent[e].key + sizeof gid, a->per.ent[e].len - sizeof gid,
+				      a->defer ? NULL : a->per_done + e * a->per_bytes, 0);
+		prec_end(a, p);
+	}
+	for (size_t t = 0; t < a->ntk; t++) {
+		const struct taken *x = &a->tk[t];
+		const struct jt_map_ent *en = &a->per.ent[x->e];
+		uint32_t gid;
+		memcpy(&gid, en->key, sizeof gid);
+		size_t p = prec_begin(a, gid, en->key + sizeof gid, en->len - sizeof gid, NULL, 1);
+		struct parsed v = { x->present, x->v, x->cls };
+		prec_value(a, p, x->ki, &v, x->len ? a->tkbytes.p + (size_t)x->v : NULL, x->len);
+		prec_end(a, p);
+	}
+	jt_map_free(&a->per);
+	memset(&a->per, 0, sizeof a->per);
+	free(a->per_done);
+	a->per_done = NULL;
+	a->per_cap = 0;
+	a->per_keybytes = 0;
+	free(a->tk);
+	a->tk = NULL;
+	a->ntk = a->tkcap = 0;
+	jt_buf_free(&a->tkbytes);
+}
+
+void kpi_pspill_row(struct jt_agg *a, size_t g, const char *key, size_t klen, const struct jt_record *rec)
+{
+	uint32_t nt = 0;
+	for (size_t i = 0; i < a->nk; i++)
+		nt += a->pv[i].present || a->k[i].kind == K_COUNT || a->k[i].kind == K_DISTINCT;
+	size_t p = prec_begin(a, g, key, klen, NULL, nt);
+	for (size_t i = 0; i < a->nk; i++) {
+		const struct kpi *k = &a->k[i];
+		if (!a->pv[i].present && k->kind != K_COUNT && k->kind != K_DISTINCT)
+			continue;
+		size_t vl = 0;
+		const char *v = k->kind == K_DISTINCT && a->pv[i].present ? cell(a, rec, k->col, &vl) : NULL;
+		prec_value(a, p, i, &a->pv[i], v, vl);
+	}
+	prec_end(a, p);
+}
+
+/* b's spilled state after a's (jt_agg_merge; both spill): gmap takes b's
+ * group ids to a's. */
+void kpi_pspill_take(struct jt_agg *a, struct jt_agg *b, const size_t *gmap)
+{
+	struct pspill *pa = a->ps, *pb = b->ps;
+	for (size_t p = 0; p < NPART; p++) {
+		pflush(a, p);	/* a's rows before b's */
+		pflush(b, p);
+	}
+	size_t base = pa->nsrc;
+	pa->src = jt_xrealloc(pa->src, (pa->nsrc + pb->nsrc) * sizeof *pa->src);
+	for (size_t i = 0; i < pb->nsrc; i++) {
+		struct psrc s = pb->src[i];
+		uint32_t *m = jt_xmalloc((b->groups.n ? b->groups.n : 1) * sizeof *m);
+		for (size_t g = 0; g < b->groups.n; g++)
+			m[g] = (uint32_t)gmap[s.gmap ? s.gmap[g] : g];
+		free(s.gmap);
+		s.gmap = m;
+		pa->src[pa->nsrc++] = s;
+	}
+	for (size_t p = 0; p < NPART; p++) {
+		void *q = pa->ch[p];
+		jt_xgrow(&q, &pa->chcap[p], pa->nch[p] + pb->nch[p], sizeof *pa->ch[p]);
+		pa->ch[p] = q;
+		for (size_t c = 0; c < pb->nch[p]; c++) {
+			struct pchunk x = pb->ch[p][c];
+			x.src += (uint32_t)base;
+			pa->ch[p][pa->nch[p]++] = x;
+		}
+		free(pb->ch[p]);
+		jt_buf_free(&pb->buf[p]);
+	}
+	free(pb->src);	/* the files are a's now */
+	free(pb);
+	b->ps = NULL;
+}
+
+/* Replays the partitions one by one into the groups' state; keys[g] gets the
+ * keys of group g. */
+static void pspill_finish(struct jt_agg *a, uint64_t *keys)
+{
+	struct pspill *ps = a->ps;
+	struct jt_buf rd = JT_BUF_INIT, mk = JT_BUF_INIT;
+	for (size_t p = 0; p < NPART; p++)
+		pflush(a, p);
+	for (size_t p = 0; p < NPART; p++) {
+		struct jt_map m = JT_MAP_INIT;
+		unsigned char *done = NULL;
+		size_t dcap = 0;
+		for (size_t c = 0; c < ps->nch[p]; c++) {
+			const struct pchunk *ch = &ps->ch[p][c];
+			const struct psrc *sr = &ps->src[ch->src];
+			if (ch->len > rd.cap) {
+				void *q = rd.p;
+				jt_xgrow(&q, &rd.cap, ch->len, 1);
+				rd.p = q;
+			}
+			jt_spill_fd_pread(sr->fd, rd.p, ch->len, ch->off);
+			for (const char *r = rd.p, *end = rd.p + ch->len; r < end;) {
+				struct prec h;
+				memcpy(&h, r, sizeof h);
+				r += sizeof h;
+				const unsigned char *bits = (const unsigned char *)r;
+				r += a->per_bytes;
+				uint32_t g = sr->gmap ? sr->gmap[h.g] : h.g;
+				jt_buf_reset(&mk);
+				jt_buf_add(&mk, &g, sizeof g);
+				jt_buf_add(&mk, r, h.klen);
+				r += h.klen;
+				int isnew;
+				size_t e = jt_map_put(&m, mk.p, mk.len, 0, &isnew);
+				if (isnew) {
+					void *q = done;
+					size_t old = dcap;
+					jt_xgrow(&q, &dcap, (e + 1) * a->per_bytes, 1);
+					done = q;
+					memset(done + old, 0, dcap - old);
+					keys[g]++;
+				}
+				unsigned char *d = done + e * a->per_bytes;
+				for (size_t i = 0; i < a->per_bytes; i++)
+					d[i] |= bits[i];
+				for (uint32_t t = 0; t < h.nt; t++) {
+					struct pval v;
+					memcpy(&v, r, sizeof v);
+					r += sizeof v;
+					const char *str = r;
+					r += v.slen;
+					if (d[v.ki / 8] & 1u << (v.ki % 8))
+						continue;
+					d[v.ki / 8] |= (unsigned char)(1u << (v.ki % 8));
+					struct parsed x = { v.present, v.v, v.cls };
+					kpi_take(a, &a->st[(size_t)g * a->nk + v.ki], g, v.ki, &x, str, v.slen,
+						 a->first_src);
+				}
+			}
+		}
+		jt_map_free(&m);
+		free(done);
+	}
+	jt_buf_free(&rd);
+	jt_buf_free(&mk);
+}
+
+void kpi_pspill_free(struct pspill *ps)
+{
+	if (!ps)
+		return;
+	for (size_t i = 0; i < ps->nsrc; i++) {
+		close(ps->src[i].fd);
+		free(ps->src[i].gmap);
+	}
+	free(ps->src);
+	for (size_t p = 0; p < NPART; p++) {
+		jt_buf_free(&ps->buf[p]);
+		free(ps->ch[p]);
+	}
+	free(ps);
+}
+
+void jt_agg_budget(struct jt_agg *a, uint64_t bytes)
+{
+	/* a --partial writes every key out: its state is its output */
+	a->budget = a->o.per && !a->o.partial ? bytes : 0;
+}
+
+/* --per: a KPI's missing count is the keys of the group that never had a
+ * value for it (count and distinct counted theirs on the key's first row). */
+void kpi_per_missing(struct jt_agg *a)
+{
+	uint64_t *keys = jt_xcalloc(a->groups.n ? a->groups.n : 1, sizeof *keys);
+	for (size_t e = 0; e < a->per.n; e++) {
+		uint32_t gid;
+		memcpy(&gid, a->per.ent[e].key, sizeof gid);
+		keys[gid]++;
+	}
+	if (a->ps)
+		pspill_finish(a, keys);
+	for (size_t g = 0; g < a->groups.n; g++)
+		for (size_t i = 0; i < a->nk; i++) {
+			struct kst *s = &a->st[g * a->nk + i];
+			if (a->k[i].kind != K_COUNT && a->k[i].kind != K_DISTINCT)
+				s->missing = keys[g] - s->n;
+		}
+	free(keys);
+}
