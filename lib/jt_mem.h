@@ -24,6 +24,10 @@ void *jt_xbig_try(size_t n);
  * entry before reading it): from 1 MiB to 2 MiB, a piece of a table freed
  * before where there is one. Free with jt_xbig_free(p, n). */
 void *jt_xbig_dirty(size_t n);
+/* Gives the pieces kept for jt_xbig_dirty back to the system (the pool holds
+ * up to 512 MiB): when a phase that freed them is over and the next one
+ * allocates otherwise, so that they do not add to its peak. */
+void jt_xbig_trim(void);
 char *jt_xstrdup(const char *s);
 char *jt_xmemdup(const void *s, size_t n);	/* adds a NUL */
 

@@ -109,6 +109,14 @@ void jt_xbig_free(void *p, size_t n)
 	pthread_mutex_unlock(&pool_mu);
 }
 
+void jt_xbig_trim(void)
+{
+	pthread_mutex_lock(&pool_mu);
+	while (npool)
+		munmap(pool[--npool], HUGE_PAGE);
+	pthread_mutex_unlock(&pool_mu);
+}
+
 void *jt_xbig_dirty(size_t n)
 {
 	void *p = NULL;

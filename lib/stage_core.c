@@ -1165,6 +1165,7 @@ static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank
 			p->has_sp = 0;
 		}
 	}
+	jt_xbig_trim();	/* the rows' and touches' blocks: the partitions are read otherwise */
 	struct proc pc;
 	memset(&pc, 0, sizeof pc);
 	pc.r = r;
@@ -1172,18 +1173,37 @@ static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank
 	for (size_t c = 0; c < nc; c++)
 		if (r->ccount[c] > pc.maxn)
 			pc.maxn = r->ccount[c];
+	/* one set of buffers for the largest partition, used by each in turn:
+	 * fresh pages for every partition cost more than reading it */
+	uint64_t maxsize = 0, maxn = 0, maxc = 0;
+	for (size_t i = 0; i < np; i++) {
+		uint64_t n = 0;
+		for (size_t c = plo[i]; c < plo[i + 1]; c++)
+			n += r->ccount[ord[c]];
+		if (fd.off[i + 1] - fd.off[i] > maxsize)
+			maxsize = fd.off[i + 1] - fd.off[i];
+		if (n > maxn)
+			maxn = n;
+		if (plo[i + 1] - plo[i] > maxc)
+			maxc = plo[i + 1] - plo[i];
+	}
+	size_t blobsz = (size_t)maxsize + 1, ptsz = ((size_t)maxn + 1) * sizeof *pc.pt,
+	       idxsz = ((size_t)maxn + 1) * sizeof *pc.idx;
+	char *blob = jt_xbig_dirty(blobsz);
+	struct tch *pt = jt_xbig_dirty(ptsz);
+	uint32_t *idx = jt_xbig_dirty(idxsz);
+	pc.start = jt_xmalloc(((size_t)maxc + 2) * sizeof *pc.start);
 	for (size_t i = 0; i < np; i++) {
 		uint64_t size = fd.off[i + 1] - fd.off[i];
-		char *blob = jt_xmalloc(size + 1);
 		jt_spill_pread(&pf, fd.off[i], blob, (size_t)size);
 		pc.lo = plo[i];
 		pc.hi = plo[i + 1];
 		uint64_t n = 0;
 		for (size_t c = pc.lo; c < pc.hi; c++)
 			n += r->ccount[ord[c]];
-		pc.pt = jt_xmalloc((n + 1) * sizeof *pc.pt);
-		pc.start = jt_xcalloc(pc.hi - pc.lo + 2, sizeof *pc.start);
-		pc.idx = jt_xmalloc((n + 1) * sizeof *pc.idx);
+		pc.pt = pt;
+		memset(pc.start, 0, (pc.hi - pc.lo + 2) * sizeof *pc.start);
+		pc.idx = idx;
 		const char *q = blob;
 		for (uint64_t j = 0; j < n; j++) {
 			memcpy(&pc.pt[j], q, sizeof *pc.pt);
@@ -1203,12 +1223,12 @@ static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank
 			pc.idx[fill[rank[pc.pt[j].cust] - pc.lo]++] = (uint32_t)j;
 		free(fill);
 		process(&pc);
-		free(pc.pt);
-		free(pc.start);
-		free(pc.idx);
-		free(blob);
 		pc.pt = NULL;
 	}
+	jt_xbig_free(blob, blobsz);
+	jt_xbig_free(pt, ptsz);
+	jt_xbig_free(idx, idxsz);
+	free(pc.start);
 	proc_free(&pc);
 	jt_spill_close(&pf);
 	free(fd.off);
