@@ -453,7 +453,7 @@ static void emit(struct rd *r)
 			r->stray0 = r->nstray = 0;	/* all placed: the list stays short */
 	}
 	if (!r->d->no_header && !r->d->header_rows && rec.n == r->ncol && rec.len[0] == r->hdr->len[0] &&
-	    is_header(r, &rec)) {
+	    (rec.len[0] == 0 || rec.f[0][0] == r->hdr->name[0][0]) && is_header(r, &rec)) {
 		/* the header again: exports joined with cat. Not data. */
 		if (r->rj)
 			jt_header_repeated(r->rj, r->src, rec.line);
