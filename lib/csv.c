@@ -886,14 +886,16 @@ void jt_writer_init(struct jt_writer *w, FILE *fp)
 }
 
 /* The first field of the output starting with what a reader takes for a byte
- * order mark (UTF-8) or a UTF-16 mark: written as it is, the next program
- * would drop the mark or refuse the file, so it is quoted. */
+ * order mark (UTF-8), a UTF-16 mark or the magic of a compressed file (gzip,
+ * bzip2, xz, zstd: a field of an input that began with a BOM can): written as
+ * it is, the next program would drop the mark, refuse the file or try to
+ * decompress it, so it is quoted. */
 static int mark_first(const struct jt_writer *w, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	return !w->started && w->nfield == 0 && n >= 2 &&
 	       ((n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) || (u[0] == 0xFF && u[1] == 0xFE) ||
-		(u[0] == 0xFE && u[1] == 0xFF));
+		(u[0] == 0xFE && u[1] == 0xFF) || jt_input_needed(NULL, u, n));
 }
 
 /* A record is assembled in w->buf and written with one fwrite at its end

@@ -86,8 +86,9 @@ void jt_header_free(struct jt_header *h);
 /* Writing: comma, LF, minimal quoting (a field is quoted when it holds the
  * delimiter, a quote, CR or LF, or starts or ends with a space or tab); a
  * record of one empty field is written "". The output's very first field is
- * quoted too when it starts with a byte order mark or a UTF-16 mark, which
- * the next reader would otherwise drop or refuse. */
+ * quoted too when it starts with a byte order mark, a UTF-16 mark or a
+ * compressed file's magic, which the next reader would otherwise drop, refuse
+ * or try to decompress. */
 struct jt_buf;
 struct jt_writer {
 	FILE *fp;

@@ -89,6 +89,21 @@ Try 'jtouch --help' for more information."
 # The csv harness writes what it read and reads it back; it skips outputs that
 # start with a byte order mark, because only the first BOM of an input is
 # dropped (jtools(7), CAVEATS): a second one stays in the first header name.
+@test "fuzz: a first name that starts like a compressed file (after a BOM) is quoted on output, which reads back" {
+	# found by make fuzz (tests/fuzz/regress/csv/xz-magic-after-bom, xz's
+	# magic, which holds a NUL): the BOM hid the magic from the reader, and
+	# the writer wrote it first; here gzip's and zstd's
+	local magic name
+	for magic in '\037\213\010' '\050\265\057\375'; do
+		name=$(printf "${magic}x")
+		printf "\357\273\277${magic}x,b\n1,2\n" >"$T/in.csv"
+		"$REPO/bin/jkpi" -g "$name" -k count "$T/in.csv" >"$T/out.csv"
+		assert_equal "$(head -c 1 "$T/out.csv")" '"'
+		run -0 --separate-stderr "$REPO/bin/jkpi" -g "$name" -k n=sum:count "$T/out.csv"
+		assert_output "$(printf "\"${magic}x\",n,n_n,n_missing\n1,1,1,0")"
+	done
+}
+
 @test "fuzz: only the first byte order mark is dropped; a second stays in the first name" {
 	PROG=jkpi
 	printf '\357\273\277\357\273\277a,b\n1,2\n' >"$T/in.csv"
