@@ -16,6 +16,9 @@ void jt_xgrow(void **p, size_t *cap, size_t need, size_t sz);
  * fewer page faults and TLB misses. */
 void *jt_xbig(size_t n);
 void jt_xbig_free(void *p, size_t n);
+/* The same, straight back to the system, not kept for jt_xbig_dirty: for a
+ * table that grows by copying, whose old copies nothing will reuse. */
+void jt_xbig_release(void *p, size_t n);
 /* jt_xbig, or NULL when the system refuses (never for 1 MiB or less but
  * for a failing calloc). Large sizes are only reserved: a page costs memory
  * once it is touched. */

@@ -109,6 +109,17 @@ void jt_xbig_free(void *p, size_t n)
 	pthread_mutex_unlock(&pool_mu);
 }
 
+void jt_xbig_release(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n <= HUGE_PAGE / 2) {
+		free(p);
+		return;
+	}
+	munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+}
+
 void jt_xbig_trim(void)
 {
 	pthread_mutex_lock(&pool_mu);

@@ -478,7 +478,7 @@ static void part_record(void *ctx, const char *src, const struct jt_record *rec)
 		struct tch *nv = jt_xbig_dirty(cap * sizeof *nv);
 		if (p->nt)
 			memcpy(nv, p->tv, p->nt * sizeof *nv);
-		jt_xbig_free(p->tv, p->tcap * sizeof *p->tv);
+		jt_xbig_release(p->tv, p->tcap * sizeof *p->tv);	/* not pooled: it would stay in memory */
 		p->tcap = cap;
 		p->tv = nv;
 	}
