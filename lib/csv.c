@@ -229,22 +229,13 @@ static void cb_field(void *s, size_t n, void *data)
 static void cb_record(int c, void *data);
 
 /* The plain way, for a record that libcsv would read as it is split: a
- * field of the line s[0..n) (n bytes before its delimiter or line end, which
- * is in the chunk, so the 32-byte copy stays inside it: see CHUNK_PAD). */
+ * field of the line, n bytes at s before its delimiter or line end. That byte
+ * is in the chunk, and so are the 32 bytes cb_field copies (see CHUNK_PAD);
+ * libcsv's copy would end in a NUL, this one gets it written. */
 static inline void plain_field(struct rd *r, const char *s, size_t n)
 {
-	size_t nf = r->nf, blen = r->blen;
-	if (nf >= r->fcap || blen + n + 48 > r->bcap || n >= r->small) {
-		field_slow(r, s, n);
-		r->buf[r->off[r->nf - 1] + n] = '\0';
-		return;
-	}
-	r->off[nf] = blen;
-	r->len[nf] = n;
-	r->nf = nf + 1;
-	r->blen = blen + n + 1;
-	memcpy(r->buf + blen, s, 32);
-	r->buf[blen + n] = '\0';
+	cb_field((void *)s, n, r);
+	r->buf[r->off[r->nf - 1] + n] = '\0';
 }
 
 /* Reads the whole lines at the start of s[0..n) that hold no quote and no
@@ -271,7 +262,6 @@ static size_t plain_lines(struct rd *r, const unsigned char *s, size_t n)
 		if (memchr(a, '"', (size_t)(b - a)) || m > field_cap)
 			break;
 		if (b > a) {
-			r->recline = r->line;
 			const unsigned char *f = a, *q;
 			while ((q = memchr(f, d, (size_t)(b - f))) != NULL) {
 				plain_field(r, (const char *)f, (size_t)(q - f));
@@ -642,12 +632,13 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 		}
 		if (d->lazy)
 			scan_strays(&r, s, n);
+		if (r.delim == '"' || r.delim == '\n' || r.delim == '\r')
+			plain = 0;	/* a line is not split at such a delimiter */
 		size_t done = 0;
 		while (done < n) {
 			/* at the start of a record: plain lines the quick way, then
 			 * one line (to its LF, or the rest) through libcsv */
-			if (plain && p.pstate == 0 && r.nf == 0 && r.delim != '"' && r.delim != '\n' && r.delim != '\r' &&
-			    (done += plain_lines(&r, s + done, n - done)) >= n)
+			if (plain && p.pstate == 0 && r.nf == 0 && (done += plain_lines(&r, s + done, n - done)) >= n)
 				break;
 			if (r.stop && *r.stop)
 				break;
@@ -898,8 +889,6 @@ static int mark_first(const struct jt_writer *w, const char *s, size_t n)
 		(u[0] == 0xFE && u[1] == 0xFF) || jt_input_needed(NULL, u, n));
 }
 
-/* A record is assembled in w->buf and written with one fwrite at its end
- * (a field too big for the buffer goes straight through). */
 /* A memory sink (a thread's slice of a round) grows a buffer the caller
  * keeps from round to round, so its pages are faulted in once. */
 static void wout(struct jt_writer *w, const char *s, size_t n)
@@ -910,6 +899,8 @@ static void wout(struct jt_writer *w, const char *s, size_t n)
 		fwrite(s, 1, n, w->fp);
 }
 
+/* A record is assembled in w->buf and written with one fwrite at its end
+ * (a field too big for the buffer goes straight through). */
 static void wflush(struct jt_writer *w)
 {
 	if (w->used)

@@ -195,10 +195,10 @@ uint32_t jt_itab_put_h(struct jt_itab *t, const void *key, size_t len, uint64_t 
 	return id;
 }
 
-void jt_itab_reserve(struct jt_itab *t, size_t keys)
+void jt_itab_reserve(struct jt_itab *t, size_t keys, uint64_t most)
 {
 	size_t cap = 16;
-	while (cap < ((size_t)1 << 31) && keys * 10 > cap * 7)
+	while (cap < ((size_t)1 << 31) && keys * 10 > cap * 7 && 2 * cap * sizeof *t->slot <= most)
 		cap *= 2;
 	if (!t->slot || cap > t->mask + 1)
 		resize(t, cap);

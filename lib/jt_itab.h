@@ -43,8 +43,9 @@ uint32_t jt_itab_put(struct jt_itab *t, const void *key, size_t len, int *isnew)
 uint32_t jt_itab_put_h(struct jt_itab *t, const void *key, size_t len, uint64_t h, int *isnew);
 /* Room for keys keys without growing (a table grows by doubling, each time
  * into fresh pages: on a virtual machine their first touch costs more than
- * the work on them). Only a hint: more keys still fit. */
-void jt_itab_reserve(struct jt_itab *t, size_t keys);
+ * the work on them), in slots of at most most bytes. Only a hint: more keys
+ * still fit. */
+void jt_itab_reserve(struct jt_itab *t, size_t keys, uint64_t most);
 /* The id of key, or UINT32_MAX. */
 uint32_t jt_itab_find(const struct jt_itab *t, const void *key, size_t len);
 static inline size_t jt_itab_index(const struct jt_itab *t, uint64_t h)

@@ -1076,16 +1076,12 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 	r->src = jt_xcalloc(r->nin + 1, sizeof *r->src);
 	/* about one new id per row (a referral names its referee, who is
 	 * mostly new): the id table sized once, not doubled into fresh pages;
-	 * never more than an eighth of --memory (16 bytes a slot, 70 % full),
-	 * as ids may be far fewer than rows */
+	 * never more than an eighth of --memory, as ids may be far fewer */
 	uint64_t est = 0, budget = r->o.memory ? r->o.memory : JT_REFER_MEMORY;
 	for (size_t i = 0; i < r->nin; i++)
 		est += jt_lines_estimate(r->in[i], &r->o.c->dialect);
-	est += est / 8;
-	if (est > budget / 8 / 16 * 7 / 10)
-		est = budget / 8 / 16 * 7 / 10;
 	if (est > 4096)
-		jt_itab_reserve(&r->ids, (size_t)est);
+		jt_itab_reserve(&r->ids, (size_t)(est + est / 8), budget / 8);
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, on_header, on_record, r);
 	for (size_t i = 0; i < r->nin; i++) {

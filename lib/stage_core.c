@@ -608,9 +608,9 @@ static void spill_slot(struct part *p)
 	uint64_t off = 0;
 	for (size_t i = 0; i < p->nt; i++) {
 		struct tch x = p->tv[i];
-		p->cby[x.cust] += spilled_bytes(p, &x);
+		size_t len = r->need_row ? jt_ts_rowlen(&p->ts, x.u.row) : 0;
+		p->cby[x.cust] += sizeof x + len;	/* as spilled_bytes counts it */
 		if (r->need_row) {
-			size_t len = jt_ts_rowlen(&p->ts, x.u.row);
 			x.u.row = (const char *)(uintptr_t)off;
 			off += len;
 		}
