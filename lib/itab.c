@@ -217,6 +217,23 @@ uint32_t jt_itab_find(const struct jt_itab *t, const void *key, size_t len)
 	return probe(t, key, len, jt_hash_bytes(key, len), &at);
 }
 
+void jt_itab_clear(struct jt_itab *t)
+{
+	if (!t->slot)
+		return;
+	memset(t->slot, 0, (t->mask + 1) * sizeof *t->slot);
+	struct jt_itab_blk *b = t->blk;	/* the newest block, the largest, stays */
+	for (struct jt_itab_blk *o = b ? b->next : NULL, *nx; o; o = nx) {
+		nx = o->next;
+		free(o);
+	}
+	if (b)
+		b->next = NULL;
+	t->n = 0;
+	t->used = 0;
+	t->bytes = (t->mask + 1) * sizeof *t->slot + t->kcap * sizeof *t->key + t->size;
+}
+
 void jt_itab_free(struct jt_itab *t)
 {
 	for (struct jt_itab_blk *b = t->blk, *nx; b; b = nx) {

@@ -67,6 +67,9 @@ static inline const char *jt_itab_key(const struct jt_itab *t, uint32_t id, size
 	*len = l;
 	return k;
 }
+/* Forgets every key, keeping the slots and the newest key block (a table
+ * filled again and again: no fresh pages each time). */
+void jt_itab_clear(struct jt_itab *t);
 void jt_itab_free(struct jt_itab *t);
 
 #endif

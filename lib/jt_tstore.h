@@ -34,6 +34,8 @@ struct jt_tstore {
 	size_t nblk, bcap, used, size;
 	size_t blksize;	/* rows are packed in blocks of this many bytes (default 2 MiB) */
 	uint64_t rowbytes;	/* memory held by row blocks */
+	uint64_t dictbytes;	/* memory held by the dictionaries */
+	uint64_t dictmax;	/* past it, a column whose dictionary grows goes raw (0: no limit) */
 };
 
 void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time);

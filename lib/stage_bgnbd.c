@@ -79,7 +79,12 @@ void jt_bgnbd_customer(struct jt_stagerun *r, struct vctx *v, struct tch *t, siz
 	jt_xgrow(&p, &r->bgcap, r->nbg + 1, sizeof *r->bg);
 	r->bg = p;
 	struct bgc *b = &r->bg[r->nbg++];
-	b->cust = t[0].cust;
+	size_t clen;
+	const char *c = jt_stage_cust(r, t[0].cust, &clen);
+	uint32_t l = (uint32_t)clen;
+	b->name = r->bgname.len;
+	jt_buf_add(&r->bgname, &l, sizeof l);
+	jt_buf_add(&r->bgname, c, clen);
 	b->rfm.x = x;
 	b->rfm.tx = (double)(last - first);
 	b->rfm.T = (double)(asof - first);
@@ -281,7 +286,10 @@ int jt_bgnbd_write(struct jt_stagerun *r)
 		const struct jt_rfm *c = &d[i];
 		char b[8][64];
 		const char *f[9];
-		f[0] = jt_stage_cust(r, r->bg[i].cust, &len[0]);
+		uint32_t l;
+		memcpy(&l, r->bgname.p + r->bg[i].name, sizeof l);
+		len[0] = l;
+		f[0] = r->bgname.p + r->bg[i].name + sizeof l;
 		f[1] = jt_fmt_double(c->x, 0, b[0]);
 		f[2] = jt_fmt_double(c->tx, 0, b[1]);
 		f[3] = jt_fmt_double(c->T, 0, b[2]);

@@ -1,7 +1,6 @@
 /* stage_core.c — jstage's engine: reading the touch stream on every core,
  * holding touches compactly within --memory (spilling past it), and handing
  * the views one customer at a time in customer-id order (stage_int.h). */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,45 +12,6 @@
 #include "jt_rules.h"
 #include "jt_rx.h"
 #include "stage_int.h"
-
-/* A value memo: what a predicate said of each dictionary id of a column. */
-struct memo {
-	uint64_t *val;
-	uint8_t *known;
-	size_t cap;
-};
-
-/* One thread slot: a part of each input file, its touches and their rows.
- * Slot 0 runs on the main thread; its tables are the run's. */
-struct part {
-	struct jt_stagerun *r;
-	size_t k;
-	struct jt_rejects *rj;	/* slot 0: the run's; others: deferred */
-	struct jt_tstore ts;
-	struct jt_itab cust, keys, grps;	/* slot 0 uses the run's instead */
-	struct jt_itab *ct, *kt, *gt;	/* the tables this slot interns into */
-	uint32_t *cnt;	/* touches per customer (this slot's ids) */
-	uint64_t *cby;	/* row bytes per customer */
-	size_t ccap;
-	struct tch *tv;
-	size_t nt, tcap;
-	uint64_t base;	/* the number of the first touch in tv (the ones before are spilled) */
-	uint64_t *seg;	/* the number of the first touch of each input file's part: seg[f] */
-	struct memo lab, key, grp, *flag, step, ret;
-	int64_t maxt;
-	/* after the read: this slot's ids in the run's tables */
-	uint32_t *cmap, *kmap, *gmap;
-	struct jt_spill sp;	/* this slot's spilled runs, one after the other */
-	int has_sp;
-};
-
-/* Touches of a slot written to a spill file: tch records, then the rows. */
-struct run {
-	size_t slot;
-	uint64_t first, n;	/* the slot's touch numbers first .. first + n - 1 */
-	uint64_t at;	/* where its touches start in the slot's spill file */
-	uint64_t rows_at, rows_end;	/* where its rows are */
-};
 
 /* ---- small shared helpers ---------------------------------------------------- */
 
@@ -107,7 +67,7 @@ const char *jt_stage_key(const struct jt_stagerun *r, uint32_t k, size_t *len)
 
 const char *jt_stage_cust(const struct jt_stagerun *r, uint32_t c, size_t *len)
 {
-	return jt_itab_key(&r->cust, c, len);
+	return jt_itab_key(&r->cust, c - r->cust_base, len);
 }
 
 const char *jt_stage_field(const struct jt_stagerun *r, struct vctx *v, const struct tch *x, size_t col,
@@ -224,6 +184,9 @@ static struct part *part_new(struct jt_stagerun *r, size_t k)
 	/* row blocks small enough that a slot's share of --memory holds many */
 	uint64_t share = r->budget / 2 / r->jobs / 16;
 	p->ts.blksize = share < (64 << 10) ? 64 << 10 : share > (2 << 20) ? 2 << 20 : (size_t)share;
+	/* the dictionaries stay to the end (spilled rows hold their ids): an
+	 * eighth of the budget, past which a column's new values are kept raw */
+	p->ts.dictmax = r->budget / 8 / r->jobs;
 	return p;
 }
 
@@ -242,7 +205,6 @@ static void part_free(struct part *p)
 	jt_itab_free(&p->keys);
 	jt_itab_free(&p->grps);
 	free(p->cnt);
-	free(p->cby);
 	jt_xbig_free(p->tv, p->tcap * sizeof *p->tv);
 	free(p->seg);
 	memo_free(&p->lab);
@@ -256,8 +218,6 @@ static void part_free(struct part *p)
 	free(p->cmap);
 	free(p->kmap);
 	free(p->gmap);
-	if (p->has_sp)
-		jt_spill_close(&p->sp);
 	free(p);
 }
 
@@ -376,8 +336,7 @@ static long label_of(struct part *p, const struct jt_record *rec, const char *sr
 	return lab;
 }
 
-/* Touches per customer; their bytes (cby) are added up only when the run
- * spills (spill_slot, merge_slots), as only partitions need them. */
+/* Touches per customer. */
 static void ccount_add(struct part *p, uint32_t c)
 {
 	if (c >= p->ccap) {
@@ -385,22 +344,18 @@ static void ccount_add(struct part *p, uint32_t c)
 		while (cap <= c)
 			cap *= 2;
 		p->cnt = jt_xrealloc(p->cnt, cap * sizeof *p->cnt);
-		p->cby = jt_xrealloc(p->cby, cap * sizeof *p->cby);
 		memset(p->cnt + old, 0, (cap - old) * sizeof *p->cnt);
-		memset(p->cby + old, 0, (cap - old) * sizeof *p->cby);
 		p->ccap = cap;
 	}
 	p->cnt[c]++;
 }
 
-/* The bytes of touch x as a partition holds it: the record and its row. */
-static uint64_t spilled_bytes(const struct part *p, const struct tch *x)
+uint64_t jt_stage_slot_bytes(const struct part *p)
 {
-	return sizeof *x + (p->r->need_row ? jt_ts_rowlen(&p->ts, x->u.row) : 0);
+	return p->ts.rowbytes + p->nt * sizeof *p->tv + p->ct->bytes + p->ccap * sizeof *p->cnt;
 }
 
 static void customer_done(struct jt_stagerun *r, struct vctx *v, struct tch *t, size_t n, struct tch *tmp);
-static void spill_slot(struct part *p);
 
 static int is_canonical(const char *s, size_t n, int64_t t)
 {
@@ -573,57 +528,9 @@ static void part_record(void *ctx, const char *src, const struct jt_record *rec)
 		}
 		x->mask = m;
 	}
-	if (!r->o.sorted && p->ts.rowbytes + p->nt * sizeof *p->tv > r->budget / 2 / r->nparts)
-		spill_slot(p);
-}
-
-/* ---- spilling ----------------------------------------------------------------------- */
-
-static pthread_mutex_t runs_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* A slot's touches (and rows) to a spill file; the slot starts over empty.
- * The rows' pointers become offsets among the run's rows. */
-static void spill_slot(struct part *p)
-{
-	struct jt_stagerun *r = p->r;
-	if (p->nt == 0)
-		return;
-	struct run *u = jt_xcalloc(1, sizeof *u);
-	pthread_mutex_lock(&runs_lock);	/* slots spill on their threads */
-	if (r->nrun == r->runcap) {
-		r->runcap = r->runcap ? 2 * r->runcap : 16;
-		r->runs = jt_xrealloc(r->runs, r->runcap * sizeof *r->runs);
-	}
-	r->runs[r->nrun++] = u;
-	r->spilled = 1;
-	pthread_mutex_unlock(&runs_lock);
-	if (!p->has_sp) {	/* one file per slot: its runs follow each other */
-		jt_spill_open(&p->sp);
-		p->has_sp = 1;
-	}
-	u->slot = p->k;
-	u->first = p->base;
-	u->n = p->nt;
-	u->at = p->sp.size;
-	uint64_t off = 0;
-	for (size_t i = 0; i < p->nt; i++) {
-		struct tch x = p->tv[i];
-		size_t len = r->need_row ? jt_ts_rowlen(&p->ts, x.u.row) : 0;
-		p->cby[x.cust] += sizeof x + len;	/* as spilled_bytes counts it */
-		if (r->need_row) {
-			x.u.row = (const char *)(uintptr_t)off;
-			off += len;
-		}
-		jt_spill_write(&p->sp, &x, sizeof x);
-	}
-	u->rows_at = p->sp.size;
-	u->rows_end = u->rows_at + off;
-	for (size_t i = 0; r->need_row && i < p->nt; i++)
-		jt_spill_write(&p->sp, p->tv[i].u.row, jt_ts_rowlen(&p->ts, p->tv[i].u.row));
-	jt_spill_flush(&p->sp);
-	p->base += p->nt;
-	p->nt = 0;
-	jt_ts_drop_rows(&p->ts);
+	/* the slots' touches, rows and customers: half the budget */
+	if (!r->o.sorted && jt_stage_slot_bytes(p) > r->budget / 2 / r->nparts)
+		jt_stage_spill(p);
 }
 
 /* ---- reading the inputs ------------------------------------------------------------- */
@@ -646,6 +553,7 @@ static void mark_segments(struct jt_stagerun *r, size_t f)
 		p->seg = jt_xrealloc(p->seg, (r->nin + 2) * sizeof *p->seg);
 		p->seg[f] = p->base + p->nt;
 	}
+	r->nfile = f + 1;
 }
 
 static void read_file(struct jt_stagerun *r, const char *path, size_t f)
@@ -692,27 +600,27 @@ static void merge_slots(struct jt_stagerun *r)
 	size_t nf = r->nin ? r->nin : 1;
 	for (size_t k = 0; k < r->nparts; k++) {
 		struct part *p = r->parts[k];
-		for (size_t i = 0; r->spilled && i < p->nt; i++)	/* the touches still in memory */
-			p->cby[p->tv[i].cust] += spilled_bytes(p, &p->tv[i]);
 		p->seg[nf] = p->base + p->nt;
 		if (p->maxt > r->maxt)
 			r->maxt = p->maxt;
 		if (k == 0)
 			continue;
-		p->cmap = remap(&r->cust, &p->cust);
+		if (!r->spilled)	/* spilled touches carry their customer's id */
+			p->cmap = remap(&r->cust, &p->cust);
 		p->kmap = remap(&r->keys, &p->keys);
 		p->gmap = remap(&r->grps, &p->grps);
 	}
+	if (r->spilled)
+		return;
 	size_t nc = r->cust.n;
 	r->ccount = jt_xcalloc(nc + 1, sizeof *r->ccount);
-	r->cbytes = jt_xcalloc(nc + 1, sizeof *r->cbytes);
+	r->ccap = nc + 1;
 	for (size_t k = 0; k < r->nparts; k++) {
 		struct part *p = r->parts[k];
 		size_t n = k ? p->cust.n : r->cust.n;
 		for (size_t c = 0; c < n && c < p->ccap; c++) {
 			uint32_t g = k ? p->cmap[c] : (uint32_t)c;
 			r->ccount[g] += p->cnt[c];
-			r->cbytes[g] += p->cby[c];
 		}
 	}
 }
@@ -725,6 +633,16 @@ static int cmp_cust(const void *a, const void *b)
 	const char *x = jt_itab_key(cmp_tab, *(const uint32_t *)a, &la), *y = jt_itab_key(cmp_tab, *(const uint32_t *)b, &lb);
 	int c = memcmp(x, y, la < lb ? la : lb);
 	return c ? c : (la > lb) - (la < lb);
+}
+
+void jt_stage_order(const struct jt_itab *t, uint32_t *ord, uint32_t *rank)
+{
+	for (uint32_t i = 0; i < t->n; i++)
+		ord[i] = i;
+	cmp_tab = t;	/* one thread sorts */
+	qsort(ord, t->n, sizeof *ord, cmp_cust);
+	for (uint32_t i = 0; i < t->n; i++)
+		rank[ord[i]] = i;
 }
 
 /* ---- customers, one at a time ------------------------------------------------------- */
@@ -770,24 +688,6 @@ static void customer_done(struct jt_stagerun *r, struct vctx *v, struct tch *t, 
 	}
 }
 
-/* Where the touches of each customer are, in customer order: in memory
- * (idx into the slots' arrays) or in a partition loaded from a spill file. */
-struct proc {
-	struct jt_stagerun *r;
-	uint32_t *ord;	/* rank -> customer */
-	uint64_t *start;	/* rank - lo -> first entry in idx */
-	uint32_t *idx;
-	size_t lo, hi;	/* ranks at hand */
-	uint64_t slotbase[JT_MAXJOBS + 1];	/* in memory: idx = slotbase[k] + touch */
-	struct tch *pt;	/* a partition's touches, else NULL */
-	size_t maxn;
-	/* a round on threads */
-	size_t cut[JT_MAXJOBS + 1];
-	struct vctx *vc;
-	struct jt_buf *ob;	/* each thread's output of the round, kept for the next */
-	struct tch **one, **tmp;
-};
-
 static void gather(const struct proc *pc, size_t rank, struct tch *one, size_t *n)
 {
 	const struct jt_stagerun *r = pc->r;
@@ -817,7 +717,7 @@ static void gather(const struct proc *pc, size_t rank, struct tch *one, size_t *
 			else if (s && r->o.mode == JT_SM_FUNNEL && r->c_grp >= 0)
 				x.u.k.grp = p->gmap[x.u.k.grp];
 		}
-		x.cust = cust;
+		x.cust = cust + r->cust_base;
 		if (r->need_row)
 			__builtin_prefetch(x.u.row);	/* read soon, and far from the others */
 		one[k++] = x;
@@ -860,7 +760,7 @@ static uint64_t round_touches(const struct jt_stagerun *r, size_t threads)
 /* Every customer of ranks [lo, hi), in order, on the threads when the view
  * writes rows: rounds of about ROUND_TOUCHES touches, each cut in one slice
  * per thread, the slices' output written in order. */
-static void process(struct proc *pc)
+void jt_stage_process(struct proc *pc)
 {
 	struct jt_stagerun *r = pc->r;
 	size_t T = row_views(r) ? r->jobs : 1;
@@ -871,13 +771,18 @@ static void process(struct proc *pc)
 		pc->tmp = jt_xcalloc(JT_MAXJOBS, sizeof *pc->tmp);
 		pc->vc = jt_xcalloc(JT_MAXJOBS, sizeof *pc->vc);
 		pc->ob = jt_xcalloc(JT_MAXJOBS, sizeof *pc->ob);
+		for (size_t k = 0; row_views(r) && r->jobs > 1 && k < r->jobs; k++) {
+			jt_vctx_init(&pc->vc[k], NULL, r->main.nnum);
+			pc->vc[k].w.delim = r->main.w.delim;
+		}
+	}
+	if (pc->maxn + 1 > pc->onecap) {	/* a partition's customer may have more touches */
+		pc->onecap = pc->maxn + 1;
 		for (size_t k = 0; k < r->jobs; k++) {
-			pc->one[k] = jt_xmalloc((pc->maxn + 1) * sizeof **pc->one);
-			pc->tmp[k] = jt_xmalloc((pc->maxn + 1) * sizeof **pc->tmp);
-			if (row_views(r) && r->jobs > 1) {
-				jt_vctx_init(&pc->vc[k], NULL, r->main.nnum);
-				pc->vc[k].w.delim = r->main.w.delim;
-			}
+			free(pc->one[k]);
+			free(pc->tmp[k]);
+			pc->one[k] = jt_xmalloc(pc->onecap * sizeof **pc->one);
+			pc->tmp[k] = jt_xmalloc(pc->onecap * sizeof **pc->tmp);
 		}
 	}
 	if (T <= 1) {
@@ -913,7 +818,7 @@ static void process(struct proc *pc)
 	}
 }
 
-static void proc_free(struct proc *pc)
+void jt_stage_proc_free(struct proc *pc)
 {
 	for (size_t k = 0; pc->one && k < JT_MAXJOBS; k++) {
 		free(pc->one[k]);
@@ -930,6 +835,7 @@ static void proc_free(struct proc *pc)
 		jt_buf_free(&pc->ob[k]);
 	free(pc->ob);
 	pc->one = NULL;
+	pc->onecap = 0;
 }
 
 /* In memory: the slots' touches indexed in customer order by a counting
@@ -975,266 +881,10 @@ static void process_memory(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank)
 			}
 		}
 	free(fill);
-	process(&pc);
-	proc_free(&pc);
+	jt_stage_process(&pc);
+	jt_stage_proc_free(&pc);
 	free(pc.start);
 	free(pc.idx);
-}
-
-/* Past --memory: the touches go to partitions of consecutive customers
- * (in customer order) of at most half the budget each, then each partition
- * is read back whole and processed in memory. */
-struct feeder {
-	struct jt_stagerun *r;
-	uint32_t *rank, *pof;	/* customer -> rank; rank -> partition */
-	struct jt_spill *pf;	/* one file: partition p is the region [off[p], off[p + 1]) */
-	uint64_t *off, *put;	/* regions, and what is written of each */
-	size_t lo, hi;	/* the partitions of this pass */
-	char **buf;	/* a buffer per partition of the pass */
-	size_t *blen, bsize;
-};
-
-static void feed_bytes(struct feeder *fd, size_t p, const void *s, size_t n)
-{
-	size_t i = p - fd->lo;
-	if (fd->blen[i] + n > fd->bsize) {
-		jt_spill_pwrite(fd->pf, fd->off[p] + fd->put[p], fd->buf[i], fd->blen[i]);
-		fd->put[p] += fd->blen[i];
-		fd->blen[i] = 0;
-		if (n > fd->bsize) {
-			jt_spill_pwrite(fd->pf, fd->off[p] + fd->put[p], s, n);
-			fd->put[p] += n;
-			return;
-		}
-	}
-	memcpy(fd->buf[i] + fd->blen[i], s, n);
-	fd->blen[i] += n;
-}
-
-static void feed_one(struct feeder *fd, const struct part *p, struct tch x, const char *row, size_t rowlen)
-{
-	struct jt_stagerun *r = fd->r;
-	if (p->k) {
-		x.cust = p->cmap[x.cust];
-		if (r->o.mode == JT_SM_PATHS || r->o.mode == JT_SM_VARIANTS)
-			x.u.k.key = p->kmap[x.u.k.key];
-		else if (r->o.mode == JT_SM_FUNNEL && r->c_grp >= 0)
-			x.u.k.grp = p->gmap[x.u.k.grp];
-	}
-	size_t q = fd->pof[fd->rank[x.cust]];
-	if (q < fd->lo || q >= fd->hi)
-		return;	/* another pass's */
-	if (r->need_row)
-		x.u.row = (const char *)(uintptr_t)rowlen;
-	feed_bytes(fd, q, &x, sizeof x);
-	if (r->need_row)
-		feed_bytes(fd, q, row, rowlen);
-}
-
-/* The touches numbered [a, b) of slot p, from its runs and its memory. */
-static void feed_range(struct feeder *fd, const struct part *p, uint64_t a, uint64_t b)
-{
-	struct jt_stagerun *r = fd->r;
-	enum { CH = 4096 };
-	struct tch *buf = jt_xmalloc(CH * sizeof *buf);
-	char *rows = NULL;
-	size_t rcap = 0;
-	for (size_t u = 0; u < r->nrun && a < b; u++) {
-		struct run *ru = r->runs[u];
-		const struct jt_spill *sf = &p->sp;
-		if (ru->slot != p->k || ru->first + ru->n <= a || ru->first >= b)
-			continue;
-		uint64_t s = a > ru->first ? a : ru->first, e = b < ru->first + ru->n ? b : ru->first + ru->n;
-		for (uint64_t i = s; i < e;) {
-			size_t m = e - i < CH ? (size_t)(e - i) : CH;
-			jt_spill_pread(sf, ru->at + (i - ru->first) * sizeof *buf, buf, m * sizeof *buf);
-			uint64_t r0 = 0, r1 = 0;
-			if (r->need_row) {	/* the rows of these touches lie together */
-				struct tch next;
-				r0 = (uint64_t)(uintptr_t)buf[0].u.row;
-				if (i + m < ru->first + ru->n) {
-					jt_spill_pread(sf, ru->at + (i + m - ru->first) * sizeof next, &next, sizeof next);
-					r1 = (uint64_t)(uintptr_t)next.u.row;
-				} else {
-					r1 = ru->rows_end - ru->rows_at;
-				}
-				if (r1 - r0 > rcap) {
-					rcap = (size_t)(r1 - r0);
-					rows = jt_xrealloc(rows, rcap);
-				}
-				if (r1 > r0)
-					jt_spill_pread(sf, ru->rows_at + r0, rows, (size_t)(r1 - r0));
-			}
-			for (size_t j = 0; j < m; j++) {
-				const char *row = NULL;
-				size_t len = 0;
-				if (r->need_row) {
-					uint64_t o = (uint64_t)(uintptr_t)buf[j].u.row;
-					uint64_t o2 = j + 1 < m ? (uint64_t)(uintptr_t)buf[j + 1].u.row : r1;
-					row = rows + (o - r0);
-					len = (size_t)(o2 - o);
-				}
-				feed_one(fd, p, buf[j], row, len);
-			}
-			i += m;
-		}
-		a = e > a ? e : a;
-	}
-	for (uint64_t i = a > p->base ? a : p->base; i < b; i++) {
-		const struct tch *x = &p->tv[i - p->base];
-		feed_one(fd, p, *x, x->u.row, r->need_row ? jt_ts_rowlen(&p->ts, x->u.row) : 0);
-	}
-	free(buf);
-	free(rows);
-}
-
-static void process_spilled(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank)
-{
-	size_t nc = r->cust.n, nf = r->nin ? r->nin : 1;
-	/* partitions: consecutive ranks of at most a quarter of the budget (read
-	 * back, a partition takes about twice its bytes), a customer alone more */
-	uint64_t target = r->budget / 4;
-	uint32_t *pof = jt_xmalloc((nc + 1) * sizeof *pof);
-	size_t np = 0, *plo = jt_xmalloc((nc + 2) * sizeof *plo);
-	uint64_t acc = 0;
-	plo[0] = 0;
-	for (size_t c = 0; c < nc; c++) {
-		uint64_t b = r->cbytes[ord[c]];
-		if (acc && acc + b > target) {
-			plo[++np] = c;
-			acc = 0;
-		}
-		acc += b;
-		pof[c] = (uint32_t)np;
-	}
-	plo[++np] = nc;
-	/* one file, a region per partition, filled in passes over the runs
-	 * with a buffer per partition of the pass: an eighth of the budget */
-	struct jt_spill pf;
-	jt_spill_open(&pf);
-	struct feeder fd;
-	memset(&fd, 0, sizeof fd);
-	fd.r = r;
-	fd.rank = rank;
-	fd.pof = pof;
-	fd.pf = &pf;
-	fd.off = jt_xcalloc(np + 1, sizeof *fd.off);
-	fd.put = jt_xcalloc(np + 1, sizeof *fd.put);
-	for (size_t c = 0; c < nc; c++)
-		fd.off[pof[c] + 1] += r->cbytes[ord[c]];
-	for (size_t i = 0; i < np; i++)
-		fd.off[i + 1] += fd.off[i];
-	fd.bsize = 64 << 10;
-	size_t per = (size_t)(r->budget / 8 / fd.bsize);
-	if (per < 1)
-		per = 1;
-	fd.buf = jt_xcalloc(per, sizeof *fd.buf);
-	fd.blen = jt_xcalloc(per, sizeof *fd.blen);
-	for (size_t i = 0; i < per && i < np; i++)
-		fd.buf[i] = jt_xmalloc(fd.bsize);
-	for (fd.lo = 0; fd.lo < np; fd.lo = fd.hi) {
-		fd.hi = fd.lo + per < np ? fd.lo + per : np;
-		for (size_t f = 0; f < nf; f++)
-			for (size_t k = 0; k < r->nparts; k++)
-				feed_range(&fd, r->parts[k], r->parts[k]->seg[f], r->parts[k]->seg[f + 1]);
-		for (size_t q = fd.lo; q < fd.hi; q++) {
-			jt_spill_pwrite(&pf, fd.off[q] + fd.put[q], fd.buf[q - fd.lo], fd.blen[q - fd.lo]);
-			fd.put[q] += fd.blen[q - fd.lo];
-			fd.blen[q - fd.lo] = 0;
-			if (fd.put[q] != fd.off[q + 1] - fd.off[q])
-				jt_die("internal error: partition %zu holds %llu bytes, not %llu", q,
-				       (unsigned long long)fd.put[q], (unsigned long long)(fd.off[q + 1] - fd.off[q]));
-		}
-	}
-	for (size_t i = 0; i < per; i++)
-		free(fd.buf[i]);
-	free(fd.buf);
-	free(fd.blen);
-	/* the runs and the rows in memory are in the partitions now */
-	for (size_t u = 0; u < r->nrun; u++)
-		free(r->runs[u]);
-	r->nrun = 0;
-	for (size_t k = 0; k < r->nparts; k++) {
-		struct part *p = r->parts[k];
-		jt_ts_drop_rows(&p->ts);
-		jt_xbig_free(p->tv, p->tcap * sizeof *p->tv);
-		p->tv = NULL;
-		p->nt = p->tcap = 0;
-		if (p->has_sp) {
-			jt_spill_close(&p->sp);
-			p->has_sp = 0;
-		}
-	}
-	jt_xbig_trim();	/* the rows' and touches' blocks: the partitions are read otherwise */
-	struct proc pc;
-	memset(&pc, 0, sizeof pc);
-	pc.r = r;
-	pc.ord = ord;
-	for (size_t c = 0; c < nc; c++)
-		if (r->ccount[c] > pc.maxn)
-			pc.maxn = r->ccount[c];
-	/* one set of buffers for the largest partition, used by each in turn:
-	 * fresh pages for every partition cost more than reading it */
-	uint64_t maxsize = 0, maxn = 0, maxc = 0;
-	for (size_t i = 0; i < np; i++) {
-		uint64_t n = 0;
-		for (size_t c = plo[i]; c < plo[i + 1]; c++)
-			n += r->ccount[ord[c]];
-		if (fd.off[i + 1] - fd.off[i] > maxsize)
-			maxsize = fd.off[i + 1] - fd.off[i];
-		if (n > maxn)
-			maxn = n;
-		if (plo[i + 1] - plo[i] > maxc)
-			maxc = plo[i + 1] - plo[i];
-	}
-	size_t blobsz = (size_t)maxsize + 1, ptsz = ((size_t)maxn + 1) * sizeof *pc.pt,
-	       idxsz = ((size_t)maxn + 1) * sizeof *pc.idx;
-	char *blob = jt_xbig_dirty(blobsz);
-	struct tch *pt = jt_xbig_dirty(ptsz);
-	uint32_t *idx = jt_xbig_dirty(idxsz);
-	pc.start = jt_xmalloc(((size_t)maxc + 2) * sizeof *pc.start);
-	for (size_t i = 0; i < np; i++) {
-		uint64_t size = fd.off[i + 1] - fd.off[i];
-		jt_spill_pread(&pf, fd.off[i], blob, (size_t)size);
-		pc.lo = plo[i];
-		pc.hi = plo[i + 1];
-		uint64_t n = 0;
-		for (size_t c = pc.lo; c < pc.hi; c++)
-			n += r->ccount[ord[c]];
-		pc.pt = pt;
-		memset(pc.start, 0, (pc.hi - pc.lo + 2) * sizeof *pc.start);
-		pc.idx = idx;
-		const char *q = blob;
-		for (uint64_t j = 0; j < n; j++) {
-			memcpy(&pc.pt[j], q, sizeof *pc.pt);
-			q += sizeof *pc.pt;
-			if (r->need_row) {
-				size_t len = (size_t)(uintptr_t)pc.pt[j].u.row;
-				pc.pt[j].u.row = q;
-				q += len;
-			}
-			pc.start[rank[pc.pt[j].cust] - pc.lo + 1]++;
-		}
-		for (size_t c = 0; c < pc.hi - pc.lo; c++)
-			pc.start[c + 1] += pc.start[c];
-		uint64_t *fill = jt_xmalloc((pc.hi - pc.lo + 1) * sizeof *fill);
-		memcpy(fill, pc.start, (pc.hi - pc.lo + 1) * sizeof *fill);
-		for (uint64_t j = 0; j < n; j++)
-			pc.idx[fill[rank[pc.pt[j].cust] - pc.lo]++] = (uint32_t)j;
-		free(fill);
-		process(&pc);
-		pc.pt = NULL;
-	}
-	jt_xbig_free(blob, blobsz);
-	jt_xbig_free(pt, ptsz);
-	jt_xbig_free(idx, idxsz);
-	free(pc.start);
-	proc_free(&pc);
-	jt_spill_close(&pf);
-	free(fd.off);
-	free(fd.put);
-	free(pof);
-	free(plo);
 }
 
 /* ---- the run ------------------------------------------------------------------------ */
@@ -1266,23 +916,19 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 		merge_slots(r);
 		r->as_of = r->o.has_as_of ? r->o.as_of : r->maxt;
 		size_t nc = r->cust.n;
-		uint32_t *ord = jt_xmalloc((nc + 1) * sizeof *ord), *rank = jt_xmalloc((nc + 1) * sizeof *rank);
-		for (uint32_t i = 0; i < nc; i++)
-			ord[i] = i;
-		cmp_tab = &r->cust;
-		qsort(ord, nc, sizeof *ord, cmp_cust);
-		for (uint32_t i = 0; i < nc; i++)
-			rank[ord[i]] = i;
-		if (r->o.mode == JT_SM_CUSTOMERS && nc)
+		if (r->o.mode == JT_SM_CUSTOMERS && (nc || r->spilled))
 			jt_customers_header(r, &r->main);
-		if (r->o.mode == JT_SM_ANNOTATE && nc)
+		if (r->o.mode == JT_SM_ANNOTATE && (nc || r->spilled))
 			jt_annotate_header_out(r, &r->main);
-		if (r->spilled)
-			process_spilled(r, ord, rank);
-		else
+		if (r->spilled) {
+			jt_stage_spilled(r);
+		} else {
+			uint32_t *ord = jt_xmalloc((nc + 1) * sizeof *ord), *rank = jt_xmalloc((nc + 1) * sizeof *rank);
+			jt_stage_order(&r->cust, ord, rank);
 			process_memory(r, ord, rank);
-		free(ord);
-		free(rank);
+			free(ord);
+			free(rank);
+		}
 	}
 	r->customers += r->main.customers;
 	if (r->h || r->o.mode != JT_SM_ANNOTATE) {
@@ -1316,9 +962,7 @@ void jt_stage_free(struct jt_stagerun *r)
 	free(r->in);
 	for (size_t k = 0; k < r->nparts; k++)
 		part_free(r->parts[k]);
-	for (size_t u = 0; u < r->nrun; u++)
-		free(r->runs[u]);
-	free(r->runs);
+	jt_stage_spill_free(r);
 	jt_rejects_free(r->rj);
 	jt_header_free(r->h);
 	jt_annotate_free(r);
@@ -1333,7 +977,7 @@ void jt_stage_free(struct jt_stagerun *r)
 	jt_itab_free(&r->grps);
 	jt_itab_free(&r->done);
 	free(r->ccount);
-	free(r->cbytes);
+	jt_buf_free(&r->bgname);
 	if (r->main.of)
 		jt_vctx_free(&r->main);
 	jt_buf_free(&r->vb);

@@ -95,7 +95,7 @@ struct cohort {
 };
 
 struct bgc {	/* one customer for --bgnbd */
-	uint32_t cust;
+	uint64_t name;	/* its id, in bgname (the id tables do not outlive a partition) */
 	struct jt_rfm rfm;
 };
 
@@ -141,15 +141,15 @@ struct jt_stagerun {
 	size_t nt, tcap;
 	struct jt_itab cust;
 	uint32_t *ccount;	/* touches per customer */
-	uint64_t *cbytes;	/* their row bytes (partitions past --memory) */
 	size_t ccap;
+	uint32_t cust_base;	/* past --memory: the ids of the partitions before this one */
 	struct jt_itab keys;	/* paths, variants */
 	struct jt_itab grps;	/* funnel -g values */
 	struct part *parts[JT_MAXJOBS];	/* one per thread slot; slot 0 is the main thread's */
 	size_t nparts;
 	size_t seg_pending;	/* the file (+1) whose segments wait for the parts */
-	struct run **runs;	/* spilled touches */
-	size_t nrun, runcap;
+	size_t nfile;	/* input files marked in the slots' seg so far */
+	struct spillset *ss;	/* past --memory (stage_spill.c) */
 	volatile int spilled;
 	int64_t maxt, as_of;
 	uint64_t customers;
@@ -176,6 +176,7 @@ struct jt_stagerun {
 	int ctab_header;
 	struct bgc *bg;
 	size_t nbg, bgcap;
+	struct jt_buf bgname;
 	const char **hnames;	/* annotate: the header, until the first row */
 	size_t *hlens;
 	struct jt_map edges;
@@ -202,6 +203,70 @@ struct jt_stagerun {
 	struct vctx main;	/* the main thread's writer (views that total) */
 	struct jt_buf vb;
 };
+
+/* A value memo: what a predicate said of each dictionary id of a column. */
+struct memo {
+	uint64_t *val;
+	uint8_t *known;
+	size_t cap;
+};
+
+/* One thread slot: a part of each input file, its touches and their rows.
+ * Slot 0 runs on the main thread; its tables are the run's. */
+struct part {
+	struct jt_stagerun *r;
+	size_t k;
+	struct jt_rejects *rj;	/* slot 0: the run's; others: deferred */
+	struct jt_tstore ts;
+	struct jt_itab cust, keys, grps;	/* slot 0 uses the run's instead */
+	struct jt_itab *ct, *kt, *gt;	/* the tables this slot interns into */
+	uint32_t *cnt;	/* touches per customer (this slot's ids) */
+	size_t ccap;
+	struct tch *tv;
+	size_t nt, tcap;
+	uint64_t base;	/* the number of the first touch in tv (the ones before are spilled) */
+	uint64_t *seg;	/* the number of the first touch of each input file's part: seg[f] */
+	struct memo lab, key, grp, *flag, step, ret;
+	int64_t maxt;
+	/* after the read: this slot's ids in the run's tables */
+	uint32_t *cmap, *kmap, *gmap;
+};
+
+/* Where the touches of each customer are, in customer order: in memory
+ * (idx into the slots' arrays) or in a partition loaded from a spill file. */
+struct proc {
+	struct jt_stagerun *r;
+	uint32_t *ord;	/* rank -> customer */
+	uint64_t *start;	/* rank - lo -> first entry in idx */
+	uint32_t *idx;
+	size_t lo, hi;	/* ranks at hand */
+	uint64_t slotbase[JT_MAXJOBS + 1];	/* in memory: idx = slotbase[k] + touch */
+	struct tch *pt;	/* a partition's touches, else NULL */
+	size_t maxn;	/* the most touches of a customer */
+	/* a round on threads */
+	size_t cut[JT_MAXJOBS + 1];
+	struct vctx *vc;
+	struct jt_buf *ob;	/* each thread's output of the round, kept for the next */
+	struct tch **one, **tmp;
+	size_t onecap;
+};
+
+/* ---- the core for the spill (stage_core.c) ---- */
+/* ord: the customers of t by id (bytes), rank its inverse. */
+void jt_stage_order(const struct jt_itab *t, uint32_t *ord, uint32_t *rank);
+/* Every customer of ranks [pc->lo, pc->hi), in order, to the views. */
+void jt_stage_process(struct proc *pc);
+void jt_stage_proc_free(struct proc *pc);
+/* Memory a slot holds: its touches, rows and customers. */
+uint64_t jt_stage_slot_bytes(const struct part *p);
+
+/* ---- past --memory (stage_spill.c) ---- */
+/* Slot p's touches to the partitions; the slot starts over empty. */
+void jt_stage_spill(struct part *p);
+/* After the read: the rest of the slots' touches to the partitions, then
+ * each partition to the views, in customer order. */
+void jt_stage_spilled(struct jt_stagerun *r);
+void jt_stage_spill_free(struct jt_stagerun *r);
 
 /* ---- core helpers for the views (stage.c) ---- */
 const char *jt_stage_label(const struct jt_stagerun *r, size_t i);

@@ -18,8 +18,19 @@ void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
 	s->c_time = c_time;
 	s->col = jt_xcalloc(ncol ? ncol : 1, sizeof *s->col);
 	s->last = jt_xcalloc(ncol ? ncol : 1, sizeof *s->last);
-	for (size_t i = 0; i < ncol; i++)
+	for (size_t i = 0; i < ncol; i++) {
 		jt_itab_put(&s->col[i].dict, "", 0, NULL);	/* id 0 */
+		s->dictbytes += s->col[i].dict.bytes;
+	}
+}
+
+/* Column c's dictionary took a new value: past dictmax in all, the column
+ * goes raw (its dictionary stays for the rows that use it, but grows no more). */
+static void grew(struct jt_tstore *s, struct jt_tcol *c, uint64_t before)
+{
+	s->dictbytes += c->dict.bytes - before;
+	if (s->dictmax && s->dictbytes > s->dictmax)
+		c->raw = 1;
 }
 
 static char *room(struct jt_tstore *s, size_t need)
@@ -95,8 +106,11 @@ const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time
 			size_t ln;
 			const char *lv = jt_itab_key(&c->dict, id, &ln);
 			if (ln != n || memcmp(lv, rec->f[i], n) != 0) {	/* not the same as the row before */
+				uint64_t before = c->dict.bytes;
 				id = jt_itab_put(&c->dict, rec->f[i], n, &isnew);
 				c->lastid = id;
+				if (isnew)
+					grew(s, c, before);
 			}
 			c->seen++;
 			if (isnew && c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen)
@@ -123,7 +137,10 @@ uint32_t jt_ts_intern(struct jt_tstore *s, size_t col, const char *v, size_t n)
 	if (c->raw)
 		return UINT32_MAX;
 	int isnew;
+	uint64_t before = c->dict.bytes;
 	uint32_t id = jt_itab_put(&c->dict, v, n, &isnew);
+	if (isnew)
+		grew(s, c, before);
 	c->seen++;
 	if (isnew && c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen)
 		c->raw = 1;
