@@ -116,6 +116,7 @@ struct run {
 	struct jt_period *period;	/* html: first and last touch */
 	int agg_merge;	/* --merge: partials, read as one stream each */
 	uint64_t budget;	/* --per's keys: half of --memory */
+	int keep_state;	/* --history: the state is written after the run */
 };
 
 static void on_header(void *ctx, const char *src, const struct jt_header *h)
@@ -139,7 +140,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 
 /* A regular file read in parts on threads (-j), each into a state of its own,
  * merged in file order: the same state as one read. */
-static void read_input(struct run *r, const char *path, size_t jobs)
+static void read_input(struct run *r, const char *path, size_t jobs, int last)
 {
 	struct jt_split sp;
 	if (jobs < 2 || r->agg_merge || jt_split_file(path, &r->c->dialect, jobs, &sp) < 2) {
@@ -170,7 +171,12 @@ static void read_input(struct run *r, const char *path, size_t jobs)
 	}
 	jt_par_parts(path, r->c, r->rj, &sp, h, hlines, on_record, pp);
 	for (size_t k = 1; k < sp.n; k++) {
-		jt_agg_merge(r->agg, pr[k].agg);
+		/* the last part of the last file: a lookup on threads when nothing
+		 * keeps the state (--history writes it) */
+		if (last && k + 1 == sp.n && !r->keep_state)
+			jt_agg_merge_last(r->agg, pr[k].agg, sp.n);
+		else
+			jt_agg_merge(r->agg, pr[k].agg);
 		jt_agg_free(pr[k].agg);
 		if (r->period)
 			jt_period_merge(r->period, &per[k]);
@@ -454,14 +460,14 @@ int main(int argc, char **argv)
 	jt_paths_check();
 	FILE *out = jt_out_open(c.output);	/* a bad -o folder fails before a long read */
 	struct run r = { jt_agg_new(&o), &c, jt_rejects_new(&c), { 0, 0 },
-			 o.html.period || (ho.dir && !o.merge) ? &period : NULL, o.merge, c.memory / 2 };
+			 o.html.period || (ho.dir && !o.merge) ? &period : NULL, o.merge, c.memory / 2, ho.dir != NULL };
 	jt_agg_budget(r.agg, r.budget);
 	size_t jobs = jt_jobs(c.jobs);
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);
 	} else {
 		for (int i = optind; i < argc; i++)
-			read_input(&r, argv[i], jobs);
+			read_input(&r, argv[i], jobs, i + 1 == argc);
 	}
 	int status = jt_rejects_finish(r.rj, -1);
 	struct jt_history *hist = NULL;

@@ -27,9 +27,13 @@ static uint64_t mix(uint64_t h)
 
 long jt_map_find(const struct jt_map *m, const void *key, size_t len)
 {
+	return jt_map_find_h(m, key, len, jt_fnv1a64(key, len));
+}
+
+long jt_map_find_h(const struct jt_map *m, const void *key, size_t len, uint64_t h)
+{
 	if (!m->slot)
 		return -1;
-	uint64_t h = jt_fnv1a64(key, len);
 	size_t i = mix(h) & m->mask;
 	for (;; i = (i + 1) & m->mask) {
 		uint32_t s = m->slot[i];

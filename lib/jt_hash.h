@@ -28,6 +28,8 @@ struct jt_map {
 
 /* Index of the entry for key, or -1. */
 long jt_map_find(const struct jt_map *m, const void *key, size_t len);
+/* The same with the key's jt_fnv1a64 already known (an entry's hash). */
+long jt_map_find_h(const struct jt_map *m, const void *key, size_t len, uint64_t h);
 /* Index of the entry for key, inserting it with val when absent (*isnew set). */
 size_t jt_map_put(struct jt_map *m, const void *key, size_t len, uint32_t val, int *isnew);
 void jt_map_free(struct jt_map *m);

@@ -99,6 +99,11 @@ struct jt_agg *jt_agg_part(const struct jt_agg *a, int later);
  * --per each key's first row with a value for a KPI. b's spill files (past
  * --memory) become a's; free b after. */
 void jt_agg_merge(struct jt_agg *a, struct jt_agg *b);
+/* The last merge of a run that writes a result (not --partial, not kept by
+ * --history): the same result, but b's distinct values and --per keys are
+ * only looked up in a's, on threads, and counted, not added: a's sets are
+ * not whole after it, and a can take no more rows or merges. */
+void jt_agg_merge_last(struct jt_agg *a, struct jt_agg *b, size_t threads);
 /* --per: past bytes of keys' state (0: no bound), the keys go on in spill
  * files, partitioned by key, and are aggregated one partition at a time at
  * jt_agg_write: the same output. A --partial keeps them (it writes them). */

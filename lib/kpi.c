@@ -613,6 +613,7 @@ void jt_agg_free(struct jt_agg *a)
 	jt_colsel_free(&a->xsel);
 	jt_map_free(&a->groups);
 	jt_map_free(&a->per);
+	free(a->per_more);
 	free(a->per_done);
 	jt_buf_free(&a->key);
 	jt_buf_free(&a->tmp);

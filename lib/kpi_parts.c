@@ -12,6 +12,7 @@
 #include "jt_colsel.h"
 #include "jt_err.h"
 #include "jt_hash.h"
+#include "jt_par.h"
 #include "jt_kpi.h"
 #include "jt_mem.h"
 #include "jt_num.h"
@@ -80,17 +81,95 @@ static void regroup(struct jt_agg *a, const struct jt_map_ent *e, uint32_t id)
 	jt_buf_add(&a->tmp, e->key + sizeof id, e->len - sizeof id);
 }
 
+/* Each entry of from (a map of b's, keys of (group id, value)) looked up in
+ * into (a's), its group id taken through gmap: found[e] is its index there,
+ * or UINT32_MAX. On threads: lookups only. */
+struct lookup {
+	const struct jt_map *from, *into;
+	const size_t *gmap;
+	uint32_t *found;
+	size_t threads;
+	struct jt_buf key[JT_MAXJOBS];
+};
+
+static void lookup_job(void *arg, size_t k)
+{
+	struct lookup *l = arg;
+	size_t n = l->from->n, lo = n * k / l->threads, hi = n * (k + 1) / l->threads;
+	struct jt_buf *b = &l->key[k];
+	for (size_t e = lo; e < hi; e++) {
+		const struct jt_map_ent *en = &l->from->ent[e];
+		uint32_t gid, id;
+		memcpy(&gid, en->key, sizeof gid);
+		id = (uint32_t)l->gmap[gid];
+		long at;
+		if (id == gid) {	/* the same key: its hash is known */
+			at = jt_map_find_h(l->into, en->key, en->len, en->hash);
+		} else {
+			jt_buf_reset(b);
+			jt_buf_add(b, &id, sizeof id);
+			jt_buf_add(b, en->key + sizeof id, en->len - sizeof id);
+			at = jt_map_find(l->into, b->p, b->len);
+		}
+		l->found[e] = at < 0 ? UINT32_MAX : (uint32_t)at;
+	}
+}
+
+static uint32_t *lookup(const struct jt_map *from, const struct jt_map *into, const size_t *gmap, size_t threads)
+{
+	struct lookup l;
+	memset(&l, 0, sizeof l);
+	l.from = from;
+	l.into = into;
+	l.gmap = gmap;
+	l.found = jt_xmalloc((from->n ? from->n : 1) * sizeof *l.found);
+	l.threads = threads > JT_MAXJOBS ? JT_MAXJOBS : threads < 1 ? 1 : threads;
+	if (from->n < 4096 * l.threads)
+		l.threads = 1;
+	jt_par_run(l.threads, lookup_job, &l);
+	for (size_t k = 0; k < l.threads; k++)
+		jt_buf_free(&l.key[k]);
+	return l.found;
+}
+
+static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last);
+
 void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
+{
+	merge(a, b, 1, 0);
+}
+
+void jt_agg_merge_last(struct jt_agg *a, struct jt_agg *b, size_t threads)
+{
+	/* a --partial writes its sets and keys; past --memory they are spilled */
+	merge(a, b, threads, threads > 1 && !a->o.partial && !a->ps && !b->ps);
+}
+
+static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 {
 	if (!b->bound)
 		return;
+	if (a->counted)
+		jt_die("internal error: a merge after the last one");
 	size_t *gmap = jt_xmalloc((b->groups.n ? b->groups.n : 1) * sizeof *gmap);
 	for (size_t g = 0; g < b->groups.n; g++)	/* in b's first-seen order: a's stays the file's */
 		gmap[g] = kpi_group_id(a, b->groups.ent[g].key, b->groups.ent[g].len);
 	for (size_t g = 0; g < b->groups.n; g++)
 		for (size_t i = 0; i < a->nk; i++)
 			kst_merge(&a->k[i], &a->st[gmap[g] * a->nk + i], &b->st[g * b->nk + i]);
-	for (size_t i = 0; i < a->nk; i++) {
+	for (size_t i = 0; last && i < a->nk; i++) {	/* counted, not added */
+		const struct jt_map *m = &b->k[i].set;
+		if (!m->n)
+			continue;
+		uint32_t *found = lookup(m, &a->k[i].set, gmap, threads);
+		for (size_t e = 0; e < m->n; e++) {
+			uint32_t gid;
+			memcpy(&gid, m->ent[e].key, sizeof gid);
+			a->st[gmap[gid] * a->nk + i].n += found[e] == UINT32_MAX;
+		}
+		free(found);
+	}
+	for (size_t i = 0; !last && i < a->nk; i++) {
 		const struct jt_map *m = &b->k[i].set;
 		for (size_t e = 0; e < m->n; e++) {
 			uint32_t gid;
@@ -109,9 +188,22 @@ void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
 		kpi_pspill_take(a, b, gmap);
 	}
 	/* --per: b's keys in a (in b's order), then the values b took for them,
-	 * each only when a had none for that KPI: a sequential read's first */
+	 * each only when a had none for that KPI: a sequential read's first.
+	 * The last merge only looks b's keys up: one a lacks takes b's values
+	 * (b took each KPI of a key once), and is counted for its group. */
 	size_t *emap = jt_xmalloc((b->per.n ? b->per.n : 1) * sizeof *emap);
-	for (size_t e = 0; e < b->per.n; e++) {
+	if (last && b->per.n) {
+		uint32_t *found = lookup(&b->per, &a->per, gmap, threads);
+		a->per_more = jt_xcalloc(a->groups.n ? a->groups.n : 1, sizeof *a->per_more);
+		for (size_t e = 0; e < b->per.n; e++) {
+			uint32_t gid;
+			memcpy(&gid, b->per.ent[e].key, sizeof gid);
+			emap[e] = found[e] == UINT32_MAX ? SIZE_MAX : found[e];
+			a->per_more[gmap[gid]] += found[e] == UINT32_MAX;
+		}
+		free(found);
+	}
+	for (size_t e = 0; !last && e < b->per.n; e++) {
 		uint32_t gid;
 		int isnew;
 		memcpy(&gid, b->per.ent[e].key, sizeof gid);
@@ -127,10 +219,12 @@ void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
 	}
 	for (size_t t = 0; t < b->ntk; t++) {
 		const struct taken *x = &b->tk[t];
-		unsigned char *done = a->per_done + emap[x->e] * a->per_bytes;
-		if (done[x->ki / 8] & 1u << (x->ki % 8))
-			continue;
-		done[x->ki / 8] |= (unsigned char)(1u << (x->ki % 8));
+		if (emap[x->e] != SIZE_MAX) {
+			unsigned char *done = a->per_done + emap[x->e] * a->per_bytes;
+			if (done[x->ki / 8] & 1u << (x->ki % 8))
+				continue;
+			done[x->ki / 8] |= (unsigned char)(1u << (x->ki % 8));
+		}
 		struct parsed p = { x->present, x->v, x->cls };
 		uint32_t gid;
 		memcpy(&gid, b->per.ent[x->e].key, sizeof gid);
@@ -139,6 +233,7 @@ void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
 	}
 	free(emap);
 	free(gmap);
+	a->counted |= last;
 }
 
 /* ---------- --per past --memory ---------- */
@@ -433,6 +528,8 @@ void kpi_per_missing(struct jt_agg *a)
 		memcpy(&gid, a->per.ent[e].key, sizeof gid);
 		keys[gid]++;
 	}
+	for (size_t g = 0; a->per_more && g < a->groups.n; g++)
+		keys[g] += a->per_more[g];
 	if (a->ps)
 		pspill_finish(a, keys);
 	for (size_t g = 0; g < a->groups.n; g++)

@@ -212,6 +212,8 @@ static void partial_emit(void *ctx, const char *type, const char *name, const ch
 
 void kpi_write_partial(struct jt_agg *a, FILE *fp)
 {
+	if (a->counted)
+		jt_die("internal error: a state written after jt_agg_merge_last");
 	struct jt_writer w;
 	struct jt_buf b = JT_BUF_INIT;
 	jt_writer_init(&w, fp);

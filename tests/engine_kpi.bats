@@ -207,6 +207,22 @@ MEM=$'-j 1 --memory 1M\n-j 2 --memory 1M\n-j 7 --memory 1M\n-j 3 --memory 2M'
 	cmp "$T/m1" "$T/m7"
 }
 
+@test "engine_kpi: jkpi -j: --history keeps the whole state at any -j (the last merge only counts when nothing keeps it)" {
+	local j
+	for j in 1 2 7; do
+		jkpi -q -j "$j" -g touchpoint --per customer -k "$KPIS" --history "$T/h$j" "$F/touches.csv" >"$T/out$j"
+	done
+	for j in 2 7; do
+		cmp "$T/out1" "$T/out$j"
+		diff -r "$T/h1" "$T/h$j"
+	done
+	# and the state merges like the partial of a one-thread run
+	jkpi -q -j 1 --partial -g touchpoint --per customer -k "$KPIS" "$F/touches.csv" >"$T/p1"
+	jkpi --merge "$T/p1" >"$T/m1"
+	jkpi --merge "$T/h7"/*.state >"$T/m7"
+	cmp "$T/m1" "$T/m7"
+}
+
 @test "engine_kpi: jkpi -j: two input files are one file joined" {
 	head -n 9001 "$F/touches.csv" >"$T/a.csv"
 	{ head -n 1 "$F/touches.csv"; tail -n +9002 "$F/touches.csv"; } >"$T/b.csv"
