@@ -34,8 +34,17 @@ struct prec {
 /* Partition q of a slot's spill: [off[q], off[q + 1]) of the slot's file. */
 struct srun {
 	size_t slot;
+	uint64_t first;	/* its first touch's place in the input */
 	uint64_t *off;
 };
+
+/* Runs in input order (of their first touches): a range's customers then
+ * mostly come back with their touches in input order, unsorted. */
+static int cmp_run(const void *a, const void *b)
+{
+	const struct srun *x = a, *y = b;
+	return (x->first > y->first) - (x->first < y->first);
+}
 
 struct spillset {
 	pthread_mutex_t lock;
@@ -235,38 +244,42 @@ void jt_stage_spill(struct part *p)
 		const char *key = jt_itab_key(p->ct, (uint32_t)c, &len);
 		pof[c] = (uint32_t)range_of(&s->cutkeys, s->cut, s->ncut, key, len);
 	}
-	/* the touches grouped by range, in their order within each */
+	/* the touches grouped by range, then by customer (read back, a
+	 * customer's id is interned once), each customer's in input order: a
+	 * counting sort over the slot's customers */
 	size_t np = s->ncut + 1;
-	uint64_t *off = jt_xcalloc(np + 1, sizeof *off);
 	if (p->nt > s->permcap[k]) {
 		free(s->perm[k]);
 		s->permcap[k] = p->tcap;
 		s->perm[k] = jt_xmalloc(s->permcap[k] * sizeof *s->perm[k]);
 	}
-	uint32_t *perm = s->perm[k];
+	uint32_t *perm = s->perm[k], *pos = rlen;	/* rlen is done with */
 	size_t *at = jt_xcalloc(np + 1, sizeof *at);
-	for (size_t i = 0; i < p->nt; i++) {
-		const struct tch *x = &p->tv[i];
-		at[pof[x->cust] + 1]++;
-		off[pof[x->cust] + 1] += rlen[x->cust] + (r->need_row ? jt_ts_rowlen(&p->ts, x->u.row) : 0);
-	}
+	for (size_t c = 0; c < nc; c++)
+		at[pof[c] + 1] += p->cnt[c];
 	for (size_t q = 0; q < np; q++)
 		at[q + 1] += at[q];
-	for (size_t i = 0; i < p->nt; i++)
-		perm[at[pof[p->tv[i].cust]]++] = (uint32_t)i;
+	for (size_t c = 0; c < nc; c++) {
+		pos[c] = (uint32_t)at[pof[c]];
+		at[pof[c]] += p->cnt[c];
+	}
 	free(at);
+	for (size_t i = 0; i < p->nt; i++)
+		perm[pos[p->tv[i].cust]++] = (uint32_t)i;
 	if (!s->open[k]) {
 		jt_spill_open(&s->file[k]);
 		s->open[k] = 1;
 	}
 	struct jt_spill *sf = &s->file[k];
+	uint64_t *off = jt_xcalloc(np + 1, sizeof *off);
+	size_t q = 0;
 	off[0] = sf->size;
-	for (size_t q = 0; q < np; q++)
-		off[q + 1] += off[q];
 	for (size_t j = 0; j < p->nt; j++) {
 		size_t i = perm[j], klen, rowlen = 0;
 		struct prec pr;
 		pr.x = p->tv[i];
+		for (; q < pof[pr.x.cust]; q++)
+			off[q + 1] = sf->size;
 		const char *key = jt_itab_key(p->ct, pr.x.cust, &klen);
 		pr.seq = seq_of(r, p, p->base + i);
 		pr.x.cust = (uint32_t)klen;
@@ -279,15 +292,14 @@ void jt_stage_spill(struct part *p)
 		if (rowlen)
 			jt_spill_write(sf, p->tv[i].u.row, rowlen);
 	}
-	if (sf->size != off[np])
-		jt_die("internal error: a spill of %llu bytes, not %llu", (unsigned long long)(sf->size - off[0]),
-		       (unsigned long long)(off[np] - off[0]));
+	for (; q < np; q++)
+		off[q + 1] = sf->size;
 	pthread_mutex_lock(&s->lock);
 	if (s->nrun == s->runcap) {
 		s->runcap = s->runcap ? 2 * s->runcap : 16;
 		s->run = jt_xrealloc(s->run, s->runcap * sizeof *s->run);
 	}
-	s->run[s->nrun++] = (struct srun){ k, off };
+	s->run[s->nrun++] = (struct srun){ k, seq_of(r, p, p->base), off };
 	pthread_mutex_unlock(&s->lock);
 	/* the slot starts over: touches, rows and customers */
 	p->base += p->nt;
@@ -419,13 +431,21 @@ static void load(struct jt_stagerun *r, const struct ext *e, size_t ne, uint64_t
 		s->idx = jt_xmalloc(s->ncap * sizeof *s->idx);
 	}
 	jt_itab_clear(&r->cust);
-	const char *q = s->blob;
+	const char *q = s->blob, *lastkey = NULL;
+	size_t lastlen = 0;
+	uint32_t lastc = 0;
 	for (size_t j = 0; j < n; j++) {
 		struct prec pr;
 		memcpy(&pr, q, sizeof pr);
 		q += sizeof pr;
-		uint32_t c = jt_itab_put(&r->cust, q, pr.x.cust, NULL);
+		/* a customer's touches follow each other in a spill */
+		if (!lastkey || lastlen != pr.x.cust || memcmp(lastkey, q, lastlen) != 0) {
+			lastc = jt_itab_put(&r->cust, q, pr.x.cust, NULL);
+			lastkey = q;
+			lastlen = pr.x.cust;
+		}
 		q += pr.x.cust;
+		uint32_t c = lastc;
 		if (c >= r->ccap) {
 			size_t old = r->ccap;
 			void *v = r->ccount;
@@ -591,6 +611,7 @@ void jt_stage_spilled(struct jt_stagerun *r)
 	}
 	jt_xbig_trim();	/* the rows' and touches' blocks: the partitions are read otherwise */
 	size_t np = s->ncut + 1;
+	qsort(s->run, s->nrun, sizeof *s->run, cmp_run);
 	struct ext *e = jt_xcalloc(s->nrun + 1, sizeof *e);
 	for (size_t q = 0; q < np; q++) {
 		size_t ne = 0;
