@@ -193,6 +193,8 @@ static void first_cut(struct spillset *s, struct part *p, const uint32_t *rlen)
 	free(w);
 }
 
+_Static_assert(JT_MAXJOBS <= 64, "a touch's place holds its slot in 6 bits");
+
 /* Touch n of slot p's place in the input: its file (the last one whose
  * first touch in the slot is at or before n), the slot, n. */
 static uint64_t seq_of(const struct jt_stagerun *r, const struct part *p, uint64_t n)
@@ -221,6 +223,10 @@ void jt_stage_spill(struct part *p)
 	pthread_mutex_unlock(&make_lock);
 	struct spillset *s = r->ss;
 	size_t k = p->k, nc = p->ct->n;
+	/* a touch's place in the input: 20 bits of file, 6 of slot, 38 of touch */
+	if (r->nfile > (size_t)1 << 20 || p->base + p->nt > (uint64_t)1 << 38)
+		jt_die("past --memory, jstage keeps the input order of at most 1,048,576 files and 2^38 touches a "
+		       "thread (raise --memory, or join the files)");
 	if (nc > s->pcap[k]) {
 		s->pcap[k] = nc + nc / 2;
 		free(s->pof[k]);
