@@ -463,6 +463,7 @@ int main(int argc, char **argv)
 			 o.html.period || (ho.dir && !o.merge) ? &period : NULL, o.merge, c.memory / 2, ho.dir != NULL };
 	jt_agg_budget(r.agg, r.budget);
 	size_t jobs = jt_jobs(c.jobs);
+	jt_agg_threads(r.agg, jobs, r.keep_state);
 	if (optind >= argc) {
 		jt_read(NULL, &c.dialect, r.rj, on_header, on_record, &r);
 	} else {

@@ -108,5 +108,9 @@ void jt_agg_merge_last(struct jt_agg *a, struct jt_agg *b, size_t threads);
  * files, partitioned by key, and are aggregated one partition at a time at
  * jt_agg_write: the same output. A --partial keeps them (it writes them). */
 void jt_agg_budget(struct jt_agg *a, uint64_t bytes);
+/* Threads for the work after the read (--per's spilled partitions are
+ * replayed on them), and whether the state is written after the run
+ * (--history: then the replay keeps one thread, for the state's order). */
+void jt_agg_threads(struct jt_agg *a, size_t threads, int keep_state);
 
 #endif

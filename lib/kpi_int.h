@@ -138,6 +138,8 @@ struct jt_agg {
 	struct jt_shards *m_shards;	/* the partials' shard ids (--expect) */
 	int finished;	/* --per's missing counts made */
 	int counted;	/* jt_agg_merge_last: the sets and --per keys are not whole */
+	size_t threads;	/* jt_agg_threads */
+	int keep_state;
 	uint64_t *per_more;	/* jt_agg_merge_last: --per keys per group not in per */
 	const char *(*trend)(void *, const char *, size_t, size_t);	/* --history: a cell's trend */
 	void *trend_ctx;

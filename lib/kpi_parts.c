@@ -431,69 +431,161 @@ void kpi_pspill_take(struct jt_agg *a, struct jt_agg *b, const size_t *gmap)
 
 /* Replays the partitions one by one into the groups' state; keys[g] gets the
  * keys of group g. */
-static void pspill_finish(struct jt_agg *a, uint64_t *keys)
+/* One partition's replay: into st (groups x KPIs) and keys (per group);
+ * with dv, the values of a distinct KPI (for its set) and of a quantile
+ * (not to hold them twice) are appended there (KPI, group, length, bytes)
+ * instead, for the caller to add. */
+struct replay {
+	struct kst *st;
+	uint64_t *keys;
+	struct jt_buf *dv;
+	struct jt_buf rd, mk;
+	struct jt_map m;
+	unsigned char *done;
+	size_t dcap;
+};
+
+static void replay_part(struct jt_agg *a, size_t p, struct replay *x)
 {
 	struct pspill *ps = a->ps;
-	struct jt_buf rd = JT_BUF_INIT, mk = JT_BUF_INIT;
-	for (size_t p = 0; p < NPART; p++)
-		pflush(a, p);
-	for (size_t p = 0; p < NPART; p++) {
-		struct jt_map m = JT_MAP_INIT;
-		unsigned char *done = NULL;
-		size_t dcap = 0;
-		for (size_t c = 0; c < ps->nch[p]; c++) {
-			const struct pchunk *ch = &ps->ch[p][c];
-			const struct psrc *sr = &ps->src[ch->src];
-			if (ch->len > rd.cap) {
-				void *q = rd.p;
-				jt_xgrow(&q, &rd.cap, ch->len, 1);
-				rd.p = q;
+	jt_map_free(&x->m);	/* each partition's keys are its own */
+	for (size_t c = 0; c < ps->nch[p]; c++) {
+		const struct pchunk *ch = &ps->ch[p][c];
+		const struct psrc *sr = &ps->src[ch->src];
+		if (ch->len > x->rd.cap) {
+			void *q = x->rd.p;
+			jt_xgrow(&q, &x->rd.cap, ch->len, 1);
+			x->rd.p = q;
+		}
+		jt_spill_fd_pread(sr->fd, x->rd.p, ch->len, ch->off);
+		for (const char *r = x->rd.p, *end = x->rd.p + ch->len; r < end;) {
+			struct prec h;
+			memcpy(&h, r, sizeof h);
+			r += sizeof h;
+			const unsigned char *bits = (const unsigned char *)r;
+			r += a->per_bytes;
+			uint32_t g = sr->gmap ? sr->gmap[h.g] : h.g;
+			jt_buf_reset(&x->mk);
+			jt_buf_add(&x->mk, &g, sizeof g);
+			jt_buf_add(&x->mk, r, h.klen);
+			r += h.klen;
+			int isnew;
+			size_t e = jt_map_put(&x->m, x->mk.p, x->mk.len, 0, &isnew);
+			if (isnew) {
+				void *q = x->done;
+				size_t old = x->dcap;
+				jt_xgrow(&q, &x->dcap, (e + 1) * a->per_bytes, 1);
+				x->done = q;
+				memset(x->done + old, 0, x->dcap - old);
+				memset(x->done + e * a->per_bytes, 0, a->per_bytes);	/* used by an earlier partition */
+				x->keys[g]++;
 			}
-			jt_spill_fd_pread(sr->fd, rd.p, ch->len, ch->off);
-			for (const char *r = rd.p, *end = rd.p + ch->len; r < end;) {
-				struct prec h;
-				memcpy(&h, r, sizeof h);
-				r += sizeof h;
-				const unsigned char *bits = (const unsigned char *)r;
-				r += a->per_bytes;
-				uint32_t g = sr->gmap ? sr->gmap[h.g] : h.g;
-				jt_buf_reset(&mk);
-				jt_buf_add(&mk, &g, sizeof g);
-				jt_buf_add(&mk, r, h.klen);
-				r += h.klen;
-				int isnew;
-				size_t e = jt_map_put(&m, mk.p, mk.len, 0, &isnew);
-				if (isnew) {
-					void *q = done;
-					size_t old = dcap;
-					jt_xgrow(&q, &dcap, (e + 1) * a->per_bytes, 1);
-					done = q;
-					memset(done + old, 0, dcap - old);
-					keys[g]++;
+			unsigned char *d = x->done + e * a->per_bytes;
+			for (size_t i = 0; i < a->per_bytes; i++)
+				d[i] |= bits[i];
+			for (uint32_t t = 0; t < h.nt; t++) {
+				struct pval v;
+				memcpy(&v, r, sizeof v);
+				r += sizeof v;
+				const char *str = r;
+				r += v.slen;
+				if (d[v.ki / 8] & 1u << (v.ki % 8))
+					continue;
+				d[v.ki / 8] |= (unsigned char)(1u << (v.ki % 8));
+				enum kind kk = a->k[v.ki].kind;
+				if (x->dv && v.present && (kk == K_DISTINCT || kk == K_QUANT)) {
+					uint32_t hd[3] = { v.ki, g, kk == K_QUANT ? (uint32_t)sizeof v.v : v.slen };
+					jt_buf_add(x->dv, hd, sizeof hd);
+					jt_buf_add(x->dv, kk == K_QUANT ? (const char *)&v.v : str, hd[2]);
+					continue;
 				}
-				unsigned char *d = done + e * a->per_bytes;
-				for (size_t i = 0; i < a->per_bytes; i++)
-					d[i] |= bits[i];
-				for (uint32_t t = 0; t < h.nt; t++) {
-					struct pval v;
-					memcpy(&v, r, sizeof v);
-					r += sizeof v;
-					const char *str = r;
-					r += v.slen;
-					if (d[v.ki / 8] & 1u << (v.ki % 8))
-						continue;
-					d[v.ki / 8] |= (unsigned char)(1u << (v.ki % 8));
-					struct parsed x = { v.present, v.v, v.cls };
-					kpi_take(a, &a->st[(size_t)g * a->nk + v.ki], g, v.ki, &x, str, v.slen,
-						 a->first_src);
-				}
+				struct parsed pv = { v.present, v.v, v.cls };
+				kpi_take(a, &x->st[(size_t)g * a->nk + v.ki], g, v.ki, &pv, str, v.slen, a->first_src);
 			}
 		}
-		jt_map_free(&m);
-		free(done);
 	}
-	jt_buf_free(&rd);
-	jt_buf_free(&mk);
+}
+
+static void replay_free(struct replay *x)
+{
+	jt_buf_free(&x->rd);
+	jt_buf_free(&x->mk);
+	jt_map_free(&x->m);
+	free(x->done);
+}
+
+/* Partitions on threads, a round of one partition per thread at a time:
+ * each thread adds to states and key counts of its own (merged at the end:
+ * counts, sums, extremes and quantiles' values do not depend on the order),
+ * and its distinct values are added to the sets after the round, in
+ * partition order. Only for a result: a state written after the run
+ * (--history) would hold the quantiles' values in another order. */
+struct rround {
+	struct jt_agg *a;
+	size_t base;
+	struct replay *x;
+};
+
+static void replay_job(void *arg, size_t k)
+{
+	struct rround *rr = arg;
+	if (rr->base + k < NPART)
+		replay_part(rr->a, rr->base + k, &rr->x[k]);
+}
+
+static void pspill_finish(struct jt_agg *a, uint64_t *keys)
+{
+	for (size_t p = 0; p < NPART; p++)
+		pflush(a, p);
+	size_t T = a->threads > JT_MAXJOBS ? JT_MAXJOBS : a->threads;
+	if (T <= 1 || a->keep_state) {
+		struct replay x;
+		memset(&x, 0, sizeof x);
+		x.st = a->st;
+		x.keys = keys;
+		for (size_t p = 0; p < NPART; p++)
+			replay_part(a, p, &x);
+		replay_free(&x);
+		return;
+	}
+	size_t ng = a->groups.n ? a->groups.n : 1;
+	struct replay *x = jt_xcalloc(T, sizeof *x);
+	struct jt_buf *dv = jt_xcalloc(T, sizeof *dv);
+	for (size_t k = 0; k < T; k++) {
+		x[k].st = jt_xcalloc(ng * a->nk, sizeof *x[k].st);
+		x[k].keys = jt_xcalloc(ng, sizeof *x[k].keys);
+		x[k].dv = &dv[k];
+	}
+	struct rround rr = { a, 0, x };
+	for (rr.base = 0; rr.base < NPART; rr.base += T) {
+		jt_par_run(T, replay_job, &rr);
+		for (size_t k = 0; k < T; k++) {	/* the distinct values, in partition order */
+			for (const char *r = dv[k].p, *end = dv[k].p + dv[k].len; r < end;) {
+				uint32_t hd[3];
+				memcpy(hd, r, sizeof hd);
+				r += sizeof hd;
+				struct parsed pv = { 1, 0, 0 };
+				if (a->k[hd[0]].kind == K_QUANT)
+					memcpy(&pv.v, r, sizeof pv.v);
+				kpi_take(a, &a->st[(size_t)hd[1] * a->nk + hd[0]], hd[1], hd[0], &pv, r, hd[2], a->first_src);
+				r += hd[2];
+			}
+			jt_buf_reset(&dv[k]);
+		}
+	}
+	for (size_t k = 0; k < T; k++) {
+		for (size_t g = 0; g < a->groups.n; g++) {
+			keys[g] += x[k].keys[g];
+			for (size_t i = 0; i < a->nk; i++)
+				kst_merge(&a->k[i], &a->st[g * a->nk + i], &x[k].st[g * a->nk + i]);
+		}
+		free(x[k].st);
+		free(x[k].keys);
+		jt_buf_free(&dv[k]);
+		replay_free(&x[k]);
+	}
+	free(x);
+	free(dv);
 }
 
 void kpi_pspill_free(struct pspill *ps)
@@ -510,6 +602,12 @@ void kpi_pspill_free(struct pspill *ps)
 		free(ps->ch[p]);
 	}
 	free(ps);
+}
+
+void jt_agg_threads(struct jt_agg *a, size_t threads, int keep_state)
+{
+	a->threads = threads;
+	a->keep_state = keep_state;
 }
 
 void jt_agg_budget(struct jt_agg *a, uint64_t bytes)
