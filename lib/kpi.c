@@ -444,6 +444,16 @@ void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_rec
 }
 
 
+void kpi_done_room(unsigned char **done, size_t *cap, size_t e, size_t per_bytes)
+{
+	void *p = *done;
+	size_t old = *cap;
+	jt_xgrow(&p, cap, (e + 1) * per_bytes, 1);
+	*done = p;
+	memset(*done + old, 0, *cap - old);
+	memset(*done + e * per_bytes, 0, per_bytes);	/* a table used again */
+}
+
 void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, struct jt_rejects *rj)
 {
 	if (a->o.merge) {
@@ -504,11 +514,7 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		}
 		e = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
 		if (isnew) {
-			void *p = a->per_done;
-			size_t old = a->per_cap;
-			jt_xgrow(&p, &a->per_cap, (e + 1) * a->per_bytes, 1);
-			a->per_done = p;
-			memset(a->per_done + old, 0, a->per_cap - old);
+			kpi_done_room(&a->per_done, &a->per_cap, e, a->per_bytes);
 			a->per_keybytes += a->tmp.len;
 			spill_now = a->budget && kpi_per_memory(a) > a->budget;
 		}

@@ -173,6 +173,8 @@ void kpi_name_kpi(struct kpi *k, const char *col, size_t clen);
 void kpi_take(struct jt_agg *a, struct kst *s, size_t g, size_t i, const struct parsed *p, const char *v, size_t vl,
 	      const char *src);
 size_t kpi_group_id(struct jt_agg *a, const char *key, size_t n);
+/* --per: room in *done (*cap bytes) for entry e's KPI bits, zeroed. */
+void kpi_done_room(unsigned char **done, size_t *cap, size_t e, size_t per_bytes);
 void kpi_key_add(struct jt_buf *b, const char *s, size_t n);
 const char *kpi_key_field(const char *key, size_t i, size_t *len);
 void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done, size_t e);

@@ -209,13 +209,8 @@ static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 		memcpy(&gid, b->per.ent[e].key, sizeof gid);
 		regroup(a, &b->per.ent[e], (uint32_t)gmap[gid]);
 		emap[e] = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
-		if (isnew) {
-			void *p = a->per_done;
-			size_t old = a->per_cap;
-			jt_xgrow(&p, &a->per_cap, (emap[e] + 1) * a->per_bytes, 1);
-			a->per_done = p;
-			memset(a->per_done + old, 0, a->per_cap - old);
-		}
+		if (isnew)
+			kpi_done_room(&a->per_done, &a->per_cap, emap[e], a->per_bytes);
 	}
 	for (size_t t = 0; t < b->ntk; t++) {
 		const struct taken *x = &b->tk[t];
@@ -472,12 +467,7 @@ static void replay_part(struct jt_agg *a, size_t p, struct replay *x)
 			int isnew;
 			size_t e = jt_map_put(&x->m, x->mk.p, x->mk.len, 0, &isnew);
 			if (isnew) {
-				void *q = x->done;
-				size_t old = x->dcap;
-				jt_xgrow(&q, &x->dcap, (e + 1) * a->per_bytes, 1);
-				x->done = q;
-				memset(x->done + old, 0, x->dcap - old);
-				memset(x->done + e * a->per_bytes, 0, a->per_bytes);	/* used by an earlier partition */
+				kpi_done_room(&x->done, &x->dcap, e, a->per_bytes);	/* zeroed: used by a partition before */
 				x->keys[g]++;
 			}
 			unsigned char *d = x->done + e * a->per_bytes;
