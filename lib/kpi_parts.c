@@ -550,7 +550,7 @@ static void pspill_finish(struct jt_agg *a, uint64_t *keys)
 	for (rr.base = 0; rr.base < NPART; rr.base += T) {
 		jt_par_run(T, replay_job, &rr);
 		for (size_t k = 0; k < T; k++) {	/* the distinct values, in partition order */
-			for (const char *r = dv[k].p, *end = dv[k].p + dv[k].len; r < end;) {
+			for (const char *r = dv[k].p, *end = dv[k].len ? dv[k].p + dv[k].len : r; r < end;) {
 				uint32_t hd[3];
 				memcpy(hd, r, sizeof hd);
 				r += sizeof hd;
