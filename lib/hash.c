@@ -120,6 +120,12 @@ const char *jt_key_next(const char *p, const char **s, size_t *n)
 	return p + 4 + l;
 }
 
+int jt_bytes_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+	int c = memcmp(a, b, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
+}
+
 int jt_key_cmp(const char *a, const char *b, size_t nparts)
 {
 	for (size_t i = 0; i < nparts; i++) {

@@ -41,5 +41,7 @@ void jt_key_add(struct jt_buf *key, const char *s, size_t n);
 const char *jt_key_next(const char *p, const char **s, size_t *n);
 /* Keys of nparts values, compared value by value, byte by byte. */
 int jt_key_cmp(const char *a, const char *b, size_t nparts);
+/* Byte strings in memcmp order, a prefix first. */
+int jt_bytes_cmp(const char *a, size_t la, const char *b, size_t lb);
 
 #endif

@@ -192,12 +192,6 @@ void kpi_list_put(struct jt_map *m, const char *list)
 	jt_buf_free(&item);
 }
 
-static int cmp_bytes(const char *a, size_t la, const char *b, size_t lb)
-{
-	int c = memcmp(a, b, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
-}
-
 /* Stable merge sort of ids by cmp(x, y, ctx). */
 static void sort_idx(size_t *ids, size_t n, int (*cmp)(size_t, size_t, const void *), const void *ctx)
 {
@@ -224,7 +218,7 @@ static void sort_idx(size_t *ids, size_t n, int (*cmp)(size_t, size_t, const voi
 static int cmp_raw(size_t x, size_t y, const void *ctx)
 {
 	const struct jt_map *m = ctx;
-	return cmp_bytes(m->ent[x].key, m->ent[x].len, m->ent[y].key, m->ent[y].len);
+	return jt_bytes_cmp(m->ent[x].key, m->ent[x].len, m->ent[y].key, m->ent[y].len);
 }
 
 /* Rows: --row-order's rank of the first column first (values not listed
@@ -254,7 +248,7 @@ static int cmp_rows(size_t ia, size_t ib, const void *ctx)
 			const char *fa = kpi_key_field(ka, c, &la), *fb = kpi_key_field(kb, c, &lb);
 			int d;
 			if (kc->bytes || kc->bucket[c]) {
-				d = cmp_bytes(fa, la, fb, lb);
+				d = jt_bytes_cmp(fa, la, fb, lb);
 			} else {
 				long sa = jt_map_find(&kc->seen[c], fa, la), sb = jt_map_find(&kc->seen[c], fb, lb);
 				d = (sa > sb) - (sa < sb);

@@ -631,8 +631,7 @@ static int cmp_cust(const void *a, const void *b)
 {
 	size_t la, lb;
 	const char *x = jt_itab_key(cmp_tab, *(const uint32_t *)a, &la), *y = jt_itab_key(cmp_tab, *(const uint32_t *)b, &lb);
-	int c = memcmp(x, y, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
+	return jt_bytes_cmp(x, la, y, lb);
 }
 
 void jt_stage_order(const struct jt_itab *t, uint32_t *ord, uint32_t *rank)

@@ -54,8 +54,7 @@ static int cmp_key(const struct jt_stagerun *r, uint32_t a, uint32_t b)
 {
 	size_t la, lb;
 	const char *x = jt_stage_key(r, a, &la), *y = jt_stage_key(r, b, &lb);
-	int c = memcmp(x, y, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
+	return jt_bytes_cmp(x, la, y, lb);
 }
 
 /* Edges by count, most first, then by name. */
