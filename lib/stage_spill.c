@@ -58,7 +58,7 @@ struct spillset {
 	size_t nrun, runcap;
 	/* each slot's scratch */
 	uint32_t *pof[JT_MAXJOBS];	/* customer -> partition */
-	uint32_t *rlen[JT_MAXJOBS];	/* customer -> bytes of a record before the row */
+	uint32_t *pos[JT_MAXJOBS];	/* customer -> its next place in perm */
 	uint32_t *perm[JT_MAXJOBS];	/* touches by partition */
 	size_t pcap[JT_MAXJOBS], permcap[JT_MAXJOBS];
 	/* reading the partitions back */
@@ -76,12 +76,6 @@ struct spillset {
 
 static pthread_mutex_t make_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int keycmp(const char *a, size_t la, const char *b, size_t lb)
-{
-	int c = memcmp(a, b, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
-}
-
 static const char *cut_key(const struct jt_buf *b, uint64_t at, size_t *len)
 {
 	uint32_t l;
@@ -97,7 +91,7 @@ static size_t range_of(const struct jt_buf *b, const uint64_t *cut, size_t ncut,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2, ml;
 		const char *m = cut_key(b, cut[mid], &ml);
-		if (keycmp(m, ml, k, n) <= 0)
+		if (jt_bytes_cmp(m, ml, k, n) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -116,7 +110,7 @@ struct wkey {
 static int cmp_wkey(const void *a, const void *b)
 {
 	const struct wkey *x = a, *y = b;
-	return keycmp(x->k, x->n, y->k, y->n);
+	return jt_bytes_cmp(x->k, x->n, y->k, y->n);
 }
 
 static size_t make_cuts(struct wkey *w, size_t nw, size_t parts, struct jt_buf *b, uint64_t **cut)
@@ -132,8 +126,8 @@ static size_t make_cuts(struct wkey *w, size_t nw, size_t parts, struct jt_buf *
 			size_t pl = 0;
 			/* strictly above the smallest key and the last cut: no empty range,
 			 * and a sample of one key makes no cut */
-			if (keycmp(w[0].k, w[0].n, w[i].k, w[i].n) < 0 &&
-			    (!n || keycmp(cut_key(b, (*cut)[n - 1], &pl), pl, w[i].k, w[i].n) < 0)) {
+			if (jt_bytes_cmp(w[0].k, w[0].n, w[i].k, w[i].n) < 0 &&
+			    (!n || jt_bytes_cmp(cut_key(b, (*cut)[n - 1], &pl), pl, w[i].k, w[i].n) < 0)) {
 				uint32_t l = (uint32_t)w[i].n;
 				(*cut)[n++] = b->len;
 				jt_buf_add(b, &l, sizeof l);
@@ -169,7 +163,7 @@ static uint64_t input_bytes(const struct jt_stagerun *r)
 }
 
 /* The first spill: ranges from slot p's customers, weighted by their bytes. */
-static void first_cut(struct spillset *s, struct part *p, const uint32_t *rlen)
+static void first_cut(struct spillset *s, struct part *p)
 {
 	struct jt_stagerun *r = p->r;
 	size_t nc = p->ct->n;
@@ -179,7 +173,7 @@ static void first_cut(struct spillset *s, struct part *p, const uint32_t *rlen)
 		w[c].k = jt_itab_key(p->ct, (uint32_t)c, &w[c].n);
 	for (size_t i = 0; i < p->nt; i++) {
 		const struct tch *x = &p->tv[i];
-		uint64_t b = rlen[x->cust] + (r->need_row ? jt_ts_rowlen(&p->ts, x->u.row) : 0);
+		uint64_t b = sizeof(struct prec) + w[x->cust].n + (r->need_row ? jt_ts_rowlen(&p->ts, x->u.row) : 0);
 		w[x->cust].bytes += b;
 		held += b;
 	}
@@ -230,19 +224,14 @@ void jt_stage_spill(struct part *p)
 	if (nc > s->pcap[k]) {
 		s->pcap[k] = nc + nc / 2;
 		free(s->pof[k]);
-		free(s->rlen[k]);
+		free(s->pos[k]);
 		s->pof[k] = jt_xmalloc(s->pcap[k] * sizeof *s->pof[k]);
-		s->rlen[k] = jt_xmalloc(s->pcap[k] * sizeof *s->rlen[k]);
+		s->pos[k] = jt_xmalloc(s->pcap[k] * sizeof *s->pos[k]);
 	}
-	uint32_t *pof = s->pof[k], *rlen = s->rlen[k];
-	for (size_t c = 0; c < nc; c++) {
-		size_t len;
-		jt_itab_key(p->ct, (uint32_t)c, &len);
-		rlen[c] = (uint32_t)(sizeof(struct prec) + len);
-	}
+	uint32_t *pof = s->pof[k], *pos = s->pos[k];
 	pthread_mutex_lock(&s->lock);	/* slots spill on their threads */
 	if (!s->have_cut)
-		first_cut(s, p, rlen);
+		first_cut(s, p);
 	r->spilled = 1;
 	pthread_mutex_unlock(&s->lock);
 	for (size_t c = 0; c < nc; c++) {
@@ -259,7 +248,7 @@ void jt_stage_spill(struct part *p)
 		s->permcap[k] = p->tcap;
 		s->perm[k] = jt_xmalloc(s->permcap[k] * sizeof *s->perm[k]);
 	}
-	uint32_t *perm = s->perm[k], *pos = rlen;	/* rlen is done with */
+	uint32_t *perm = s->perm[k];
 	size_t *at = jt_xcalloc(np + 1, sizeof *at);
 	for (size_t c = 0; c < nc; c++)
 		at[pof[c] + 1] += p->cnt[c];
@@ -387,15 +376,6 @@ static uint64_t ext_bytes(const struct ext *e, size_t ne)
 	return n;
 }
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return p;
-	*cap = n + n / 4;
-	free(p);
-	return jt_xmalloc(*cap * size);
-}
-
 static const uint64_t *sort_seq;
 
 static int cmp_seq(const void *a, const void *b)
@@ -436,6 +416,11 @@ static void load(struct jt_stagerun *r, const struct ext *e, size_t ne, uint64_t
 		s->seq = jt_xmalloc(s->ncap * sizeof *s->seq);
 		s->idx = jt_xmalloc(s->ncap * sizeof *s->idx);
 	}
+	if (n + 1 > r->ccap) {	/* a partition's customers are at most its touches */
+		free(r->ccount);
+		r->ccap = n + 1;
+		r->ccount = jt_xcalloc(r->ccap, sizeof *r->ccount);
+	}
 	jt_itab_clear(&r->cust);
 	const char *q = s->blob, *lastkey = NULL;
 	size_t lastlen = 0;
@@ -451,16 +436,8 @@ static void load(struct jt_stagerun *r, const struct ext *e, size_t ne, uint64_t
 			lastlen = pr.x.cust;
 		}
 		q += pr.x.cust;
-		uint32_t c = lastc;
-		if (c >= r->ccap) {
-			size_t old = r->ccap;
-			void *v = r->ccount;
-			jt_xgrow(&v, &r->ccap, (size_t)c + 1, sizeof *r->ccount);
-			r->ccount = v;
-			memset(r->ccount + old, 0, (r->ccap - old) * sizeof *r->ccount);
-		}
-		r->ccount[c]++;
-		pr.x.cust = c;
+		r->ccount[lastc]++;
+		pr.x.cust = lastc;
 		const struct part *p = r->parts[pr.x.part];
 		if (r->need_row) {
 			size_t len = (size_t)(uintptr_t)pr.x.u.row;
@@ -476,9 +453,15 @@ static void load(struct jt_stagerun *r, const struct ext *e, size_t ne, uint64_t
 	}
 	/* the customers by id; each one's touches in input order */
 	size_t nc = r->cust.n;
-	s->ord = grow(s->ord, &s->ccap, nc + 2, sizeof *s->ord);
-	s->rank = jt_xrealloc(s->rank, s->ccap * sizeof *s->rank);
-	s->start = jt_xrealloc(s->start, s->ccap * sizeof *s->start);
+	if (nc + 2 > s->ccap) {
+		s->ccap = nc + 2 + nc / 4;
+		free(s->ord);
+		free(s->rank);
+		free(s->start);
+		s->ord = jt_xmalloc(s->ccap * sizeof *s->ord);
+		s->rank = jt_xmalloc(s->ccap * sizeof *s->rank);
+		s->start = jt_xmalloc(s->ccap * sizeof *s->start);
+	}
 	jt_stage_order(&r->cust, s->ord, s->rank);
 	struct proc *pc = &s->pc;
 	pc->maxn = 0;
@@ -609,9 +592,9 @@ void jt_stage_spilled(struct jt_stagerun *r)
 		if (k)
 			jt_itab_free(p->ct);
 		free(s->pof[k]);
-		free(s->rlen[k]);
+		free(s->pos[k]);
 		free(s->perm[k]);
-		s->pof[k] = s->rlen[k] = s->perm[k] = NULL;
+		s->pof[k] = s->pos[k] = s->perm[k] = NULL;
 		if (s->open[k])
 			jt_spill_flush(&s->file[k]);
 	}
@@ -641,7 +624,7 @@ void jt_stage_spill_free(struct jt_stagerun *r)
 		if (s->open[k])
 			jt_spill_close(&s->file[k]);
 		free(s->pof[k]);
-		free(s->rlen[k]);
+		free(s->pos[k]);
 		free(s->perm[k]);
 	}
 	for (size_t u = 0; u < s->nrun; u++)
