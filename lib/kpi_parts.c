@@ -424,8 +424,6 @@ void kpi_pspill_take(struct jt_agg *a, struct jt_agg *b, const size_t *gmap)
 	b->ps = NULL;
 }
 
-/* Replays the partitions one by one into the groups' state; keys[g] gets the
- * keys of group g. */
 /* One partition's replay: into st (groups x KPIs) and keys (per group);
  * with dv, the values of a distinct KPI (for its set) and of a quantile
  * (not to hold them twice) are appended there (KPI, group, length, bytes)
@@ -523,6 +521,8 @@ static void replay_job(void *arg, size_t k)
 		replay_part(rr->a, rr->base + k, &rr->x[k]);
 }
 
+/* Replays the partitions into the groups' state; keys[g] gets the keys of
+ * group g. */
 static void pspill_finish(struct jt_agg *a, uint64_t *keys)
 {
 	for (size_t p = 0; p < NPART; p++)

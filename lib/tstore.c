@@ -24,12 +24,17 @@ void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
 	}
 }
 
-/* Column c's dictionary took a new value: past dictmax in all, the column
- * goes raw (its dictionary stays for the rows that use it, but grows no more). */
-static void grew(struct jt_tstore *s, struct jt_tcol *c, uint64_t before)
+/* Column c saw a value, new to its dictionary when isnew (which held
+ * before bytes then). The column goes raw, its dictionary kept for the rows
+ * that use it but grown no more, when its values are mostly new, or when the
+ * dictionaries pass dictmax in all. */
+static void seen(struct jt_tstore *s, struct jt_tcol *c, int isnew, uint64_t before)
 {
+	c->seen++;
+	if (!isnew)
+		return;
 	s->dictbytes += c->dict.bytes - before;
-	if (s->dictmax && s->dictbytes > s->dictmax)
+	if ((s->dictmax && s->dictbytes > s->dictmax) || (c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen))
 		c->raw = 1;
 }
 
@@ -102,19 +107,16 @@ const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time
 		}
 		if (!c->raw) {
 			int isnew = 0;
+			uint64_t before = 0;
 			uint32_t id = c->lastid;
 			size_t ln;
 			const char *lv = jt_itab_key(&c->dict, id, &ln);
 			if (ln != n || memcmp(lv, rec->f[i], n) != 0) {	/* not the same as the row before */
-				uint64_t before = c->dict.bytes;
+				before = c->dict.bytes;
 				id = jt_itab_put(&c->dict, rec->f[i], n, &isnew);
 				c->lastid = id;
-				if (isnew)
-					grew(s, c, before);
 			}
-			c->seen++;
-			if (isnew && c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen)
-				c->raw = 1;	/* mostly distinct: later values go raw */
+			seen(s, c, isnew, before);	/* later values may go raw */
 			s->last[i] = id;
 			q += put_varint(q, (uint64_t)id << 1);
 			continue;
@@ -139,11 +141,7 @@ uint32_t jt_ts_intern(struct jt_tstore *s, size_t col, const char *v, size_t n)
 	int isnew;
 	uint64_t before = c->dict.bytes;
 	uint32_t id = jt_itab_put(&c->dict, v, n, &isnew);
-	if (isnew)
-		grew(s, c, before);
-	c->seen++;
-	if (isnew && c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen)
-		c->raw = 1;
+	seen(s, c, isnew, before);
 	return id;
 }
 
