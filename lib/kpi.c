@@ -117,6 +117,16 @@ static void bind(struct jt_agg *a, const char *src, const struct jt_header *h)
 		a->colmap[c[0].idx] = &a->vm[i];
 		free(c);
 	}
+	kpi_set_keyed(a);
+}
+
+void kpi_set_keyed(struct jt_agg *a)
+{
+	for (size_t i = 0; i < a->nk; i++) {
+		struct kpi *k = &a->k[i];
+		k->keyed = k->kind == K_DISTINCT && a->o.per && !a->o.merge && !a->o.partial && !a->keep_state &&
+			   k->col == a->per_col;
+	}
 }
 
 
@@ -337,6 +347,10 @@ __attribute__((always_inline)) static inline void take(struct jt_agg *a, struct 
 	}
 	switch (k->kind) {
 	case K_DISTINCT: {
+		if (k->keyed) {	/* the key's first row: new in the group */
+			s->n++;
+			break;
+		}
 		int isnew;
 		jt_buf_reset(&a->tmp);
 		uint32_t gid = (uint32_t)g;
@@ -408,7 +422,7 @@ static void defer_take(struct jt_agg *a, size_t e, size_t i, const struct parsed
 	t->len = 0;
 	t->present = p->present;
 	t->cls = p->cls;
-	if (a->k[i].kind == K_DISTINCT && p->present) {
+	if (a->k[i].kind == K_DISTINCT && !a->k[i].keyed && p->present) {
 		t->v = (jt_i128)a->tkbytes.len;
 		t->len = (uint32_t)vl;
 		jt_buf_add(&a->tkbytes, v, vl);
@@ -435,7 +449,7 @@ void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_rec
 		}
 		if (__builtin_expect(a->defer, 0)) {
 			size_t vl = 0;
-			const char *v = k->kind == K_DISTINCT && p->present ? cell(a, rec, k->col, &vl) : NULL;
+			const char *v = k->kind == K_DISTINCT && !k->keyed && p->present ? cell(a, rec, k->col, &vl) : NULL;
 			defer_take(a, e, i, p, v, vl);
 		} else {
 			take(a, &st[i], g, i, p, rec, NULL, 0, src, rec->line);

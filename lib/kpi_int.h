@@ -43,6 +43,10 @@ struct kpi {
 	char *colname;
 	int duration;	/* column name ends in _s: whole seconds */
 	struct jt_map set;	/* distinct: (group id, value) */
+	/* distinct of the --per column itself: each key's first row adds its
+	 * key, new in the group by --per's rule, so the count is its keys' and
+	 * no set is kept (not when a state is written: it lists the values) */
+	int keyed;
 };
 
 struct kst {
@@ -177,6 +181,7 @@ size_t kpi_group_id(struct jt_agg *a, const char *key, size_t n);
 void kpi_done_room(unsigned char **done, size_t *cap, size_t e, size_t per_bytes);
 void kpi_key_add(struct jt_buf *b, const char *s, size_t n);
 const char *kpi_key_field(const char *key, size_t i, size_t *len);
+void kpi_set_keyed(struct jt_agg *a);
 void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done, size_t e);
 
 /* kpi_parts.c: --per's state past --memory */

@@ -35,10 +35,13 @@ struct jt_agg *jt_agg_part(const struct jt_agg *a, int later)
 		jt_agg_header(b, a->first_src, a->hdr);
 	b->defer = later && a->o.per;
 	b->budget = a->budget;
+	b->keep_state = a->keep_state;
+	kpi_set_keyed(b);
 	return b;
 }
 
-/* Kst y into x: everything but distinct's count (its set's) and per's. */
+/* Kst y into x: everything but distinct's count (its set's; a keyed one
+ * counts keys, which the merge of per's keys keeps apart) and per's. */
 static void kst_merge(const struct kpi *k, struct kst *x, struct kst *y)
 {
 	if (y->n && k->kind != K_DISTINCT) {
@@ -47,7 +50,7 @@ static void kst_merge(const struct kpi *k, struct kst *x, struct kst *y)
 		if (!x->n || y->max > x->max)
 			x->max = y->max;
 	}
-	if (k->kind != K_DISTINCT)
+	if (k->kind != K_DISTINCT || k->keyed)
 		x->n += y->n;
 	x->missing += y->missing;
 	x->c1 += y->c1;
@@ -381,7 +384,7 @@ void kpi_pspill_row(struct jt_agg *a, size_t g, const char *key, size_t klen, co
 		if (!a->pv[i].present && k->kind != K_COUNT && k->kind != K_DISTINCT)
 			continue;
 		size_t vl = 0;
-		const char *v = k->kind == K_DISTINCT && a->pv[i].present ? cell(a, rec, k->col, &vl) : NULL;
+		const char *v = k->kind == K_DISTINCT && !k->keyed && a->pv[i].present ? cell(a, rec, k->col, &vl) : NULL;
 		prec_value(a, p, i, &a->pv[i], v, vl);
 	}
 	prec_end(a, p);
@@ -481,7 +484,7 @@ static void replay_part(struct jt_agg *a, size_t p, struct replay *x)
 					continue;
 				d[v.ki / 8] |= (unsigned char)(1u << (v.ki % 8));
 				enum kind kk = a->k[v.ki].kind;
-				if (x->dv && v.present && (kk == K_DISTINCT || kk == K_QUANT)) {
+				if (x->dv && v.present && ((kk == K_DISTINCT && !a->k[v.ki].keyed) || kk == K_QUANT)) {
 					uint32_t hd[3] = { v.ki, g, kk == K_QUANT ? (uint32_t)sizeof v.v : v.slen };
 					jt_buf_add(x->dv, hd, sizeof hd);
 					jt_buf_add(x->dv, kk == K_QUANT ? (const char *)&v.v : str, hd[2]);
@@ -598,6 +601,8 @@ void jt_agg_threads(struct jt_agg *a, size_t threads, int keep_state)
 {
 	a->threads = threads;
 	a->keep_state = keep_state;
+	if (a->bound)
+		kpi_set_keyed(a);
 }
 
 void jt_agg_budget(struct jt_agg *a, uint64_t bytes)

@@ -223,6 +223,28 @@ MEM=$'-j 1 --memory 1M\n-j 2 --memory 1M\n-j 7 --memory 1M\n-j 3 --memory 2M'
 	cmp "$T/m1" "$T/m7"
 }
 
+@test "engine_kpi: jkpi --per: distinct of the --per column counts its keys with no set, the same as a run that keeps the set" {
+	# distinct:customer with --per customer takes each key once (its first
+	# row): a run keeps no set for it, a run with --history (whose state
+	# lists the values) does; both give the same bytes
+	local v args
+	for v in "-g touchpoint --per customer -k $KPIS" "-s -g month:time,stage --per customer -k distinct:customer,count" \
+		"-g channel --per customer --where channel=web -k $KPIS,distinct:stage"; do
+		rm -rf "$T/h"
+		# shellcheck disable=SC2086
+		jkpi -q -j 1 --history "$T/h" $v "$F/touches.csv" >"$T/ref"
+		grep -q '^1,value,' "$T/h"/*.state
+		for args in "-j 1" "-j 2" "-j 7" "-j 1 --memory 1M" "-j 3 --memory 1M"; do
+			# shellcheck disable=SC2086
+			jkpi -q $args $v "$F/touches.csv" >"$T/got"
+			cmp "$T/ref" "$T/got" || { echo "'$v' with $args differs from the run that keeps the set" >&2; diff "$T/ref" "$T/got" | head -5 >&2; return 1; }
+		done
+	done
+	# the count is the group's keys, each once
+	printf 'customer,g\nc1,a\nc2,a\nc1,a\nc3,b\nc1,b\n' | jkpi -g g --per customer -k n=distinct:customer,count >"$T/got"
+	printf 'g,n,n_missing,count\na,2,0,2\nb,2,0,2\n' | cmp - "$T/got"
+}
+
 @test "engine_kpi: jkpi -j: two input files are one file joined" {
 	head -n 9001 "$F/touches.csv" >"$T/a.csv"
 	{ head -n 1 "$F/touches.csv"; tail -n +9002 "$F/touches.csv"; } >"$T/b.csv"
