@@ -131,7 +131,7 @@ void kpi_set_keyed(struct jt_agg *a)
 
 
 /* Nothing but blanks: a missing value. */
-static int blank(const char *s, size_t n)
+int kpi_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' && s[i] != '\v' && s[i] != '\f')
@@ -231,7 +231,7 @@ static int parse_values(struct jt_agg *a, const char *src, const struct jt_recor
 			continue;
 		size_t n;
 		const char *s = cell(a, rec, k->col, &n);
-		if (blank(s, n))
+		if (kpi_blank(s, n))
 			continue;
 		p->present = 1;
 		switch (k->kind) {
@@ -422,7 +422,7 @@ static void defer_take(struct jt_agg *a, size_t e, size_t i, const struct parsed
 	t->len = 0;
 	t->present = p->present;
 	t->cls = p->cls;
-	if (a->k[i].kind == K_DISTINCT && !a->k[i].keyed && p->present) {
+	if (a->k[i].kind == K_DISTINCT && p->present) {
 		t->v = (jt_i128)a->tkbytes.len;
 		t->len = (uint32_t)vl;
 		jt_buf_add(&a->tkbytes, v, vl);
@@ -448,8 +448,10 @@ void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_rec
 			done[i / 8] |= (unsigned char)(1u << (i % 8));
 		}
 		if (__builtin_expect(a->defer, 0)) {
+			if (kpi_first_row(k))
+				continue;	/* the merge takes it (kpi_take_first) */
 			size_t vl = 0;
-			const char *v = k->kind == K_DISTINCT && !k->keyed && p->present ? cell(a, rec, k->col, &vl) : NULL;
+			const char *v = k->kind == K_DISTINCT && p->present ? cell(a, rec, k->col, &vl) : NULL;
 			defer_take(a, e, i, p, v, vl);
 		} else {
 			take(a, &st[i], g, i, p, rec, NULL, 0, src, rec->line);
@@ -457,6 +459,26 @@ void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_rec
 	}
 }
 
+/* The first-row KPIs of a --per key new to group g (a deferred part's key
+ * the earlier part lacks): count takes it, a keyed distinct takes the key
+ * (missing when blank, as its row's cell was); done: the key's bits, or NULL. */
+void kpi_take_first(struct jt_agg *a, size_t g, const char *key, size_t klen, unsigned char *done)
+{
+	for (size_t i = 0; i < a->nk; i++) {
+		if (!kpi_first_row(&a->k[i]))
+			continue;
+		if (done) {
+			if (done[i / 8] & 1u << (i % 8))
+				continue;
+			done[i / 8] |= (unsigned char)(1u << (i % 8));
+		}
+		struct kst *s = &a->st[g * a->nk + i];
+		if (a->k[i].kind == K_COUNT || !kpi_blank(key, klen))
+			s->n++;
+		else
+			s->missing++;
+	}
+}
 
 void kpi_done_room(unsigned char **done, size_t *cap, size_t e, size_t per_bytes)
 {

@@ -75,12 +75,21 @@ struct parsed {
 	int cls;	/* nps: 1 promoter 2 passive 3 detractor; csat/rate/ces flags */
 };
 
-/* A value --per took in a deferred part: KPI ki of per entry e. */
+/* A value --per took in a deferred part: KPI ki of per entry e (packed: a
+ * part holds one for each key and KPI). */
 struct taken {
 	jt_i128 v;	/* distinct: offset of the value in tkbytes */
 	uint32_t e, ki, len;	/* len: distinct's value */
-	int present, cls;
-};
+	unsigned char present, cls;
+} __attribute__((packed));
+
+/* A KPI whose value for a --per key is the key's first row itself (count,
+ * a keyed distinct): a deferred part keeps none, the merge takes it for
+ * each key the earlier part lacks (kpi_take_first). */
+static inline int kpi_first_row(const struct kpi *k)
+{
+	return k->kind == K_COUNT || k->keyed;
+}
 
 struct pspill;
 
@@ -181,7 +190,9 @@ size_t kpi_group_id(struct jt_agg *a, const char *key, size_t n);
 void kpi_done_room(unsigned char **done, size_t *cap, size_t e, size_t per_bytes);
 void kpi_key_add(struct jt_buf *b, const char *s, size_t n);
 const char *kpi_key_field(const char *key, size_t i, size_t *len);
+int kpi_blank(const char *s, size_t n);	/* nothing but blanks: a missing value */
 void kpi_set_keyed(struct jt_agg *a);
+void kpi_take_first(struct jt_agg *a, size_t g, const char *key, size_t klen, unsigned char *done);
 void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done, size_t e);
 
 /* kpi_parts.c: --per's state past --memory */

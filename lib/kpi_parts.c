@@ -203,6 +203,9 @@ static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 			memcpy(&gid, b->per.ent[e].key, sizeof gid);
 			emap[e] = found[e] == UINT32_MAX ? SIZE_MAX : found[e];
 			a->per_more[gmap[gid]] += found[e] == UINT32_MAX;
+			if (found[e] == UINT32_MAX && b->defer)
+				kpi_take_first(a, gmap[gid], b->per.ent[e].key + sizeof gid,
+					       b->per.ent[e].len - sizeof gid, NULL);
 		}
 		free(found);
 	}
@@ -212,8 +215,12 @@ static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 		memcpy(&gid, b->per.ent[e].key, sizeof gid);
 		regroup(a, &b->per.ent[e], (uint32_t)gmap[gid]);
 		emap[e] = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
-		if (isnew)
+		if (isnew) {
 			kpi_done_room(&a->per_done, &a->per_cap, emap[e], a->per_bytes);
+			if (b->defer)
+				kpi_take_first(a, gmap[gid], a->tmp.p + sizeof gid, a->tmp.len - sizeof gid,
+					       a->per_done + emap[e] * a->per_bytes);
+		}
 	}
 	for (size_t t = 0; t < b->ntk; t++) {
 		const struct taken *x = &b->tk[t];
@@ -344,11 +351,21 @@ void kpi_pspill_begin(struct jt_agg *a)
 		ps->chunk = a->budget ? 4096 : (size_t)64 << 10;
 	/* the keys first, with the KPIs that took their value here (a later part's
 	 * were held back: none), then a later part's held values in row order */
+	uint32_t nfirst = 0;	/* a later part's first-row KPIs go as values */
+	for (size_t i = 0; a->defer && i < a->nk; i++)
+		nfirst += (uint32_t)kpi_first_row(&a->k[i]);
 	for (size_t e = 0; e < a->per.n; e++) {
 		uint32_t gid;
+		const char *key = a->per.ent[e].key + sizeof gid;
+		size_t klen = a->per.ent[e].len - sizeof gid;
 		memcpy(&gid, a->per.ent[e].key, sizeof gid);
-		size_t p = prec_begin(a, gid, a->per.ent[e].key + sizeof gid, a->per.ent[e].len - sizeof gid,
-				      a->defer ? NULL : a->per_done + e * a->per_bytes, 0);
+		size_t p = prec_begin(a, gid, key, klen, a->defer ? NULL : a->per_done + e * a->per_bytes, nfirst);
+		for (size_t i = 0; nfirst && i < a->nk; i++) {
+			if (!kpi_first_row(&a->k[i]))
+				continue;
+			struct parsed v = { a->k[i].kind == K_COUNT || !kpi_blank(key, klen), 0, 0 };
+			prec_value(a, p, i, &v, NULL, 0);
+		}
 		prec_end(a, p);
 	}
 	for (size_t t = 0; t < a->ntk; t++) {
