@@ -238,11 +238,76 @@ static inline void plain_field(struct rd *r, const char *s, size_t n)
 	r->buf[r->off[r->nf - 1] + n] = '\0';
 }
 
-/* Reads the whole lines at the start of s[0..n) that hold no quote and no
- * CR but a CRLF's, while libcsv stands at the start of a record: such a line is its
+/* A quoted field of the line: its n bytes between the quotes at s, each
+ * doubled quote in them (esc) made one, as libcsv does. */
+static void quoted_field(struct rd *r, const char *s, size_t n, int esc)
+{
+	plain_field(r, s, n);
+	if (!esc)
+		return;
+	char *f = r->buf + r->off[r->nf - 1], *o = f;
+	for (size_t i = 0; i < n; i++) {
+		*o++ = f[i];
+		i += f[i] == '"';	/* the second of a pair */
+	}
+	*o = '\0';
+	r->len[r->nf - 1] = (size_t)(o - f);
+	r->blen = r->off[r->nf - 1] + (size_t)(o - f) + 1;
+}
+
+/* The fields of a line [a, b) that holds a quote, when each quote opens a
+ * field, pairs inside it, and closes it before the delimiter or the line
+ * end: what libcsv makes of such a line. 0, or -1 (nothing is kept: the
+ * record starts over) for anything else (a quoted field running over the
+ * line, a stray quote), which libcsv takes. */
+static int quoted_line(struct rd *r, const unsigned char *a, const unsigned char *b)
+{
+	const unsigned char d = (unsigned char)r->delim;
+	const unsigned char *f = a;
+	for (;;) {
+		if (f < b && *f == '"') {
+			const unsigned char *q = f + 1;
+			int esc = 0;
+			for (;;) {
+				q = memchr(q, '"', (size_t)(b - q));
+				if (!q)
+					goto other;	/* open at the line end */
+				if (q + 1 < b && q[1] == '"') {
+					esc = 1;
+					q += 2;
+					continue;
+				}
+				break;
+			}
+			if (q + 1 < b && q[1] != d)
+				goto other;	/* "x"y */
+			quoted_field(r, (const char *)f + 1, (size_t)(q - f - 1), esc);
+			if (q + 1 == b)
+				return 0;
+			f = q + 2;
+		} else {
+			const unsigned char *q = memchr(f, d, (size_t)(b - f)), *e = q ? q : b;
+			if (memchr(f, '"', (size_t)(e - f)))
+				goto other;	/* x"y */
+			plain_field(r, (const char *)f, (size_t)(e - f));
+			if (!q)
+				return 0;
+			f = q + 1;
+		}
+	}
+other:
+	r->nf = 0;
+	r->blen = 0;
+	return -1;
+}
+
+/* Reads the whole lines at the start of s[0..n) while libcsv stands at the
+ * start of a record: a line with no CR but a CRLF's and no quote is its
  * fields split at the delimiter, which is all libcsv would make of it, at a
- * fraction of its cost (it takes a byte at a time). Returns the bytes read;
- * the caller hands the line it stopped at to libcsv. */
+ * fraction of its cost (it takes a byte at a time); a line whose quotes
+ * are all well-formed quoted fields (quoted_line; not with --lazy-quotes)
+ * is read here too. Returns the bytes read; the caller hands the line it
+ * stopped at to libcsv. */
 static size_t plain_lines(struct rd *r, const unsigned char *s, size_t n)
 {
 	const unsigned char d = (unsigned char)r->delim;
@@ -259,9 +324,12 @@ static size_t plain_lines(struct rd *r, const unsigned char *s, size_t n)
 			break;
 		if (cr)
 			b = cr;
-		if (memchr(a, '"', (size_t)(b - a)) || m > field_cap)
+		if (m > field_cap)
 			break;
-		if (b > a) {
+		if (memchr(a, '"', (size_t)(b - a))) {
+			if (r->d->lazy || quoted_line(r, a, b) != 0)
+				break;
+		} else if (b > a) {
 			const unsigned char *f = a, *q;
 			while ((q = memchr(f, d, (size_t)(b - f))) != NULL) {
 				plain_field(r, (const char *)f, (size_t)(q - f));
