@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "jt_csv.h"
 #include "jt_err.h"
@@ -22,8 +25,8 @@
  * from it never leaves the allocation; short fields are then copied by a few
  * inlined moves instead of a call. Only the first n + 1 bytes are used. */
 #define BLK_SIZE 4096
-/* plain_field copies 32 bytes from a field in the chunk: the chunk has room
- * past its end for a field that ends there. */
+/* plain_field copies 32 bytes from a field in the chunk, and line_sse loads
+ * 16 bytes from within it: the chunk has room past its end for both. */
 #define CHUNK_PAD 32
 /* The largest field and the most fields in a record (jtools(7), LIMITS).
  * The field cap keeps every length that is later stored in 32 bits (keys,
@@ -301,6 +304,52 @@ other:
 	return -1;
 }
 
+#ifdef __SSE2__
+/* The common line, 16 bytes at a time: from a, the fields up to its LF,
+ * while no quote, no CR and no more than the field cap come before it;
+ * returns the LF, or NULL (nothing kept: the record starts over) for the
+ * other lines and one with no LF before end, which plain_lines takes. */
+static const unsigned char *line_sse(struct rd *r, const unsigned char *a, const unsigned char *end)
+{
+	const __m128i vd = _mm_set1_epi8(r->delim), vn = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"'),
+		      vr = _mm_set1_epi8('\r');
+	const unsigned char *f = a;
+	for (const unsigned char *p = a; p < end; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn));
+		unsigned odd = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vr)));
+		unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vd));
+		if ((size_t)(end - p) < 16) {	/* past end: the chunk's pad */
+			unsigned keep = (1u << (end - p)) - 1;
+			nl &= keep;
+			odd &= keep;
+			dm &= keep;
+		}
+		if (nl) {
+			unsigned before = (nl & -nl) - 1;
+			odd &= before;
+			dm &= before;
+		}
+		if (odd || (size_t)(p - a) > field_cap)
+			break;
+		for (; dm; dm &= dm - 1) {
+			const unsigned char *q = p + __builtin_ctz(dm);
+			plain_field(r, (const char *)f, (size_t)(q - f));
+			f = q + 1;
+		}
+		if (nl) {
+			const unsigned char *e = p + __builtin_ctz(nl);
+			if (e > a)	/* an empty line has no field */
+				plain_field(r, (const char *)f, (size_t)(e - f));
+			return e;
+		}
+	}
+	r->nf = 0;
+	r->blen = 0;
+	return NULL;
+}
+#endif
+
 /* Reads the whole lines at the start of s[0..n) while libcsv stands at the
  * start of a record: a line with no CR but a CRLF's and no quote is its
  * fields split at the delimiter, which is all libcsv would make of it, at a
@@ -313,7 +362,17 @@ static size_t plain_lines(struct rd *r, const unsigned char *s, size_t n)
 	const unsigned char d = (unsigned char)r->delim;
 	size_t i = 0;
 	while (i < n) {
-		const unsigned char *a = s + i, *e = memchr(a, '\n', n - i);
+		const unsigned char *a = s + i, *e;
+#ifdef __SSE2__
+		if ((e = line_sse(r, a, s + n)) != NULL) {
+			cb_record('\n', r);
+			i += (size_t)(e - a) + 1;
+			if (r->stop && *r->stop)
+				break;
+			continue;
+		}
+#endif
+		e = memchr(a, '\n', n - i);
 		if (!e)
 			break;
 		size_t m = (size_t)(e - a);
