@@ -1,4 +1,5 @@
-/* jt_hash.h — FNV-1a 64 and an insertion-ordered byte-string map.
+/* jt_hash.h — FNV-1a 64 (stable: --shard and spill partitions) and an
+ * insertion-ordered byte-string map.
  * Memory grows with the number of distinct keys; keys are copied into an arena. */
 #ifndef JT_HASH_H
 #define JT_HASH_H
@@ -28,7 +29,7 @@ struct jt_map {
 
 /* Index of the entry for key, or -1. */
 long jt_map_find(const struct jt_map *m, const void *key, size_t len);
-/* The same with the key's jt_fnv1a64 already known (an entry's hash). */
+/* The same with the key's hash already known (an entry's: jt_hash_bytes). */
 long jt_map_find_h(const struct jt_map *m, const void *key, size_t len, uint64_t h);
 /* Index of the entry for key, inserting it with val when absent (*isnew set). */
 size_t jt_map_put(struct jt_map *m, const void *key, size_t len, uint32_t val, int *isnew);
