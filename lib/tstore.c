@@ -9,6 +9,10 @@
 #define BLK ((size_t)2 << 20)
 /* A column whose values are mostly new after this many is written raw. */
 #define DICT_TRY 4096
+/* A row's first byte: bit 0 says its time was left out (canonical), bits
+ * 1-7 its length in bytes, or ROWLEN_LONG for 127 and more (then found by
+ * walking its fields) */
+#define ROWLEN_LONG 127u
 
 void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
 {
@@ -127,7 +131,10 @@ const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time
 		memcpy(q, rec->f[i], n);
 		q += n;
 	}
-	s->used += (size_t)(q - p);
+	/* the flag byte keeps the row's length too, when it is short */
+	size_t len = (size_t)(q - p);
+	*p = (char)(*p | (len < ROWLEN_LONG ? len : ROWLEN_LONG) << 1);
+	s->used += len;
 	return p;
 }
 
@@ -160,6 +167,9 @@ static inline const char *next_field(const struct jt_tcol *c, const char **p, si
 
 size_t jt_ts_rowlen(const struct jt_tstore *s, const char *p)
 {
+	size_t len = (unsigned char)*p >> 1;
+	if (len < ROWLEN_LONG)
+		return len;
 	const char *q = p + 1;
 	int canon = *p & 1;
 	for (size_t i = 0; i < s->ncol; i++) {
