@@ -66,23 +66,6 @@ static int fill(struct scan *s)
 	return 1;
 }
 
-/* Moves to target, counting quotes on the way. */
-static int skip_to(struct scan *s, uint64_t target)
-{
-	while (s->pos < target) {
-		if (!fill(s))
-			return -1;
-		const char *b = s->buf + (s->pos - s->boff);
-		size_t n = (size_t)(s->boff + s->blen - s->pos);
-		if (n > target - s->pos)
-			n = (size_t)(target - s->pos);
-		for (const char *q = b, *e = b + n; (q = memchr(q, '"', (size_t)(e - q))) != NULL; q++)
-			s->quoted ^= 1;
-		s->pos += n;
-	}
-	return 0;
-}
-
 /* From pos, the offset just after the next line end outside quotes (a CRLF
  * taken whole); 0 when there is none before the end of the file. */
 static uint64_t next_record(struct scan *s)
@@ -99,6 +82,38 @@ static uint64_t next_record(struct scan *s)
 		}
 	}
 	return 0;
+}
+
+/* The quotes of the file's byte ranges [at[k], at[k + 1]), one range per
+ * thread: their parity at each cut, without one thread reading it all. */
+struct qcount {
+	int fd;
+	const uint64_t *at;
+	uint64_t n[JT_MAXJOBS];
+	int bad[JT_MAXJOBS];
+};
+
+static void count_quotes(void *arg, size_t k)
+{
+	struct qcount *q = arg;
+	char *buf = jt_xmalloc(BUF);
+	uint64_t n = 0;
+	for (uint64_t pos = q->at[k]; pos < q->at[k + 1];) {
+		size_t want = q->at[k + 1] - pos < BUF ? (size_t)(q->at[k + 1] - pos) : BUF;
+		ssize_t got;
+		do
+			got = pread(q->fd, buf, want, (off_t)pos);
+		while (got < 0 && errno == EINTR);
+		if (got <= 0) {
+			q->bad[k] = 1;
+			break;
+		}
+		for (const char *c = buf, *e = buf + got; (c = memchr(c, '"', (size_t)(e - c))) != NULL; c++)
+			n++;
+		pos += (uint64_t)got;
+	}
+	q->n[k] = n;
+	free(buf);
 }
 
 size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, struct jt_split *sp)
@@ -137,20 +152,32 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 	uint64_t data = s.size - at;
 	if (want > data / mp)
 		want = (size_t)(data / mp);
+	/* the cuts' quote parity, counted on a thread per range */
+	uint64_t cut[JT_MAXJOBS + 1];
+	struct qcount qc;
+	memset(&qc, 0, sizeof qc);
+	for (size_t k = 0; k < want; k++)
+		cut[k] = at + data / want * k;
+	cut[want] = s.size;
+	qc.fd = fd;
+	qc.at = cut;
+	jt_par_run(want, count_quotes, &qc);
+	uint64_t quotes = (uint64_t)s.quoted;
 	size_t n = 0;
 	sp->start[n++] = at;
-	for (size_t k = 1; k < want; k++) {
-		uint64_t target = at + data / want * k;
-		if (target <= sp->start[n - 1])
-			continue;
-		if (skip_to(&s, target) != 0)
-			break;
-		uint64_t b = next_record(&s);
-		if (!b || b >= s.size)
-			break;
-		sp->start[n++] = b;
+	for (size_t k = 0; k < want; k++) {
+		if (qc.bad[k])
+			goto whole;
+		if (k && cut[k] > sp->start[n - 1]) {
+			s.pos = cut[k];	/* from the cut, with its parity, to the next record */
+			s.quoted = (int)(quotes & 1);
+			uint64_t b = next_record(&s);
+			if (b && b < s.size)
+				sp->start[n++] = b;
+		}
+		quotes += qc.n[k];
 	}
-	if (n < 2 || skip_to(&s, s.size) != 0 || s.quoted)
+	if (n < 2 || quotes & 1)
 		goto whole;	/* a quote left open: the reader stops there, with the message */
 	sp->start[n] = s.size;
 	sp->n = n;
