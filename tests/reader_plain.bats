@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2016,SC2154
-# The reader's plain way (lib/csv.c, plain_lines): a whole line with no quote
-# and no CR (but one right before its LF), at the start of a record, is split
-# at the delimiter without libcsv. Everything else goes through libcsv as before. JTOOLS_PLAIN=0 sends
+# The reader's plain way (lib/csv.c, plain_lines): a whole line with no CR
+# (but one right before its LF), at the start of a record, whose quotes if
+# any are well-formed quoted fields, is split without libcsv. Everything else
+# goes through libcsv as before. JTOOLS_PLAIN=0 sends
 # every byte through libcsv; these tests run each command both ways and want
 # the same bytes on stdout, in the rejects file and on stderr, and the same
 # exit status, on inputs made to mix the two ways at every boundary (a chunk
@@ -92,6 +93,40 @@ nasty() {
 	both_ways kpi2 jkpi -k n=count -g page ../n.csv
 	both_ways lazy jkpi --lazy-quotes -k n=count -g page ../n.csv
 	both_ways ragged jkpi --ragged -q -k n=count -g page ../n.csv
+}
+
+@test "plain way: a line of well-formed quoted fields is split without libcsv too, to the same bytes; any other quote goes to libcsv" {
+	# quoted fields first, last, alone, empty, holding the delimiter, a
+	# doubled quote or spaces, before a CRLF; a quoted line end (libcsv's)
+	{
+		printf 'a,b,c\n'
+		printf '"x,1","y""z",""\n'
+		printf '"",,"q"\r\n'
+		printf '"p""","""""",\" \"\n'
+		printf '1,"2",3\n'
+		printf '"a\nb",c,d\n'
+		printf '"x",y," z "\n'
+		printf 'last,"line","no end"'
+	} >g.csv
+	both_ways g jkpi -k n=count -g a,b,c --format json ../g.csv
+	[ "$(cat g.1/rc)" = 0 ]
+	grep -qF '{"a":"x,1","b":"y\"z","c":"","n":1}' g.1/out
+	grep -qF '{"a":"p\"","b":"\"\"","c":" ","n":1}' g.1/out
+	grep -qF '{"a":"a\nb","b":"c","c":"d","n":1}' g.1/out
+	grep -qF '{"a":"last","b":"line","c":"no end","n":1}' g.1/out
+	both_ways gs jstage --rejects R ../g.csv
+	# a quote that does not close its field before the delimiter, one in an
+	# unquoted field, a field left open: libcsv's message, or --lazy-quotes'
+	local bad i=0
+	for bad in '"x"y,1,2' '"x" ,1,2' 'x"y",1,2' '"x,1,2'; do
+		i=$((i + 1))
+		printf 'a,b,c\n1,2,3\n%s\n4,5,6\n' "$bad" >b$i.csv
+		both_ways "b$i" jkpi -k n=count -g a "../b$i.csv"
+		[ "$(cat "b$i.1/rc")" = 1 ]
+		both_ways "l$i" jkpi --lazy-quotes -k n=count -g a "../b$i.csv"
+	done
+	grep -q 'b1.csv:3: bad quote' b1.1/err
+	grep -q 'b4.csv:3: unterminated quoted field' b4.1/err
 }
 
 @test "plain way: -j 2 over parts of a file reads the same as through libcsv" {
