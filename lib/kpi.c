@@ -460,10 +460,9 @@ void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_rec
 }
 
 /* The first-row KPIs of a --per key new to group g (a deferred part's key
- * the earlier part lacks), into st (groups x KPIs): count takes it, a keyed
- * distinct takes the key (missing when blank, as its row's cell was); done:
- * the key's bits, or NULL. */
-void kpi_take_first(struct jt_agg *a, struct kst *st, size_t g, const char *key, size_t klen, unsigned char *done)
+ * the earlier part lacks): count takes it, a keyed distinct takes the key
+ * (missing when blank, as its row's cell was); done: the key's bits, or NULL. */
+void kpi_take_first(struct jt_agg *a, size_t g, const char *key, size_t klen, unsigned char *done)
 {
 	for (size_t i = 0; i < a->nk; i++) {
 		if (!kpi_first_row(&a->k[i]))
@@ -473,7 +472,7 @@ void kpi_take_first(struct jt_agg *a, struct kst *st, size_t g, const char *key,
 				continue;
 			done[i / 8] |= (unsigned char)(1u << (i % 8));
 		}
-		struct kst *s = &st[g * a->nk + i];
+		struct kst *s = &a->st[g * a->nk + i];
 		if (a->k[i].kind == K_COUNT || !kpi_blank(key, klen))
 			s->n++;
 		else

@@ -192,7 +192,7 @@ void kpi_key_add(struct jt_buf *b, const char *s, size_t n);
 const char *kpi_key_field(const char *key, size_t i, size_t *len);
 int kpi_blank(const char *s, size_t n);	/* nothing but blanks: a missing value */
 void kpi_set_keyed(struct jt_agg *a);
-void kpi_take_first(struct jt_agg *a, struct kst *st, size_t g, const char *key, size_t klen, unsigned char *done);
+void kpi_take_first(struct jt_agg *a, size_t g, const char *key, size_t klen, unsigned char *done);
 void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_record *rec, unsigned char *done, size_t e);
 
 /* kpi_parts.c: --per's state past --memory */

@@ -137,77 +137,6 @@ static uint32_t *lookup(const struct jt_map *from, const struct jt_map *into, co
 
 static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last);
 
-/* The last merge's takes on threads: each thread takes a share of b's new
- * keys' first rows and of its held values into states of its own, merged
- * into a's after (order-free: counts, sums, extremes, quantiles' values).
- * a's KPI bits are only read: the last merge leaves them. Not with a
- * distinct that keeps a set (shared). */
-struct ltake {
-	struct jt_agg *a, *b;
-	const size_t *gmap, *emap;
-	size_t T, ng;
-	struct kst *st[JT_MAXJOBS];
-};
-
-static void ltake_job(void *arg, size_t k)
-{
-	struct ltake *l = arg;
-	struct jt_agg *a = l->a, *b = l->b;
-	struct kst *st = l->st[k];
-	for (size_t e = b->per.n * k / l->T, hi = b->per.n * (k + 1) / l->T; e < hi; e++) {
-		if (l->emap[e] != SIZE_MAX)
-			continue;
-		uint32_t gid;
-		memcpy(&gid, b->per.ent[e].key, sizeof gid);
-		kpi_take_first(a, st, l->gmap[gid], b->per.ent[e].key + sizeof gid, b->per.ent[e].len - sizeof gid,
-			       NULL);
-	}
-	for (size_t t = b->ntk * k / l->T, hi = b->ntk * (k + 1) / l->T; t < hi; t++) {
-		const struct taken *x = &b->tk[t];
-		size_t ae = l->emap[x->e];
-		uint32_t ki = x->ki;
-		if (ae != SIZE_MAX && a->per_done[ae * a->per_bytes + ki / 8] & 1u << (ki % 8))
-			continue;
-		struct parsed p = { x->present, x->v, x->cls };
-		uint32_t gid;
-		memcpy(&gid, b->per.ent[x->e].key, sizeof gid);
-		const char *v = x->len ? b->tkbytes.p + (size_t)x->v : "";
-		size_t g = l->gmap[gid];
-		kpi_take(a, &st[g * a->nk + ki], g, ki, &p, v, x->len, b->first_src);
-	}
-}
-
-static int last_takes(struct jt_agg *a, struct jt_agg *b, const size_t *gmap, const size_t *emap, size_t threads)
-{
-	struct ltake l;
-	memset(&l, 0, sizeof l);
-	l.T = threads > JT_MAXJOBS ? JT_MAXJOBS : threads;
-	if (l.T < 2 || !b->defer || b->per.n + b->ntk < 1024 * l.T)
-		return 0;
-	for (size_t i = 0; i < a->nk; i++)
-		if (a->k[i].kind == K_DISTINCT && !a->k[i].keyed)
-			return 0;
-	l.a = a;
-	l.b = b;
-	l.gmap = gmap;
-	l.emap = emap;
-	l.ng = a->groups.n ? a->groups.n : 1;
-	for (size_t k = 0; k < l.T; k++)
-		l.st[k] = jt_xcalloc(l.ng * a->nk, sizeof *l.st[k]);
-	jt_par_run(l.T, ltake_job, &l);
-	for (size_t k = 0; k < l.T; k++) {
-		for (size_t g = 0; g < a->groups.n; g++)
-			for (size_t i = 0; i < a->nk; i++)
-				kst_merge(&a->k[i], &a->st[g * a->nk + i], &l.st[k][g * a->nk + i]);
-		for (size_t j = 0; j < l.ng * a->nk; j++) {
-			free(l.st[k][j].v);
-			free(l.st[k][j].sk);
-		}
-		free(l.st[k]);
-	}
-	return 1;
-}
-
 void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
 {
 	merge(a, b, 1, 0);
@@ -274,22 +203,11 @@ static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 			memcpy(&gid, b->per.ent[e].key, sizeof gid);
 			emap[e] = found[e] == UINT32_MAX ? SIZE_MAX : found[e];
 			a->per_more[gmap[gid]] += found[e] == UINT32_MAX;
+			if (found[e] == UINT32_MAX && b->defer)
+				kpi_take_first(a, gmap[gid], b->per.ent[e].key + sizeof gid,
+					       b->per.ent[e].len - sizeof gid, NULL);
 		}
 		free(found);
-		if (last_takes(a, b, gmap, emap, threads)) {
-			free(emap);
-			free(gmap);
-			a->counted = 1;
-			return;
-		}
-		for (size_t e = 0; b->defer && e < b->per.n; e++) {
-			if (emap[e] != SIZE_MAX)
-				continue;
-			uint32_t gid;
-			memcpy(&gid, b->per.ent[e].key, sizeof gid);
-			kpi_take_first(a, a->st, gmap[gid], b->per.ent[e].key + sizeof gid, b->per.ent[e].len - sizeof gid,
-				       NULL);
-		}
 	}
 	for (size_t e = 0; !last && e < b->per.n; e++) {
 		uint32_t gid;
@@ -300,7 +218,7 @@ static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 		if (isnew) {
 			kpi_done_room(&a->per_done, &a->per_cap, emap[e], a->per_bytes);
 			if (b->defer)
-				kpi_take_first(a, a->st, gmap[gid], a->tmp.p + sizeof gid, a->tmp.len - sizeof gid,
+				kpi_take_first(a, gmap[gid], a->tmp.p + sizeof gid, a->tmp.len - sizeof gid,
 					       a->per_done + emap[e] * a->per_bytes);
 		}
 	}
