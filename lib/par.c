@@ -84,36 +84,39 @@ static uint64_t next_record(struct scan *s)
 	return 0;
 }
 
-/* The quotes of the file's byte ranges [at[k], at[k + 1]), one range per
- * thread: their parity at each cut, without one thread reading it all. */
+/* Moves to target, counting quotes on the way. */
+static int skip_to(struct scan *s, uint64_t target)
+{
+	while (s->pos < target) {
+		if (!fill(s))
+			return -1;
+		const char *b = s->buf + (s->pos - s->boff);
+		size_t n = (size_t)(s->boff + s->blen - s->pos);
+		if (n > target - s->pos)
+			n = (size_t)(target - s->pos);
+		for (const char *q = b, *e = b + n; (q = memchr(q, '"', (size_t)(e - q))) != NULL; q++)
+			s->quoted ^= 1;
+		s->pos += n;
+	}
+	return 0;
+}
+
+/* The quote parity of the file's byte ranges [at[k], at[k + 1]), one range
+ * per thread: the parity at each cut, without one thread reading it all. */
 struct qcount {
 	int fd;
+	uint64_t size;
 	const uint64_t *at;
-	uint64_t n[JT_MAXJOBS];
-	int bad[JT_MAXJOBS];
+	int odd[JT_MAXJOBS], bad[JT_MAXJOBS];
 };
 
 static void count_quotes(void *arg, size_t k)
 {
 	struct qcount *q = arg;
-	char *buf = jt_xmalloc(BUF);
-	uint64_t n = 0;
-	for (uint64_t pos = q->at[k]; pos < q->at[k + 1];) {
-		size_t want = q->at[k + 1] - pos < BUF ? (size_t)(q->at[k + 1] - pos) : BUF;
-		ssize_t got;
-		do
-			got = pread(q->fd, buf, want, (off_t)pos);
-		while (got < 0 && errno == EINTR);
-		if (got <= 0) {
-			q->bad[k] = 1;
-			break;
-		}
-		for (const char *c = buf, *e = buf + got; (c = memchr(c, '"', (size_t)(e - c))) != NULL; c++)
-			n++;
-		pos += (uint64_t)got;
-	}
-	q->n[k] = n;
-	free(buf);
+	struct scan s = { q->fd, q->at[k], q->size, 0, jt_xmalloc(BUF), 0, 0 };
+	q->bad[k] = skip_to(&s, q->at[k + 1]) != 0;
+	q->odd[k] = s.quoted;
+	free(s.buf);
 }
 
 size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, struct jt_split *sp)
@@ -160,9 +163,10 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 		cut[k] = at + data / want * k;
 	cut[want] = s.size;
 	qc.fd = fd;
+	qc.size = s.size;
 	qc.at = cut;
 	jt_par_run(want, count_quotes, &qc);
-	uint64_t quotes = (uint64_t)s.quoted;
+	int quoted = s.quoted;
 	size_t n = 0;
 	sp->start[n++] = at;
 	for (size_t k = 0; k < want; k++) {
@@ -170,14 +174,14 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 			goto whole;
 		if (k && cut[k] > sp->start[n - 1]) {
 			s.pos = cut[k];	/* from the cut, with its parity, to the next record */
-			s.quoted = (int)(quotes & 1);
+			s.quoted = quoted;
 			uint64_t b = next_record(&s);
 			if (b && b < s.size)
 				sp->start[n++] = b;
 		}
-		quotes += qc.n[k];
+		quoted ^= qc.odd[k];
 	}
-	if (n < 2 || quotes & 1)
+	if (n < 2 || quoted)
 		goto whole;	/* a quote left open: the reader stops there, with the message */
 	sp->start[n] = s.size;
 	sp->n = n;
