@@ -259,17 +259,19 @@ static void quoted_field(struct rd *r, const char *s, size_t n, int esc)
 	r->blen = r->off[r->nf - 1] + (size_t)(o - f) + 1;
 }
 
-/* The fields of a line [a, b) that holds a quote, when each quote opens a
- * field, pairs inside it, and closes it before the delimiter or the line
- * end: what libcsv makes of such a line. 0, or -1 (nothing is kept: the
- * record starts over) for anything else (a quoted field running over the
- * line, a stray quote), which libcsv takes. */
-static int quoted_line(struct rd *r, const unsigned char *a, const unsigned char *b)
+/* The fields of a line [a, b): split at the delimiter when each quote in
+ * it opens a field, pairs inside it, and closes it before the delimiter or
+ * the line end (none, under --lazy-quotes), which is what libcsv makes of
+ * it. 0, or -1 (nothing is kept: the record starts over) for anything else
+ * (a quoted field running over the line, a stray quote), which libcsv takes. */
+static int split_line(struct rd *r, const unsigned char *a, const unsigned char *b)
 {
 	const unsigned char d = (unsigned char)r->delim;
 	const unsigned char *f = a;
 	for (;;) {
 		if (f < b && *f == '"') {
+			if (r->d->lazy)
+				goto other;
 			const unsigned char *q = f + 1;
 			int esc = 0;
 			for (;;) {
@@ -352,15 +354,12 @@ static const unsigned char *line_sse(struct rd *r, const unsigned char *a, const
 #endif
 
 /* Reads the whole lines at the start of s[0..n) while libcsv stands at the
- * start of a record: a line with no CR but a CRLF's and no quote is its
- * fields split at the delimiter, which is all libcsv would make of it, at a
- * fraction of its cost (it takes a byte at a time); a line whose quotes
- * are all well-formed quoted fields (quoted_line; not with --lazy-quotes)
- * is read here too. Returns the bytes read; the caller hands the line it
- * stopped at to libcsv. */
+ * start of a record: a line with no CR but a CRLF's is split here
+ * (line_sse, else split_line) when that is all libcsv would make of it, at
+ * a fraction of its cost (it takes a byte at a time). Returns the bytes
+ * read; the caller hands the line it stopped at to libcsv. */
 static size_t plain_lines(struct rd *r, const unsigned char *s, size_t n)
 {
-	const unsigned char d = (unsigned char)r->delim;
 	size_t i = 0;
 	while (i < n) {
 		const unsigned char *a = s + i, *e;
@@ -386,17 +385,8 @@ static size_t plain_lines(struct rd *r, const unsigned char *s, size_t n)
 			b = cr;
 		if (m > field_cap)
 			break;
-		if (memchr(a, '"', (size_t)(b - a))) {
-			if (r->d->lazy || quoted_line(r, a, b) != 0)
-				break;
-		} else if (b > a) {
-			const unsigned char *f = a, *q;
-			while ((q = memchr(f, d, (size_t)(b - f))) != NULL) {
-				plain_field(r, (const char *)f, (size_t)(q - f));
-				f = q + 1;
-			}
-			plain_field(r, (const char *)f, (size_t)(b - f));
-		}
+		if (b > a && split_line(r, a, b) != 0)	/* an empty line has no field */
+			break;
 		if (cr)
 			cb_record('\r', r);
 		cb_record('\n', r);
