@@ -176,6 +176,45 @@ static void w_quoted(struct jt_writer *w, const char *s, size_t n)
 /* Non-zero when some byte of x is zero (the classic SWAR test). */
 static inline uint64_t zbyte(uint64_t x) { return (x - ONES) & ~x & 0x8080808080808080ULL; }
 
+/* What copy_scan needs of the delimiter, made once per field or record. */
+struct qscan {
+	const unsigned char *t;	/* special_table */
+	uint64_t dl, below;
+	unsigned char lim;	/* every special byte is below it */
+};
+
+static struct qscan qscan_of(char delim)
+{
+	struct qscan q;
+	q.t = special_table(delim);
+	q.dl = ONES * (unsigned char)delim;
+	q.lim = (unsigned char)(((unsigned char)delim > '"' ? (unsigned char)delim : '"') + 1);
+	q.below = ONES * q.lim;
+	return q;
+}
+
+/* Copies s[0..n) (n > 0) to d and says whether the field needs quotes (a
+ * leading or trailing blank, or a special byte), in one pass, 8 bytes at a
+ * time: a word with no byte below lim needs no closer look. */
+static inline __attribute__((always_inline)) int copy_scan(const struct qscan *q, char *d, const char *s, size_t n)
+{
+	uint64_t bad = s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		memcpy(d + i, &x, 8);
+		if (q->lim <= 128 && !((x - q->below) & ~x & 0x8080808080808080ULL))
+			continue;
+		bad |= zbyte(x ^ (ONES * '"')) | zbyte(x ^ (ONES * '\n')) | zbyte(x ^ (ONES * '\r')) | zbyte(x ^ q->dl);
+	}
+	for (; i < n; i++) {
+		d[i] = s[i];
+		bad |= q->t[(unsigned char)s[i]];
+	}
+	return bad != 0;
+}
+
 /* --excel-safe: ' then the cell, quoted when the cell needs it (its first
  * byte no longer counts as a leading blank: it is not first any more). */
 static void w_excel(struct jt_writer *w, const char *s, size_t n)
@@ -223,27 +262,8 @@ void jt_w_field(struct jt_writer *w, const char *s, size_t n)
 		w->used = (size_t)(d - w->buf);
 		return;
 	}
-	/* copy and look for bytes that need quoting in one pass, 8 at a time */
-	const unsigned char *t = special_table(w->delim);
-	uint64_t bad = s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
-	size_t i = 0;
-	const uint64_t dl = ONES * (unsigned char)w->delim;
-	/* every special byte is below lim: words with no byte below it need no closer look */
-	unsigned char lim = (unsigned char)(((unsigned char)w->delim > '"' ? (unsigned char)w->delim : '"') + 1);
-	const uint64_t below = ONES * lim;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x;
-		memcpy(&x, s + i, 8);
-		memcpy(d + i, &x, 8);
-		if (lim <= 128 && !((x - below) & ~x & 0x8080808080808080ULL))
-			continue;
-		bad |= zbyte(x ^ (ONES * '"')) | zbyte(x ^ (ONES * '\n')) | zbyte(x ^ (ONES * '\r')) | zbyte(x ^ dl);
-	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		d[i] = (char)c;
-		bad |= t[c];
-	}
+	const struct qscan q = qscan_of(w->delim);
+	int bad = copy_scan(&q, d, s, n);
 	w->used = (size_t)(d - w->buf);
 	if (bad)
 		w_quoted(w, s, n);
@@ -253,11 +273,7 @@ void jt_w_field(struct jt_writer *w, const char *s, size_t n)
 
 void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, size_t n, uint64_t safe)
 {
-	static const unsigned char blank[256] = { [' '] = 1, ['\t'] = 1 };
-	const unsigned char *t = special_table(w->delim);
-	const uint64_t dl = ONES * (unsigned char)w->delim;
-	unsigned char lim = (unsigned char)(((unsigned char)w->delim > '"' ? (unsigned char)w->delim : '"') + 1);
-	const uint64_t below = ONES * lim;
+	const struct qscan q = qscan_of(w->delim);
 	const char delim = w->delim;
 	char *d = w->buf + w->used, *const end = w->buf + sizeof w->buf;
 
@@ -296,26 +312,8 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 			d += m;
 			continue;
 		}
-		uint64_t bad = 0;
-		if (!fits) {	/* a field too big to sit beside the rest of the record */
-			bad = 1;
-		} else {
-			bad = blank[(unsigned char)s[0]] | blank[(unsigned char)s[m - 1]];
-			size_t i = 0;
-			for (; i + 8 <= m; i += 8) {
-				uint64_t x;
-				memcpy(&x, s + i, 8);
-				memcpy(d + i, &x, 8);
-				if (lim <= 128 && !((x - below) & ~x & 0x8080808080808080ULL))
-					continue;
-				bad |= zbyte(x ^ (ONES * '"')) | zbyte(x ^ (ONES * '\n')) | zbyte(x ^ (ONES * '\r')) |
-				       zbyte(x ^ dl);
-			}
-			for (; i < m; i++) {
-				d[i] = s[i];
-				bad |= t[(unsigned char)s[i]];
-			}
-		}
+		/* a field too big to sit beside the rest of the record: the helpers */
+		int bad = !fits || copy_scan(&q, d, s, m);
 		if (!bad) {
 			d += m;
 			continue;
