@@ -84,6 +84,21 @@ static uint64_t next_record(struct scan *s)
 	return 0;
 }
 
+/* 1 when [b, e), a record next_record found, is a blank line (only its
+ * line end): the reader skips it, so it is not the header. */
+static int blank_line(struct scan *s, uint64_t b, uint64_t e)
+{
+	if (e - b > 2)
+		return 0;
+	for (uint64_t i = b; i < e; i++) {
+		s->pos = i;
+		if (!fill(s) || (s->buf[i - s->boff] != '\r' && s->buf[i - s->boff] != '\n'))
+			return 0;
+	}
+	s->pos = e;
+	return 1;
+}
+
 /* Moves to target, counting quotes on the way. */
 static int skip_to(struct scan *s, uint64_t target)
 {
@@ -148,7 +163,11 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 		if (s.blen >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
 			s.pos = 3;
 	}
-	uint64_t at = next_record(&s);	/* the header's end */
+	uint64_t at, from;	/* the header's end, past any blank lines before it */
+	do {
+		from = s.pos;
+		at = next_record(&s);
+	} while (at && blank_line(&s, from, at));
 	if (!at)
 		goto whole;
 	sp->data_start = at;

@@ -261,3 +261,35 @@ Try 'jstage --help' for more information."
 	run ls -A "$TMPDIR"
 	assert_output ''
 }
+
+@test "engine: blank lines before the header: a file read in parts loses nothing (jstage, jkpi, jvalue --impact)" {
+	# the first part's end was the first line end, a blank line's: the
+	# header was not found there and -j 2 wrote nothing at all
+	{ printf '\n\r\n'; cat "$F/touches_rej.csv"; } >"$T/blank.csv"
+	jstage -j 1 --rejects "$T/rj.csv" --outcome default "$T/blank.csv" >"$T/ref" 2>"$T/ref.err"
+	mv "$T/rj.csv" "$T/rj1.csv"
+	[ "$(wc -l <"$T/ref")" -gt 30000 ]
+	local j
+	for j in 2 7; do
+		jstage -j "$j" --rejects "$T/rj.csv" --outcome default "$T/blank.csv" >"$T/got" 2>"$T/got.err"
+		cmp "$T/ref" "$T/got"
+		cmp "$T/ref.err" "$T/got.err"
+		cmp "$T/rj1.csv" "$T/rj.csv"
+	done
+	# the rejects' lines count the blank lines
+	run cat "$T/ref.err"
+	assert_line --index 0 --regexp "^jstage: $T/blank.csv:2002: column 'customer': empty customer id$"
+	PROG=jkpi
+	jkpi -j 1 -q -g channel -k count,distinct:customer,p50:resolution_s "$T/blank.csv" >"$T/kref"
+	jkpi -j 2 -q -g channel -k count,distinct:customer,p50:resolution_s "$T/blank.csv" >"$T/kgot"
+	cmp "$T/kref" "$T/kgot"
+	run cat "$T/kref"
+	assert_line --index 0 'channel,count,distinct_customer,distinct_customer_missing,p50_resolution_s,p50_resolution_s_n,p50_resolution_s_missing'
+	[ "${#lines[@]}" = 3 ]
+	jstage -q --outcome default "$T/blank.csv" >"$T/j.csv"
+	{ printf '\n'; cat "$T/j.csv"; } >"$T/jb.csv"
+	jvalue -q -j 1 --impact next_nps "$T/jb.csv" >"$T/vref"
+	jvalue -q -j 2 --impact next_nps "$T/jb.csv" >"$T/vgot"
+	[ -s "$T/vref" ]
+	cmp "$T/vref" "$T/vgot"
+}
