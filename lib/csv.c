@@ -672,6 +672,8 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 	size_t n;
 	int first = 1, rc = 0;
 	uint64_t left = part && part->end ? part->end - part->start : UINT64_MAX;
+	const unsigned char *mem = part ? part->buf : NULL;	/* read ahead (jt_read_buf), before fp */
+	size_t memleft = mem ? part->buflen : 0;
 	/* JTOOLS_PLAIN=0: every byte through libcsv (the tests compare) */
 	const char *pe = getenv("JTOOLS_PLAIN");
 	int plain = !(pe && strcmp(pe, "0") == 0);
@@ -686,6 +688,8 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 	r.ctx = ctx;
 	r.line = 1;
 	r.qline = 1;
+	if (part && part->line0)
+		r.line = r.qline = part->line0;
 	if (part) {
 		r.stop = part->stop;
 		first = part->start == 0;
@@ -715,8 +719,22 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 	while (rc == 0 && left && !(r.stop && *r.stop)) {
 		/* a compressed input, or --encoding: read through jt_input, whose
 		 * look-ahead is the first block (no seek: pipes too) */
-		long got = in ? jt_input_read(in, chunk, CHUNK, err, errlen, eline)
-			      : (long)fread(chunk, 1, left < CHUNK ? (size_t)left : CHUNK, fp);
+		unsigned char *s = chunk;
+		long got;
+		if (in) {
+			got = jt_input_read(in, chunk, CHUNK, err, errlen, eline);
+		} else if (memleft && first && jt_input_needed(d->encoding, mem, memleft)) {
+			memcpy(chunk, mem, memleft);	/* the look-ahead */
+			in = jt_input_new(fp, src, d->encoding, chunk, memleft);
+			memleft = 0;
+			continue;
+		} else if (memleft) {	/* all of it at once: it has the pad the splitters read past its end */
+			s = (unsigned char *)(uintptr_t)mem;
+			got = (long)memleft;
+			memleft = 0;
+		} else {
+			got = fp ? (long)fread(chunk, 1, left < CHUNK ? (size_t)left : CHUNK, fp) : 0;
+		}
 		if (got <= 0) {
 			rc = got < 0 ? -1 : 0;
 			break;
@@ -726,7 +744,6 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 			in = jt_input_new(fp, src, d->encoding, chunk, n);
 			continue;
 		}
-		unsigned char *s = chunk;
 		if (left != UINT64_MAX)
 			left -= n;
 		if (first) {
@@ -782,7 +799,7 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 			}
 		}
 	}
-	if (rc == 0 && ferror(fp))
+	if (rc == 0 && fp && ferror(fp))
 		rc = fail(err, errlen, eline, 0, "read error: %s", strerror(errno));
 	if (rc == 0 && csv_fini(&p, cb_field, cb_record, &r) != 0) {
 		if (csv_error(&p) == CSV_EPARSE)
@@ -830,6 +847,13 @@ int jt_read_part(const char *path, const struct jt_dialect *d, struct jt_rejects
 	}
 	fclose(fp);
 	return rc;
+}
+
+int jt_read_buf(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_rejects *rj, jt_header_fn *hf,
+		jt_record_fn *rf, void *ctx, const struct jt_part *part, char *err, size_t errlen,
+		unsigned long long *eline)
+{
+	return read_stream(fp, src, d, rj, hf, rf, ctx, err, errlen, eline, part);
 }
 
 void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,

@@ -71,10 +71,24 @@ struct jt_part {
 	const struct jt_header *hdr;
 	volatile int *stop;
 	unsigned long long *lines;
+	/* jt_read_buf: the part's bytes in memory, followed by JT_READ_PAD
+	 * readable bytes (not read as data); start is their offset in the stream */
+	const unsigned char *buf;
+	size_t buflen;
+	unsigned long long line0;	/* the line it starts on, when known (0: 1) */
 };
+#define JT_READ_PAD 32
 int jt_read_part(const char *path, const struct jt_dialect *d, struct jt_rejects *rj, jt_header_fn *hf,
 		 jt_record_fn *rf, void *ctx, const struct jt_part *part, char *err, size_t errlen,
 		 unsigned long long *eline);
+
+/* The same over part->buf (a stream read ahead: jt_par_stream), then, when
+ * fp is not NULL, the rest of fp. A part at start 0 is read as a stream's
+ * start: a byte order mark dropped, compression and --encoding told from
+ * its first bytes (then buflen must be at most 64 KiB, the look-ahead). */
+int jt_read_buf(FILE *fp, const char *src, const struct jt_dialect *d, struct jt_rejects *rj, jt_header_fn *hf,
+		jt_record_fn *rf, void *ctx, const struct jt_part *part, char *err, size_t errlen,
+		unsigned long long *eline);
 
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b);
 /* Several inputs of one run: keeps a copy of the first header and returns 1;

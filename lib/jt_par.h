@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "jt_csv.h"
 
@@ -60,5 +61,36 @@ struct jt_header *jt_par_header(const char *path, const struct jt_dialect *d, st
  * where a sequential read would have, and the file ends in rj. */
 void jt_par_parts(const char *path, const struct jt_common *c, struct jt_rejects *rj, const struct jt_split *sp,
 		  const struct jt_header *h, unsigned long long hlines, jt_record_fn *rf, struct jt_par_part *parts);
+
+/* A stream that cannot be cut ahead (stdin, a pipe) read on n threads: the
+ * calling thread reads it into chunks of about chunk bytes, each ending at a
+ * record boundary (quote parity, as jt_split_file), and the threads take
+ * them in turn, each in increasing order. The header is read first, on the
+ * calling thread, through hf(hctx); then slots(hctx, ps) fills slot_ctx and
+ * rj_at for each thread slot, and a slot's thread calls begin(slot_ctx[k],
+ * i) before the records of chunk i, then rf(slot_ctx[k]) for each. A
+ * chunk's rejects are kept aside and replayed into rj in stream order with
+ * their line numbers; a chunk's read error (or --strict's first reject)
+ * stops the chunks after it and the run where a sequential read would. At
+ * most 2n + 1 chunks are held. A stream that is not worth it (shorter than
+ * a chunk), or that the reader must see whole (compressed, --encoding,
+ * --lazy-quotes, --no-header, --delimiter auto, UTF-16), is read on the
+ * calling thread as one chunk through slot 0. Returns the chunks read. */
+struct jt_par_stream {
+	size_t n;	/* threads */
+	size_t chunk;	/* bytes (at least 64 KiB) */
+	jt_header_fn *hf;
+	void *hctx;
+	jt_record_fn *rf;
+	void (*slots)(void *hctx, struct jt_par_stream *ps);
+	void (*begin)(void *slot_ctx, size_t i);
+	void *slot_ctx[JT_MAXJOBS];
+	struct jt_rejects **rj_at[JT_MAXJOBS];
+};
+size_t jt_par_stream(FILE *fp, const char *src, const struct jt_common *c, struct jt_rejects *rj,
+		     struct jt_par_stream *ps);
+/* The bytes of a stream's chunk for n threads under a memory budget: about
+ * 4 MiB (less with JTOOLS_PART_MIN), less when the budget is small. */
+size_t jt_par_chunk(uint64_t budget, size_t n);
 
 #endif

@@ -28,6 +28,14 @@ static uint64_t min_part(void)
 }
 #define BUF ((size_t)1 << 20)
 
+size_t jt_par_chunk(uint64_t budget, size_t n)
+{
+	uint64_t c = 4 * min_part(), share = budget / 16 / (2 * n + 1);
+	if (c > share)
+		c = share;
+	return c < 65536 ? 65536 : (size_t)c;
+}
+
 size_t jt_jobs(size_t asked)
 {
 	if (asked)
@@ -306,7 +314,7 @@ struct jt_header *jt_par_header(const char *path, const struct jt_dialect *d, st
 	unsigned long long eline = 0;
 	struct hdrjob j = { hf, ctx, NULL };
 	*hlines = 0;
-	struct jt_part hp = { 0, sp->data_start, NULL, NULL, hlines };
+	struct jt_part hp = { 0, sp->data_start, NULL, NULL, hlines, NULL, 0, 0 };
 	jt_rejects_file_begin(rj);	/* as jt_read: a file of which every row was rejected */
 	if (jt_read_part(path, d, rj, keep_header, no_record, &j, &hp, err, sizeof err, &eline) != 0)
 		jt_die_at(path, eline, "%s", err);
@@ -333,7 +341,7 @@ static void read_one(void *arg, size_t k)
 {
 	struct partsjob *j = arg;
 	struct jt_par_part *p = &j->parts[k];
-	struct jt_part pt = { j->sp->start[k], j->sp->start[k + 1], j->h, &p->stop, &p->lines };
+	struct jt_part pt = { j->sp->start[k], j->sp->start[k + 1], j->h, &p->stop, &p->lines, NULL, 0, 0 };
 	p->err = jt_read_part(j->path, j->d, *p->rj_at, part_header, j->rf, p->ctx, &pt, p->errmsg,
 			      sizeof p->errmsg, &p->errline) != 0;
 }

@@ -3,6 +3,7 @@
  * the views one customer at a time in customer-id order (stage_int.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "jt_colsel.h"
 #include "jt_err.h"
@@ -546,19 +547,86 @@ static void whole_record(void *ctx, const char *src, const struct jt_record *rec
 	part_record(r->parts[0], src, rec);
 }
 
-static void mark_segments(struct jt_stagerun *r, size_t f)
+/* Slot p's segments up to f start here: its touches so far are before them. */
+static void part_mark(struct part *p, size_t f)
 {
-	for (size_t k = 0; k < r->nparts; k++) {
-		struct part *p = r->parts[k];
-		p->seg = jt_xrealloc(p->seg, (r->nin + 2) * sizeof *p->seg);
-		p->seg[f] = p->base + p->nt;
+	if (f + 2 > p->segcap) {
+		p->segcap = (f + 2) * 2;
+		p->seg = jt_xrealloc(p->seg, p->segcap * sizeof *p->seg);
 	}
-	r->nfile = f + 1;
+	for (; p->nseg <= f; p->nseg++)
+		p->seg[p->nseg] = p->base + p->nt;
 }
 
-static void read_file(struct jt_stagerun *r, const char *path, size_t f)
+static void mark_segments(struct jt_stagerun *r, size_t f)
+{
+	for (size_t k = 0; k < r->nparts; k++)
+		part_mark(r->parts[k], f);
+	r->nseg = f + 1;
+}
+
+static void stream_slots(void *ctx, struct jt_par_stream *ps)
+{
+	struct jt_stagerun *r = ctx;
+	for (size_t k = 0; k < r->nparts; k++) {
+		ps->slot_ctx[k] = r->parts[k];
+		ps->rj_at[k] = &r->parts[k]->rj;
+	}
+}
+
+/* On a slot's thread, before the records of a stream's chunk i. */
+static void stream_begin(void *ctx, size_t i)
+{
+	struct part *p = ctx;
+	part_mark(p, p->r->seg0 + i);
+}
+
+/* stdin or a named pipe, on the threads chunk by chunk (jt_par_stream):
+ * each chunk is a segment of the input order */
+static void read_stream(struct jt_stagerun *r, const char *path, size_t f)
+{
+	FILE *fp = stdin;
+	const char *src = "<stdin>";
+	if (path && strcmp(path, "-") != 0) {
+		if (!(fp = fopen(path, "rb")))
+			jt_die("%s:", path);
+		src = path;
+	}
+	if (r->h)
+		mark_segments(r, f);
+	else
+		r->seg_pending = f + 1;
+	r->seg0 = f;
+	struct jt_par_stream ps;
+	memset(&ps, 0, sizeof ps);
+	ps.n = r->jobs;
+	ps.chunk = jt_par_chunk(r->budget, r->jobs);
+	ps.hf = whole_header;
+	ps.hctx = r;
+	ps.rf = part_record;
+	ps.slots = stream_slots;
+	ps.begin = stream_begin;
+	size_t n = jt_par_stream(fp, src, r->o.c, r->rj, &ps);
+	if (fp != stdin)
+		fclose(fp);
+	if (r->h)
+		mark_segments(r, f + (n ? n : 1) - 1);
+}
+
+static int is_stream(const char *path)
+{
+	struct stat st;
+	return !path || strcmp(path, "-") == 0 || (stat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+}
+
+static void read_file(struct jt_stagerun *r, const char *path)
 {
 	struct jt_split sp;
+	size_t f = r->nseg;
+	if (r->jobs > 1 && !r->o.sorted && is_stream(path)) {
+		read_stream(r, path, f);
+		return;
+	}
 	size_t n = r->jobs > 1 && path && !r->o.sorted ? jt_split_file(path, &r->o.c->dialect, r->jobs, &sp) : 1;
 	if (n <= 1) {
 		if (r->h)
@@ -597,10 +665,11 @@ static uint32_t *remap(struct jt_itab *into, const struct jt_itab *from)
 
 static void merge_slots(struct jt_stagerun *r)
 {
-	size_t nf = r->nin ? r->nin : 1;
+	size_t nf = r->nseg;
 	for (size_t k = 0; k < r->nparts; k++) {
 		struct part *p = r->parts[k];
-		p->seg[nf] = p->base + p->nt;
+		part_mark(p, nf - 1);
+		p->seg[nf] = p->base + p->nt;	/* the end (part_mark left room) */
 		if (p->maxt > r->maxt)
 			r->maxt = p->maxt;
 		if (k == 0)
@@ -847,7 +916,7 @@ static void process_memory(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank)
 	pc.ord = ord;
 	pc.lo = 0;
 	pc.hi = r->cust.n;
-	size_t nc = r->cust.n, nf = r->nin ? r->nin : 1;
+	size_t nc = r->cust.n, nf = r->nseg;
 	uint64_t total = 0;
 	for (size_t k = 0; k < r->nparts; k++) {
 		pc.slotbase[k] = total;
@@ -895,9 +964,9 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 	r->start_key = jt_itab_put(&r->keys, "(start)", 7, NULL);
 	r->end_key = jt_itab_put(&r->keys, "(end)", 5, NULL);
 	if (r->nin == 0)
-		read_file(r, NULL, 0);
+		read_file(r, NULL);
 	for (size_t i = 0; i < r->nin; i++)
-		read_file(r, r->in[i], i);
+		read_file(r, r->in[i]);
 	int status = 0;
 	if (r->o.sorted) {
 		r->as_of = r->o.has_as_of ? r->o.as_of : (r->parts[0] ? r->parts[0]->maxt : INT64_MIN);

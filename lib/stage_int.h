@@ -147,8 +147,10 @@ struct jt_stagerun {
 	struct jt_itab grps;	/* funnel -g values */
 	struct part *parts[JT_MAXJOBS];	/* one per thread slot; slot 0 is the main thread's */
 	size_t nparts;
-	size_t seg_pending;	/* the file (+1) whose segments wait for the parts */
-	size_t nfile;	/* input files marked in the slots' seg so far */
+	size_t seg_pending;	/* the segment (+1) whose marks wait for the parts */
+	size_t nseg;	/* input segments so far: a file read whole or in parts is one,
+			 * a stream read in chunks (jt_par_stream) one a chunk */
+	size_t seg0;	/* the stream's first segment */
 	struct spillset *ss;	/* past --memory (stage_spill.c) */
 	volatile int spilled;
 	int64_t maxt, as_of;
@@ -225,7 +227,9 @@ struct part {
 	struct tch *tv;
 	size_t nt, tcap;
 	uint64_t base;	/* the number of the first touch in tv (the ones before are spilled) */
-	uint64_t *seg;	/* the number of the first touch of each input file's part: seg[f] */
+	uint64_t *seg;	/* the number of the first touch of each input segment (a file's
+			 * part, a chunk of a stream) in this slot: seg[f] */
+	size_t nseg, segcap;	/* segments marked */
 	struct memo lab, key, grp, *flag, step, ret;
 	int64_t maxt;
 	/* after the read: this slot's ids in the run's tables */

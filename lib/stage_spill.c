@@ -189,11 +189,11 @@ static void first_cut(struct spillset *s, struct part *p)
 
 _Static_assert(JT_MAXJOBS <= 64, "a touch's place holds its slot in 6 bits");
 
-/* Touch n of slot p's place in the input: its file (the last one whose
+/* Touch n of slot p's place in the input: its segment (the last one whose
  * first touch in the slot is at or before n), the slot, n. */
-static uint64_t seq_of(const struct jt_stagerun *r, const struct part *p, uint64_t n)
+static uint64_t seq_of(const struct part *p, uint64_t n)
 {
-	size_t lo = 0, hi = r->nfile ? r->nfile : 1;
+	size_t lo = 0, hi = p->nseg ? p->nseg : 1;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (p->seg[mid] <= n)
@@ -217,10 +217,10 @@ void jt_stage_spill(struct part *p)
 	pthread_mutex_unlock(&make_lock);
 	struct spillset *s = r->ss;
 	size_t k = p->k, nc = p->ct->n;
-	/* a touch's place in the input: 20 bits of file, 6 of slot, 38 of touch */
-	if (r->nfile > (size_t)1 << 20 || p->base + p->nt > (uint64_t)1 << 38)
-		jt_die("past --memory, jstage keeps the input order of at most 1,048,576 files and 2^38 touches a "
-		       "thread (raise --memory, or join the files)");
+	/* a touch's place in the input: 20 bits of segment, 6 of slot, 38 of touch */
+	if (p->nseg > (size_t)1 << 20 || p->base + p->nt > (uint64_t)1 << 38)
+		jt_die("past --memory, jstage keeps the input order of at most 1,048,576 files (or chunks of a "
+		       "pipe) and 2^38 touches a thread (raise --memory, or join the files)");
 	if (nc > s->pcap[k]) {
 		s->pcap[k] = nc + nc / 2;
 		free(s->pof[k]);
@@ -276,7 +276,7 @@ void jt_stage_spill(struct part *p)
 		for (; q < pof[pr.x.cust]; q++)
 			off[q + 1] = sf->size;
 		const char *key = jt_itab_key(p->ct, pr.x.cust, &klen);
-		pr.seq = seq_of(r, p, p->base + i);
+		pr.seq = seq_of(p, p->base + i);
 		pr.x.cust = (uint32_t)klen;
 		if (r->need_row) {
 			rowlen = jt_ts_rowlen(&p->ts, pr.x.u.row);
@@ -294,7 +294,7 @@ void jt_stage_spill(struct part *p)
 		s->runcap = s->runcap ? 2 * s->runcap : 16;
 		s->run = jt_xrealloc(s->run, s->runcap * sizeof *s->run);
 	}
-	s->run[s->nrun++] = (struct srun){ k, seq_of(r, p, p->base), off };
+	s->run[s->nrun++] = (struct srun){ k, seq_of(p, p->base), off };
 	pthread_mutex_unlock(&s->lock);
 	/* the slot starts over: touches, rows and customers */
 	p->base += p->nt;

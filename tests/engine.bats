@@ -293,3 +293,78 @@ Try 'jstage --help' for more information."
 	[ -s "$T/vref" ]
 	cmp "$T/vref" "$T/vgot"
 }
+
+# pipe ARGS...: jstage ARGS reading touches_rej.csv (or $IN) from a pipe
+pipe() {
+	cat "${IN:-$F/touches_rej.csv}" | jstage "$@"
+}
+
+@test "engine: a pipe is read in chunks on the threads: the same bytes, rejects, lines and messages as -j 1" {
+	# JTOOLS_PART_MIN=64K: chunks of 256 KiB, about 14 for this input
+	local args
+	jstage -j 1 --rejects "$T/rj.csv" --stats "$T/st.csv" --outcome default "$F/touches_rej.csv" >"$T/ref" 2>"$T/ref.err"
+	mv "$T/rj.csv" "$T/rj1.csv"
+	mv "$T/st.csv" "$T/st1.csv"
+	sed "s|$F/touches_rej.csv|<stdin>|" "$T/ref.err" >"$T/ref.perr"
+	for args in "-j 2" "-j 7" "-j 3 --memory 1M"; do
+		# shellcheck disable=SC2086
+		pipe $args --rejects "$T/rj.csv" --stats "$T/st.csv" --outcome default >"$T/got" 2>"$T/got.err"
+		cmp "$T/ref" "$T/got"
+		cmp "$T/ref.perr" "$T/got.err"
+		sed "s|$F/touches_rej.csv|<stdin>|" "$T/rj1.csv" | cmp - "$T/rj.csv"
+		sed "s|$F/touches_rej.csv|<stdin>|" "$T/st1.csv" | cmp - "$T/st.csv"
+	done
+	run cat "$T/got.err"
+	assert_line --index 0 "jstage: <stdin>:2000: column 'customer': empty customer id"
+	# a named pipe is read the same way; blank lines before the header count
+	{ printf '\n\n'; cat "$F/touches.csv"; } >"$T/blank.csv"
+	jstage -q -j 1 --outcome default "$F/touches.csv" >"$T/ref"
+	jstage -q -j 2 --outcome default <(cat "$T/blank.csv") >"$T/got"
+	cmp "$T/ref" "$T/got"
+	# compressed: read whole on one thread, the same
+	gzip -c "$F/touches.csv" | jstage -q -j 2 --outcome default >"$T/got"
+	cmp "$T/ref" "$T/got"
+	# a header alone, an empty pipe, a pipe shorter than a chunk
+	head -1 "$F/touches.csv" | jstage -j 2 --outcome default >"$T/got"
+	jstage -j 1 --outcome default <(head -1 "$F/touches.csv") | cmp - "$T/got"
+	printf '' | jstage -j 2 --outcome default >"$T/got"
+	[ ! -s "$T/got" ]
+	head -300 "$F/touches.csv" | jstage -q -j 2 --paths >"$T/got"
+	jstage -q -j 1 --paths <(head -300 "$F/touches.csv") | cmp - "$T/got"
+}
+
+@test "engine: a pipe's --strict, bad quote and unterminated quote stop where -j 1 stops" {
+	local args
+	# --strict: the first reject in the stream, also when a later chunk saw one first
+	for args in "-j 2" "-j 7"; do
+		# shellcheck disable=SC2086
+		run -1 pipe $args --strict --outcome default
+		assert_output "jstage: <stdin>:2000: column 'customer': empty customer id"
+	done
+	# a bad quote in the middle: the rejects before it, then the message, exit 1
+	awk 'NR == 20000 { print "c1,2024-03-01T00:00:00Z,login,gen,web,,,,,,,,,,x\"y" } { print }' \
+		"$F/touches_rej.csv" >"$T/badq.csv"
+	IN=$T/badq.csv run -1 pipe -j 1 --outcome default
+	local want=$output
+	assert_line --index 2 "jstage: <stdin>:20000: bad quote (use --lazy-quotes to accept stray quotes)"
+	for args in "-j 2" "-j 7" "-j 2 --memory 1M"; do
+		# shellcheck disable=SC2086
+		IN=$T/badq.csv run -1 pipe $args --outcome default
+		assert_output "$want"
+	done
+	# an unterminated quote swallows the rest (7 MB, more than 16 chunks
+	# with no record end): one thread reads on from the pipe
+	grep -v '"' "$F/touches.csv" >"$T/plain.csv"
+	{ head -100 "$F/touches.csv"; echo 'c1,2024-03-01T00:00:00Z,login,gen,web,,,,,,,,,,"open'; tail -n +2 "$T/plain.csv"; tail -n +2 "$T/plain.csv"; } >"$T/open.csv"
+	IN=$T/open.csv run -1 pipe -j 1 --outcome default
+	want=$output
+	assert_output --partial "jstage: <stdin>:101: unterminated quoted field (opened on line 101)"
+	IN=$T/open.csv run -1 pipe -j 2 --outcome default
+	assert_output "$want"
+	# CR line ends: no LF for a chunk to end at (7 MB); the same rows
+	{ cat "$F/touches.csv"; tail -n +2 "$F/touches.csv"; } | tr '\n' '\r' >"$T/cr.csv"
+	jstage -q -j 1 --outcome default "$T/cr.csv" >"$T/ref"
+	IN=$T/cr.csv pipe -q -j 2 --outcome default >"$T/got"
+	cmp "$T/ref" "$T/got"
+	[ -s "$T/got" ]
+}
