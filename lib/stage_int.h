@@ -255,7 +255,16 @@ struct proc {
 	size_t onecap;
 };
 
+/* ---- reading (stage_read.c) ---- */
+/* Every input into the slots (struct part), past --memory spilled. */
+void jt_stage_read(struct jt_stagerun *r);
+/* After the read: the slots' customers, keys and groups as the run's ids. */
+void jt_stage_merge_slots(struct jt_stagerun *r);
+void jt_stage_part_free(struct part *p);
+
 /* ---- the core for the spill (stage_core.c) ---- */
+/* One customer's touches t[0..n) (tmp: room for n) to the view. */
+void jt_stage_customer_done(struct jt_stagerun *r, struct vctx *v, struct tch *t, size_t n, struct tch *tmp);
 /* ord: the customers of t by id (bytes), rank its inverse. */
 void jt_stage_order(const struct jt_itab *t, uint32_t *ord, uint32_t *rank);
 /* Every customer of ranks [pc->lo, pc->hi), in order, to the views. */
