@@ -29,8 +29,8 @@ struct chunk {
 	uint64_t start;	/* offset in the stream */
 	FILE *rest;	/* read on from here when its bytes are done (no record end found) */
 	struct jt_rejects *rj;
-	volatile int stop;
-	int done, err;
+	volatile int stop;	/* set by its rejects (--strict) on its thread, or before it is taken */
+	int taken, done, err;
 	char errmsg[512];
 	unsigned long long errline, lines;
 	struct chunk *next;	/* the queue */
@@ -117,7 +117,8 @@ static void no_header(void *ctx, const char *src, const struct jt_header *h)
 	(void)h;	/* a chunk's header is the stream's, read first */
 }
 
-static struct chunk *take(struct stream *st)
+/* The next chunk, and whether to skip it (a chunk before it failed). */
+static struct chunk *take(struct stream *st, int *skip)
 {
 	pthread_mutex_lock(&st->mu);
 	while (!st->head && !st->eof)
@@ -129,6 +130,8 @@ static struct chunk *take(struct stream *st)
 			st->tail = NULL;
 		st->queued--;
 		st->busy++;
+		ch->taken = 1;
+		*skip = ch->stop;
 		pthread_cond_signal(&st->room);
 	}
 	pthread_mutex_unlock(&st->mu);
@@ -139,8 +142,9 @@ static void parse(struct stream *st, size_t slot)
 {
 	struct jt_par_stream *ps = st->ps;
 	struct chunk *ch;
-	while ((ch = take(st)) != NULL) {
-		if (!ch->stop) {
+	int skip;
+	while ((ch = take(st, &skip)) != NULL) {
+		if (!skip) {
 			ps->begin(ps->slot_ctx[slot], ch->i);
 			*ps->rj_at[slot] = ch->rj;
 			struct jt_part pt = { ch->start, 0, st->h, &ch->stop, &ch->lines, ch->buf, ch->len, 0 };
@@ -169,9 +173,10 @@ static void replay(struct stream *st, int wait)
 			pthread_cond_wait(&st->fin, &st->mu);
 		int ready = ch && ch->done;
 		if (ready && (ch->stop || ch->err)) {
-			st->failed = 1;	/* the chunks after it: stopped, then waited for */
+			st->failed = 1;	/* the chunks after it: skipped, or waited for */
 			for (struct chunk *c = ch->after; c; c = c->after)
-				c->stop = 1;
+				if (!c->taken)
+					c->stop = 1;
 			while (st->busy || st->queued)
 				pthread_cond_wait(&st->fin, &st->mu);
 		}
