@@ -24,6 +24,13 @@ CFLAGS  = -O1 -g $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 SAN_ENV = ASAN_OPTIONS=exitcode=99:detect_leaks=1 UBSAN_OPTIONS=exitcode=99:print_stacktrace=1
 endif
+# ThreadSanitizer (not with ASan): the threads of -j, a pipe read in chunks,
+# jrefer's worker. A data race exits 99.
+ifeq ($(SANITIZE),thread)
+CFLAGS  = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
+SAN_ENV = TSAN_OPTIONS=exitcode=99:halt_on_error=1:report_thread_leaks=0
+endif
 
 FUZZ_DIR = build/fuzz
 

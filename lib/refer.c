@@ -583,7 +583,11 @@ static void collect(struct jt_referrun *r, struct batch *b)
 			add_edge(r, &b->it[i]);
 	b->n = 0;
 	b->kblen = 0;
+	if (r->threaded > 0)	/* the worker reads the states under the lock */
+		pthread_mutex_lock(&r->mu);
 	b->state = B_FREE;
+	if (r->threaded > 0)
+		pthread_mutex_unlock(&r->mu);
 }
 
 static void *worker(void *arg)
@@ -649,8 +653,9 @@ static void hand_on(struct jt_referrun *r)
 	pthread_mutex_lock(&r->mu);
 	b->state = B_QUEUED;
 	pthread_cond_broadcast(&r->cv);
+	int pending = prev->state != B_FREE;
 	pthread_mutex_unlock(&r->mu);
-	if (prev->state != B_FREE) {
+	if (pending) {
 		wait_done(r, prev);
 		collect(r, prev);
 	}
