@@ -70,6 +70,8 @@ struct rd {
 	struct jt_header *hdr;
 	char **pad;	/* empty strings for --ragged */
 	size_t small;	/* fields shorter than this take cb_field's short way: 32, less under a tiny field cap */
+	const char *raw;	/* the line being ended, when it had no quote and no CR (jt_record.raw) */
+	size_t rawlen;
 };
 
 static int no_space(unsigned char c)
@@ -365,7 +367,10 @@ static size_t plain_lines(struct rd *r, const unsigned char *s, size_t n)
 		const unsigned char *a = s + i, *e;
 #ifdef __SSE2__
 		if ((e = line_sse(r, a, s + n)) != NULL) {
+			r->raw = (const char *)a;
+			r->rawlen = (size_t)(e - a);
 			cb_record('\n', r);
+			r->raw = NULL;
 			i += (size_t)(e - a) + 1;
 			if (r->stop && *r->stop)
 				break;
@@ -502,6 +507,10 @@ static void emit(struct rd *r)
 	rec.len = r->len;
 	rec.n = r->nf;
 	rec.line = r->recline;
+	rec.recno = 0;
+	rec.raw = r->d->decimal_comma ? NULL : r->raw;	/* --decimal-comma may change a field */
+	rec.rawlen = r->rawlen;
+	rec.delim = r->delim;
 
 	if (!r->have_header) {
 		struct jt_header h;
@@ -544,6 +553,7 @@ static void emit(struct rd *r)
 			r->len[i] = 0;
 		}
 		rec.n = r->ncol;
+		rec.raw = NULL;
 	}
 	unsigned long long span = 0, stray = 0;
 	if (r->stray0 < r->nstray) {	/* lazy quotes, and a stray quote not yet placed */
@@ -883,6 +893,20 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		jt_die_at(src, line, "%s", err);
 	if (rj)
 		jt_rejects_file_end(rj, src);
+}
+
+const char *jt_record_raw(const struct jt_record *rec, const struct jt_writer *w, size_t *len)
+{
+	if (!rec->raw || rec->delim != w->delim || w->excel || !w->started)
+		return NULL;
+	for (size_t i = 0; i < rec->n; i++) {
+		size_t n = rec->len[i];
+		if (n && (rec->f[i][0] == ' ' || rec->f[i][0] == '\t' || rec->f[i][n - 1] == ' ' ||
+			  rec->f[i][n - 1] == '\t'))
+			return NULL;	/* the writer quotes it */
+	}
+	*len = rec->rawlen;
+	return rec->raw;
 }
 
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b)

@@ -337,6 +337,20 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 		wflush(w);
 }
 
+void jt_w_record_raw(struct jt_writer *w, const char *raw, size_t rn, const char *const *f, const size_t *len,
+		     size_t n)
+{
+	wput(w, raw, rn);
+	w->nfield = 1;	/* the next field has a delimiter before it */
+	for (size_t k = 0; k < n; k++)
+		jt_w_field(w, f[k], len[k]);
+	wputc(w, '\n');
+	w->nfield = 0;
+	w->started = 1;
+	if (w->used > sizeof w->buf / 2)
+		wflush(w);
+}
+
 void jt_writer_flush(struct jt_writer *w)
 {
 	wflush(w);

@@ -35,7 +35,20 @@ struct jt_record {
 	const size_t *len;
 	unsigned long long line;	/* physical line where the record starts */
 	unsigned long long recno;	/* data record number, header excluded */
+	/* The record's bytes in the input, without the line end, when it was
+	 * one line with no quote and no CR, split at delim (else NULL): see
+	 * jt_record_raw. */
+	const char *raw;
+	size_t rawlen;
+	char delim;
 };
+
+/* rec's input bytes when w would write exactly them for rec's fields
+ * (the same delimiter, no field with a leading or trailing blank, no
+ * --excel-safe, not the output's first record), for jt_w_record_raw;
+ * else NULL. */
+struct jt_writer;
+const char *jt_record_raw(const struct jt_record *rec, const struct jt_writer *w, size_t *len);
 
 struct jt_header {
 	size_t n;
@@ -129,6 +142,10 @@ void jt_w_str(struct jt_writer *w, const char *s);
  * jt_writer_flush before writing to fp otherwise and at the end. Bit k of
  * safe says field k (< 64) never needs quoting (the caller made it). */
 void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, size_t n, uint64_t safe);
+/* A record whose first fields are raw[0..rn) (jt_record_raw), then
+ * f[0..n) as jt_w_record writes them. */
+void jt_w_record_raw(struct jt_writer *w, const char *raw, size_t rn, const char *const *f, const size_t *len,
+		     size_t n);
 void jt_writer_flush(struct jt_writer *w);
 /* k empty fields. */
 void jt_w_empty(struct jt_writer *w, size_t k);

@@ -722,7 +722,7 @@ static void reject_edge(struct jt_referrun *r, const struct edge *e, uint32_t fr
 		jt_reject_count(r->rj, key[why]);
 		return;
 	}
-	struct jt_record rec = { 0, r->rf, r->rl, e->pos & (((uint64_t)1 << LINE_BITS) - 1), 0 };
+	struct jt_record rec = { 0, r->rf, r->rl, e->pos & (((uint64_t)1 << LINE_BITS) - 1), 0, NULL, 0, ',' };
 	if (r->rows) {
 		jt_blobs_get(r->rows, e->row, &r->rowbuf);
 		unpack(r->rowbuf.p, r->rf, r->rl, r->h->n, &rec);

@@ -213,7 +213,15 @@ static void annotate_header(struct jt_valuerun *r, const struct jt_header *h)
 
 static void annotate_row(struct jt_valuerun *r, const char *src, const struct jt_record *rec)
 {
-	size_t l = label_of(r, rec, src);
+	size_t l = label_of(r, rec, src), rn;
+	const char *raw;
+	if ((size_t)r->c_act == rec->n && (size_t)r->c_kind == rec->n + 1 && (raw = jt_record_raw(rec, &r->w, &rn))) {
+		/* the row as it came, then its two new columns */
+		const char *f[2] = { r->lname[l], r->lkind[l] };
+		size_t len[2] = { r->lnlen[l], r->lklen[l] };
+		jt_w_record_raw(&r->w, raw, rn, f, len, 2);
+		return;
+	}
 	memcpy(r->of, rec->f, rec->n * sizeof *r->of);
 	memcpy(r->ol, rec->len, rec->n * sizeof *r->ol);
 	r->of[r->c_act] = r->lname[l];

@@ -162,6 +162,34 @@ nasty() {
 	JTOOLS_FIELD_MAX=1000 both_ways cap jkpi -k n=count -g page ../n.csv
 }
 
+@test "plain way: jvalue writes a row the writer would leave as it is straight from the input, to the same bytes" {
+	# jvalue appends activity and activity_kind: a row with no quote, no CR
+	# and no field with a leading or trailing blank is copied as it came
+	nasty n.csv 3000
+	jstage -q --outcome default n.csv >j.csv
+	# blanks at a field's edges, a tab, quoted fields, CRLF; short rows padded
+	{
+		head -1 j.csv
+		sed -n '2,400p' j.csv
+		sed -n '2,50p' j.csv | sed 's/,view,/,view ,/'
+		sed -n '2,50p' j.csv | sed 's/,view,/,\tview,/'
+		sed -n '2,50p' j.csv | sed 's/$/\r/'
+		sed -n '2,50p' j.csv | sed 's/,view,/,"view",/'
+	} >v.csv
+	both_ways val jvalue --rejects R ../v.csv
+	[ "$(cat val.1/rc)" = 0 ]
+	grep -q ',"view ",' val.1/out
+	grep -q ',"view",' v.csv
+	run grep -c ',"view",' val.1/out
+	assert_output 0
+	both_ways valq jvalue -q ../n.csv
+	tr ',' ';' <v.csv >s.csv
+	both_ways vsemi jvalue -q -d ';' ../s.csv
+	both_ways vtsv jvalue -q -t ../v.csv
+	both_ways vexcel jvalue -q --excel-safe ../v.csv
+	both_ways vrag jvalue -q --ragged ../n.csv
+}
+
 @test "plain way: every real export of ../shared/data/real reads the same as through libcsv (each column's values and counts)" {
 	need_shared
 	local f n=0 col

@@ -29,7 +29,7 @@ static void match_all(struct jt_rules *r, const struct jt_header *h, size_t ncol
 			size_t len[NCOL];
 			for (size_t i = 0; i < NCOL; i++)
 				len[i] = strlen(rows[k][i]);
-			struct jt_record rec = { ncol, rows[k], len, k + 2, k + 1 };
+			struct jt_record rec = { ncol, rows[k], len, k + 2, k + 1, NULL, 0, ',' };
 			char err[1024] = "";
 			long lab = jt_rules_try(r, &rec, err, sizeof err);
 			FUZZ_ASSERT(lab >= -2 && lab < (long)jt_rules_nlabels(r), "label %ld of %zu", lab,
