@@ -4,8 +4,6 @@
  * COL); the others replace. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,9 +12,9 @@
 #include "jt_err.h"
 #include "jt_input.h"
 #include "jt_mem.h"
-#include "jt_profile.h"
 #include "jt_tz.h"
 #include "jt_where.h"
+#include "profile_int.h"
 
 const char *const jt_touch_columns[] = {
 	"customer", "time", "touchpoint", "source", "channel", "nps", "csat", "ces",
@@ -33,224 +31,6 @@ int jt_touch_reserved(const char *name)
 		if (strcmp(name, more[i]) == 0)
 			return 1;
 	return strncmp(name, "next_", 5) == 0;
-}
-
-/* The names of a token written a | b | c (an unquoted '|' with or without
- * blanks around it): k 0 for a plain token. */
-struct talt {
-	char **n;
-	size_t k;
-};
-
-struct toks {
-	size_t n, cap, acap, qcap;
-	char **t;	/* a group's names joined by '|' */
-	size_t *at;	/* offset of each token in the argument text */
-	unsigned char *q;	/* the token has quotes: a word such as 'on' in it is a name */
-	struct talt *al;
-};
-
-struct perr {
-	char *buf;
-	size_t len;
-	size_t *col;
-};
-
-__attribute__((format(printf, 3, 4)))
-static int fail(struct perr *e, size_t at, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->buf, e->len, fmt, ap);
-	va_end(ap);
-	*e->col = at;
-	return -1;
-}
-
-static void toks_free(struct toks *tk)
-{
-	for (size_t i = 0; i < tk->n; i++)
-		free(tk->t[i]);
-	free(tk->t);
-	free(tk->at);
-	free(tk->q);
-	for (size_t i = 0; tk->al && i < tk->n; i++) {
-		for (size_t k = 0; k < tk->al[i].k; k++)
-			free(tk->al[i].n[k]);
-		free(tk->al[i].n);
-	}
-	free(tk->al);
-	memset(tk, 0, sizeof *tk);
-}
-
-/* Blank-separated tokens; "..." groups (with \" and \\ inside); an unquoted
- * '|' is a token of its own (bar), which join_alts folds into groups. */
-static int tokenize_raw(const char *s, struct toks *tk, unsigned char **bar, struct perr *e)
-{
-	size_t i = 0, bcap = 0;
-	struct jt_buf b = JT_BUF_INIT;
-	memset(tk, 0, sizeof *tk);
-	*bar = NULL;
-	for (;;) {
-		while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')
-			i++;
-		if (!s[i])
-			break;
-		void *pt = tk->t, *pa = tk->at, *pq = tk->q, *pb = *bar;
-		jt_xgrow(&pt, &tk->cap, tk->n + 1, sizeof *tk->t);
-		jt_xgrow(&pa, &tk->acap, tk->n + 1, sizeof *tk->at);
-		jt_xgrow(&pq, &tk->qcap, tk->n + 1, sizeof *tk->q);
-		jt_xgrow(&pb, &bcap, tk->n + 1, 1);
-		tk->t = pt;
-		tk->at = pa;
-		tk->q = pq;
-		*bar = pb;
-		tk->q[tk->n] = 0;
-		(*bar)[tk->n] = 0;
-		size_t start = i;
-		jt_buf_reset(&b);
-		jt_buf_add(&b, "", 0);
-		if (s[i] == '|') {
-			(*bar)[tk->n] = 1;
-			i++;
-		}
-		while (!(*bar)[tk->n] && s[i] && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '|') {
-			if (s[i] != '"') {
-				jt_buf_addc(&b, s[i++]);
-				continue;
-			}
-			size_t q = i++;
-			tk->q[tk->n] = 1;
-			while (s[i] && s[i] != '"') {
-				if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\'))
-					i++;
-				jt_buf_addc(&b, s[i++]);
-			}
-			if (!s[i]) {
-				jt_buf_free(&b);
-				toks_free(tk);
-				free(*bar);
-				*bar = NULL;
-				return fail(e, q, "unterminated quote");
-			}
-			i++;
-		}
-		tk->at[tk->n] = start;
-		tk->t[tk->n++] = jt_xmemdup(b.p, b.len);
-	}
-	jt_buf_free(&b);
-	return 0;
-}
-
-/* Folds NAME | NAME | ... into one token whose names are in al. */
-static int join_alts(struct toks *tk, const unsigned char *bar, struct perr *e)
-{
-	size_t o = 0;
-	tk->al = jt_xcalloc(tk->n + 1, sizeof *tk->al);
-	for (size_t i = 0; i < tk->n; i++) {
-		if (!bar[i]) {
-			tk->t[o] = tk->t[i];
-			tk->at[o] = tk->at[i];
-			tk->q[o] = tk->q[i];
-			o++;
-			continue;
-		}
-		if (o == 0 || (i > 0 && bar[i - 1]) || i + 1 == tk->n || bar[i + 1]) {
-			size_t at = tk->at[i];
-			for (size_t k = i; k < tk->n; k++)
-				free(tk->t[k]);
-			tk->n = o;
-			return fail(e, at, "'|' needs a column name on each side (a | b: the first the input has)");
-		}
-		struct talt *a = &tk->al[o - 1];
-		if (!a->k) {
-			a->n = jt_xcalloc(2, sizeof *a->n);
-			a->n[a->k++] = jt_xstrdup(tk->t[o - 1]);
-		} else {
-			a->n = jt_xrealloc(a->n, (a->k + 1) * sizeof *a->n);
-		}
-		a->n[a->k++] = jt_xstrdup(tk->t[i + 1]);
-		struct jt_buf j = JT_BUF_INIT;
-		jt_buf_printf(&j, "%s|%s", tk->t[o - 1], tk->t[i + 1]);
-		free(tk->t[o - 1]);
-		tk->t[o - 1] = j.p;
-		tk->q[o - 1] |= tk->q[i + 1];
-		free(tk->t[i]);
-		free(tk->t[i + 1]);
-		i++;
-	}
-	tk->n = o;
-	return 0;
-}
-
-static int tokenize(const char *s, struct toks *tk, struct perr *e)
-{
-	unsigned char *bar;
-	if (tokenize_raw(s, tk, &bar, e) != 0)
-		return -1;
-	int r = join_alts(tk, bar, e);
-	free(bar);
-	if (r != 0)
-		toks_free(tk);
-	return r;
-}
-
-static void pcol(struct jt_pcol *c, const char *tok)
-{
-	size_t n = strlen(tok);
-	c->optional = n > 1 && tok[n - 1] == '?';
-	c->name = jt_xmemdup(tok, n - (size_t)c->optional);
-}
-
-static void pcol_free(struct jt_pcol *c)
-{
-	free(c->name);
-	for (size_t i = 0; i < c->nalt; i++)
-		free(c->alt[i]);
-	free(c->alt);
-	memset(c, 0, sizeof *c);
-}
-
-/* The column (or group a | b) of token i, its first name without its first
- * skip bytes (customer=, NEW=); a '?' on any name makes the group optional.
- * Returns -1 with a message when a name is empty. */
-static int pcol_tk(struct jt_pcol *c, const struct toks *tk, size_t i, size_t skip, struct perr *e, const char *what)
-{
-	const struct talt *a = &tk->al[i];
-	memset(c, 0, sizeof *c);
-	if (!a->k) {
-		pcol(c, tk->t[i] + skip);
-		return 0;
-	}
-	for (size_t k = 0; k < a->k; k++) {
-		const char *nm = a->n[k] + (k ? 0 : skip);
-		size_t n = strlen(nm);
-		int opt = n > 1 && nm[n - 1] == '?';
-		if (n - (size_t)opt == 0) {
-			pcol_free(c);
-			return fail(e, tk->at[i], "%s: an empty column name in '%s'", what, tk->t[i]);
-		}
-		c->optional |= opt;
-		char *x = jt_xmemdup(nm, n - (size_t)opt);
-		if (!k) {
-			c->name = x;
-		} else {
-			c->alt = jt_xrealloc(c->alt, (c->nalt + 1) * sizeof *c->alt);
-			c->alt[c->nalt++] = x;
-		}
-	}
-	return 0;
-}
-
-static int is_label(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-' || *s == '.' || *s == ':'))
-			return 0;
-	return 1;
 }
 
 /* Slot for a named entry of a list: the existing one (cleared by clear) or a new one. */
@@ -273,17 +53,17 @@ static void touch_clear(void *v)
 {
 	struct jt_ptouch *t = v;
 	free(t->touchpoint);
-	pcol_free(&t->from_col);
-	pcol_free(&t->time);
-	pcol_free(&t->customer);
+	jt_pf_pcol_free(&t->from_col);
+	jt_pf_pcol_free(&t->time);
+	jt_pf_pcol_free(&t->customer);
 }
 
 static void measure_clear(void *v)
 {
 	struct jt_pmeasure *m = v;
 	free(m->name);
-	pcol_free(&m->a);
-	pcol_free(&m->b);
+	jt_pf_pcol_free(&m->a);
+	jt_pf_pcol_free(&m->b);
 	free(m->on);
 }
 
@@ -303,7 +83,7 @@ static void carry_clear(void *v)
 {
 	struct jt_pcarry *c = v;
 	free(c->out);
-	pcol_free(&c->col);
+	jt_pf_pcol_free(&c->col);
 	for (size_t i = 0; i < c->non; i++)
 		free(c->on[i]);
 	free(c->on);
@@ -343,21 +123,21 @@ static size_t find_by(const void *arr, size_t n, size_t sz, size_t off, const ch
 static int set_touch(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
 	if (tk->n < 2)
-		return fail(e, 0, "touch needs TOUCHPOINT TIME_COLUMN [customer=COLUMN]");
+		return jt_pf_fail(e, 0, "touch needs TOUCHPOINT TIME_COLUMN [customer=COLUMN]");
 	const char *tp = tk->t[0];
 	size_t tn = strlen(tp);
 	int from_col = tn > 2 && tp[0] == '{' && tp[tn - 1] == '}';
 	if (tk->al[0].k && !from_col)
-		return fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
-	if (!from_col && !is_label(tp))
-		return fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
+		return jt_pf_fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
+	if (!from_col && !jt_pf_is_label(tp))
+		return jt_pf_fail(e, tk->at[0], "touchpoint '%s' is not a name (letters, digits, _ - . :) or {COLUMN}", tp);
 	if (!*tk->t[1])
-		return fail(e, tk->at[1], "touch %s: an empty time column name", tp);
+		return jt_pf_fail(e, tk->at[1], "touch %s: an empty time column name", tp);
 	/* a touch is named by its touchpoint, a {COL} touch by COL: the same name replaces */
 	struct jt_pcol col = { 0 };
 	if (from_col) {
 		char *inner = jt_xmemdup(tp + 1, tn - 2);
-		pcol(&col, inner);
+		jt_pf_pcol(&col, inner);
 		free(inner);
 	}
 	size_t found = p->ntouch;
@@ -370,25 +150,25 @@ static int set_touch(struct jt_profile *p, struct toks *tk, struct perr *e)
 	p->touch = arr;
 	if (from_col && tk->al[0].k) {	/* {a | b} */
 		struct talt *al = &tk->al[0];
-		pcol_free(&col);
+		jt_pf_pcol_free(&col);
 		memmove(al->n[0], al->n[0] + 1, strlen(al->n[0]));
 		al->n[al->k - 1][strlen(al->n[al->k - 1]) - 1] = '\0';
-		if (pcol_tk(&t->from_col, tk, 0, 0, e, "touch") != 0)
+		if (jt_pf_pcol_tk(&t->from_col, tk, 0, 0, e, "touch") != 0)
 			return -1;
 	} else if (from_col) {
 		t->from_col = col;
 	} else {
 		t->touchpoint = jt_xstrdup(tp);
 	}
-	if (pcol_tk(&t->time, tk, 1, 0, e, "touch") != 0)
+	if (jt_pf_pcol_tk(&t->time, tk, 1, 0, e, "touch") != 0)
 		return -1;
 	for (size_t i = 2; i < tk->n; i++) {
 		if (strncmp(tk->t[i], "customer=", 9) == 0 && tk->t[i][9] && tk->t[i][9] != '|') {
-			pcol_free(&t->customer);
-			if (pcol_tk(&t->customer, tk, i, 9, e, "touch") != 0)
+			jt_pf_pcol_free(&t->customer);
+			if (jt_pf_pcol_tk(&t->customer, tk, i, 9, e, "touch") != 0)
 				return -1;
 		} else {
-			return fail(e, tk->at[i], "touch: unexpected '%s' (only customer=COLUMN may follow the time column)",
+			return jt_pf_fail(e, tk->at[i], "touch: unexpected '%s' (only customer=COLUMN may follow the time column)",
 				    tk->t[i]);
 		}
 	}
@@ -401,46 +181,46 @@ static int set_measure(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
 	size_t i = 0;
 	if (tk->n < 2)
-		return fail(e, 0, "measure needs NAME = COLUMN [* N | / N | - COLUMN] [on TOUCHPOINT] [signed]");
+		return jt_pf_fail(e, 0, "measure needs NAME = COLUMN [* N | / N | - COLUMN] [on TOUCHPOINT] [signed]");
 	const char *name = tk->t[i++];
-	if (!is_label(name) || strchr(name, ':'))
-		return fail(e, tk->at[0], "measure name '%s' is not a column name (letters, digits, _)", name);
+	if (!jt_pf_is_label(name) || strchr(name, ':'))
+		return jt_pf_fail(e, tk->at[0], "measure name '%s' is not a column name (letters, digits, _)", name);
 	if (strcmp(name, "customer") == 0 || strcmp(name, "time") == 0 || strcmp(name, "touchpoint") == 0 ||
 	    strcmp(name, "source") == 0 || strcmp(name, "channel") == 0 || strcmp(name, "referee") == 0 ||
 	    (jt_touch_reserved(name) && !(strcmp(name, "nps") == 0 || strcmp(name, "csat") == 0 ||
 					  strcmp(name, "ces") == 0 || strcmp(name, "first_reply_s") == 0 ||
 					  strcmp(name, "resolution_s") == 0 || strcmp(name, "reopens") == 0 ||
 					  strcmp(name, "amount") == 0 || strcmp(name, "delay_s") == 0)))
-		return fail(e, tk->at[0], "'%s' is not a measure (a reserved column of the touch stream)", name);
+		return jt_pf_fail(e, tk->at[0], "'%s' is not a measure (a reserved column of the touch stream)", name);
 	if (strcmp(tk->t[i], "=") == 0)
 		i++;
 	if (i >= tk->n)
-		return fail(e, tk->at[tk->n - 1], "measure %s: no column after '='", name);
+		return jt_pf_fail(e, tk->at[tk->n - 1], "measure %s: no column after '='", name);
 	if (!*tk->t[i])
-		return fail(e, tk->at[i], "measure %s: an empty column name", name);
+		return jt_pf_fail(e, tk->at[i], "measure %s: an empty column name", name);
 	void *arr = p->measure;
 	struct jt_pmeasure *m = slot(&arr, &p->nmeasure, sizeof *m, FIND(p->measure, p->nmeasure, name, name),
 				     measure_clear);
 	p->measure = arr;
 	m->name = jt_xstrdup(name);
 	m->is_signed = strcmp(name, "delay_s") == 0;
-	if (pcol_tk(&m->a, tk, i++, 0, e, "measure") != 0)
+	if (jt_pf_pcol_tk(&m->a, tk, i++, 0, e, "measure") != 0)
 		return -1;
 	m->op = JT_M_COPY;
 	if (i < tk->n && (strcmp(tk->t[i], "*") == 0 || strcmp(tk->t[i], "/") == 0 || strcmp(tk->t[i], "-") == 0)) {
 		char op = tk->t[i][0];
 		if (++i >= tk->n)
-			return fail(e, tk->at[i - 1], "measure %s: nothing after '%c'", name, op);
+			return jt_pf_fail(e, tk->at[i - 1], "measure %s: nothing after '%c'", name, op);
 		if (op == '-') {
 			if (!*tk->t[i])
-				return fail(e, tk->at[i], "measure %s: an empty column name", name);
+				return jt_pf_fail(e, tk->at[i], "measure %s: an empty column name", name);
 			m->op = JT_M_DIFF;
-			if (pcol_tk(&m->b, tk, i, 0, e, "measure") != 0)
+			if (jt_pf_pcol_tk(&m->b, tk, i, 0, e, "measure") != 0)
 				return -1;
 		} else {
 			m->op = op == '*' ? JT_M_MUL : JT_M_DIV;
 			if (number(tk->t[i], &m->factor) != 0 || (op == '/' && m->factor == 0))
-				return fail(e, tk->at[i], "measure %s: '%s' is not a %snumber", name, tk->t[i],
+				return jt_pf_fail(e, tk->at[i], "measure %s: '%s' is not a %snumber", name, tk->t[i],
 					    op == '/' ? "non-zero " : "");
 		}
 		i++;
@@ -455,7 +235,7 @@ static int set_measure(struct jt_profile *p, struct toks *tk, struct perr *e)
 		} else if (strcmp(tk->t[i], "unsigned") == 0) {
 			m->is_signed = 0;
 		} else {
-			return fail(e, tk->at[i], "measure %s: unexpected '%s' (a column with blanks needs quotes; "
+			return jt_pf_fail(e, tk->at[i], "measure %s: unexpected '%s' (a column with blanks needs quotes; "
 				    "operators need blanks around them)", name, tk->t[i]);
 		}
 	}
@@ -475,7 +255,7 @@ static int set_map_col(struct jt_profile *p, const char *col, struct toks *tk, s
 static int set_map(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
 	if (tk->n < 2)
-		return fail(e, 0, "map needs COLUMN VALUE=NUMBER ...");
+		return jt_pf_fail(e, 0, "map needs COLUMN VALUE=NUMBER ...");
 	if (!tk->al[0].k)
 		return set_map_col(p, tk->t[0], tk, e);
 	for (size_t k = 0; k < tk->al[0].k; k++)
@@ -510,7 +290,7 @@ static int set_map_col(struct jt_profile *p, const char *col, struct toks *tk, s
 			char *eq = strrchr(pair, '=');
 			if (!eq || eq == pair) {
 				free(pair);
-				return fail(e, tk->at[i], "map %s: '%s' is not VALUE=NEW", m->col, tok);
+				return jt_pf_fail(e, tk->at[i], "map %s: '%s' is not VALUE=NEW", m->col, tok);
 			}
 			if (m->n == cap) {
 				cap *= 2;
@@ -534,19 +314,19 @@ static int set_carry(struct jt_profile *p, struct toks *tk, struct perr *e)
 	char **on = NULL;
 	size_t non = 0;
 	if (tk->n < 1)
-		return fail(e, 0, "carry needs COLUMN or NEW_NAME=COLUMN ... [on TOUCHPOINT[,TOUCHPOINT...]]");
+		return jt_pf_fail(e, 0, "carry needs COLUMN or NEW_NAME=COLUMN ... [on TOUCHPOINT[,TOUCHPOINT...]]");
 	/* an unquoted 'on' ends the columns: the touchpoints follow, by commas or blanks */
 	for (size_t i = 0; i < tk->n; i++)
 		if (!tk->q[i] && strcmp(tk->t[i], "on") == 0) {
 			ncol = i;
 			on_at = i + 1 < tk->n ? tk->at[i + 1] : tk->at[i];
 			if (i + 1 == tk->n)
-				return fail(e, tk->at[i], "carry: 'on' needs the touchpoints the columns ride on");
+				return jt_pf_fail(e, tk->at[i], "carry: 'on' needs the touchpoints the columns ride on");
 			for (size_t j = i + 1; j < tk->n; j++) {
 				char *save = NULL, *w = jt_xstrdup(tk->t[j]);
 				for (char *t = strtok_r(w, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-					if (!is_label(t)) {
-						int r = fail(e, tk->at[j], "carry: touchpoint '%s' is not a name (letters, digits, _ - . :)",
+					if (!jt_pf_is_label(t)) {
+						int r = jt_pf_fail(e, tk->at[j], "carry: touchpoint '%s' is not a name (letters, digits, _ - . :)",
 							     t);
 						free(w);
 						for (size_t k = 0; k < non; k++)
@@ -565,13 +345,13 @@ static int set_carry(struct jt_profile *p, struct toks *tk, struct perr *e)
 		for (size_t k = 0; k < non; k++)
 			free(on[k]);
 		free(on);
-		return fail(e, 0, "carry needs COLUMN or NEW_NAME=COLUMN ... [on TOUCHPOINT[,TOUCHPOINT...]]");
+		return jt_pf_fail(e, 0, "carry needs COLUMN or NEW_NAME=COLUMN ... [on TOUCHPOINT[,TOUCHPOINT...]]");
 	}
 	for (size_t i = 0; i < ncol; i++) {
 		const char *t = tk->t[i], *first = tk->al[i].k ? tk->al[i].n[0] : t, *eq = strchr(first, '=');
 		char *out = eq ? jt_xmemdup(first, (size_t)(eq - first)) : NULL;
 		struct jt_pcol c;
-		if (pcol_tk(&c, tk, i, eq ? (size_t)(eq - first) + 1 : 0, e, "carry") != 0) {
+		if (jt_pf_pcol_tk(&c, tk, i, eq ? (size_t)(eq - first) + 1 : 0, e, "carry") != 0) {
 			free(out);
 			for (size_t k = 0; k < non; k++)
 				free(on[k]);
@@ -582,13 +362,13 @@ static int set_carry(struct jt_profile *p, struct toks *tk, struct perr *e)
 			out = jt_xstrdup(c.name);
 		int r = 0;
 		if (!*out || !*c.name)
-			r = fail(e, tk->at[i], "carry: '%s' is not COLUMN or NEW_NAME=COLUMN", t);
+			r = jt_pf_fail(e, tk->at[i], "carry: '%s' is not COLUMN or NEW_NAME=COLUMN", t);
 		else if (jt_touch_reserved(out))
-			r = fail(e, tk->at[i], "carried column '%s' takes a reserved name; rename it: carry %s_%s=%s",
+			r = jt_pf_fail(e, tk->at[i], "carried column '%s' takes a reserved name; rename it: carry %s_%s=%s",
 				 out, p->source ? p->source : "src", out, c.name);
 		if (r) {
 			free(out);
-			pcol_free(&c);
+			jt_pf_pcol_free(&c);
 			for (size_t k = 0; k < non; k++)
 				free(on[k]);
 			free(on);
@@ -615,7 +395,7 @@ static int set_carry(struct jt_profile *p, struct toks *tk, struct perr *e)
 static int set_range(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
 	if (tk->n != 3)
-		return fail(e, 0, "range needs MEASURE LOW HIGH ('-' for no bound)");
+		return jt_pf_fail(e, 0, "range needs MEASURE LOW HIGH ('-' for no bound)");
 	void *arr = p->range;
 	struct jt_prange *r = slot(&arr, &p->nrange, sizeof *r, FIND(p->range, p->nrange, name, tk->t[0]),
 				   range_clear);
@@ -625,26 +405,26 @@ static int set_range(struct jt_profile *p, struct toks *tk, struct perr *e)
 		if (strcmp(tk->t[k], "-") == 0)
 			continue;
 		if (number(tk->t[k], k == 1 ? &r->lo : &r->hi) != 0)
-			return fail(e, tk->at[k], "range %s: '%s' is not a number", r->name, tk->t[k]);
+			return jt_pf_fail(e, tk->at[k], "range %s: '%s' is not a number", r->name, tk->t[k]);
 		*(k == 1 ? &r->has_lo : &r->has_hi) = 1;
 	}
 	if (r->has_lo && r->has_hi && r->lo > r->hi)
-		return fail(e, tk->at[1], "range %s: low is above high", r->name);
+		return jt_pf_fail(e, tk->at[1], "range %s: low is above high", r->name);
 	return 0;
 }
 
 static int set_lookup(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
 	if (tk->n != 1)
-		return fail(e, 0, "lookup needs FILE:KEY[=COLUMN]");
+		return jt_pf_fail(e, 0, "lookup needs FILE:KEY[=COLUMN]");
 	const char *t = tk->t[0], *colon = strrchr(t, ':');
 	if (!colon || colon == t || !colon[1])
-		return fail(e, tk->at[0], "lookup '%s' is not FILE:KEY[=COLUMN]", t);
+		return jt_pf_fail(e, tk->at[0], "lookup '%s' is not FILE:KEY[=COLUMN]", t);
 	const char *eq = strchr(colon, '=');
 	char *key = jt_xmemdup(colon + 1, eq ? (size_t)(eq - colon - 1) : strlen(colon + 1));
 	if (!*key || (eq && !eq[1])) {
 		free(key);
-		return fail(e, tk->at[0], "lookup '%s' is not FILE:KEY[=COLUMN]", t);
+		return jt_pf_fail(e, tk->at[0], "lookup '%s' is not FILE:KEY[=COLUMN]", t);
 	}
 	void *arr = p->lookup;
 	struct jt_plookup *l = slot(&arr, &p->nlookup, sizeof *l, p->nlookup, lookup_clear);
@@ -677,7 +457,7 @@ static int set_timefmt(struct jt_profile *p, struct toks *tk, struct perr *e)
 	size_t nr = 0, i = 0;
 	int r = 0;
 	if (tk->n < 1)
-		return fail(e, 0, "time_format needs auto, epoch, epoch_ms or a format such as %%d.%%m.%%Y [COLUMN ...]");
+		return jt_pf_fail(e, 0, "time_format needs auto, epoch, epoch_ms or a format such as %%d.%%m.%%Y [COLUMN ...]");
 	while (i < tk->n) {
 		enum jt_time_kind k;
 		size_t at = tk->at[i];
@@ -694,7 +474,7 @@ static int set_timefmt(struct jt_profile *p, struct toks *tk, struct perr *e)
 			char why[256];
 			struct jt_tfmt *c = jt_tfmt_compile(f.p, why, sizeof why);
 			if (!c) {
-				r = fail(e, at, "time format '%s': %s", jt_show(f.p, f.len), why);
+				r = jt_pf_fail(e, at, "time format '%s': %s", jt_show(f.p, f.len), why);
 				jt_buf_free(&f);
 				goto out;
 			}
@@ -707,13 +487,13 @@ static int set_timefmt(struct jt_profile *p, struct toks *tk, struct perr *e)
 		rd[nr++].fmt = f.p;
 	}
 	if (!nr) {
-		r = fail(e, tk->at[0], "time format '%s' is not auto, epoch, epoch_ms or a format with %% directives "
+		r = jt_pf_fail(e, tk->at[0], "time format '%s' is not auto, epoch, epoch_ms or a format with %% directives "
 			 "(such as %%d.%%m.%%Y)", jt_show(tk->t[0], strlen(tk->t[0])));
 		goto out;
 	}
 	for (size_t j = i; j < tk->n; j++)
 		if (strchr(tk->t[j], '%') || time_kind(tk->t[j], &(enum jt_time_kind){ 0 }) == 0) {
-			r = fail(e, tk->at[j], "time_format: '%s' comes after the column '%s': the formats come first "
+			r = jt_pf_fail(e, tk->at[j], "time_format: '%s' comes after the column '%s': the formats come first "
 				 "(quote each format when a line gives several)", jt_show(tk->t[j], strlen(tk->t[j])),
 				 jt_show(tk->t[i], strlen(tk->t[i])));
 			goto out;
@@ -756,15 +536,15 @@ out:
 static int set_months(struct jt_profile *p, struct toks *tk, struct perr *e)
 {
 	if (tk->n != 1)
-		return fail(e, tk->n ? tk->at[1] : 0, "month_names takes one file (quote it if it has blanks)");
+		return jt_pf_fail(e, tk->n ? tk->at[1] : 0, "month_names takes one file (quote it if it has blanks)");
 	/* a regular file only: a FIFO or a device would hang or never end */
 	int fd = open(tk->t[0], O_RDONLY | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0)
-		return fail(e, tk->at[0], "month_names: cannot read %s: %s", tk->t[0], strerror(errno));
+		return jt_pf_fail(e, tk->at[0], "month_names: cannot read %s: %s", tk->t[0], strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 16384) {
 		close(fd);
-		return fail(e, tk->at[0], "month_names: %s is not a regular file of at most 16 KiB", tk->t[0]);
+		return jt_pf_fail(e, tk->at[0], "month_names: %s is not a regular file of at most 16 KiB", tk->t[0]);
 	}
 	char buf[16384];
 	size_t len = 0;
@@ -775,7 +555,7 @@ static int set_months(struct jt_profile *p, struct toks *tk, struct perr *e)
 		if (k < 0) {
 			int er = errno;
 			close(fd);
-			return fail(e, tk->at[0], "month_names: cannot read %s: %s", tk->t[0], strerror(er));
+			return jt_pf_fail(e, tk->at[0], "month_names: cannot read %s: %s", tk->t[0], strerror(er));
 		}
 		if (k == 0 || (len += (size_t)k) == sizeof buf)
 			break;
@@ -786,7 +566,7 @@ static int set_months(struct jt_profile *p, struct toks *tk, struct perr *e)
 	unsigned line;
 	if (jt_months_parse(buf, len, m, why, sizeof why, &line) != 0) {
 		free(m);
-		return fail(e, tk->at[0], "month_names %s:%u: %s", tk->t[0], line, why);
+		return jt_pf_fail(e, tk->at[0], "month_names %s:%u: %s", tk->t[0], line, why);
 	}
 	free(p->months);
 	free(p->month_file);
@@ -798,7 +578,7 @@ static int set_months(struct jt_profile *p, struct toks *tk, struct perr *e)
 static int set_one(char **dst, struct toks *tk, struct perr *e, const char *what)
 {
 	if (tk->n != 1)
-		return fail(e, tk->n ? tk->at[1] : 0, "%s takes one value (quote it if it has blanks)", what);
+		return jt_pf_fail(e, tk->n ? tk->at[1] : 0, "%s takes one value (quote it if it has blanks)", what);
 	free(*dst);
 	*dst = jt_xstrdup(tk->t[0]);
 	return 0;
@@ -807,11 +587,11 @@ static int set_one(char **dst, struct toks *tk, struct perr *e, const char *what
 static int set_pcol1(struct jt_pcol *c, struct toks *tk, struct perr *e, const char *what)
 {
 	if (tk->n != 1)
-		return fail(e, tk->n ? tk->at[1] : 0, "%s takes one column (quote it if it has blanks)", what);
+		return jt_pf_fail(e, tk->n ? tk->at[1] : 0, "%s takes one column (quote it if it has blanks)", what);
 	if (!*tk->t[0])
-		return fail(e, tk->at[0], "%s: an empty column name", what);
-	pcol_free(c);
-	return pcol_tk(c, tk, 0, 0, e, what);
+		return jt_pf_fail(e, tk->at[0], "%s: an empty column name", what);
+	jt_pf_pcol_free(c);
+	return jt_pf_pcol_tk(c, tk, 0, 0, e, what);
 }
 
 static const char *const keys[] = {
@@ -843,18 +623,18 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 	if (strcmp(k, "description") == 0)
 		return 0;
 	if (strcmp(k, "source") == 0) {
-		if (tk->n == 1 && !is_label(tk->t[0]))
-			return fail(e, tk->at[0], "source '%s' is not a name (letters, digits, _ - . :)", tk->t[0]);
+		if (tk->n == 1 && !jt_pf_is_label(tk->t[0]))
+			return jt_pf_fail(e, tk->at[0], "source '%s' is not a name (letters, digits, _ - . :)", tk->t[0]);
 		return set_one(&p->source, tk, e, "source");
 	}
 	if (strcmp(k, "customer") == 0) {
 		if (tk->n < 1)
-			return fail(e, 0, "customer needs COLUMN ... (first present wins) or @row");
+			return jt_pf_fail(e, 0, "customer needs COLUMN ... (first present wins) or @row");
 		for (size_t i = 0; i < tk->n; i++)
 			if (!*tk->t[i])
-				return fail(e, tk->at[i], "customer: an empty column name");
+				return jt_pf_fail(e, tk->at[i], "customer: an empty column name");
 		for (size_t i = 0; i < p->ncustomer; i++)
-			pcol_free(&p->customer[i]);
+			jt_pf_pcol_free(&p->customer[i]);
 		free(p->customer);
 		p->customer = NULL;
 		p->ncustomer = 0;
@@ -867,13 +647,13 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 		p->customer = jt_xcalloc(nn, sizeof *p->customer);
 		for (size_t i = 0; i < tk->n; i++) {
 			if (!tk->al[i].k) {
-				pcol(&p->customer[p->ncustomer++], tk->t[i]);
+				jt_pf_pcol(&p->customer[p->ncustomer++], tk->t[i]);
 				continue;
 			}
 			for (size_t m = 0; m < tk->al[i].k; m++) {
 				if (!*tk->al[i].n[m])
-					return fail(e, tk->at[i], "customer: an empty column name");
-				pcol(&p->customer[p->ncustomer++], tk->al[i].n[m]);
+					return jt_pf_fail(e, tk->at[i], "customer: an empty column name");
+				jt_pf_pcol(&p->customer[p->ncustomer++], tk->al[i].n[m]);
 			}
 		}
 		return 0;
@@ -888,7 +668,7 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 				else if (strcmp(w, "trim") == 0)
 					p->norm_trim = 1;
 				else if (strcmp(w, "none") != 0)
-					return fail(e, tk->at[i], "customer_normalize: '%s' is not lower, trim or none", w);
+					return jt_pf_fail(e, tk->at[i], "customer_normalize: '%s' is not lower, trim or none", w);
 			}
 		}
 		return 0;
@@ -905,7 +685,7 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 		return set_pcol1(&p->referee, tk, e, "referee");
 	if (strcmp(k, "channel") == 0) {
 		if (tk->n == 1 && tk->t[0][0] == '=') {
-			pcol_free(&p->channel);
+			jt_pf_pcol_free(&p->channel);
 			free(p->channel_const);
 			p->channel_const = jt_xstrdup(tk->t[0] + 1);
 			return 0;
@@ -920,13 +700,13 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 		char why[256];
 		struct jt_tz *z = tk->n == 1 ? jt_tz_load(tk->t[0], why, sizeof why) : NULL;
 		if (tk->n == 1 && !z)
-			return fail(e, tk->at[0], "%s", why);
+			return jt_pf_fail(e, tk->at[0], "%s", why);
 		jt_tz_free(z);
 		return set_one(&p->tz, tk, e, "tz");
 	}
 	if (strcmp(k, "date_order") == 0) {
 		if (tk->n != 1)
-			return fail(e, 0, "date_order takes mdy, dmy or none");
+			return jt_pf_fail(e, 0, "date_order takes mdy, dmy or none");
 		if (strcmp(tk->t[0], "mdy") == 0)
 			p->order = JT_ORDER_MDY;
 		else if (strcmp(tk->t[0], "dmy") == 0)
@@ -934,7 +714,7 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 		else if (strcmp(tk->t[0], "none") == 0)
 			p->order = JT_ORDER_NONE;
 		else
-			return fail(e, tk->at[0], "date order '%s' is not mdy, dmy or none", tk->t[0]);
+			return jt_pf_fail(e, tk->at[0], "date order '%s' is not mdy, dmy or none", tk->t[0]);
 		return 0;
 	}
 	if (strcmp(k, "time_format") == 0)
@@ -950,28 +730,28 @@ static int apply(struct jt_profile *p, const char *k, struct toks *tk, struct pe
 			return 0;
 		}
 		if (tk->n != 1 || (strlen(tk->t[0]) != 1 && strcmp(tk->t[0], "tab") != 0))
-			return fail(e, 0, "delimiter takes one character, 'tab' or 'auto'");
+			return jt_pf_fail(e, 0, "delimiter takes one character, 'tab' or 'auto'");
 		p->delim_auto = 0;
 		p->delim = strcmp(tk->t[0], "tab") == 0 ? '\t' : tk->t[0][0];
 		if (p->delim == '"' || p->delim == '\n' || p->delim == '\r')
-			return fail(e, tk->at[0], "delimiter cannot be a quote or a line end");
+			return jt_pf_fail(e, tk->at[0], "delimiter cannot be a quote or a line end");
 		return 0;
 	}
 	if (strcmp(k, "encoding") == 0) {
 		char why[256];
 		if (tk->n != 1)
-			return fail(e, tk->n ? tk->at[1] : 0, "encoding takes one name (latin1, windows-1252, UTF-16, auto, ...)");
+			return jt_pf_fail(e, tk->n ? tk->at[1] : 0, "encoding takes one name (latin1, windows-1252, UTF-16, auto, ...)");
 		if (jt_encoding_check(tk->t[0], why, sizeof why) != 0)
-			return fail(e, tk->at[0], "%s", why);
+			return jt_pf_fail(e, tk->at[0], "%s", why);
 		return set_one(&p->encoding, tk, e, "encoding");
 	}
 	if (strcmp(k, "decimal_comma") == 0) {
 		if (tk->n > 1 || (tk->n == 1 && strcmp(tk->t[0], "yes") != 0 && strcmp(tk->t[0], "no") != 0))
-			return fail(e, tk->n ? tk->at[tk->n > 1] : 0, "decimal_comma takes yes, no or nothing (yes)");
+			return jt_pf_fail(e, tk->n ? tk->at[tk->n > 1] : 0, "decimal_comma takes yes, no or nothing (yes)");
 		p->decimal_comma = tk->n == 0 || strcmp(tk->t[0], "yes") == 0;
 		return 0;
 	}
-	return fail(e, 0, "unknown setting '%s'", k);
+	return jt_pf_fail(e, 0, "unknown setting '%s'", k);
 }
 
 /* where EXPR: the raw text (its own quoting, jt_where.h), checked now. */
@@ -982,7 +762,7 @@ static int set_where(struct jt_profile *p, const char *args, struct perr *e)
 	int rc = jt_where_add(w, args, why, sizeof why);
 	jt_where_free(w);
 	if (rc != 0)
-		return fail(e, 0, "%s", why);
+		return jt_pf_fail(e, 0, "%s", why);
 	p->where = jt_xrealloc(p->where, (p->nwhere + 1) * sizeof *p->where);
 	p->where[p->nwhere++] = jt_xstrdup(args);
 	return 0;
@@ -997,7 +777,7 @@ int jt_profile_set(struct jt_profile *p, const char *key, const char *args, char
 	*col = 0;
 	norm_key(key, k, sizeof k);
 	if (!jt_profile_is_key(k))
-		return fail(&e, 0, "unknown setting '%s'", key);
+		return jt_pf_fail(&e, 0, "unknown setting '%s'", key);
 	if (strcmp(k, "description") == 0) {
 		free(p->description);
 		p->description = jt_xstrdup(args);
@@ -1005,10 +785,10 @@ int jt_profile_set(struct jt_profile *p, const char *key, const char *args, char
 	}
 	if (strcmp(k, "where") == 0)
 		return set_where(p, args, &e);
-	if (tokenize(args, &tk, &e) != 0)
+	if (jt_pf_tokenize(args, &tk, &e) != 0)
 		return -1;
 	int r = apply(p, k, &tk, &e);
-	toks_free(&tk);
+	jt_pf_toks_free(&tk);
 	return r;
 }
 
@@ -1120,7 +900,7 @@ void jt_profile_free(struct jt_profile *p)
 	free(p->name);
 	free(p->description);
 	free(p->source);
-	FREE_LIST(p->customer, p->ncustomer, pcol_free);
+	FREE_LIST(p->customer, p->ncustomer, jt_pf_pcol_free);
 	FREE_LIST(p->touch, p->ntouch, touch_clear);
 	FREE_LIST(p->measure, p->nmeasure, measure_clear);
 	FREE_LIST(p->map, p->nmap, map_clear);
@@ -1130,9 +910,9 @@ void jt_profile_free(struct jt_profile *p)
 	FREE_LIST(p->timefmt, p->ntimefmt, timefmt_clear);
 	free(p->month_file);
 	free(p->months);
-	pcol_free(&p->channel);
+	jt_pf_pcol_free(&p->channel);
 	free(p->channel_const);
-	pcol_free(&p->referee);
+	jt_pf_pcol_free(&p->referee);
 	free(p->tz);
 	free(p->encoding);
 	for (size_t i = 0; i < p->nwhere; i++)
