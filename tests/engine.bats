@@ -244,7 +244,7 @@ Try 'jstage --help' for more information."
 @test "engine: --memory 16M on an input 20 times that size, 3.6 million customers: same bytes, peak RSS under the budget plus a constant" {
 	[ -x /usr/bin/time ] || skip "GNU time is not installed (make deps installs it)"
 	# AddressSanitizer's shadow memory and quarantine are no measure of ours
-	[ -z "${ASAN_OPTIONS:-}" ] || skip "peak RSS is not measured under the sanitizers"
+	[ -z "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ] || skip "peak RSS is not measured under the sanitizers"
 	# 20 x 16 MiB of touches: 5.6 million rows over eight years, of 3.6
 	# million customers (their table alone is more than the budget)
 	gen 15 5700000 1704067200 10000000 >"$T/big.csv"

@@ -50,7 +50,7 @@ random_stream() {
 	local seed steps order win sw at n=0 bad=0 seeds='1 2'
 	local -a args
 	# one stream under the sanitizers (each run there costs ten): the same paths, half the runs
-	[ -z "${ASAN_OPTIONS:-}" ] || seeds=1
+	[ -z "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ] || seeds=1
 	for seed in $seeds; do
 		random_stream "$seed" >"$T/s.csv"
 		for steps in 'touchpoint:^a$,touchpoint:^b$,touchpoint:^c$' \

@@ -1164,7 +1164,7 @@ genbig() {
 	run grep -E '^(rows_in|rejected:already referred|referrals_flagged),' "$T/b/st"
 	assert_equal "${#lines[@]}" 3
 	# the peak memory, but not under the sanitizers (their shadow memory is no measure of ours)
-	if [ ${#timer[@]} -gt 0 ] && [ -z "${ASAN_OPTIONS:-}" ]; then
+	if [ ${#timer[@]} -gt 0 ] && [ -z "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ]; then
 		rss=$(tail -1 "$T/rss")
 		echo "peak ${rss} KB" >&3
 		[ "$rss" -le $(((16 + 8) * 1024 + 50000 * 150 / 1024)) ]
