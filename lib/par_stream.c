@@ -23,7 +23,8 @@
 
 struct chunk {
 	size_t i;	/* its number, from 0 */
-	unsigned char *mem;	/* the allocation */
+	unsigned char *mem;	/* the allocation, of cap bytes */
+	size_t cap;
 	const unsigned char *buf;
 	size_t len;
 	uint64_t start;	/* offset in the stream */
@@ -52,6 +53,10 @@ struct stream {
 	size_t queued, busy;
 	int eof;
 	struct chunk *first, *last;	/* read, not yet replayed */
+	/* chunk buffers done with, for the next chunks: fresh memory would be
+	 * faulted in and zeroed again, 4 MiB at a time */
+	unsigned char *pool[2 * JT_MAXJOBS + 2];
+	size_t npool;
 	size_t n;	/* chunks made */
 	unsigned long long base;	/* the line the next replayed chunk starts on */
 	int failed;
@@ -62,6 +67,33 @@ static unsigned char *alloc(size_t cap)
 	unsigned char *m = jt_xmalloc(cap + JT_READ_PAD);
 	memset(m + cap, 0, JT_READ_PAD);
 	return m;
+}
+
+/* A buffer of cap bytes (and the pad): one from the pool when cap is a
+ * chunk's size. */
+static unsigned char *get_buf(struct stream *st, size_t cap)
+{
+	unsigned char *m = NULL;
+	if (cap == st->ps->chunk) {
+		pthread_mutex_lock(&st->mu);
+		if (st->npool)
+			m = st->pool[--st->npool];
+		pthread_mutex_unlock(&st->mu);
+	}
+	return m ? m : alloc(cap);
+}
+
+static void put_buf(struct stream *st, unsigned char *m, size_t cap)
+{
+	if (cap == st->ps->chunk) {
+		pthread_mutex_lock(&st->mu);
+		if (st->npool < sizeof st->pool / sizeof *st->pool) {
+			st->pool[st->npool++] = m;
+			m = NULL;
+		}
+		pthread_mutex_unlock(&st->mu);
+	}
+	free(m);
 }
 
 /* Just after the last LF outside quotes in s[0..n), read from a record's
@@ -151,7 +183,7 @@ static void parse(struct stream *st, size_t slot)
 			ch->err = jt_read_buf(ch->rest, st->src, &st->c->dialect, ch->rj, no_header, ps->rf,
 					      ps->slot_ctx[slot], &pt, ch->errmsg, sizeof ch->errmsg, &ch->errline) != 0;
 		}
-		free(ch->mem);
+		put_buf(st, ch->mem, ch->cap);
 		ch->mem = NULL;
 		pthread_mutex_lock(&st->mu);
 		ch->done = 1;
@@ -196,12 +228,13 @@ static void replay(struct stream *st, int wait)
 }
 
 /* Queues buf[0..len) of mem (owned) as the next chunk. */
-static void dispatch(struct stream *st, unsigned char *mem, const unsigned char *buf, size_t len, uint64_t start,
-		     FILE *rest)
+static void dispatch(struct stream *st, unsigned char *mem, size_t cap, const unsigned char *buf, size_t len,
+		     uint64_t start, FILE *rest)
 {
 	struct chunk *ch = jt_xcalloc(1, sizeof *ch);
 	ch->i = st->n++;
 	ch->mem = mem;
+	ch->cap = cap;
 	ch->buf = buf;
 	ch->len = len;
 	ch->start = start;
@@ -279,9 +312,9 @@ static void read_on(struct stream *st)
 			continue;
 		}
 		size_t left = len - off - cut, ncap = csize > 2 * left ? csize : 2 * left;
-		unsigned char *b = alloc(ncap);
+		unsigned char *b = get_buf(st, ncap);
 		memcpy(b, a + off + cut, left);
-		dispatch(st, a, a + off, cut, start, NULL);
+		dispatch(st, a, cap, a + off, cut, start, NULL);
 		start += cut;
 		a = b;
 		off = 0;
@@ -418,6 +451,8 @@ size_t jt_par_stream(FILE *fp, const char *src, const struct jt_common *c, struc
 	pthread_cond_init(&st.room, NULL);
 	pthread_cond_init(&st.fin, NULL);
 	jt_par_run(ps->n + 1, run, &st);
+	while (st.npool)
+		free(st.pool[--st.npool]);
 	pthread_mutex_destroy(&st.mu);
 	pthread_cond_destroy(&st.more);
 	pthread_cond_destroy(&st.room);
