@@ -141,6 +141,13 @@ struct jt_agg {
 	struct jt_buf last;	/* previous row's group key, and its id */
 	size_t last_g;
 	int have_last;
+	/* --per: the rows of one key value in a run (a file in customer order)
+	 * find their (group, key) entry by group id, without hashing: pk_e[g]
+	 * holds when pk_stamp[g] is the run's number */
+	struct jt_buf pk_last;
+	uint32_t pk_run;
+	uint32_t *pk_e, *pk_stamp;
+	size_t pk_cap;
 
 	/* --merge */
 	int m_defined;	/* KPIs and options known */

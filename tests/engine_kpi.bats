@@ -245,6 +245,41 @@ MEM=$'-j 1 --memory 1M\n-j 2 --memory 1M\n-j 7 --memory 1M\n-j 3 --memory 2M'
 	printf 'g,n,n_missing,count\na,2,0,2\nb,2,0,2\n' | cmp - "$T/got"
 }
 
+@test "engine_kpi: jkpi --per: rows in runs of one key (a file in customer order) take the same values as in any order" {
+	# a key's rows in a run find their entry by group without hashing; the
+	# same key back after another one hashes again. Each (group, customer)
+	# has one value here, so any order gives the same figures (-s: the
+	# groups in order, not as first seen)
+	awk 'BEGIN {
+		srand(5)
+		print "customer,g,v"
+		for (i = 0; i < 6000; i++) {
+			c = int(rand() * rand() * 700)
+			n = 1 + int(rand() * 4)	# a run of n rows of one customer
+			for (k = 0; k < n; k++) {
+				g = int(rand() * 5)
+				printf "c%d,g%d,%d\n", c, g, (c * 7 + g * 3) % 11
+			}
+		}
+	}' >"$T/runs.csv"
+	{ head -1 "$T/runs.csv"; tail -n +2 "$T/runs.csv" | sort -t, -k1,1 -s; } >"$T/sorted.csv"
+	{ head -1 "$T/runs.csv"; tail -n +2 "$T/runs.csv" | awk 'BEGIN { srand(9) } { print rand() "\t" $0 }' | sort -k1,1 | cut -f2-; } >"$T/shuffled.csv"
+	local k='count,distinct:customer,nps:v,mean:v,p50:v,max:v' in args
+	jkpi -q -s -j 1 -g g --per customer -k "$k" "$T/shuffled.csv" >"$T/ref"
+	[ "$(wc -l <"$T/ref")" = 6 ]
+	for in in runs sorted shuffled; do
+		for args in "-j 1" "-j 3" "-j 2 --memory 1M"; do
+			# shellcheck disable=SC2086
+			jkpi -q -s $args -g g --per customer -k "$k" "$T/$in.csv" >"$T/got"
+			cmp "$T/ref" "$T/got" || { echo "$in with $args differs" >&2; return 1; }
+		done
+		jkpi -q -s -g g --per customer -k "$k" <"$T/$in.csv" | cmp - "$T/ref"
+	done
+	# the same key back after another: its own entry again, not a new one
+	printf 'customer,g\nc1,a\nc1,b\nc2,a\nc1,a\nc1,b\nc2,b\n' | jkpi -g g --per customer -k count,n=distinct:customer >"$T/got"
+	printf 'g,count,n,n_missing\na,2,2,0\nb,2,2,0\n' | cmp - "$T/got"
+}
+
 @test "engine_kpi: jkpi -j: two input files are one file joined" {
 	head -n 9001 "$F/touches.csv" >"$T/a.csv"
 	{ head -n 1 "$F/touches.csv"; tail -n +9002 "$F/touches.csv"; } >"$T/b.csv"
