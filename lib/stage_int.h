@@ -1,8 +1,9 @@
-/* stage_int.h — jstage inside: what the core (stage.c) and the views
- * (stage_*.c) share. Not a public header.
+/* stage_int.h — jstage inside: what the core (stage_core.c, the reading in
+ * stage_read.c, the spill in stage_spill.c) and the views (the other
+ * stage_*.c) share. Not a public header.
  *
  * The core reads the touch stream (several threads over parts of a regular
- * file), keeps each touch as a 32-byte struct tch and, when a view needs the
+ * file, or over chunks of a pipe), keeps each touch as a 32-byte struct tch and, when a view needs the
  * row, its bytes in a compact store (jt_tstore.h), past --memory in spill
  * files; then it hands the views one customer at a time, in customer-id
  * order, each customer's touches by time (ties in input order). */
@@ -281,7 +282,7 @@ void jt_stage_spill(struct part *p);
 void jt_stage_spilled(struct jt_stagerun *r);
 void jt_stage_spill_free(struct jt_stagerun *r);
 
-/* ---- core helpers for the views (stage.c) ---- */
+/* ---- core helpers for the views (stage_core.c) ---- */
 const char *jt_stage_label(const struct jt_stagerun *r, size_t i);
 long jt_stage_label_index(const struct jt_stagerun *r, const char *label);
 /* Field col of touch x's row (the customer and a canonical time too). */
