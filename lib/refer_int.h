@@ -157,9 +157,6 @@ static inline struct tagg *TAGG(const struct jt_referrun *r, uint32_t i)
 	return &r->tch[i >> CHUNK_BITS][i & (CHUNK - 1)];
 }
 
-/* refer.c: the node of an id (hash h), made when new (UINT32_MAX: too many). */
-uint32_t jt_refer_node_of(struct jt_referrun *r, const char *s, size_t n, uint64_t h);
-
 /* refer_read.c */
 void jt_refer_on_header(void *ctx, const char *src, const struct jt_header *h);
 void jt_refer_on_record(void *ctx, const char *src, const struct jt_record *rec);

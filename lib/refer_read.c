@@ -8,6 +8,32 @@
 #include "jt_err.h"
 #include "refer_int.h"
 
+/* The node of an id (hash h), made when new. */
+static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n, uint64_t h)
+{
+	int isnew;
+	uint32_t i = jt_itab_put_h(&r->ids, s, n, h, &isnew);
+	if (!isnew)
+		return i;
+	if (i == UINT32_MAX)	/* parent and child links are signed 32-bit: too many */
+		return i;
+	if ((i >> CHUNK_BITS) == r->nchunks) {
+		if (r->nchunks == r->chcap) {
+			r->chcap = r->chcap ? 2 * r->chcap : 16;
+			r->nch = jt_xrealloc(r->nch, r->chcap * sizeof *r->nch);
+			r->tch = jt_xrealloc(r->tch, r->chcap * sizeof *r->tch);
+		}
+		r->nch[r->nchunks] = jt_xbig_dirty(CHUNK * sizeof **r->nch);	/* each node set as made */
+		r->tch[r->nchunks] = r->o.referrer ? NULL : jt_xbig(CHUNK * sizeof **r->tch);
+		r->nchunks++;
+	}
+	*NODE(r, i) = (struct node){ NONE, NONE, NONE, i, 0, 0, 0, 0, NOTIME, NOTIME, NOTIME, NOTIME };
+	if (!r->o.referrer)
+		*TAGG(r, i) = (struct tagg){ NOTIME, NOTIME, NOTIME };
+	r->nn = (size_t)i + 1;
+	return i;
+}
+
 /* ---- reading ---------------------------------------------------------------- */
 
 /* A reject whose message is built only when someone reads it. */
@@ -324,7 +350,7 @@ static void intern(struct jt_referrun *r, struct batch *b)
 		if (i >= AHEAD && i - AHEAD < n) {
 			struct item *it = &b->it[i - AHEAD];
 			for (int k = 0; k < it->nk; k++) {
-				it->id[k] = jt_refer_node_of(r, b->kb + it->off[k], it->len[k], it->h[k]);
+				it->id[k] = node_of(r, b->kb + it->off[k], it->len[k], it->h[k]);
 				if (it->id[k] == UINT32_MAX) {
 					b->full = 1;
 					return;
