@@ -1,5 +1,6 @@
 /* page_int.h — the HTML page inside: what page.c (the frame, labels,
- * attachments), page_heatmap.c and page_table.c share. Not a public header. */
+ * attachments), page_text.c, page_heatmap.c and page_table.c share. Not a
+ * public header. */
 #ifndef PAGE_INT_H
 #define PAGE_INT_H
 
@@ -26,7 +27,7 @@ struct jt_page {
 	const char *unit;
 };
 
-/* page.c: text */
+/* page_text.c: labels and text */
 void jt_pg_esc(FILE *fp, const char *s, size_t n);
 void jt_pg_escs(FILE *fp, const char *s);
 /* The label of a name (escaped), or the name itself. */
@@ -34,6 +35,8 @@ void jt_pg_lab(FILE *fp, const struct jt_page *pg, const char *s, size_t n);
 void jt_pg_lab_s(FILE *fp, const struct jt_page *pg, const char *s);
 char *jt_pg_fmt_dur(double secs, char *buf);
 int jt_pg_fmt_time(const char *s, size_t n, char *buf);
+/* A whole number written with thousands separators (buf: 64 bytes). */
+char *jt_pg_group3(const char *s, size_t n, char *buf);
 void jt_pg_date_of(int64_t t, char *buf);
 int jt_pg_is_num(const char *s, size_t n, double *v);
 int jt_pg_ends_with(const char *s, size_t n, const char *suf);
