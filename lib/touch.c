@@ -342,14 +342,6 @@ static void add_col(struct jt_touchrun *r, const char *name)
 	r->cols[r->ncol++] = jt_xstrdup(name);
 }
 
-size_t jt_touch_out_index(const struct jt_touchrun *r, const char *name)
-{
-	for (size_t i = 0; i < r->ncol; i++)
-		if (strcmp(r->cols[i], name) == 0)
-			return i;
-	return 0;
-}
-
 /* ---- the run ------------------------------------------------------------ */
 
 static void collect_cols(struct jt_touchrun *r)

@@ -169,9 +169,6 @@ struct jt_touchrun {
 	int header_done;
 };
 
-/* touch.c */
-size_t jt_touch_out_index(const struct jt_touchrun *r, const char *name);
-
 /* touch_plan.c: lookup files, and a plan bound to an input's header */
 struct lookup_tab *jt_touch_load_lookup(struct jt_touchrun *r, const struct jt_plookup *l);
 void jt_touch_lookup_free(struct lookup_tab *t);

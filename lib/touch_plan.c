@@ -9,6 +9,15 @@
 #include "jt_opt.h"
 #include "touch_int.h"
 
+/* The output column named name (0: none). */
+static size_t out_index(const struct jt_touchrun *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncol; i++)
+		if (strcmp(r->cols[i], name) == 0)
+			return i;
+	return 0;
+}
+
 /* ---- lookup tables ---------------------------------------------------- */
 
 struct lkload {
@@ -207,7 +216,7 @@ static void bind_measure(struct jt_touchrun *r, struct plan *pl, struct pmeasure
 	const struct jt_pmeasure *s = m->spec;
 	const struct jt_profile *c = &pl->cfg;
 	size_t n = strlen(s->name);
-	m->out = jt_touch_out_index(r, s->name);
+	m->out = out_index(r, s->name);
 	m->a = need(r, pl, &s->a, src);
 	m->ra = rlist_of(pl, &s->a, m->a);
 	m->b = s->op == JT_M_DIFF ? need(r, pl, &s->b, src) : -1;
@@ -304,7 +313,7 @@ void jt_touch_plan_bind(struct jt_touchrun *r, struct plan *pl, const char *src,
 	pl->ncarry = c->ncarry;
 	pl->carry = jt_xcalloc(pl->ncarry + 1, sizeof *pl->carry);
 	for (size_t k = 0; k < c->ncarry; k++) {
-		pl->carry[k].out = jt_touch_out_index(r, c->carry[k].out);
+		pl->carry[k].out = out_index(r, c->carry[k].out);
 		pl->carry[k].col = need(r, pl, &c->carry[k].col, src);
 		pl->carry[k].on = 0;
 		for (size_t o = 0; o < c->carry[k].non; o++)
