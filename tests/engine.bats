@@ -145,6 +145,13 @@ sames() {
 		# shellcheck disable=SC2086
 		jstage -q $args --outcome default "$F/a.csv" "$F/b.csv" >"$T/got"
 		cmp "$T/ref" "$T/got"
+		# a pipe among the files: its chunks between them in the input order
+		# shellcheck disable=SC2086
+		jstage -q $args --outcome default "$F/a.csv" - <"$F/b.csv" >"$T/got"
+		cmp "$T/ref" "$T/got"
+		# shellcheck disable=SC2086
+		cat "$F/a.csv" | jstage -q $args --outcome default - "$F/b.csv" >"$T/got"
+		cmp "$T/ref" "$T/got"
 	done
 	# grouped by customer (the annotated output is): --sorted streams it, same rows
 	jstage -q --outcome default "$F/touches.csv" >"$T/ann.csv"
