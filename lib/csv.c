@@ -866,6 +866,15 @@ int jt_read_buf(FILE *fp, const char *src, const struct jt_dialect *d, struct jt
 	return read_stream(fp, src, d, rj, hf, rf, ctx, err, errlen, eline, part);
 }
 
+void jt_die_if_dir(FILE *fp, const char *src)
+{
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;	/* as a missing file says it: "dir: Is a directory" */
+		jt_die("%s:", src);
+	}
+}
+
 void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
 	     jt_header_fn *hf, jt_record_fn *rf, void *ctx)
 {
@@ -879,11 +888,7 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		fp = stdin;
 	else if (!(fp = fopen(path, "rb")))
 		jt_die("%s:", path);
-	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		errno = EISDIR;	/* as a missing file says it: "dir: Is a directory" */
-		jt_die("%s:", src);
-	}
+	jt_die_if_dir(fp, src);
 	if (rj)
 		jt_rejects_file_begin(rj);
 	int rc = jt_read_fp(fp, src, d, rj, hf, rf, ctx, err, sizeof err, &line);

@@ -103,6 +103,9 @@ int jt_read_buf(FILE *fp, const char *src, const struct jt_dialect *d, struct jt
 		jt_record_fn *rf, void *ctx, const struct jt_part *part, char *err, size_t errlen,
 		unsigned long long *eline);
 
+/* Stops the run (exit 1) when fp is a directory, said as for a missing file. */
+void jt_die_if_dir(FILE *fp, const char *src);
+
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b);
 /* Several inputs of one run: keeps a copy of the first header and returns 1;
  * for a later one returns 0, or stops the run when it differs. */

@@ -17,6 +17,16 @@ struct jt_rejects;
 /* -j N: 0 means the online CPUs. */
 size_t jt_jobs(size_t asked);
 
+/* 1 when an input must be read as one stream, not in parts: the dialect
+ * (--lazy-quotes, --no-header, --encoding, --delimiter auto), or its first
+ * bytes head[0..n) (head NULL: the dialect only) a UTF-16 mark or a
+ * compressed file's magic. */
+int jt_par_whole(const struct jt_dialect *d, const unsigned char *head, size_t n);
+/* The end of the first record of s[0..n) that is not a blank line (after a
+ * byte order mark): just after its line end outside quotes, a CRLF whole;
+ * 0 when s does not hold all of it. */
+size_t jt_header_end(const unsigned char *s, size_t n);
+
 /* A regular file cut into parts at record boundaries, for jt_read_part. */
 struct jt_split {
 	size_t n;	/* parts of data (1: read the file as a whole) */
@@ -55,6 +65,14 @@ struct jt_par_part {
  * a copy of the header (NULL: none), with its physical lines in *hlines. */
 struct jt_header *jt_par_header(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
 				const struct jt_split *sp, jt_header_fn *hf, void *ctx, unsigned long long *hlines);
+/* The same from a stream's first bytes buf[0..len) (ending at jt_header_end),
+ * the stream already begun in rj. */
+struct jt_header *jt_par_header_buf(const char *src, const struct jt_dialect *d, struct jt_rejects *rj,
+				    const unsigned char *buf, size_t len, jt_header_fn *hf, void *ctx,
+				    unsigned long long *hlines);
+/* A header callback that does nothing: for the parts of an input whose
+ * header was read first. */
+void jt_par_no_header(void *ctx, const char *src, const struct jt_header *h);
 /* Then its records: part k through rf(parts[k].ctx) on a thread of its own,
  * its rejects kept aside; afterwards each part's rejects are replayed into rj
  * in file order with their line numbers, a part's read error stops the run

@@ -92,21 +92,6 @@ static uint64_t next_record(struct scan *s)
 	return 0;
 }
 
-/* 1 when [b, e), a record next_record found, is a blank line (only its
- * line end): the reader skips it, so it is not the header. */
-static int blank_line(struct scan *s, uint64_t b, uint64_t e)
-{
-	if (e - b > 2)
-		return 0;
-	for (uint64_t i = b; i < e; i++) {
-		s->pos = i;
-		if (!fill(s) || (s->buf[i - s->boff] != '\r' && s->buf[i - s->boff] != '\n'))
-			return 0;
-	}
-	s->pos = e;
-	return 1;
-}
-
 /* Moves to target, counting quotes on the way. */
 static int skip_to(struct scan *s, uint64_t target)
 {
@@ -142,6 +127,42 @@ static void count_quotes(void *arg, size_t k)
 	free(s.buf);
 }
 
+int jt_par_whole(const struct jt_dialect *d, const unsigned char *head, size_t n)
+{
+	/* a part is read on its own from its offset: not through --encoding,
+	 * nor guessing the delimiter from the file's head */
+	if (d->lazy || d->no_header || d->encoding || d->delim_auto)
+		return 1;
+	/* UTF-16 (the reader says so), compressed (read as one stream) */
+	return head && ((n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) ||
+			jt_input_needed(NULL, head, n));
+}
+
+size_t jt_header_end(const unsigned char *s, size_t n)
+{
+	size_t i = n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF ? 3 : 0;
+	int odd = 0, blank = 1;
+	for (; i < n; i++) {
+		unsigned char c = s[i];
+		if (c == '"') {
+			odd ^= 1;
+			blank = 0;
+		} else if (!odd && (c == '\n' || c == '\r')) {
+			if (c == '\r') {
+				if (i + 1 >= n)
+					return 0;	/* a CRLF's LF may follow */
+				if (s[i + 1] == '\n')
+					i++;
+			}
+			if (!blank)
+				return i + 1;
+		} else {
+			blank = 0;
+		}
+	}
+	return 0;
+}
+
 size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, struct jt_split *sp)
 {
 	struct stat st;
@@ -149,9 +170,7 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 	sp->n = 1;
 	if (want > JT_MAXJOBS)
 		want = JT_MAXJOBS;
-	/* a part is read on its own from its offset: not through --encoding,
-	 * nor guessing the delimiter from the file's head, nor compressed */
-	if (want < 2 || !path || strcmp(path, "-") == 0 || d->lazy || d->no_header || d->encoding || d->delim_auto)
+	if (want < 2 || !path || strcmp(path, "-") == 0 || jt_par_whole(d, NULL, 0))
 		return 1;
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
@@ -162,22 +181,11 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 		return 1;
 	}
 	struct scan s = { fd, 0, (uint64_t)st.st_size, 0, jt_xmalloc(BUF), 0, 0 };
-	if (fill(&s) && s.blen >= 2) {
-		const unsigned char *u = (const unsigned char *)s.buf;
-		if ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))
-			goto whole;	/* UTF-16: the reader says so */
-		if (jt_input_needed(NULL, u, s.blen))
-			goto whole;	/* compressed: read as one stream */
-		if (s.blen >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
-			s.pos = 3;
-	}
-	uint64_t at, from;	/* the header's end, past any blank lines before it */
-	do {
-		from = s.pos;
-		at = next_record(&s);
-	} while (at && blank_line(&s, from, at));
-	if (!at)
+	uint64_t at;	/* the header's end, in the first block */
+	if (!fill(&s) || jt_par_whole(d, (const unsigned char *)s.buf, s.blen) ||
+	    !(at = jt_header_end((const unsigned char *)s.buf, s.blen)))
 		goto whole;
+	s.pos = at;
 	sp->data_start = at;
 	uint64_t data = s.size - at;
 	if (want > data / mp)
@@ -307,21 +315,39 @@ static void no_record(void *ctx, const char *src, const struct jt_record *rec)
 	(void)rec;	/* the header's range holds no record */
 }
 
-struct jt_header *jt_par_header(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
-				const struct jt_split *sp, jt_header_fn *hf, void *ctx, unsigned long long *hlines)
+/* The header from hp's bytes: of path, or (path NULL) of hp->buf. */
+static struct jt_header *read_header(const char *src, const char *path, const struct jt_dialect *d,
+				     struct jt_rejects *rj, const struct jt_part *hp, jt_header_fn *hf, void *ctx)
 {
 	char err[512];
 	unsigned long long eline = 0;
 	struct hdrjob j = { hf, ctx, NULL };
-	*hlines = 0;
-	struct jt_part hp = { 0, sp->data_start, NULL, NULL, hlines, NULL, 0, 0 };
-	jt_rejects_file_begin(rj);	/* as jt_read: a file of which every row was rejected */
-	if (jt_read_part(path, d, rj, keep_header, no_record, &j, &hp, err, sizeof err, &eline) != 0)
-		jt_die_at(path, eline, "%s", err);
+	int rc = path ? jt_read_part(path, d, rj, keep_header, no_record, &j, hp, err, sizeof err, &eline)
+		      : jt_read_buf(NULL, src, d, rj, keep_header, no_record, &j, hp, err, sizeof err, &eline);
+	if (rc != 0)
+		jt_die_at(src, eline, "%s", err);
 	return j.copy;
 }
 
-static void part_header(void *ctx, const char *src, const struct jt_header *h)
+struct jt_header *jt_par_header(const char *path, const struct jt_dialect *d, struct jt_rejects *rj,
+				const struct jt_split *sp, jt_header_fn *hf, void *ctx, unsigned long long *hlines)
+{
+	*hlines = 0;
+	struct jt_part hp = { 0, sp->data_start, NULL, NULL, hlines, NULL, 0, 0 };
+	jt_rejects_file_begin(rj);	/* as jt_read: a file of which every row was rejected */
+	return read_header(path, path, d, rj, &hp, hf, ctx);
+}
+
+struct jt_header *jt_par_header_buf(const char *src, const struct jt_dialect *d, struct jt_rejects *rj,
+				    const unsigned char *buf, size_t len, jt_header_fn *hf, void *ctx,
+				    unsigned long long *hlines)
+{
+	*hlines = 0;
+	struct jt_part hp = { 0, 0, NULL, NULL, hlines, buf, len, 0 };
+	return read_header(src, NULL, d, rj, &hp, hf, ctx);
+}
+
+void jt_par_no_header(void *ctx, const char *src, const struct jt_header *h)
 {
 	(void)ctx;
 	(void)src;
@@ -342,7 +368,7 @@ static void read_one(void *arg, size_t k)
 	struct partsjob *j = arg;
 	struct jt_par_part *p = &j->parts[k];
 	struct jt_part pt = { j->sp->start[k], j->sp->start[k + 1], j->h, &p->stop, &p->lines, NULL, 0, 0 };
-	p->err = jt_read_part(j->path, j->d, *p->rj_at, part_header, j->rf, p->ctx, &pt, p->errmsg,
+	p->err = jt_read_part(j->path, j->d, *p->rj_at, jt_par_no_header, j->rf, p->ctx, &pt, p->errmsg,
 			      sizeof p->errmsg, &p->errline) != 0;
 }
 

@@ -5,10 +5,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "jt_err.h"
-#include "jt_input.h"
 #include "jt_mem.h"
 #include "jt_opt.h"
 #include "jt_par.h"
@@ -114,41 +112,6 @@ static size_t last_end(const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* The end of the first record that is not a blank line in s[0..n) (after
- * a byte order mark): just after its line end outside quotes, a CRLF whole;
- * 0 when s does not hold all of it. */
-static size_t header_end(const unsigned char *s, size_t n)
-{
-	size_t i = n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF ? 3 : 0;
-	int odd = 0, blank = 1;
-	for (; i < n; i++) {
-		unsigned char c = s[i];
-		if (c == '"') {
-			odd ^= 1;
-			blank = 0;
-		} else if (!odd && (c == '\n' || c == '\r')) {
-			if (c == '\r') {
-				if (i + 1 >= n)
-					return 0;	/* a CRLF's LF may follow */
-				if (s[i + 1] == '\n')
-					i++;
-			}
-			if (!blank)
-				return i + 1;
-		} else {
-			blank = 0;
-		}
-	}
-	return 0;
-}
-
-static void no_header(void *ctx, const char *src, const struct jt_header *h)
-{
-	(void)ctx;
-	(void)src;
-	(void)h;	/* a chunk's header is the stream's, read first */
-}
-
 /* The next chunk, and whether to skip it (a chunk before it failed). */
 static struct chunk *take(struct stream *st, int *skip)
 {
@@ -180,7 +143,7 @@ static void parse(struct stream *st, size_t slot)
 			ps->begin(ps->slot_ctx[slot], ch->i);
 			*ps->rj_at[slot] = ch->rj;
 			struct jt_part pt = { ch->start, 0, st->h, &ch->stop, &ch->lines, ch->buf, ch->len, 0 };
-			ch->err = jt_read_buf(ch->rest, st->src, &st->c->dialect, ch->rj, no_header, ps->rf,
+			ch->err = jt_read_buf(ch->rest, st->src, &st->c->dialect, ch->rj, jt_par_no_header, ps->rf,
 					      ps->slot_ctx[slot], &pt, ch->errmsg, sizeof ch->errmsg, &ch->errline) != 0;
 		}
 		put_buf(st, ch->mem, ch->cap);
@@ -272,7 +235,7 @@ static void read_last(struct stream *st, unsigned char *a, size_t off, size_t le
 	ps->begin(ps->slot_ctx[0], st->n++);
 	*ps->rj_at[0] = st->rj;
 	struct jt_part pt = { start, 0, st->h, NULL, NULL, a + off, len - off, st->base };
-	int rc = jt_read_buf(fp, st->src, &st->c->dialect, st->rj, no_header, ps->rf, ps->slot_ctx[0], &pt, err,
+	int rc = jt_read_buf(fp, st->src, &st->c->dialect, st->rj, jt_par_no_header, ps->rf, ps->slot_ctx[0], &pt, err,
 			     sizeof err, &eline);
 	free(a);
 	if (rc != 0)
@@ -373,26 +336,6 @@ static void serial_record(void *ctx, const char *src, const struct jt_record *re
 	ps->rf(ps->slot_ctx[0], src, rec);
 }
 
-struct hdr {
-	struct jt_par_stream *ps;
-	struct jt_header *copy;
-};
-
-static void keep_header(void *ctx, const char *src, const struct jt_header *h)
-{
-	struct hdr *j = ctx;
-	if (!j->copy)
-		j->copy = jt_header_copy(h);
-	j->ps->hf(j->ps->hctx, src, h);
-}
-
-static void no_record(void *ctx, const char *src, const struct jt_record *rec)
-{
-	(void)ctx;
-	(void)src;
-	(void)rec;	/* the header's bytes hold no record */
-}
-
 size_t jt_par_stream(FILE *fp, const char *src, const struct jt_common *c, struct jt_rejects *rj,
 		     struct jt_par_stream *ps)
 {
@@ -408,23 +351,17 @@ size_t jt_par_stream(FILE *fp, const char *src, const struct jt_common *c, struc
 	st.rj = rj;
 	if (ps->chunk < PEEK)
 		ps->chunk = PEEK;
-	struct stat sb;
-	if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		errno = EISDIR;	/* as jt_read says it */
-		jt_die("%s:", src);
-	}
+	jt_die_if_dir(fp, src);
 	jt_rejects_file_begin(rj);
 	/* the look-ahead first, as the reader takes it: a compressed stream,
 	 * a UTF-16 mark, --encoding are read as a whole on this thread */
 	st.cap = ps->chunk;
 	st.mem = alloc(st.cap);
 	st.len = fread(st.mem, 1, PEEK, fp);
-	int whole = ps->n < 2 || d->lazy || d->no_header || d->encoding || d->delim_auto || st.len < PEEK ||
-		    jt_input_needed(NULL, st.mem, st.len) ||
-		    (st.mem[0] == 0xFF && st.mem[1] == 0xFE) || (st.mem[0] == 0xFE && st.mem[1] == 0xFF);
+	int whole = ps->n < 2 || st.len < PEEK || jt_par_whole(d, st.mem, st.len);
 	if (!whole) {
 		st.len += fread(st.mem + st.len, 1, st.cap - st.len, fp);
-		st.hend = header_end(st.mem, st.len);
+		st.hend = jt_header_end(st.mem, st.len);
 		whole = st.len < st.cap || !st.hend;	/* all of it in one chunk; a header past it */
 	}
 	if (whole) {
@@ -438,12 +375,9 @@ size_t jt_par_stream(FILE *fp, const char *src, const struct jt_common *c, struc
 		return 1;
 	}
 	/* the header, here; then the records on the threads, chunk by chunk */
-	struct hdr hj = { ps, NULL };
-	unsigned long long hlines = 0;
-	struct jt_part hp = { 0, 0, NULL, NULL, &hlines, st.mem, st.hend, 0 };
-	if (jt_read_buf(NULL, src, d, rj, keep_header, no_record, &hj, &hp, err, sizeof err, &eline) != 0)
-		jt_die_at(src, eline, "%s", err);
-	st.h = hj.copy;
+	unsigned long long hlines;
+	struct jt_header *h = jt_par_header_buf(src, d, rj, st.mem, st.hend, ps->hf, ps->hctx, &hlines);
+	st.h = h;
 	st.base = 1 + hlines;
 	ps->slots(ps->hctx, ps);
 	pthread_mutex_init(&st.mu, NULL);
@@ -459,7 +393,7 @@ size_t jt_par_stream(FILE *fp, const char *src, const struct jt_common *c, struc
 	pthread_cond_destroy(&st.fin);
 	for (size_t k = 0; k < ps->n; k++)
 		*ps->rj_at[k] = rj;
-	jt_header_free(hj.copy);
+	jt_header_free(h);
 	jt_rejects_file_end(rj, src);
 	return st.n;
 }
