@@ -900,20 +900,6 @@ void jt_read(const char *path, const struct jt_dialect *d, struct jt_rejects *rj
 		jt_rejects_file_end(rj, src);
 }
 
-const char *jt_record_raw(const struct jt_record *rec, const struct jt_writer *w, size_t *len)
-{
-	if (!rec->raw || rec->delim != w->delim || w->excel || !w->started)
-		return NULL;
-	for (size_t i = 0; i < rec->n; i++) {
-		size_t n = rec->len[i];
-		if (n && (rec->f[i][0] == ' ' || rec->f[i][0] == '\t' || rec->f[i][n - 1] == ' ' ||
-			  rec->f[i][n - 1] == '\t'))
-			return NULL;	/* the writer quotes it */
-	}
-	*len = rec->rawlen;
-	return rec->raw;
-}
-
 int jt_header_equal(const struct jt_header *a, const struct jt_header *b)
 {
 	if (a->n != b->n)

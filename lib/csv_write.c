@@ -25,12 +25,18 @@ static const unsigned char *special_table(char delim)
 	return t;
 }
 
+/* A leading or trailing blank (n > 0): the field is quoted to keep it. */
+static inline int blank_edge(const char *s, size_t n)
+{
+	return s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
+}
+
 static int needs_quote(const char *s, size_t n, char delim)
 {
 	const unsigned char *t = special_table(delim);
 	if (n == 0)
 		return 0;
-	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
+	if (blank_edge(s, n))
 		return 1;
 	for (size_t i = 0; i < n; i++)
 		if (t[(unsigned char)s[i]])
@@ -198,7 +204,7 @@ static struct qscan qscan_of(char delim)
  * time: a word with no byte below lim needs no closer look. */
 static inline __attribute__((always_inline)) int copy_scan(const struct qscan *q, char *d, const char *s, size_t n)
 {
-	uint64_t bad = s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
+	uint64_t bad = (uint64_t)blank_edge(s, n);
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t x;
@@ -335,6 +341,17 @@ void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, s
 	w->started = 1;
 	if (w->used > sizeof w->buf / 2)
 		wflush(w);
+}
+
+const char *jt_record_raw(const struct jt_record *rec, const struct jt_writer *w, size_t *len)
+{
+	if (!rec->raw || rec->delim != w->delim || w->excel || !w->started)
+		return NULL;
+	for (size_t i = 0; i < rec->n; i++)
+		if (rec->len[i] && blank_edge(rec->f[i], rec->len[i]))
+			return NULL;	/* the writer quotes it */
+	*len = rec->rawlen;
+	return rec->raw;
 }
 
 void jt_w_record_raw(struct jt_writer *w, const char *raw, size_t rn, const char *const *f, const size_t *len,

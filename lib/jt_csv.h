@@ -43,13 +43,6 @@ struct jt_record {
 	char delim;
 };
 
-/* rec's input bytes when w would write exactly them for rec's fields
- * (the same delimiter, no field with a leading or trailing blank, no
- * --excel-safe, not the output's first record), for jt_w_record_raw;
- * else NULL. */
-struct jt_writer;
-const char *jt_record_raw(const struct jt_record *rec, const struct jt_writer *w, size_t *len);
-
 struct jt_header {
 	size_t n;
 	char **name;	/* owned copies */
@@ -145,6 +138,11 @@ void jt_w_str(struct jt_writer *w, const char *s);
  * jt_writer_flush before writing to fp otherwise and at the end. Bit k of
  * safe says field k (< 64) never needs quoting (the caller made it). */
 void jt_w_record(struct jt_writer *w, const char *const *f, const size_t *len, size_t n, uint64_t safe);
+/* rec's input bytes when w would write exactly them for rec's fields
+ * (the same delimiter, no field with a leading or trailing blank, no
+ * --excel-safe, not the output's first record), for jt_w_record_raw;
+ * else NULL. */
+const char *jt_record_raw(const struct jt_record *rec, const struct jt_writer *w, size_t *len);
 /* A record whose first fields are raw[0..rn) (jt_record_raw), then
  * f[0..n) as jt_w_record writes them. */
 void jt_w_record_raw(struct jt_writer *w, const char *raw, size_t rn, const char *const *f, const size_t *len,
