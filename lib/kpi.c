@@ -551,28 +551,26 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 		if (!(a->pk_run && perlen == a->pk_last.len && memcmp(perkey, a->pk_last.p, perlen) == 0)) {
 			a->pk_run++;	/* another key value: a new run (0 is none) */
 			if (a->pk_run == 0) {	/* the stamps wrapped: none holds */
-				memset(a->pk_stamp, 0, a->pk_cap * sizeof *a->pk_stamp);
+				memset(a->pk, 0, a->pk_cap * sizeof *a->pk);
 				a->pk_run = 1;
 			}
 			jt_buf_reset(&a->pk_last);
 			jt_buf_add(&a->pk_last, perkey, perlen);
 		}
-		if (g < a->pk_cap && a->pk_stamp[g] == a->pk_run) {
-			e = a->pk_e[g];
+		if (g < a->pk_cap && a->pk[g].run == a->pk_run) {
+			e = a->pk[g].e;
 			isnew = 0;
 		} else {
 			e = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
 			if (g >= a->pk_cap) {
-				size_t old = a->pk_cap, cap = old ? old : 16;
-				while (cap <= g)
-					cap *= 2;
-				a->pk_e = jt_xrealloc(a->pk_e, cap * sizeof *a->pk_e);
-				a->pk_stamp = jt_xrealloc(a->pk_stamp, cap * sizeof *a->pk_stamp);
-				memset(a->pk_stamp + old, 0, (cap - old) * sizeof *a->pk_stamp);
-				a->pk_cap = cap;
+				size_t old = a->pk_cap;
+				void *p = a->pk;
+				jt_xgrow(&p, &a->pk_cap, g + 1, sizeof *a->pk);
+				a->pk = p;
+				memset(a->pk + old, 0, (a->pk_cap - old) * sizeof *a->pk);
 			}
-			a->pk_e[g] = (uint32_t)e;
-			a->pk_stamp[g] = a->pk_run;
+			a->pk[g].e = (uint32_t)e;
+			a->pk[g].run = a->pk_run;
 		}
 		if (isnew) {
 			kpi_done_room(&a->per_done, &a->per_cap, e, a->per_bytes);
@@ -686,8 +684,7 @@ void jt_agg_free(struct jt_agg *a)
 	jt_buf_free(&a->tmp);
 	jt_buf_free(&a->last);
 	jt_buf_free(&a->pk_last);
-	free(a->pk_e);
-	free(a->pk_stamp);
+	free(a->pk);
 	free(a->tk);
 	jt_buf_free(&a->tkbytes);
 	kpi_pspill_free(a->ps);

@@ -142,11 +142,11 @@ struct jt_agg {
 	size_t last_g;
 	int have_last;
 	/* --per: the rows of one key value in a run (a file in customer order)
-	 * find their (group, key) entry by group id, without hashing: pk_e[g]
-	 * holds when pk_stamp[g] is the run's number */
+	 * find their (group, key) entry by group id, without hashing: pk[g].e
+	 * holds when pk[g].run is the run's number */
 	struct jt_buf pk_last;
 	uint32_t pk_run;
-	uint32_t *pk_e, *pk_stamp;
+	struct { uint32_t e, run; } *pk;
 	size_t pk_cap;
 
 	/* --merge */
