@@ -407,6 +407,15 @@ static void mark_segments(struct jt_stagerun *r, size_t f)
 	r->nseg = f + 1;
 }
 
+/* Segment f begins: now, or at the first header, which makes the parts. */
+static void begin_segment(struct jt_stagerun *r, size_t f)
+{
+	if (r->h)
+		mark_segments(r, f);
+	else
+		r->seg_pending = f + 1;
+}
+
 static void stream_slots(void *ctx, struct jt_par_stream *ps)
 {
 	struct jt_stagerun *r = ctx;
@@ -425,7 +434,7 @@ static void stream_begin(void *ctx, size_t i)
 
 /* stdin or a named pipe, on the threads chunk by chunk (jt_par_stream):
  * each chunk is a segment of the input order */
-static void read_stream(struct jt_stagerun *r, const char *path, size_t f)
+static void read_pipe(struct jt_stagerun *r, const char *path, size_t f)
 {
 	FILE *fp = stdin;
 	const char *src = "<stdin>";
@@ -434,10 +443,7 @@ static void read_stream(struct jt_stagerun *r, const char *path, size_t f)
 			jt_die("%s:", path);
 		src = path;
 	}
-	if (r->h)
-		mark_segments(r, f);
-	else
-		r->seg_pending = f + 1;
+	begin_segment(r, f);
 	r->seg0 = f;
 	struct jt_par_stream ps;
 	memset(&ps, 0, sizeof ps);
@@ -466,15 +472,12 @@ static void read_file(struct jt_stagerun *r, const char *path)
 	struct jt_split sp;
 	size_t f = r->nseg;
 	if (r->jobs > 1 && !r->o.sorted && is_stream(path)) {
-		read_stream(r, path, f);
+		read_pipe(r, path, f);
 		return;
 	}
 	size_t n = r->jobs > 1 && path && !r->o.sorted ? jt_split_file(path, &r->o.c->dialect, r->jobs, &sp) : 1;
 	if (n <= 1) {
-		if (r->h)
-			mark_segments(r, f);
-		else	/* the parts are made at the first header */
-			r->seg_pending = f + 1;
+		begin_segment(r, f);
 		jt_read(path, &r->o.c->dialect, r->rj, whole_header, whole_record, r);
 		return;
 	}
