@@ -733,11 +733,6 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 		long got;
 		if (in) {
 			got = jt_input_read(in, chunk, CHUNK, err, errlen, eline);
-		} else if (memleft && first && jt_input_needed(d->encoding, mem, memleft)) {
-			memcpy(chunk, mem, memleft);	/* the look-ahead */
-			in = jt_input_new(fp, src, d->encoding, chunk, memleft);
-			memleft = 0;
-			continue;
 		} else if (memleft) {	/* all of it at once: it has the pad the splitters read past its end */
 			s = (unsigned char *)(uintptr_t)mem;
 			got = (long)memleft;
@@ -750,7 +745,10 @@ static int read_stream(FILE *fp, const char *src, const struct jt_dialect *d, st
 			break;
 		}
 		n = (size_t)got;
-		if (first && !in && !part && jt_input_needed(d->encoding, chunk, n)) {
+		/* a stream's start (not a part of a file cut ahead) */
+		if (first && !in && (!part || part->buf) && jt_input_needed(d->encoding, s, n)) {
+			if (s != chunk)
+				memcpy(chunk, s, n);	/* the look-ahead (at most CHUNK: jt_read_buf) */
 			in = jt_input_new(fp, src, d->encoding, chunk, n);
 			continue;
 		}
