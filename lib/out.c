@@ -31,6 +31,7 @@
 #include "jt_out.h"
 
 #define MAXOUT 8
+#define JT_OUT_BUF (256 * 1024)	/* bytes a write(2) gives a pipe or a file */
 
 enum { FREE, OPEN, DONE };	/* DONE: a side output written, waiting for the result */
 
@@ -41,6 +42,7 @@ static struct pending {
 	int anon;	/* O_TMPFILE: no name in the folder yet */
 	char tmp[4096];	/* the temporary name, once there is one */
 	char *target;
+	char *buf;	/* fp's buffer: kept for the slot's next file */
 	volatile sig_atomic_t live;	/* tmp names a file to remove on a signal */
 } outs[MAXOUT];
 static int main_done;	/* the result is in place: side outputs go in place at once */
@@ -92,7 +94,15 @@ void jt_out_init(void)
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
 			sigaction(sigs[i], &sa, NULL);
 	jt_on_die(jt_out_abort);
-	setvbuf(stdout, NULL, _IOFBF, 65536);
+	/* glibc takes a size only with a buffer: without one it allocates
+	 * st_blksize (4 KiB for a pipe or ext4), a write(2) every 4 KiB */
+	static char obuf[JT_OUT_BUF];
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+#ifdef F_SETPIPE_SZ
+	struct stat st;
+	if (fstat(1, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(1, F_SETPIPE_SZ, 1 << 20);
+#endif
 }
 
 /* A hidden name in dir for base: dir/.base.XXXXXX (X filled by the caller). */
@@ -203,7 +213,9 @@ static FILE *open_out(const char *path, int side, int diag)
 	o->fp = fdopen(fd, "w");
 	if (!o->fp)
 		jt_die("%s:", shown);
-	setvbuf(o->fp, NULL, _IOFBF, 65536);
+	if (!o->buf)
+		o->buf = jt_xmalloc(JT_OUT_BUF);
+	setvbuf(o->fp, o->buf, _IOFBF, JT_OUT_BUF);
 	return o->fp;
 }
 
