@@ -128,6 +128,7 @@ struct jt_stagerun {
 	size_t nin;
 	size_t jobs;	/* -j */
 	uint64_t budget;	/* --memory */
+	uint64_t held;	/* what the slots hold, as they last told (atomic) */
 	struct jt_rejects *rj;
 	struct jt_timefilter tf;
 	struct jt_header *h;
@@ -233,6 +234,7 @@ struct part {
 	size_t nseg, segcap;	/* segments marked */
 	struct memo lab, key, grp, *flag, step, ret;
 	int64_t maxt;
+	uint64_t told;	/* its share of r->held */
 	/* after the read: this slot's ids in the run's tables */
 	uint32_t *cmap, *kmap, *gmap;
 };

@@ -200,6 +200,38 @@ uint64_t jt_stage_slot_bytes(const struct part *p)
 	return p->ts.rowbytes + p->nt * sizeof *p->tv + p->ct->bytes + p->ccap * sizeof *p->cnt;
 }
 
+/* What the slots may hold: the budget less an eighth for the rounds' output,
+ * the threads' scratch and a stream's chunks. */
+static uint64_t held_most(const struct jt_stagerun *r)
+{
+	return r->budget - r->budget / 8;
+}
+
+/* What a slot holds, with what an in-memory run takes for it after the read
+ * (an index entry a touch; order, ranks, counts and maps, 40 bytes a
+ * customer) and its dictionaries. */
+static uint64_t held_bytes(const struct part *p)
+{
+	return jt_stage_slot_bytes(p) + p->ts.dictbytes + p->nt * sizeof(uint32_t) + (uint64_t)p->ct->n * 40;
+}
+
+/* The slots tell r->held what they hold in steps of 1 MiB (a sixteenth of a
+ * small budget), and a slot that finds the sum past held_most spills: the
+ * slots share the budget as the input falls, not half each. */
+static int past_budget(struct part *p)
+{
+	struct jt_stagerun *r = p->r;
+	uint64_t b = held_bytes(p), step = r->budget / 16 < (1 << 20) ? r->budget / 16 : 1 << 20;
+	if (b >= p->told + step || b < p->told) {
+		if (b >= p->told)
+			__atomic_add_fetch(&r->held, b - p->told, __ATOMIC_RELAXED);
+		else
+			__atomic_sub_fetch(&r->held, p->told - b, __ATOMIC_RELAXED);
+		p->told = b;
+	}
+	return __atomic_load_n(&r->held, __ATOMIC_RELAXED) - p->told + b > held_most(r);
+}
+
 static int is_canonical(const char *s, size_t n, int64_t t)
 {
 	char buf[32];
@@ -269,7 +301,7 @@ static void part_record(void *ctx, const char *src, const struct jt_record *rec)
 	if (p->nt == p->tcap) {
 		/* doubling, but never past the slot's share of --memory: a full
 		 * array spills rather than grows */
-		size_t cap = p->tcap ? p->tcap * 2 : 4096, most = (size_t)(r->budget / 2 / r->nparts / sizeof *p->tv);
+		size_t cap = p->tcap ? p->tcap * 2 : 4096, most = (size_t)(held_most(r) / sizeof *p->tv);
 		if (!r->o.sorted && cap > most)
 			cap = most > p->nt ? most : p->nt + 1;
 		/* in huge pages past 1 MiB: fewer faults than realloc's 4 KiB pages */
@@ -371,8 +403,7 @@ static void part_record(void *ctx, const char *src, const struct jt_record *rec)
 		}
 		x->mask = m;
 	}
-	/* the slots' touches, rows and customers: half the budget */
-	if (!r->o.sorted && jt_stage_slot_bytes(p) > r->budget / 2 / r->nparts)
+	if (!r->o.sorted && past_budget(p))
 		jt_stage_spill(p);
 }
 
