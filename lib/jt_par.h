@@ -48,6 +48,9 @@ uint64_t jt_lines_estimate(const char *path, const struct jt_dialect *d);
 /* Runs fn(arg, k) for k = 0 .. n-1, k = 0 on the calling thread, the others
  * on threads of their own; returns when all are done. */
 void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg);
+/* The same with every fn(arg, k) on a thread of its own while the calling
+ * thread runs side(sarg) (the output of the jobs before, say). */
+void jt_par_run_beside(size_t n, void (*fn)(void *arg, size_t k), void *arg, void (*side)(void *sarg), void *sarg);
 
 /* One part of a file read by jt_par_parts, on a thread of its own. */
 struct jt_par_part {

@@ -268,17 +268,14 @@ static void *thread_main(void *p)
 	return NULL;
 }
 
-void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg)
+/* fn(arg, k) for k < n: job 0 on the caller, or with side, every job on a
+ * thread while the caller runs side(sarg). */
+static void run(size_t n, void (*fn)(void *, size_t), void *arg, void (*side)(void *), void *sarg)
 {
-	if (n <= 1) {
-		if (n == 1)
-			fn(arg, 0);
-		return;
-	}
 	pthread_t th[JT_MAXJOBS];
 	struct job jobs[JT_MAXJOBS];
-	size_t started = 1;
-	for (size_t k = 1; k < n && k < JT_MAXJOBS; k++) {
+	size_t first = side ? 0 : 1, started = 0;
+	for (size_t k = first; k < n && k < JT_MAXJOBS; k++) {
 		jobs[k] = (struct job){ fn, arg, k };
 		int e = pthread_create(&th[k], NULL, thread_main, &jobs[k]);
 		if (e != 0) {
@@ -287,9 +284,27 @@ void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg)
 		}
 		started++;
 	}
-	fn(arg, 0);
-	for (size_t k = 1; k < started; k++)
+	if (side)
+		side(sarg);
+	else
+		fn(arg, 0);
+	for (size_t k = first; k < first + started; k++)
 		pthread_join(th[k], NULL);
+}
+
+void jt_par_run(size_t n, void (*fn)(void *arg, size_t k), void *arg)
+{
+	if (n <= 1) {
+		if (n == 1)
+			fn(arg, 0);
+		return;
+	}
+	run(n, fn, arg, NULL, NULL);
+}
+
+void jt_par_run_beside(size_t n, void (*fn)(void *arg, size_t k), void *arg, void (*side)(void *sarg), void *sarg)
+{
+	run(n, fn, arg, side, sarg);
 }
 
 /* ---- a file read in parts ------------------------------------------------------------- */

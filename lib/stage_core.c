@@ -283,18 +283,32 @@ static void round_job(void *arg, size_t k)
 {
 	struct proc *pc = arg;
 	struct vctx *v = &pc->vc[k];
-	v->w.mem = &pc->ob[k];
+	v->w.mem = &pc->ob[pc->set * JT_MAXJOBS + k];
 	v->w.started = 1;	/* the header came first */
 	process_ranks(pc, pc->cut[k], pc->cut[k + 1], v, pc->one[k], pc->tmp[k]);
 	jt_writer_flush(&v->w);
 }
 
-/* Touches per thread and round: their output is held until the round ends,
- * about 150 bytes each, within an eighth of --memory. */
+/* Touches per thread and round: their output is held until it is written,
+ * about 150 bytes each, two rounds at a time, within an eighth of --memory. */
 static uint64_t round_touches(const struct jt_stagerun *r, size_t threads)
 {
-	uint64_t n = r->budget / 8 / 150 / threads;
+	uint64_t n = r->budget / 16 / 150 / threads;
 	return n < 1024 ? 1024 : n > ((uint64_t)1 << 15) ? (uint64_t)1 << 15 : n;
+}
+
+/* The output of the round before the one in hand (the set not in use). */
+static void write_round(void *arg)
+{
+	struct proc *pc = arg;
+	struct jt_buf *ob = &pc->ob[(pc->set ^ 1) * JT_MAXJOBS];
+	for (size_t j = 0; j < pc->held; j++) {
+		jt_out_write(pc->r->out, ob[j].p, ob[j].len);
+		ob[j].len = 0;
+	}
+	if (pc->held)
+		jt_out_flush(pc->r->out);
+	pc->held = 0;
 }
 
 /* Every customer of ranks [lo, hi), in order, on the threads when the view
@@ -310,7 +324,7 @@ void jt_stage_process(struct proc *pc)
 		pc->one = jt_xcalloc(JT_MAXJOBS, sizeof *pc->one);
 		pc->tmp = jt_xcalloc(JT_MAXJOBS, sizeof *pc->tmp);
 		pc->vc = jt_xcalloc(JT_MAXJOBS, sizeof *pc->vc);
-		pc->ob = jt_xcalloc(JT_MAXJOBS, sizeof *pc->ob);
+		pc->ob = jt_xcalloc(2 * JT_MAXJOBS, sizeof *pc->ob);
 		for (size_t k = 0; row_views(r) && r->jobs > 1 && k < r->jobs; k++) {
 			jt_vctx_init(&pc->vc[k], NULL, r->main.nnum);
 			pc->vc[k].w.delim = r->main.w.delim;
@@ -348,14 +362,14 @@ void jt_stage_process(struct proc *pc)
 		while (k + 1 < T)
 			pc->cut[++k] = e;
 		pc->cut[T] = e;
-		jt_par_run(T, round_job, pc);
-		for (size_t j = 0; j < T; j++) {
-			jt_out_write(r->out, pc->ob[j].p, pc->ob[j].len);
-			pc->ob[j].len = 0;
-		}
-		jt_out_flush(r->out);
+		/* the round before is written while the threads work on this one */
+		pc->set ^= 1;
+		jt_par_run_beside(T, round_job, pc, write_round, pc);
+		pc->held = T;
 		c = e;
 	}
+	pc->set ^= 1;
+	write_round(pc);
 }
 
 void jt_stage_proc_free(struct proc *pc)
@@ -371,7 +385,7 @@ void jt_stage_proc_free(struct proc *pc)
 	free(pc->one);
 	free(pc->tmp);
 	free(pc->vc);
-	for (size_t k = 0; pc->ob && k < JT_MAXJOBS; k++)
+	for (size_t k = 0; pc->ob && k < 2 * JT_MAXJOBS; k++)
 		jt_buf_free(&pc->ob[k]);
 	free(pc->ob);
 	pc->one = NULL;

@@ -253,7 +253,10 @@ struct proc {
 	/* a round on threads */
 	size_t cut[JT_MAXJOBS + 1];
 	struct vctx *vc;
-	struct jt_buf *ob;	/* each thread's output of the round, kept for the next */
+	struct jt_buf *ob;	/* each thread's output of a round, two sets (one being
+			 * written while the threads fill the other), kept */
+	int set;	/* the set the threads fill */
+	size_t held;	/* buffers of the other set still to write */
 	struct tch **one, **tmp;
 	size_t onecap;
 };
