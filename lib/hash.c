@@ -33,18 +33,28 @@ long jt_map_find(const struct jt_map *m, const void *key, size_t len)
 	return jt_map_find_h(m, key, len, jt_hash_bytes(key, len));
 }
 
+/* A slot: the entry's index + 1 in the low half (0: empty), the top half
+ * of its hash in the high, so a probe that misses reads no entry. */
+static inline uint64_t slot_of(uint64_t h, size_t idx)
+{
+	return (h & 0xffffffff00000000ULL) | (uint64_t)(idx + 1);
+}
+
 long jt_map_find_h(const struct jt_map *m, const void *key, size_t len, uint64_t h)
 {
 	if (!m->slot)
 		return -1;
 	size_t i = mix(h) & m->mask;
+	uint64_t tag = h & 0xffffffff00000000ULL;
 	for (;; i = (i + 1) & m->mask) {
-		uint32_t s = m->slot[i];
+		uint64_t s = m->slot[i];
 		if (!s)
 			return -1;
-		const struct jt_map_ent *e = &m->ent[s - 1];
+		if ((s & 0xffffffff00000000ULL) != tag)
+			continue;
+		const struct jt_map_ent *e = &m->ent[(uint32_t)s - 1];
 		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
-			return (long)(s - 1);
+			return (long)((uint32_t)s - 1);
 	}
 }
 
@@ -54,10 +64,11 @@ static void rehash(struct jt_map *m, size_t cap)
 	m->slot = jt_xcalloc(cap, sizeof *m->slot);
 	m->mask = cap - 1;
 	for (size_t k = 0; k < m->n; k++) {
-		size_t i = mix(m->ent[k].hash) & m->mask;
+		uint64_t h = m->ent[k].hash;
+		size_t i = mix(h) & m->mask;
 		while (m->slot[i])
 			i = (i + 1) & m->mask;
-		m->slot[i] = (uint32_t)(k + 1);
+		m->slot[i] = slot_of(h, k);
 	}
 }
 
@@ -65,17 +76,19 @@ size_t jt_map_put(struct jt_map *m, const void *key, size_t len, uint32_t val, i
 {
 	if (!m->slot)
 		rehash(m, 64);
-	uint64_t h = jt_hash_bytes(key, len);
+	uint64_t h = jt_hash_bytes(key, len), tag = h & 0xffffffff00000000ULL;
 	size_t i = mix(h) & m->mask;
 	for (;; i = (i + 1) & m->mask) {
-		uint32_t s = m->slot[i];
+		uint64_t s = m->slot[i];
 		if (!s)
 			break;
-		const struct jt_map_ent *e = &m->ent[s - 1];
+		if ((s & 0xffffffff00000000ULL) != tag)
+			continue;
+		const struct jt_map_ent *e = &m->ent[(uint32_t)s - 1];
 		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0) {
 			if (isnew)
 				*isnew = 0;
-			return s - 1;
+			return (uint32_t)s - 1;
 		}
 	}
 	if (m->n >= UINT32_MAX - 1)
@@ -90,7 +103,7 @@ size_t jt_map_put(struct jt_map *m, const void *key, size_t len, uint32_t val, i
 	e->len = (uint32_t)len;
 	e->val = val;
 	e->hash = h;
-	m->slot[i] = (uint32_t)(m->n + 1);
+	m->slot[i] = slot_of(h, m->n);
 	m->n++;
 	if (isnew)
 		*isnew = 1;

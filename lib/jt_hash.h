@@ -21,7 +21,7 @@ struct jt_map_ent {
 struct jt_map {
 	struct jt_map_ent *ent;	/* entries in insertion order */
 	size_t n, ecap;
-	uint32_t *slot;	/* open addressing: entry index + 1, 0 = empty */
+	uint64_t *slot;	/* open addressing: the hash's top half, entry index + 1 (0 = empty) */
 	size_t mask;
 	struct jt_arena arena;
 };

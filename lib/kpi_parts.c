@@ -285,7 +285,7 @@ struct pval {
 
 uint64_t kpi_per_memory(const struct jt_agg *a)
 {
-	return (uint64_t)a->per.n * (sizeof(struct jt_map_ent) + 2 * sizeof(uint32_t) + 16 + a->per_bytes) +
+	return (uint64_t)a->per.n * (sizeof(struct jt_map_ent) + 2 * sizeof(uint64_t) + 16 + a->per_bytes) +
 	       a->per_keybytes + (uint64_t)a->ntk * sizeof *a->tk + a->tkbytes.len;
 }
 

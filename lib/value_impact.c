@@ -223,9 +223,9 @@ struct vspill {
 
 static uint64_t impact_memory(const struct jt_valuerun *r)
 {
-	return (uint64_t)r->ncv * (sizeof(struct jt_map_ent) + 2 * sizeof(uint32_t) + 16 + sizeof(struct cust)) +
+	return (uint64_t)r->ncv * (sizeof(struct jt_map_ent) + 2 * sizeof(uint64_t) + 16 + sizeof(struct cust)) +
 	       r->custbytes +
-	       (uint64_t)r->ntv * (sizeof(struct jt_map_ent) + 2 * sizeof(uint32_t) + 16 + 8 + sizeof(struct touched));
+	       (uint64_t)r->ntv * (sizeof(struct jt_map_ent) + 2 * sizeof(uint64_t) + 16 + 8 + sizeof(struct touched));
 }
 
 static size_t part_of(const char *cs, size_t cn) { return (size_t)(jt_fnv1a64(cs, cn) >> 32) % NPART; }
