@@ -479,6 +479,8 @@ int main(int argc, char **argv)
 			jt_agg_set_trend(r.agg, jt_history_trend, hist, jt_history_note(hist, co.level));
 		}
 	}
+	if (status == 0 && !o.partial)
+		jt_agg_sort(r.agg, jobs);	/* after --history kept the state as read */
 	if (status == 0 && baseline) {
 		if (compare(r.agg, jt_side_load(baseline, r.agg, "the baseline"), &co, &o, out))
 			status = 3;

@@ -48,6 +48,9 @@ void jt_agg_header(struct jt_agg *a, const char *src, const struct jt_header *h)
 void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, struct jt_rejects *rj);
 /* Writes the result (or the partial state with --partial). */
 void jt_agg_write(struct jt_agg *a, FILE *fp);
+/* Sorts the exact quantiles' values on up to threads threads (-j), ahead of
+ * the figures (which would sort them one at a time). */
+void jt_agg_sort(struct jt_agg *a, size_t threads);
 void jt_agg_free(struct jt_agg *a);
 /* Makes the figures final (--per's missing counts); jt_agg_write calls it. */
 void jt_agg_finish(struct jt_agg *a);

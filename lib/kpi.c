@@ -308,6 +308,7 @@ static void add_value(struct kst *s, jt_i128 v)
 		jt_xgrow(&p, &s->vcap, s->vn + 1, sizeof *s->v);
 		s->v = p;
 		s->v[s->vn++] = v;
+		s->sorted = 0;
 	} else {
 		jt_sketch_add(s->sk, jt_dec_to_double(v));
 	}
