@@ -44,4 +44,7 @@ int jt_parse_size(const char *s, uint64_t *out);
  * taken, all binary). Returns 0 or -1. */
 int jt_parse_bytes(const char *s, uint64_t *out);
 
+/* Sorts v[0..n) ascending (exact quantiles' values), in place. */
+void jt_sort_i128(jt_i128 *v, size_t n);
+
 #endif

@@ -27,84 +27,10 @@
 
 /* ---------- figures ---------- */
 
-/* An exact quantile's values in order: a quicksort with the comparison
- * inline (qsort's call a comparison was a sixth of jkpi's last, serial
- * part), insertion sort for short runs, heapsort past a depth bound. */
-static void sift_i128(jt_i128 *v, size_t i, size_t n)
-{
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= n)
-			return;
-		if (c + 1 < n && v[c + 1] > v[c])
-			c++;
-		if (v[i] >= v[c])
-			return;
-		jt_i128 t = v[i];
-		v[i] = v[c];
-		v[c] = t;
-		i = c;
-	}
-}
-
-static void sort_i128_depth(jt_i128 *v, size_t n, int depth)
-{
-	while (n > 16) {
-		if (depth-- == 0) {
-			for (size_t i = n / 2; i-- > 0;)
-				sift_i128(v, i, n);
-			for (size_t e = n - 1; e > 0; e--) {
-				jt_i128 t = v[0];
-				v[0] = v[e];
-				v[e] = t;
-				sift_i128(v, 0, e);
-			}
-			return;
-		}
-		jt_i128 a = v[0], b = v[n / 2], c = v[n - 1];
-		jt_i128 p = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-		size_t i = 0, j = n - 1;
-		for (;;) {	/* Hoare: [0, j] <= p <= [j + 1, n) */
-			while (v[i] < p)
-				i++;
-			while (v[j] > p)
-				j--;
-			if (i >= j)
-				break;
-			jt_i128 t = v[i];
-			v[i++] = v[j];
-			v[j--] = t;
-		}
-		if (j + 1 < n - j - 1) {	/* the smaller side first, the larger in the loop */
-			sort_i128_depth(v, j + 1, depth);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			sort_i128_depth(v + j + 1, n - j - 1, depth);
-			n = j + 1;
-		}
-	}
-	for (size_t i = 1; i < n; i++) {
-		jt_i128 x = v[i];
-		size_t k = i;
-		for (; k > 0 && v[k - 1] > x; k--)
-			v[k] = v[k - 1];
-		v[k] = x;
-	}
-}
-
-static void sort_i128(jt_i128 *v, size_t n)
-{
-	int depth = 0;
-	for (size_t m = n; m > 1; m >>= 1)
-		depth += 2;
-	sort_i128_depth(v, n, depth);
-}
-
 static void sort_kst(struct kst *s)
 {
 	if (!s->sk && !s->sorted) {
-		sort_i128(s->v, s->vn);
+		jt_sort_i128(s->v, s->vn);
 		s->sorted = 1;
 	}
 }

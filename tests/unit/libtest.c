@@ -481,9 +481,44 @@ static void writer_checks(void)
 	jt_buf_free(&want);
 }
 
+static int cmp128(const void *x, const void *y)
+{
+	jt_i128 a = *(const jt_i128 *)x, b = *(const jt_i128 *)y;
+	return (a > b) - (a < b);
+}
+
+/* jt_sort_i128 against qsort: random, few distinct values, sorted, reversed,
+ * organ pipe, huge magnitudes, every length to 40 and some long ones */
+static void sorts(void)
+{
+	static const size_t lens[] = { 100, 1000, 4097, 65536, 200003 };
+	jt_i128 *a = malloc(200003 * sizeof *a), *b = malloc(200003 * sizeof *b);
+	unsigned long long x = 88172645463325252ULL;
+	for (int shape = 0; shape < 6; shape++)
+		for (size_t li = 0; li < 40 + sizeof lens / sizeof lens[0]; li++) {
+			size_t n = li < 40 ? li : lens[li - 40];
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				jt_i128 v = shape == 0 ? (jt_i128)(long long)x * 1000003 :
+					    shape == 1 ? (jt_i128)(x % 3) :
+					    shape == 2 ? (jt_i128)i :
+					    shape == 3 ? (jt_i128)(n - i) :
+					    shape == 4 ? (jt_i128)(i < n / 2 ? i : n - i) :
+							 ((jt_i128)(long long)x << 60) - (jt_i128)(x % 7);
+				a[i] = b[i] = v;
+			}
+			jt_sort_i128(a, n);
+			qsort(b, n, sizeof *b, cmp128);
+			CHECK(n == 0 || memcmp(a, b, n * sizeof *a) == 0, "jt_sort_i128: shape %d, %zu values", shape, n);
+		}
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	jt_setprogname("libtest");
+	sorts();
 
 	dur("90d", 0, 7776000); dur("15m", 0, 900); dur("2h", 0, 7200); dur("1w", 0, 604800);
 	dur("30s", 0, 30); dur("45", 0, 45); dur("", -1, 0); dur("d", -1, 0); dur("5y", -1, 0);
