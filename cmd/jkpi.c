@@ -143,7 +143,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 static void read_input(struct run *r, const char *path, size_t jobs, int last)
 {
 	struct jt_split sp;
-	if (jobs < 2 || r->agg_merge || jt_split_file(path, &r->c->dialect, jobs, &sp) < 2) {
+	if (jobs < 2 || r->agg_merge || jt_split_file_w(path, &r->c->dialect, jobs, jt_agg_first_share(r->agg), &sp) < 2) {
 		jt_read(path, &r->c->dialect, r->rj, on_header, on_record, r);
 		return;
 	}

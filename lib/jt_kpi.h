@@ -97,6 +97,10 @@ void jt_agg_write_state(struct jt_agg *a, FILE *fp);
 /* jkpi -j: the state of one part of a file, bound to a's header (a read it);
  * later: a part after the first, whose --per values wait for the merge. */
 struct jt_agg *jt_agg_part(const struct jt_agg *a, int later);
+/* The first part's size against a later one's, in percent, for -j's cuts: a
+ * later part keeps what its --per keys take for the merge (a sequential
+ * read's first value), so it costs more a byte. */
+unsigned jt_agg_first_share(const struct jt_agg *a);
 /* Adds b's state to a exactly, as if a had read b's rows after its own: the
  * groups in first-seen order, distinct sets, quantiles' values, and with
  * --per each key's first row with a value for a KPI. b's spill files (past

@@ -39,6 +39,10 @@ struct jt_split {
  * --no-header, a UTF-16 mark, a quote left open). Record boundaries are found
  * by quote parity, exact for RFC 4180 (a doubled quote counts twice). */
 size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, struct jt_split *sp);
+/* The same with part 0 first/100 the size of each other part (100: equal):
+ * when a later part costs more a byte than the first. */
+size_t jt_split_file_w(const char *path, const struct jt_dialect *d, size_t want, unsigned first,
+		       struct jt_split *sp);
 
 /* About how many lines path holds: its size over the mean line length of
  * its first 64 KiB; 0 when it cannot tell (not a regular file, compressed,

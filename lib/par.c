@@ -165,6 +165,12 @@ size_t jt_header_end(const unsigned char *s, size_t n)
 
 size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, struct jt_split *sp)
 {
+	return jt_split_file_w(path, d, want, 100, sp);
+}
+
+size_t jt_split_file_w(const char *path, const struct jt_dialect *d, size_t want, unsigned first,
+		       struct jt_split *sp)
+{
 	struct stat st;
 	memset(sp, 0, sizeof *sp);
 	sp->n = 1;
@@ -194,8 +200,12 @@ size_t jt_split_file(const char *path, const struct jt_dialect *d, size_t want, 
 	uint64_t cut[JT_MAXJOBS + 1];
 	struct qcount qc;
 	memset(&qc, 0, sizeof qc);
-	for (size_t k = 0; k < want; k++)
-		cut[k] = at + data / want * k;
+	/* part 0 weighs first/100 of another: cut k after first + 100 (k - 1)
+	 * of first + 100 (want - 1) shares */
+	uint64_t shares = first + 100 * (uint64_t)(want - 1);
+	cut[0] = at;
+	for (size_t k = 1; k < want; k++)
+		cut[k] = at + (uint64_t)((double)data * (double)(first + 100 * (k - 1)) / (double)shares);
 	cut[want] = s.size;
 	qc.fd = fd;
 	qc.size = s.size;
