@@ -22,6 +22,7 @@ struct jt_tcol {
 	uint32_t lastid;	/* the column's last value, compared before hashing */
 	int raw;	/* values written as bytes from now on */
 	uint64_t seen;
+	uint64_t vbytes;	/* the bytes of the values seen */
 };
 
 struct jt_tstore {

@@ -28,17 +28,23 @@ void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
 	}
 }
 
-/* Column c saw a value, new to its dictionary when isnew (which held
- * before bytes then). The column goes raw, its dictionary kept for the rows
- * that use it but grown no more, when its values are mostly new, or when the
- * dictionaries pass dictmax in all. */
-static void seen(struct jt_tstore *s, struct jt_tcol *c, int isnew, uint64_t before)
+/* Column c saw a value of n bytes, new to its dictionary when isnew (which
+ * held before bytes then). The column goes raw, its dictionary kept for the
+ * rows that use it but grown no more, when its values are mostly new, when
+ * its dictionary costs more than the values' bytes would in the rows (ids
+ * of a large dictionary take 3 bytes, a value 1 more than its bytes: ticket
+ * ids that come back a few times; a dictionary that size is also read a
+ * cache miss a value when the rows are written), or when the dictionaries
+ * pass dictmax in all. */
+static void seen(struct jt_tstore *s, struct jt_tcol *c, int isnew, uint64_t before, size_t n)
 {
 	c->seen++;
+	c->vbytes += n;
 	if (!isnew)
 		return;
 	s->dictbytes += c->dict.bytes - before;
-	if ((s->dictmax && s->dictbytes > s->dictmax) || (c->dict.n > DICT_TRY && (uint64_t)c->dict.n * 2 > c->seen))
+	if ((s->dictmax && s->dictbytes > s->dictmax) ||
+	    (c->dict.n > DICT_TRY && ((uint64_t)c->dict.n * 2 > c->seen || c->dict.bytes + 2 * c->seen > c->vbytes)))
 		c->raw = 1;
 }
 
@@ -120,7 +126,7 @@ const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time
 				id = jt_itab_put(&c->dict, rec->f[i], n, &isnew);
 				c->lastid = id;
 			}
-			seen(s, c, isnew, before);	/* later values may go raw */
+			seen(s, c, isnew, before, n);	/* later values may go raw */
 			s->last[i] = id;
 			q += put_varint(q, (uint64_t)id << 1);
 			continue;
@@ -148,7 +154,7 @@ uint32_t jt_ts_intern(struct jt_tstore *s, size_t col, const char *v, size_t n)
 	int isnew;
 	uint64_t before = c->dict.bytes;
 	uint32_t id = jt_itab_put(&c->dict, v, n, &isnew);
-	seen(s, c, isnew, before);
+	seen(s, c, isnew, before, n);
 	return id;
 }
 
