@@ -173,11 +173,14 @@ static void read_input(struct run *r, const char *path, size_t jobs, int last)
 	for (size_t k = 1; k < sp.n; k++) {
 		/* the last part of the last file: a lookup on threads when nothing
 		 * keeps the state (--history writes it) */
-		if (last && k + 1 == sp.n && !r->keep_state)
-			jt_agg_merge_last(r->agg, pr[k].agg, sp.n);
-		else
-			jt_agg_merge(r->agg, pr[k].agg);
+		int again = last && k + 1 == sp.n && !r->keep_state ? jt_agg_merge_last(r->agg, pr[k].agg, sp.n)
+								     : jt_agg_merge(r->agg, pr[k].agg);
 		jt_agg_free(pr[k].agg);
+		if (again) {	/* its keys in order took values the parts before had taken */
+			struct run rr = *r;
+			rr.period = NULL;	/* per[k] has them */
+			jt_par_part_again(path, r->c, &sp, h, k, on_record, &rr, &rr.rj);
+		}
 		if (r->period)
 			jt_period_merge(r->period, &per[k]);
 	}

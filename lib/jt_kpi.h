@@ -104,13 +104,17 @@ unsigned jt_agg_first_share(const struct jt_agg *a);
 /* Adds b's state to a exactly, as if a had read b's rows after its own: the
  * groups in first-seen order, distinct sets, quantiles' values, and with
  * --per each key's first row with a value for a KPI. b's spill files (past
- * --memory) become a's; free b after. */
-void jt_agg_merge(struct jt_agg *a, struct jt_agg *b);
+ * --memory) become a's; free b after. Returns 1, and merges nothing, when
+ * b took values at once for keys a turns out to have (a later part whose
+ * keys came in order, after an earlier part out of order): the caller then
+ * reads b's rows again into a. */
+int jt_agg_merge(struct jt_agg *a, struct jt_agg *b);
 /* The last merge of a run that writes a result (not --partial, not kept by
  * --history): the same result, but b's distinct values and --per keys are
  * only looked up in a's, on threads, and counted, not added: a's sets are
- * not whole after it, and a can take no more rows or merges. */
-void jt_agg_merge_last(struct jt_agg *a, struct jt_agg *b, size_t threads);
+ * not whole after it, and a can take no more rows or merges (returns 1 as
+ * jt_agg_merge does, a left as it was). */
+int jt_agg_merge_last(struct jt_agg *a, struct jt_agg *b, size_t threads);
 /* --per: past bytes of keys' state (0: no bound), the keys go on in spill
  * files, partitioned by key, and are aggregated one partition at a time at
  * jt_agg_write: the same output. A --partial keeps them (it writes them). */

@@ -86,6 +86,11 @@ void jt_par_no_header(void *ctx, const char *src, const struct jt_header *h);
  * where a sequential read would have, and the file ends in rj. */
 void jt_par_parts(const char *path, const struct jt_common *c, struct jt_rejects *rj, const struct jt_split *sp,
 		  const struct jt_header *h, unsigned long long hlines, jt_record_fn *rf, struct jt_par_part *parts);
+/* Part k of sp read again, on the calling thread, after jt_par_parts read
+ * it: its rejects were counted and shown then, so they are not again
+ * (*rj_at points to a sink meanwhile); a read error had ended the run. */
+void jt_par_part_again(const char *path, const struct jt_common *c, const struct jt_split *sp,
+			const struct jt_header *h, size_t k, jt_record_fn *rf, void *ctx, struct jt_rejects **rj_at);
 
 /* A stream that cannot be cut ahead (stdin, a pipe) read on n threads: the
  * calling thread reads it into chunks of about chunk bytes, each ending at a

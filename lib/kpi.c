@@ -448,7 +448,7 @@ void kpi_update(struct jt_agg *a, size_t g, const char *src, const struct jt_rec
 				continue;
 			done[i / 8] |= (unsigned char)(1u << (i % 8));
 		}
-		if (__builtin_expect(a->defer, 0)) {
+		if (__builtin_expect(a->defer, 0) && !kpi_direct(a, e)) {
 			if (kpi_first_row(k))
 				continue;	/* the merge takes it (kpi_take_first) */
 			size_t vl = 0;
@@ -550,6 +550,7 @@ void jt_agg_row(struct jt_agg *a, const char *src, const struct jt_record *rec, 
 			return;
 		}
 		if (!(a->pk_run && perlen == a->pk_last.len && memcmp(perkey, a->pk_last.p, perlen) == 0)) {
+			kpi_key_run(a, perkey, perlen);
 			a->pk_run++;	/* another key value: a new run (0 is none) */
 			if (a->pk_run == 0) {	/* the stamps wrapped: none holds */
 				memset(a->pk, 0, a->pk_cap * sizeof *a->pk);
@@ -685,6 +686,9 @@ void jt_agg_free(struct jt_agg *a)
 	jt_buf_free(&a->tmp);
 	jt_buf_free(&a->last);
 	jt_buf_free(&a->pk_last);
+	jt_buf_free(&a->kfirst);
+	jt_buf_free(&a->klast);
+	jt_buf_free(&a->dfirst);
 	free(a->pk);
 	free(a->tk);
 	jt_buf_free(&a->tkbytes);

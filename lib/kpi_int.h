@@ -93,6 +93,13 @@ static inline int kpi_first_row(const struct kpi *k)
 
 struct pspill;
 
+enum { SPEC_WARM, SPEC_DIRECT, SPEC_OFF };
+#define SPEC_RUNS 64
+/* A later part's entry e took its values at once (see struct jt_agg). */
+#define kpi_direct(a, e) ((e) >= (a)->e_lo && (e) < (a)->e_hi)
+/* A --per key run begins in a: its order, and a later part's mode. */
+void kpi_key_run(struct jt_agg *a, const char *k, size_t n);
+
 struct jt_agg {
 	struct jt_kpi_opts o;
 	struct kpi *k;
@@ -146,6 +153,20 @@ struct jt_agg {
 	 * holds when pk[g].run is the run's number */
 	struct jt_buf pk_last;
 	uint32_t pk_run;
+	/* --per: the key runs' order, for a later part's direct keys: every run
+	 * after the first had a greater key (kunsorted 0), the first and the last */
+	int khave, kunsorted;
+	struct jt_buf kfirst, klast;
+	/* a later part (defer) whose key runs have gone up SPEC_WARM times in a
+	 * row takes the values of the keys new from then on at once, as the first
+	 * part does (entries [e_lo, e_hi): keys greater than dfirst), until a run
+	 * goes down; the merge checks they are new to the earlier parts, else
+	 * the part is read again after them (jt_agg_merge returns 1) */
+	int spec;	/* SPEC_WARM, SPEC_DIRECT, SPEC_OFF */
+	uint32_t streak;
+	size_t e_lo, e_hi;
+	struct jt_buf dfirst;
+	int redo;	/* it spilled after taking values at once: read it again */
 	struct { uint32_t e, run; } *pk;
 	size_t pk_cap;
 

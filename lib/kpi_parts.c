@@ -37,6 +37,9 @@ struct jt_agg *jt_agg_part(const struct jt_agg *a, int later)
 	b->defer = later && a->o.per;
 	b->budget = a->budget;
 	b->keep_state = a->keep_state;
+	/* a state written out (--partial, --history) keeps its sets' values in
+	 * file order: its later parts keep every value for the merge */
+	b->spec = a->o.partial || a->keep_state ? SPEC_OFF : SPEC_WARM;
 	kpi_set_keyed(b);
 	return b;
 }
@@ -99,6 +102,7 @@ static void regroup(struct jt_agg *a, const struct jt_map_ent *e, uint32_t id)
  * a file's later part are mostly new, in a file grouped by the key. */
 struct lookup {
 	const struct jt_map *from, *into;
+	size_t skip_lo, skip_hi;	/* entries known to be new to into */
 	const size_t *gmap;
 	uint32_t *found;
 	size_t threads;
@@ -130,6 +134,10 @@ static void lookup_job(void *arg, size_t k)
 	for (size_t e = lo; e < hi; e++) {
 		const struct jt_map_ent *en = &l->from->ent[e];
 		uint32_t gid, id;
+		if (e >= l->skip_lo && e < l->skip_hi) {
+			l->found[e] = UINT32_MAX;
+			continue;
+		}
 		memcpy(&gid, en->key, sizeof gid);
 		id = (uint32_t)l->gmap[gid];
 		const char *key = en->key;
@@ -149,10 +157,13 @@ static void lookup_job(void *arg, size_t k)
 	}
 }
 
-static uint32_t *lookup(const struct jt_map *from, const struct jt_map *into, const size_t *gmap, size_t threads)
+static uint32_t *lookup(const struct jt_map *from, const struct jt_map *into, const size_t *gmap, size_t threads,
+		       size_t skip_lo, size_t skip_hi)
 {
 	struct lookup l;
 	memset(&l, 0, sizeof l);
+	l.skip_lo = skip_lo;
+	l.skip_hi = skip_hi;
 	l.from = from;
 	l.into = into;
 	l.gmap = gmap;
@@ -172,43 +183,107 @@ static uint32_t *lookup(const struct jt_map *from, const struct jt_map *into, co
 	return l.found;
 }
 
-static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last);
+static int merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last);
 
-void jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
+int jt_agg_merge(struct jt_agg *a, struct jt_agg *b)
 {
-	merge(a, b, 1, 0);
+	return merge(a, b, 1, 0);
 }
 
-void jt_agg_merge_last(struct jt_agg *a, struct jt_agg *b, size_t threads)
+int jt_agg_merge_last(struct jt_agg *a, struct jt_agg *b, size_t threads)
 {
 	/* a --partial writes its sets and keys; past --memory they are spilled */
-	merge(a, b, threads, threads > 1 && !a->o.partial && !a->ps && !b->ps);
+	return merge(a, b, threads, threads > 1 && !a->o.partial && !a->ps && !b->ps);
 }
 
-static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
+void kpi_key_run(struct jt_agg *a, const char *k, size_t n)
+{
+	int up = 1;
+	if (!a->khave) {
+		a->khave = 1;
+		jt_buf_add(&a->kfirst, k, n);
+	} else {
+		up = jt_bytes_cmp(k, n, a->klast.p, a->klast.len) > 0;
+	}
+	jt_buf_reset(&a->klast);
+	jt_buf_add(&a->klast, k, n);
+	a->kunsorted |= !up;
+	if (!a->defer || a->spec == SPEC_OFF) {
+		return;
+	} else if (a->spec == SPEC_DIRECT) {
+		if (!up) {	/* out of order: the keys new from now on wait for the merge */
+			a->spec = SPEC_OFF;
+			a->e_hi = a->per.n;
+		}
+	} else if (!up) {
+		a->streak = 0;
+	} else if (++a->streak >= SPEC_RUNS) {
+		a->spec = SPEC_DIRECT;
+		a->e_lo = a->per.n;	/* this run's key, when new, is the first */
+		a->e_hi = SIZE_MAX;
+		jt_buf_add(&a->dfirst, k, n);
+	}
+}
+
+/* 1 when b's direct keys (kpi_direct) may be in a: they took values a's
+ * rows came before. A sorted a whose last key is below b's first direct key
+ * has none of them; else they are looked up. Past --memory the keys are in
+ * spill files: b is read again. */
+static int direct_conflict(struct jt_agg *a, struct jt_agg *b, const size_t *gmap)
+{
+	size_t lo = b->e_lo, hi = b->e_hi < b->per.n ? b->e_hi : b->per.n;
+	if (b->redo)
+		return 1;
+	if (!b->defer || lo >= hi)
+		return 0;
+	if (a->ps || b->ps)
+		return 1;
+	if (a->per.n == 0 || (!a->kunsorted && a->khave &&
+			      jt_bytes_cmp(a->klast.p, a->klast.len, b->dfirst.p, b->dfirst.len) < 0))
+		return 0;
+	for (size_t e = lo; e < hi; e++) {
+		uint32_t gid;
+		memcpy(&gid, b->per.ent[e].key, sizeof gid);
+		regroup(a, &b->per.ent[e], (uint32_t)gmap[gid]);
+		if (jt_map_find(&a->per, a->tmp.p, a->tmp.len) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* After b merged into a: the key runs of both, in file order. */
+static void key_runs_merged(struct jt_agg *a, const struct jt_agg *b)
+{
+	if (!b->khave)
+		return;
+	if (!a->khave)
+		jt_buf_add(&a->kfirst, b->kfirst.p, b->kfirst.len);
+	else if (jt_bytes_cmp(b->kfirst.p, b->kfirst.len, a->klast.p, a->klast.len) <= 0)
+		a->kunsorted = 1;
+	a->kunsorted |= b->kunsorted;
+	a->khave = 1;
+	jt_buf_reset(&a->klast);
+	jt_buf_add(&a->klast, b->klast.p, b->klast.len);
+}
+
+static int merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 {
 	if (!b->bound)
-		return;
+		return 0;
 	if (a->counted)
 		jt_die("internal error: a merge after the last one");
 	size_t *gmap = jt_xmalloc((b->groups.n ? b->groups.n : 1) * sizeof *gmap);
-	for (size_t g = 0; g < b->groups.n; g++)	/* in b's first-seen order: a's stays the file's */
+	/* in b's first-seen order: a's stays the file's (and a read of b's rows
+	 * again would add them in that order too) */
+	for (size_t g = 0; g < b->groups.n; g++)
 		gmap[g] = kpi_group_id(a, b->groups.ent[g].key, b->groups.ent[g].len);
+	if (direct_conflict(a, b, gmap)) {
+		free(gmap);
+		return 1;
+	}
 	for (size_t g = 0; g < b->groups.n; g++)
 		for (size_t i = 0; i < a->nk; i++)
 			kst_merge(&a->k[i], &a->st[gmap[g] * a->nk + i], &b->st[g * b->nk + i]);
-	for (size_t i = 0; last && i < a->nk; i++) {	/* counted, not added */
-		const struct jt_map *m = &b->k[i].set;
-		if (!m->n)
-			continue;
-		uint32_t *found = lookup(m, &a->k[i].set, gmap, threads);
-		for (size_t e = 0; e < m->n; e++) {
-			uint32_t gid;
-			memcpy(&gid, m->ent[e].key, sizeof gid);
-			a->st[gmap[gid] * a->nk + i].n += found[e] == UINT32_MAX;
-		}
-		free(found);
-	}
 	for (size_t i = 0; !last && i < a->nk; i++) {
 		const struct jt_map *m = &b->k[i].set;
 		for (size_t e = 0; e < m->n; e++) {
@@ -233,14 +308,14 @@ static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 	 * (b took each KPI of a key once), and is counted for its group. */
 	size_t *emap = jt_xmalloc((b->per.n ? b->per.n : 1) * sizeof *emap);
 	if (last && b->per.n) {
-		uint32_t *found = lookup(&b->per, &a->per, gmap, threads);
+		uint32_t *found = lookup(&b->per, &a->per, gmap, threads, b->e_lo, b->e_hi);
 		a->per_more = jt_xcalloc(a->groups.n ? a->groups.n : 1, sizeof *a->per_more);
 		for (size_t e = 0; e < b->per.n; e++) {
 			uint32_t gid;
 			memcpy(&gid, b->per.ent[e].key, sizeof gid);
 			emap[e] = found[e] == UINT32_MAX ? SIZE_MAX : found[e];
 			a->per_more[gmap[gid]] += found[e] == UINT32_MAX;
-			if (found[e] == UINT32_MAX && b->defer)
+			if (found[e] == UINT32_MAX && b->defer && !kpi_direct(b, e))
 				kpi_take_first(a, gmap[gid], b->per.ent[e].key + sizeof gid,
 					       b->per.ent[e].len - sizeof gid, NULL);
 		}
@@ -254,7 +329,10 @@ static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 		emap[e] = jt_map_put(&a->per, a->tmp.p, a->tmp.len, 0, &isnew);
 		if (isnew) {
 			kpi_done_room(&a->per_done, &a->per_cap, emap[e], a->per_bytes);
-			if (b->defer)
+			if (b->defer && kpi_direct(b, e))	/* what it took at once */
+				memcpy(a->per_done + emap[e] * a->per_bytes, b->per_done + e * b->per_bytes,
+				       a->per_bytes);
+			else if (b->defer)
 				kpi_take_first(a, gmap[gid], a->tmp.p + sizeof gid, a->tmp.len - sizeof gid,
 					       a->per_done + emap[e] * a->per_bytes);
 		}
@@ -273,9 +351,25 @@ static void merge(struct jt_agg *a, struct jt_agg *b, size_t threads, int last)
 		const char *v = x->len ? b->tkbytes.p + (size_t)x->v : "";
 		kpi_take(a, &a->st[gmap[gid] * a->nk + x->ki], gmap[gid], x->ki, &p, v, x->len, b->first_src);
 	}
+	/* b's sets, counted, not added, after the values kept for the merge went
+	 * into a's (a direct key's value may be one of them) */
+	for (size_t i = 0; last && i < a->nk; i++) {
+		const struct jt_map *m = &b->k[i].set;
+		if (!m->n)
+			continue;
+		uint32_t *found = lookup(m, &a->k[i].set, gmap, threads, 0, 0);
+		for (size_t e = 0; e < m->n; e++) {
+			uint32_t gid;
+			memcpy(&gid, m->ent[e].key, sizeof gid);
+			a->st[gmap[gid] * a->nk + i].n += found[e] == UINT32_MAX;
+		}
+		free(found);
+	}
 	free(emap);
 	free(gmap);
+	key_runs_merged(a, b);
 	a->counted |= last;
+	return 0;
 }
 
 /* ---------- --per past --memory ---------- */
@@ -378,6 +472,11 @@ static void prec_end(struct jt_agg *a, size_t p)
 /* The --per state to the spill file; from now on rows go there too. */
 void kpi_pspill_begin(struct jt_agg *a)
 {
+	/* a later part's spill holds no value taken at once: one that took
+	 * some is read again at the merge */
+	if (a->defer && a->e_hi > a->e_lo)
+		a->redo = 1;
+	a->spec = SPEC_OFF;
 	struct pspill *ps = jt_xcalloc(1, sizeof *ps);
 	a->ps = ps;
 	ps->src = jt_xcalloc(1, sizeof *ps->src);

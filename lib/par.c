@@ -397,6 +397,20 @@ static void read_one(void *arg, size_t k)
 			      sizeof p->errmsg, &p->errline) != 0;
 }
 
+void jt_par_part_again(const char *path, const struct jt_common *c, const struct jt_split *sp,
+			const struct jt_header *h, size_t k, jt_record_fn *rf, void *ctx, struct jt_rejects **rj_at)
+{
+	struct jt_rejects *rj = *rj_at;
+	volatile int stop = 0;
+	unsigned long long lines = 0, errline = 0;
+	char errmsg[512];
+	*rj_at = jt_rejects_deferred(c, &stop);	/* counted and shown the first time */
+	struct jt_part pt = { sp->start[k], sp->start[k + 1], h, &stop, &lines, NULL, 0, 0 };
+	(void)jt_read_part(path, &c->dialect, *rj_at, jt_par_no_header, rf, ctx, &pt, errmsg, sizeof errmsg, &errline);
+	jt_rejects_free(*rj_at);
+	*rj_at = rj;
+}
+
 void jt_par_parts(const char *path, const struct jt_common *c, struct jt_rejects *rj, const struct jt_split *sp,
 		  const struct jt_header *h, unsigned long long hlines, jt_record_fn *rf, struct jt_par_part *parts)
 {

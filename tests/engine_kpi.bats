@@ -280,6 +280,50 @@ MEM=$'-j 1 --memory 1M\n-j 2 --memory 1M\n-j 7 --memory 1M\n-j 3 --memory 2M'
 	printf 'g,count,n,n_missing\na,2,2,0\nb,2,2,0\n' | cmp - "$T/got"
 }
 
+@test "engine_kpi: jkpi -j --per: a later part in key order takes its keys' values at once, and is read again when they were not new" {
+	# each customer's rows carry different values, so the first row with a
+	# value must win: -j 1 is the reference. A later part whose key runs go
+	# up 64 times in a row takes the values of its new keys at once; the
+	# merge checks they are new to the parts before (at once when those were
+	# in order, below its first such key; else one by one), and when one is
+	# not, reads the part again after them. Shapes: in key order (customers
+	# cut between parts), in order twice (a later part's keys all seen
+	# before: read again), out of order then in order with new keys, out of
+	# order then in order with old keys, in order with a few rows out of
+	# order later, and shuffled.
+	awk 'BEGIN {
+		srand(17)
+		print "customer,g,v,w"
+		for (c = 0; c < 2500; c++) {
+			n = 1 + int(rand() * 6)
+			for (k = 0; k < n; k++)
+				printf "c%05d,g%d,%s,%d\n", c, int(rand() * 4), (rand() < 0.3 ? "" : int(rand() * 11)), int(rand() * 1000)
+		}
+	}' >"$T/body"
+	local h="customer,g,v,w"
+	{ echo "$h"; tail -n +2 "$T/body"; } >"$T/sorted.csv"
+	{ echo "$h"; tail -n +2 "$T/body"; tail -n +2 "$T/body" | awk -F, -v OFS=, '{ $3 = ($3 == "" ? 5 : 10 - $3); print }'; } >"$T/twice.csv"
+	{ echo "$h"; tail -n +2 "$T/body" | awk -F, '$1 < "c01250"' | sort -t, -k4,4n; tail -n +2 "$T/body" | awk -F, '$1 >= "c01250"'; } >"$T/newafter.csv"
+	{ echo "$h"; tail -n +2 "$T/body" | awk 'NR % 2' | sort -t, -k4,4n; tail -n +2 "$T/body" | awk 'NR % 2 == 0'; } >"$T/oldafter.csv"
+	{ echo "$h"; tail -n +2 "$T/body"; tail -n +2 "$T/body" | awk -F, -v OFS=, 'NR % 97 == 0 { $3 = 3; print }'; } >"$T/latefew.csv"
+	{ echo "$h"; tail -n +2 "$T/body" | awk 'BEGIN { srand(3) } { print rand() "\t" $0 }' | sort -k1,1 | cut -f2-; } >"$T/shuffled.csv"
+	local k='count,distinct:customer,nps:v,mean:v,p50:w,min:w,max:w,distinct:w' in args
+	for in in sorted twice newafter oldafter latefew shuffled; do
+		jkpi -q -j 1 -g g --per customer -k "$k" "$T/$in.csv" >"$T/ref"
+		[ "$(wc -l <"$T/ref")" = 5 ]
+		for args in "-j 2" "-j 3" "-j 7" "-j 2 --memory 1M" "-j 3 --partial"; do
+			# shellcheck disable=SC2086
+			jkpi -q $args -g g --per customer -k "$k" "$T/$in.csv" >"$T/got"
+			if [ "$args" = "-j 3 --partial" ]; then
+				jkpi -q -j 1 --partial -g g --per customer -k "$k" "$T/$in.csv" >"$T/ref.p"
+				cmp "$T/ref.p" "$T/got" || { echo "$in with $args differs" >&2; return 1; }
+			else
+				cmp "$T/ref" "$T/got" || { echo "$in with $args differs" >&2; diff "$T/ref" "$T/got" >&2; return 1; }
+			fi
+		done
+	done
+}
+
 @test "engine_kpi: jkpi -j: two input files are one file joined" {
 	head -n 9001 "$F/touches.csv" >"$T/a.csv"
 	{ head -n 1 "$F/touches.csv"; tail -n +9002 "$F/touches.csv"; } >"$T/b.csv"
