@@ -504,7 +504,7 @@ static void sorts(void)
 					    shape == 2 ? (jt_i128)i :
 					    shape == 3 ? (jt_i128)(n - i) :
 					    shape == 4 ? (jt_i128)(i < n / 2 ? i : n - i) :
-							 ((jt_i128)(long long)x << 60) - (jt_i128)(x % 7);
+							 (jt_i128)(long long)x * ((jt_i128)1 << 60) - (jt_i128)(x % 7);
 				a[i] = b[i] = v;
 			}
 			jt_sort_i128(a, n);
