@@ -166,7 +166,6 @@ struct jt_agg {
 	uint32_t streak;
 	size_t e_lo, e_hi;
 	struct jt_buf dfirst;
-	int redo;	/* it spilled after taking values at once: read it again */
 	struct { uint32_t e, run; } *pk;
 	size_t pk_cap;
 

@@ -228,20 +228,17 @@ void kpi_key_run(struct jt_agg *a, const char *k, size_t n)
 
 /* 1 when b's direct keys (kpi_direct) may be in a: they took values a's
  * rows came before. A sorted a whose last key is below b's first direct key
- * has none of them; else they are looked up. Past --memory the keys are in
- * spill files: b is read again. */
+ * has none of them; else they are looked up, or, past --memory (the keys in
+ * spill files), b is read again. */
 static int direct_conflict(struct jt_agg *a, struct jt_agg *b, const size_t *gmap)
 {
 	size_t lo = b->e_lo, hi = b->e_hi < b->per.n ? b->e_hi : b->per.n;
-	if (b->redo)
-		return 1;
-	if (!b->defer || lo >= hi)
+	if (!b->defer || b->e_hi <= b->e_lo || (!b->ps && lo >= hi))
+		return 0;	/* none */
+	if (!a->khave || (!a->kunsorted && jt_bytes_cmp(a->klast.p, a->klast.len, b->dfirst.p, b->dfirst.len) < 0))
 		return 0;
 	if (a->ps || b->ps)
 		return 1;
-	if (a->per.n == 0 || (!a->kunsorted && a->khave &&
-			      jt_bytes_cmp(a->klast.p, a->klast.len, b->dfirst.p, b->dfirst.len) < 0))
-		return 0;
 	for (size_t e = lo; e < hi; e++) {
 		uint32_t gid;
 		memcpy(&gid, b->per.ent[e].key, sizeof gid);
@@ -473,10 +470,10 @@ static void prec_end(struct jt_agg *a, size_t p)
 /* The --per state to the spill file; from now on rows go there too. */
 void kpi_pspill_begin(struct jt_agg *a)
 {
-	/* a later part's spill holds no value taken at once: one that took
-	 * some is read again at the merge */
-	if (a->defer && a->e_hi > a->e_lo)
-		a->redo = 1;
+	/* a later part's keys that took their values at once go as the first
+	 * part's do (their KPI bits, no values); none come after */
+	if (a->e_hi > a->per.n)
+		a->e_hi = a->per.n;
 	a->spec = SPEC_OFF;
 	struct pspill *ps = jt_xcalloc(1, sizeof *ps);
 	a->ps = ps;
@@ -496,8 +493,9 @@ void kpi_pspill_begin(struct jt_agg *a)
 		const char *key = a->per.ent[e].key + sizeof gid;
 		size_t klen = a->per.ent[e].len - sizeof gid;
 		memcpy(&gid, a->per.ent[e].key, sizeof gid);
-		size_t p = prec_begin(a, gid, key, klen, a->defer ? NULL : a->per_done + e * a->per_bytes, nfirst);
-		for (size_t i = 0; nfirst && i < a->nk; i++) {
+		int held = a->defer && !kpi_direct(a, e);	/* its values wait for the merge */
+		size_t p = prec_begin(a, gid, key, klen, held ? NULL : a->per_done + e * a->per_bytes, held ? nfirst : 0);
+		for (size_t i = 0; held && nfirst && i < a->nk; i++) {
 			if (!kpi_first_row(&a->k[i]))
 				continue;
 			struct parsed v = { a->k[i].kind == K_COUNT || !kpi_blank(key, klen), 0, 0 };
