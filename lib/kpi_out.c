@@ -56,25 +56,16 @@ static void qsort_job(void *arg, size_t k)
 
 void jt_agg_sort(struct jt_agg *a, size_t threads)
 {
-	struct qsorts q = { NULL, 0, 0 };
-	size_t total = 0;
 	jt_agg_finish(a);	/* --per past --memory: the spilled keys' values come in here */
-	for (size_t g = 0; g < a->groups.n; g++)
-		for (size_t i = 0; i < a->nk; i++) {
-			struct kst *s = &a->st[g * a->nk + i];
-			if (!s->sk && !s->sorted && s->vn > 1)
-				q.n++, total += s->vn;
+	size_t all = a->groups.n * a->nk, total = 0;
+	struct qsorts q = { jt_xmalloc((all ? all : 1) * sizeof *q.st), 0, 0 };
+	for (size_t j = 0; j < all; j++) {
+		struct kst *s = &a->st[j];
+		if (!s->sk && !s->sorted && s->vn > 1) {
+			q.st[q.n++] = s;
+			total += s->vn;
 		}
-	if (q.n == 0)
-		return;
-	q.st = jt_xmalloc(q.n * sizeof *q.st);
-	q.n = 0;
-	for (size_t g = 0; g < a->groups.n; g++)
-		for (size_t i = 0; i < a->nk; i++) {
-			struct kst *s = &a->st[g * a->nk + i];
-			if (!s->sk && !s->sorted && s->vn > 1)
-				q.st[q.n++] = s;
-		}
+	}
 	if (threads > q.n)
 		threads = q.n;
 	jt_par_run(total < 65536 ? 1 : threads, qsort_job, &q);
