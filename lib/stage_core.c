@@ -302,13 +302,13 @@ static void write_round(void *arg)
 {
 	struct proc *pc = arg;
 	struct jt_buf *ob = &pc->ob[(pc->set ^ 1) * JT_MAXJOBS];
-	for (size_t j = 0; j < pc->held; j++) {
+	for (size_t j = 0; j < pc->unwritten; j++) {
 		jt_out_write(pc->r->out, ob[j].p, ob[j].len);
 		ob[j].len = 0;
 	}
-	if (pc->held)
+	if (pc->unwritten)
 		jt_out_flush(pc->r->out);
-	pc->held = 0;
+	pc->unwritten = 0;
 }
 
 /* Every customer of ranks [lo, hi), in order, on the threads when the view
@@ -365,7 +365,7 @@ void jt_stage_process(struct proc *pc)
 		/* the round before is written while the threads work on this one */
 		pc->set ^= 1;
 		jt_par_run_beside(T, round_job, pc, write_round, pc);
-		pc->held = T;
+		pc->unwritten = T;
 		c = e;
 	}
 	pc->set ^= 1;

@@ -256,7 +256,7 @@ struct proc {
 	struct jt_buf *ob;	/* each thread's output of a round, two sets (one being
 			 * written while the threads fill the other), kept */
 	int set;	/* the set the threads fill */
-	size_t held;	/* buffers of the other set still to write */
+	size_t unwritten;	/* buffers of the other set still to write */
 	struct tch **one, **tmp;
 	size_t onecap;
 };

@@ -223,10 +223,7 @@ static int past_budget(struct part *p)
 	struct jt_stagerun *r = p->r;
 	uint64_t b = held_bytes(p), step = r->budget / 16 < (1 << 20) ? r->budget / 16 : 1 << 20;
 	if (b >= p->told + step || b < p->told) {
-		if (b >= p->told)
-			__atomic_add_fetch(&r->held, b - p->told, __ATOMIC_RELAXED);
-		else
-			__atomic_sub_fetch(&r->held, p->told - b, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&r->held, b - p->told, __ATOMIC_RELAXED);	/* modulo 2^64: a drop too */
 		p->told = b;
 	}
 	return __atomic_load_n(&r->held, __ATOMIC_RELAXED) - p->told + b > held_most(r);
