@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "jt_err.h"
+#include "jt_hash.h"
 #include "jt_itab.h"
 #include "jt_mem.h"
 
@@ -215,6 +216,68 @@ uint32_t jt_itab_find(const struct jt_itab *t, const void *key, size_t len)
 		return UINT32_MAX;
 	size_t at;
 	return probe(t, key, len, jt_hash_bytes(key, len), &at);
+}
+
+/* ---- the keys in byte order ---------------------------------------------------------- */
+
+/* Bytes [d, d + 8) of k (zero past its end) as a number in byte order, its
+ * top bit flipped (the values are signed), above the bytes left (up to 9)
+ * and id. */
+static jt_i128 order_value(const char *k, size_t len, size_t d, uint32_t id)
+{
+	uint64_t c = load8(k + d, len - d);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	c = __builtin_bswap64(c);
+#endif
+	size_t rest = len - d < 9 ? len - d : 9;
+	return (jt_i128)((unsigned __int128)(c ^ (uint64_t)1 << 63) << 64 | (uint64_t)rest << 32 | id);
+}
+
+/* v[0..n): keys equal in their first d bytes, each longer than d. Values
+ * equal but for the id are keys that go on past d + 8 with the same 8
+ * bytes: those are sorted again, 8 bytes further, and given back their
+ * values (the same above the id). */
+static void order_from(const struct jt_itab *t, jt_i128 *v, size_t n, size_t d)
+{
+	jt_sort_i128(v, n);
+	for (size_t a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n && v[b] >> 32 == v[a] >> 32; b++)
+			;
+		if (b - a < 2)
+			continue;	/* distinct keys: equal values are longer than d + 8 */
+		jt_i128 above = v[a] >> 32 << 32;
+		for (size_t i = a; i < b; i++) {
+			size_t len;
+			uint32_t id = (uint32_t)v[i];
+			const char *k = jt_itab_key(t, id, &len);
+			v[i] = order_value(k, len, d + 8, id);
+		}
+		order_from(t, v + a, b - a, d + 8);
+		for (size_t i = a; i < b; i++)
+			v[i] = above | (uint32_t)v[i];
+	}
+}
+
+void jt_itab_order(const struct jt_itab *t, jt_i128 *v)
+{
+	for (uint32_t i = 0; i < t->n; i++) {
+		size_t len;
+		const char *k = jt_itab_key(t, i, &len);
+		v[i] = order_value(k, len, 0, i);
+	}
+	order_from(t, v, t->n, 0);
+}
+
+int jt_itab_order_cmp(const struct jt_itab *ta, jt_i128 a, const struct jt_itab *tb, jt_i128 b)
+{
+	jt_i128 x = a >> 32, y = b >> 32;
+	if (x != y)
+		return x < y ? -1 : 1;
+	if ((uint32_t)((uint64_t)a >> 32) < 9)
+		return 0;	/* the same bytes, all of them */
+	size_t la, lb;
+	const char *ka = jt_itab_key(ta, (uint32_t)a, &la), *kb = jt_itab_key(tb, (uint32_t)b, &lb);
+	return jt_bytes_cmp(ka, la, kb, lb);
 }
 
 void jt_itab_clear(struct jt_itab *t)

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jt_num.h"
+
 struct jt_islot {
 	uint32_t id1;	/* id + 1; 0: empty */
 	uint32_t tag;	/* hash bits 40-63 in bits 8-31, the length (255: 255 or more) in 0-7 */
@@ -67,6 +69,15 @@ static inline const char *jt_itab_key(const struct jt_itab *t, uint32_t id, size
 	*len = l;
 	return k;
 }
+/* The keys in byte order (as jt_bytes_cmp): v[0..t->n) gets one value a
+ * key, ascending, the key's id in its low 32 bits. Above them, its first 8
+ * bytes and its length up to 9: two keys' values (of any tables) order them
+ * unless those are equal with length 9 (jt_itab_order_cmp looks further).
+ * Sorted by 8 bytes at a time, the keys read in id order (as they are
+ * stored), never compared whole. */
+void jt_itab_order(const struct jt_itab *t, jt_i128 *v);
+/* Key a of table ta against key b of tb, from their jt_itab_order values. */
+int jt_itab_order_cmp(const struct jt_itab *ta, jt_i128 a, const struct jt_itab *tb, jt_i128 b);
 /* Forgets every key, keeping the slots and the newest key block (a table
  * filled again and again: no fresh pages each time). */
 void jt_itab_clear(struct jt_itab *t);

@@ -65,6 +65,13 @@ const char *jt_stage_key(const struct jt_stagerun *r, uint32_t k, size_t *len)
 
 const char *jt_stage_cust(const struct jt_stagerun *r, uint32_t c, size_t *len)
 {
+	if (r->ckey) {
+		const char *k = r->ckey[c];
+		uint32_t l;
+		memcpy(&l, k - 4, sizeof l);
+		*len = l;
+		return k;
+	}
 	return jt_itab_key(&r->cust, c - r->cust_base, len);
 }
 
@@ -166,25 +173,6 @@ void jt_stage_input(struct jt_stagerun *r, const char *path)
 	r->in[r->nin++] = jt_xstrdup(path);
 }
 
-static const struct jt_itab *cmp_tab;
-
-static int cmp_cust(const void *a, const void *b)
-{
-	size_t la, lb;
-	const char *x = jt_itab_key(cmp_tab, *(const uint32_t *)a, &la), *y = jt_itab_key(cmp_tab, *(const uint32_t *)b, &lb);
-	return jt_bytes_cmp(x, la, y, lb);
-}
-
-void jt_stage_order(const struct jt_itab *t, uint32_t *ord, uint32_t *rank)
-{
-	for (uint32_t i = 0; i < t->n; i++)
-		ord[i] = i;
-	cmp_tab = t;	/* one thread sorts */
-	qsort(ord, t->n, sizeof *ord, cmp_cust);
-	for (uint32_t i = 0; i < t->n; i++)
-		rank[ord[i]] = i;
-}
-
 /* ---- customers, one at a time ------------------------------------------------------- */
 
 /* Stable by time: ties keep the input order they came in. */
@@ -232,7 +220,7 @@ static void gather(const struct proc *pc, size_t rank, struct tch *one, size_t *
 {
 	const struct jt_stagerun *r = pc->r;
 	uint64_t a = pc->start[rank - pc->lo], b = pc->start[rank - pc->lo + 1];
-	uint32_t cust = pc->ord[rank];
+	uint32_t cust = pc->ord ? pc->ord[rank] : (uint32_t)rank;
 	size_t k = 0;
 	for (uint64_t e = a; e < b; e++) {
 		uint32_t i = pc->idx[e];
@@ -349,13 +337,13 @@ void jt_stage_process(struct proc *pc)
 		uint64_t want = round_touches(r, T) * T, got = 0, per;
 		size_t e = c;
 		while (e < pc->hi && got < want)
-			got += r->ccount[pc->ord[e++]];
+			got += r->ccount[pc->ord ? pc->ord[e++] : e++];
 		per = (got + T - 1) / T;
 		size_t k = 0, x = c;
 		pc->cut[0] = c;
 		uint64_t acc = 0;
 		for (; x < e && k + 1 < T; x++) {
-			acc += r->ccount[pc->ord[x]];
+			acc += r->ccount[pc->ord ? pc->ord[x] : x];
 			if (acc >= per * (k + 1))
 				pc->cut[++k] = x + 1;
 		}
@@ -392,55 +380,6 @@ void jt_stage_proc_free(struct proc *pc)
 	pc->onecap = 0;
 }
 
-/* In memory: the slots' touches indexed in customer order by a counting
- * sort over the input order (files, then parts), so ties stay in it. */
-static void process_memory(struct jt_stagerun *r, uint32_t *ord, uint32_t *rank)
-{
-	struct proc pc;
-	memset(&pc, 0, sizeof pc);
-	pc.r = r;
-	pc.ord = ord;
-	pc.lo = 0;
-	pc.hi = r->cust.n;
-	size_t nc = r->cust.n, nf = r->nseg;
-	uint64_t total = 0;
-	for (size_t k = 0; k < r->nparts; k++) {
-		pc.slotbase[k] = total;
-		total += r->parts[k]->nt;
-	}
-	pc.slotbase[r->nparts] = total;
-	for (size_t k = r->nparts + 1; k <= JT_MAXJOBS; k++)
-		pc.slotbase[k] = UINT64_MAX;
-	if (total >= UINT32_MAX)
-		jt_die("more than %lu touches held at once, the most jstage keeps", (unsigned long)UINT32_MAX - 1);
-	pc.start = jt_xcalloc(nc + 2, sizeof *pc.start);
-	for (size_t c = 0; c < nc; c++) {
-		pc.start[rank[c] + 1] = r->ccount[c];
-		if (r->ccount[c] > pc.maxn)
-			pc.maxn = r->ccount[c];
-	}
-	for (size_t c = 0; c < nc; c++)
-		pc.start[c + 1] += pc.start[c];
-	uint64_t *fill = jt_xmalloc((nc + 1) * sizeof *fill);
-	memcpy(fill, pc.start, (nc + 1) * sizeof *fill);
-	pc.idx = jt_xmalloc((total + 1) * sizeof *pc.idx);
-	for (size_t f = 0; f < nf; f++)
-		for (size_t k = 0; k < r->nparts; k++) {
-			const struct part *p = r->parts[k];
-			for (uint64_t i = p->seg[f]; i < p->seg[f + 1]; i++) {
-				uint32_t c = p->tv[i].cust;
-				if (k)
-					c = p->cmap[c];
-				pc.idx[fill[rank[c]]++] = (uint32_t)(pc.slotbase[k] + i);
-			}
-		}
-	free(fill);
-	jt_stage_process(&pc);
-	jt_stage_proc_free(&pc);
-	free(pc.start);
-	free(pc.idx);
-}
-
 /* ---- the run ------------------------------------------------------------------------ */
 
 int jt_stage_run(struct jt_stagerun *r, FILE *out)
@@ -466,7 +405,9 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 	} else if (r->h) {
 		jt_stage_merge_slots(r);
 		r->as_of = r->o.has_as_of ? r->o.as_of : r->maxt;
-		size_t nc = r->cust.n;
+		size_t nc = 0;
+		for (size_t k = 0; k < r->nparts; k++)
+			nc += r->parts[k]->ct->n;
 		if (r->o.mode == JT_SM_CUSTOMERS && (nc || r->spilled))
 			jt_customers_header(r, &r->main);
 		if (r->o.mode == JT_SM_ANNOTATE && (nc || r->spilled))
@@ -474,11 +415,7 @@ int jt_stage_run(struct jt_stagerun *r, FILE *out)
 		if (r->spilled) {
 			jt_stage_spilled(r);
 		} else {
-			uint32_t *ord = jt_xmalloc((nc + 1) * sizeof *ord), *rank = jt_xmalloc((nc + 1) * sizeof *rank);
-			jt_stage_order(&r->cust, ord, rank);
-			process_memory(r, ord, rank);
-			free(ord);
-			free(rank);
+			jt_stage_memory(r);
 		}
 	}
 	r->customers += r->main.customers;
@@ -528,6 +465,7 @@ void jt_stage_free(struct jt_stagerun *r)
 	jt_itab_free(&r->grps);
 	jt_itab_free(&r->done);
 	free(r->ccount);
+	free(r->ckey);
 	jt_buf_free(&r->bgname);
 	if (r->main.of)
 		jt_vctx_free(&r->main);

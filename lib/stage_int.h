@@ -1,6 +1,7 @@
 /* stage_int.h — jstage inside: what the core (stage_core.c, the reading in
- * stage_read.c, the spill in stage_spill.c) and the views (the other
- * stage_*.c) share. Not a public header.
+ * stage_read.c, the customers' order in memory in stage_order.c, the spill
+ * in stage_spill.c) and the views (the other stage_*.c) share. Not a public
+ * header.
  *
  * The core reads the touch stream (several threads over parts of a regular
  * file, or over chunks of a pipe), keeps each touch as a 32-byte struct tch and, when a view needs the
@@ -142,7 +143,8 @@ struct jt_stagerun {
 	struct tch *tv;
 	size_t nt, tcap;
 	struct jt_itab cust;
-	uint32_t *ccount;	/* touches per customer */
+	uint32_t *ccount;	/* touches per customer (in memory: per rank) */
+	const char **ckey;	/* in memory: each rank's id, as jt_itab_key's */
 	size_t ccap;
 	uint32_t cust_base;	/* past --memory: the ids of the partitions before this one */
 	struct jt_itab keys;	/* paths, variants */
@@ -236,14 +238,15 @@ struct part {
 	int64_t maxt;
 	uint64_t told;	/* its share of r->held */
 	/* after the read: this slot's ids in the run's tables */
-	uint32_t *cmap, *kmap, *gmap;
+	uint32_t *kmap, *gmap;
+	uint32_t *rank;	/* in memory: this slot's customers' ranks in the run (stage_order.c) */
 };
 
 /* Where the touches of each customer are, in customer order: in memory
  * (idx into the slots' arrays) or in a partition loaded from a spill file. */
 struct proc {
 	struct jt_stagerun *r;
-	uint32_t *ord;	/* rank -> customer */
+	uint32_t *ord;	/* rank -> customer; NULL: the ranks are the customers */
 	uint64_t *start;	/* rank - lo -> first entry in idx */
 	uint32_t *idx;
 	size_t lo, hi;	/* ranks at hand */
@@ -271,8 +274,11 @@ void jt_stage_part_free(struct part *p);
 /* ---- the core for the spill (stage_core.c) ---- */
 /* One customer's touches t[0..n) (tmp: room for n) to the view. */
 void jt_stage_customer_done(struct jt_stagerun *r, struct vctx *v, struct tch *t, size_t n, struct tch *tmp);
+/* ---- in memory (stage_order.c) ---- */
 /* ord: the customers of t by id (bytes), rank its inverse. */
 void jt_stage_order(const struct jt_itab *t, uint32_t *ord, uint32_t *rank);
+/* After a read that held everything: every customer, in id order, to the views. */
+void jt_stage_memory(struct jt_stagerun *r);
 /* Every customer of ranks [pc->lo, pc->hi), in order, to the views. */
 void jt_stage_process(struct proc *pc);
 void jt_stage_proc_free(struct proc *pc);

@@ -60,7 +60,7 @@ void jt_stage_part_free(struct part *p)
 	for (size_t k = 0; p->flag && k < p->r->noc; k++)
 		memo_free(&p->flag[k]);
 	free(p->flag);
-	free(p->cmap);
+	free(p->rank);
 	free(p->kmap);
 	free(p->gmap);
 	free(p);
@@ -547,23 +547,8 @@ void jt_stage_merge_slots(struct jt_stagerun *r)
 			r->maxt = p->maxt;
 		if (k == 0)
 			continue;
-		if (!r->spilled)	/* spilled touches carry their customer's id */
-			p->cmap = remap(&r->cust, &p->cust);
 		p->kmap = remap(&r->keys, &p->keys);
 		p->gmap = remap(&r->grps, &p->grps);
-	}
-	if (r->spilled)
-		return;
-	size_t nc = r->cust.n;
-	r->ccount = jt_xcalloc(nc + 1, sizeof *r->ccount);
-	r->ccap = nc + 1;
-	for (size_t k = 0; k < r->nparts; k++) {
-		struct part *p = r->parts[k];
-		size_t n = k ? p->cust.n : r->cust.n;
-		for (size_t c = 0; c < n && c < p->ccap; c++) {
-			uint32_t g = k ? p->cmap[c] : (uint32_t)c;
-			r->ccount[g] += p->cnt[c];
-		}
 	}
 }
 

@@ -9,6 +9,8 @@
 
 #include "jt.h"
 #include "jt_clv.h"
+#include "jt_hash.h"
+#include "jt_itab.h"
 #include "jt_stats.h"
 #include "jt_tz.h"
 
@@ -515,10 +517,77 @@ static void sorts(void)
 	free(b);
 }
 
+static const struct jt_itab *cmp_keys_tab;
+
+static int cmp_keys(const void *x, const void *y)
+{
+	size_t la, lb;
+	const char *a = jt_itab_key(cmp_keys_tab, *(const uint32_t *)x, &la), *b = jt_itab_key(cmp_keys_tab, *(const uint32_t *)y, &lb);
+	return jt_bytes_cmp(a, la, b, lb);
+}
+
+/* jt_itab_order against qsort by jt_bytes_cmp: keys of 0 to 40 bytes over
+ * a small alphabet with NUL and 0xff, most with one of a few long common
+ * prefixes (ties at 8, 16 and 24 bytes, a key a prefix of another); and
+ * jt_itab_order_cmp of two tables' keys against jt_bytes_cmp. */
+static void key_orders(void)
+{
+	static const char alpha[] = { 0, 1, 'a', 'b', 'z', (char)0x7f, (char)0x80, (char)0xff };
+	static const char *const pre[] = { "", "customer_", "customer_00000", "C0", "customer_0000000000000000" };
+	struct jt_itab t[2] = { JT_ITAB_INIT, JT_ITAB_INIT };
+	unsigned long long x = 2463534242ULL;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < 30000; i++) {
+			char key[80];
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			const char *p = pre[x % 5];
+			size_t pl = strlen(p), n = (x >> 8) % 12;
+			memcpy(key, p, pl);
+			for (size_t j = 0; j < n; j++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				key[pl + j] = alpha[x % 8];
+			}
+			jt_itab_put(&t[k], key, pl + n, NULL);
+		}
+	jt_i128 *v[2];
+	for (int k = 0; k < 2; k++) {
+		size_t n = t[k].n;
+		v[k] = malloc((n + 1) * sizeof *v[k]);
+		uint32_t *ord = malloc((n + 1) * sizeof *ord);
+		for (uint32_t i = 0; i < n; i++)
+			ord[i] = i;
+		cmp_keys_tab = &t[k];
+		qsort(ord, n, sizeof *ord, cmp_keys);
+		jt_itab_order(&t[k], v[k]);
+		size_t bad = 0;
+		for (size_t i = 0; i < n; i++)
+			bad += (uint32_t)v[k][i] != ord[i];
+		CHECK(bad == 0, "jt_itab_order: %zu of %zu keys out of place", bad, n);
+		free(ord);
+	}
+	size_t bad = 0;
+	for (size_t i = 0; i < 200000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		jt_i128 a = v[0][x % t[0].n], b = v[1][(x >> 20) % t[1].n];
+		size_t la, lb;
+		const char *ka = jt_itab_key(&t[0], (uint32_t)a, &la), *kb = jt_itab_key(&t[1], (uint32_t)b, &lb);
+		int want = jt_bytes_cmp(ka, la, kb, lb), got = jt_itab_order_cmp(&t[0], a, &t[1], b);
+		bad += (want > 0) - (want < 0) != (got > 0) - (got < 0);
+		got = jt_itab_order_cmp(&t[0], a, &t[0], a);	/* a key and itself */
+		bad += got != 0;
+	}
+	CHECK(bad == 0, "jt_itab_order_cmp: %zu of 400000 comparisons wrong", bad);
+	for (int k = 0; k < 2; k++) {
+		free(v[k]);
+		jt_itab_free(&t[k]);
+	}
+}
+
 int main(void)
 {
 	jt_setprogname("libtest");
 	sorts();
+	key_orders();
 
 	dur("90d", 0, 7776000); dur("15m", 0, 900); dur("2h", 0, 7200); dur("1w", 0, 604800);
 	dur("30s", 0, 30); dur("45", 0, 45); dur("", -1, 0); dur("d", -1, 0); dur("5y", -1, 0);
