@@ -245,7 +245,7 @@ static void order_from(const struct jt_itab *t, jt_i128 *v, size_t n, size_t d)
 			;
 		if (b - a < 2)
 			continue;	/* distinct keys: equal values are longer than d + 8 */
-		jt_i128 above = v[a] >> 32 << 32;
+		jt_i128 above = v[a] & ~(jt_i128)0xffffffff;
 		for (size_t i = a; i < b; i++) {
 			size_t len;
 			uint32_t id = (uint32_t)v[i];
