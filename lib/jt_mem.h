@@ -8,6 +8,10 @@
 void *jt_xmalloc(size_t n);
 void *jt_xcalloc(size_t n, size_t size);
 void *jt_xrealloc(void *p, size_t n);
+/* Zeroed, on cache lines of its own (128-byte aligned, padded; free()
+ * frees it): a thread's state allocated by another thread, whose next
+ * allocations would otherwise share its lines and take turns with it. */
+void *jt_xcalloc_own(size_t size);
 /* Grow *p (holding *cap elements of size sz) to hold at least need elements. */
 void jt_xgrow(void **p, size_t *cap, size_t need, size_t sz);
 /* n zeroed bytes for a large table, freed with jt_xbig_free(p, n): past 1 MiB,

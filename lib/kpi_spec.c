@@ -225,7 +225,7 @@ static void parse_map(struct jt_agg *a, const char *arg)
 
 struct jt_agg *jt_agg_new(const struct jt_kpi_opts *o)
 {
-	struct jt_agg *a = jt_xcalloc(1, sizeof *a);
+	struct jt_agg *a = jt_xcalloc_own(sizeof *a);	/* a part's, written by its thread */
 	a->o = *o;
 	a->pivot_g = -1;
 	if (o->row_order)

@@ -27,6 +27,16 @@ void *jt_xcalloc(size_t n, size_t size)
 	return p;
 }
 
+void *jt_xcalloc_own(size_t size)
+{
+	void *p = NULL;
+	size_t n = (size + 127) / 128 * 128;
+	if (posix_memalign(&p, 128, n ? n : 128) != 0)
+		jt_die("out of memory");
+	memset(p, 0, n ? n : 128);
+	return p;
+}
+
 void *jt_xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);

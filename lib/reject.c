@@ -55,7 +55,7 @@ struct jt_rejects {
 
 struct jt_rejects *jt_rejects_new(const struct jt_common *c)
 {
-	struct jt_rejects *rj = jt_xcalloc(1, sizeof *rj);
+	struct jt_rejects *rj = jt_xcalloc_own(sizeof *rj);	/* a part's thread counts its rows in it */
 	rj->c = c;
 	return rj;
 }

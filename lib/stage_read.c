@@ -15,7 +15,7 @@
 
 static struct part *part_new(struct jt_stagerun *r, size_t k)
 {
-	struct part *p = jt_xcalloc(1, sizeof *p);
+	struct part *p = jt_xcalloc_own(sizeof *p);	/* written by its slot's thread */
 	p->r = r;
 	p->k = k;
 	p->rj = r->rj;	/* a deferred one while a file is read in parts */
