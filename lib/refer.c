@@ -33,7 +33,7 @@ struct jt_referrun *jt_refer_new(const struct jt_refer_opts *o)
 	 * buffers would grow by copying instead of remapping. */
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
-	struct jt_referrun *r = jt_xcalloc(1, sizeof *r);
+	struct jt_referrun *r = jt_xcalloc_own(sizeof *r);
 	r->o = *o;
 	if (r->o.jobs <= 0)	/* a second thread only where there is a second processor */
 		r->o.jobs = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;

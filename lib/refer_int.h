@@ -106,6 +106,7 @@ struct batch {
 	size_t kblen, kbcap;
 	int state;
 	int full;	/* the worker met more ids than jrefer links */
+	char apart[128];	/* the next batch's items on other lines */
 };
 
 struct jt_referrun {
@@ -119,10 +120,14 @@ struct jt_referrun {
 	struct jt_header *h;
 	long c_from, c_to, c_time, c_tp, c_signup, c_conv;
 	struct tcache tc[3];	/* time, signup, converted */
+	/* the main thread's fields and the worker's on lines of their own: a
+	 * line both write takes turns between the cores */
+	char apart0[128];
 	struct jt_itab ids;
 	struct node **nch;	/* node chunks */
 	struct tagg **tch;	/* touch stream: tagg chunks */
 	size_t nn, nchunks, chcap;
+	char apart1[128];
 	struct batch b[2];
 	int fill;	/* the batch being filled */
 	int threaded;

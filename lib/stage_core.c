@@ -110,9 +110,10 @@ void jt_vctx_init(struct vctx *v, FILE *fp, size_t nfields)
 	memset(v, 0, sizeof *v);
 	jt_writer_init(&v->w, fp);
 	size_t n = nfields ? nfields : 1;
-	v->of = jt_xcalloc(n, sizeof *v->of);
-	v->ol = jt_xcalloc(n, sizeof *v->ol);
-	v->num = jt_xcalloc(n, sizeof *v->num);
+	/* lines of their own: the threads' contexts are made on the main thread */
+	v->of = jt_xcalloc_own(n * sizeof *v->of);
+	v->ol = jt_xcalloc_own(n * sizeof *v->ol);
+	v->num = jt_xcalloc_own(n * sizeof *v->num);
 	v->nnum = n;
 }
 
@@ -270,8 +271,8 @@ static int row_views(const struct jt_stagerun *r)
 static void round_job(void *arg, size_t k)
 {
 	struct proc *pc = arg;
-	struct vctx *v = &pc->vc[k];
-	v->w.mem = &pc->ob[pc->set * JT_MAXJOBS + k];
+	struct vctx *v = pc->vc[k];
+	v->w.mem = pc->ob[pc->set * JT_MAXJOBS + k];
 	v->w.started = 1;	/* the header came first */
 	process_ranks(pc, pc->cut[k], pc->cut[k + 1], v, pc->one[k], pc->tmp[k]);
 	jt_writer_flush(&v->w);
@@ -289,10 +290,10 @@ static uint64_t round_touches(const struct jt_stagerun *r, size_t threads)
 static void write_round(void *arg)
 {
 	struct proc *pc = arg;
-	struct jt_buf *ob = &pc->ob[(pc->set ^ 1) * JT_MAXJOBS];
+	struct jt_buf **ob = &pc->ob[(pc->set ^ 1) * JT_MAXJOBS];
 	for (size_t j = 0; j < pc->unwritten; j++) {
-		jt_out_write(pc->r->out, ob[j].p, ob[j].len);
-		ob[j].len = 0;
+		jt_out_write(pc->r->out, ob[j]->p, ob[j]->len);
+		ob[j]->len = 0;
 	}
 	if (pc->unwritten)
 		jt_out_flush(pc->r->out);
@@ -314,8 +315,12 @@ void jt_stage_process(struct proc *pc)
 		pc->vc = jt_xcalloc(JT_MAXJOBS, sizeof *pc->vc);
 		pc->ob = jt_xcalloc(2 * JT_MAXJOBS, sizeof *pc->ob);
 		for (size_t k = 0; row_views(r) && r->jobs > 1 && k < r->jobs; k++) {
-			jt_vctx_init(&pc->vc[k], NULL, r->main.nnum);
-			pc->vc[k].w.delim = r->main.w.delim;
+			/* each thread's on lines of its own */
+			pc->vc[k] = jt_xcalloc_own(sizeof *pc->vc[k]);
+			jt_vctx_init(pc->vc[k], NULL, r->main.nnum);
+			pc->vc[k]->w.delim = r->main.w.delim;
+			pc->ob[k] = jt_xcalloc_own(sizeof *pc->ob[k]);
+			pc->ob[JT_MAXJOBS + k] = jt_xcalloc_own(sizeof *pc->ob[k]);
 		}
 	}
 	if (pc->maxn + 1 > pc->onecap) {	/* a partition's customer may have more touches */
@@ -323,8 +328,8 @@ void jt_stage_process(struct proc *pc)
 		for (size_t k = 0; k < r->jobs; k++) {
 			free(pc->one[k]);
 			free(pc->tmp[k]);
-			pc->one[k] = jt_xmalloc(pc->onecap * sizeof **pc->one);
-			pc->tmp[k] = jt_xmalloc(pc->onecap * sizeof **pc->tmp);
+			pc->one[k] = jt_xcalloc_own(pc->onecap * sizeof **pc->one);	/* written by thread k */
+			pc->tmp[k] = jt_xcalloc_own(pc->onecap * sizeof **pc->tmp);
 		}
 	}
 	if (T <= 1) {
@@ -365,16 +370,20 @@ void jt_stage_proc_free(struct proc *pc)
 	for (size_t k = 0; pc->one && k < JT_MAXJOBS; k++) {
 		free(pc->one[k]);
 		free(pc->tmp[k]);
-		if (pc->vc[k].of)
-			jt_vctx_free(&pc->vc[k]);
+		if (pc->vc[k]) {
+			pc->r->customers += pc->vc[k]->customers;
+			jt_vctx_free(pc->vc[k]);
+			free(pc->vc[k]);
+		}
 	}
-	for (size_t k = 0; pc->vc && k < JT_MAXJOBS; k++)
-		pc->r->customers += pc->vc[k].customers;
 	free(pc->one);
 	free(pc->tmp);
 	free(pc->vc);
 	for (size_t k = 0; pc->ob && k < 2 * JT_MAXJOBS; k++)
-		jt_buf_free(&pc->ob[k]);
+		if (pc->ob[k]) {
+			jt_buf_free(pc->ob[k]);
+			free(pc->ob[k]);
+		}
 	free(pc->ob);
 	pc->one = NULL;
 	pc->onecap = 0;

@@ -255,8 +255,8 @@ struct proc {
 	size_t maxn;	/* the most touches of a customer */
 	/* a round on threads */
 	size_t cut[JT_MAXJOBS + 1];
-	struct vctx *vc;
-	struct jt_buf *ob;	/* each thread's output of a round, two sets (one being
+	struct vctx **vc;	/* each on lines of its own */
+	struct jt_buf **ob;	/* each thread's output of a round, two sets (one being
 			 * written while the threads fill the other), kept */
 	int set;	/* the set the threads fill */
 	size_t unwritten;	/* buffers of the other set still to write */
