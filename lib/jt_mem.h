@@ -31,6 +31,11 @@ void *jt_xbig_try(size_t n);
  * entry before reading it): from 1 MiB to 2 MiB, a piece of a table freed
  * before where there is one. Free with jt_xbig_free(p, n). */
 void *jt_xbig_dirty(size_t n);
+/* Faults in the pages of [p, p + n) as a write would, without writing (the
+ * bytes stay as they are, so another thread may be using them): the page
+ * faults and the zeroing paid on this thread instead of the one that will
+ * use the memory. Where the system cannot (Linux before 5.14), nothing. */
+void jt_xbig_populate(void *p, size_t n);
 /* Gives the pieces kept for jt_xbig_dirty back to the system (the pool holds
  * up to 512 MiB): when a phase that freed them is over and the next one
  * allocates otherwise, so that they do not add to its peak. */

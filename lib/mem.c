@@ -93,6 +93,18 @@ void *jt_xbig_try(size_t n)
 	return a;
 }
 
+void jt_xbig_populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, e = (uintptr_t)p + n;
+	if (p && n)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);	/* older kernels: EINVAL, no harm */
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 /* The 2 MiB pieces of tables freed (a hash table's old slots as it grows),
  * kept for jt_xbig_dirty: memory used again costs no page fault and no
  * zeroing, which on a virtual machine cost more than the work on them. */

@@ -467,8 +467,11 @@ int jt_refer_run(struct jt_referrun *r, FILE *out)
 	uint64_t est = 0, budget = r->o.memory ? r->o.memory : JT_REFER_MEMORY;
 	for (size_t i = 0; i < r->nin; i++)
 		est += jt_lines_estimate(r->in[i], &r->o.c->dialect);
-	if (est > 4096)
+	if (est > 4096) {
 		jt_itab_reserve(&r->ids, (size_t)(est + est / 8), budget / 8);
+		r->slot_pop = (char *)r->ids.slot;	/* faulted in beside the worker */
+		r->slot_end = r->slot_pop + (r->ids.mask + 1) * sizeof *r->ids.slot;
+	}
 	if (r->nin == 0)
 		jt_read(NULL, &r->o.c->dialect, r->rj, jt_refer_on_header, jt_refer_on_record, r);
 	for (size_t i = 0; i < r->nin; i++) {
@@ -534,6 +537,8 @@ void jt_refer_free(struct jt_referrun *r)
 		jt_xbig_free(r->nch[i], CHUNK * sizeof **r->nch);
 		jt_xbig_free(r->tch[i], CHUNK * sizeof **r->tch);
 	}
+	for (size_t i = r->spare_out; i < r->spare_in; i++)
+		jt_xbig_free(r->spare[i % SPARES], CHUNK * sizeof **r->nch);
 	free(r->nch);
 	free(r->tch);
 	free(r->b[0].kb);

@@ -5,6 +5,7 @@
 #define REFER_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -76,6 +77,7 @@ struct tree {	/* set once the graph is whole */
  * they grow, one miss per node touched. */
 #define CHUNK_BITS 15
 #define CHUNK ((size_t)1 << CHUNK_BITS)
+#define SPARES 4
 
 /* The rows read are handled in batches: the keys hashed and their slots
  * fetched ahead of the lookups, the nodes fetched ahead of their updates, so
@@ -127,7 +129,14 @@ struct jt_referrun {
 	struct node **nch;	/* node chunks */
 	struct tagg **tch;	/* touch stream: tagg chunks */
 	size_t nn, nchunks, chcap;
+	/* node chunks the main thread faulted in for the worker, a ring: the
+	 * main thread adds at spare_in, the worker takes at spare_out */
+	struct node *spare[SPARES];
+	_Atomic size_t spare_out;
 	char apart1[128];
+	_Atomic size_t spare_in;
+	char *slot_pop;	/* the id table's slots not faulted in yet, up to slot_end */
+	char *slot_end;
 	struct batch b[2];
 	int fill;	/* the batch being filled */
 	int threaded;

@@ -8,6 +8,39 @@
 #include "jt_err.h"
 #include "refer_int.h"
 
+/* A chunk of nodes for the worker: one the main thread faulted in, else
+ * one of its own. Each node is set as made. */
+static struct node *take_spare(struct jt_referrun *r)
+{
+	size_t out = atomic_load_explicit(&r->spare_out, memory_order_relaxed);
+	if (out == atomic_load_explicit(&r->spare_in, memory_order_acquire))
+		return jt_xbig_dirty(CHUNK * sizeof **r->nch);
+	struct node *c = r->spare[out % SPARES];
+	atomic_store_explicit(&r->spare_out, out + 1, memory_order_release);
+	return c;
+}
+
+/* The main thread, between batches, while the worker interns: the page
+ * faults of the worker's memory (on a virtual machine, zeroing a fresh
+ * huge page costs more than the work done in it) taken here instead. Two
+ * node chunks ahead, and the id table's slots 4 MiB at a time. */
+static void fault_ahead(struct jt_referrun *r)
+{
+	size_t in = atomic_load_explicit(&r->spare_in, memory_order_relaxed);
+	if (in - atomic_load_explicit(&r->spare_out, memory_order_acquire) < 2) {
+		struct node *c = jt_xbig_dirty(CHUNK * sizeof *c);
+		jt_xbig_populate(c, CHUNK * sizeof *c);
+		r->spare[in % SPARES] = c;
+		atomic_store_explicit(&r->spare_in, in + 1, memory_order_release);
+	}
+	if (r->slot_pop < r->slot_end) {
+		size_t n = (size_t)(r->slot_end - r->slot_pop) < ((size_t)4 << 20) ? (size_t)(r->slot_end - r->slot_pop)
+										 : (size_t)4 << 20;
+		jt_xbig_populate(r->slot_pop, n);
+		r->slot_pop += n;
+	}
+}
+
 /* The node of an id (hash h), made when new. */
 static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n, uint64_t h)
 {
@@ -23,7 +56,7 @@ static uint32_t node_of(struct jt_referrun *r, const char *s, size_t n, uint64_t
 			r->nch = jt_xrealloc(r->nch, r->chcap * sizeof *r->nch);
 			r->tch = jt_xrealloc(r->tch, r->chcap * sizeof *r->tch);
 		}
-		r->nch[r->nchunks] = jt_xbig_dirty(CHUNK * sizeof **r->nch);	/* each node set as made */
+		r->nch[r->nchunks] = take_spare(r);
 		r->tch[r->nchunks] = r->o.referrer ? NULL : jt_xbig(CHUNK * sizeof **r->tch);
 		r->nchunks++;
 	}
@@ -447,6 +480,7 @@ static void hand_on(struct jt_referrun *r)
 	pthread_cond_broadcast(&r->cv);
 	int pending = prev->state != B_FREE;
 	pthread_mutex_unlock(&r->mu);
+	fault_ahead(r);
 	if (pending) {
 		wait_done(r, prev);
 		collect(r, prev);
