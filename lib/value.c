@@ -173,7 +173,7 @@ static void on_record(void *ctx, const char *src, const struct jt_record *rec)
 /* A run for part k > 0 of a file: r's columns, labels and options, state of its own. */
 static struct jt_valuerun *part_run(const struct jt_valuerun *r, uint64_t seq, uint64_t budget)
 {
-	struct jt_valuerun *b = jt_xcalloc(1, sizeof *b);
+	struct jt_valuerun *b = jt_xcalloc_own(sizeof *b);	/* a part's, written by its thread */
 	b->o = r->o;
 	b->tf = r->tf;
 	b->h = r->h;
