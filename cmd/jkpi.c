@@ -153,7 +153,10 @@ static void read_input(struct run *r, const char *path, size_t jobs, int last)
 		return;
 	struct run pr[JT_MAXJOBS];
 	struct jt_par_part pp[JT_MAXJOBS];
-	struct jt_period per[JT_MAXJOBS];
+	struct {	/* each part's first and last touch, written a row at a time by its thread */
+		struct jt_period p;
+		char apart[128];	/* not on a line of the next */
+	} per[JT_MAXJOBS];
 	memset(pp, 0, sp.n * sizeof *pp);
 	jt_agg_budget(r->agg, r->budget / sp.n);	/* shared by the parts */
 	for (size_t k = 0; k < sp.n; k++) {
@@ -161,9 +164,9 @@ static void read_input(struct run *r, const char *path, size_t jobs, int last)
 		if (k) {
 			pr[k].agg = jt_agg_part(r->agg, 1);
 			if (r->period) {
-				per[k] = *r->period;
-				per[k].have = 0;
-				pr[k].period = &per[k];
+				per[k].p = *r->period;
+				per[k].p.have = 0;
+				pr[k].period = &per[k].p;
 			}
 		}
 		pp[k].ctx = &pr[k];
@@ -182,7 +185,7 @@ static void read_input(struct run *r, const char *path, size_t jobs, int last)
 			jt_par_part_again(path, r->c, &sp, h, k, on_record, &rr, &rr.rj);
 		}
 		if (r->period)
-			jt_period_merge(r->period, &per[k]);
+			jt_period_merge(r->period, &per[k].p);
 	}
 	jt_agg_budget(r->agg, r->budget);
 	jt_header_free(h);
