@@ -61,13 +61,17 @@ static inline void jt_itab_prefetch(const struct jt_itab *t, uint64_t h)
 	if (t->slot)
 		__builtin_prefetch(&t->slot[jt_itab_index(t, h)]);
 }
-static inline const char *jt_itab_key(const struct jt_itab *t, uint32_t id, size_t *len)
+/* A key pointer the table handed out (t->key[id]) and its length. */
+static inline const char *jt_itab_keyp(const char *k, size_t *len)
 {
-	const char *k = t->key[id];
 	uint32_t l;
 	__builtin_memcpy(&l, k - 4, 4);
 	*len = l;
 	return k;
+}
+static inline const char *jt_itab_key(const struct jt_itab *t, uint32_t id, size_t *len)
+{
+	return jt_itab_keyp(t->key[id], len);
 }
 /* The keys in byte order (as jt_bytes_cmp): v[0..t->n) gets one value a
  * key, ascending, the key's id in its low 32 bits. Above them, its first 8

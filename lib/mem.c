@@ -30,10 +30,10 @@ void *jt_xcalloc(size_t n, size_t size)
 void *jt_xcalloc_own(size_t size)
 {
 	void *p = NULL;
-	size_t n = (size + 127) / 128 * 128;
-	if (posix_memalign(&p, 128, n ? n : 128) != 0)
+	size_t n = size ? (size + 127) / 128 * 128 : 128;
+	if (posix_memalign(&p, 128, n) != 0)
 		jt_die("out of memory");
-	memset(p, 0, n ? n : 128);
+	memset(p, 0, n);
 	return p;
 }
 

@@ -33,9 +33,8 @@ static void fault_ahead(struct jt_referrun *r)
 		r->spare[in % SPARES] = c;
 		atomic_store_explicit(&r->spare_in, in + 1, memory_order_release);
 	}
-	if (r->slot_pop < r->slot_end) {
-		size_t n = (size_t)(r->slot_end - r->slot_pop) < ((size_t)4 << 20) ? (size_t)(r->slot_end - r->slot_pop)
-										 : (size_t)4 << 20;
+	if (r->slot_pop != r->slot_end) {
+		size_t left = (size_t)(r->slot_end - r->slot_pop), n = left < ((size_t)4 << 20) ? left : (size_t)4 << 20;
 		jt_xbig_populate(r->slot_pop, n);
 		r->slot_pop += n;
 	}

@@ -65,13 +65,8 @@ const char *jt_stage_key(const struct jt_stagerun *r, uint32_t k, size_t *len)
 
 const char *jt_stage_cust(const struct jt_stagerun *r, uint32_t c, size_t *len)
 {
-	if (r->ckey) {
-		const char *k = r->ckey[c];
-		uint32_t l;
-		memcpy(&l, k - 4, sizeof l);
-		*len = l;
-		return k;
-	}
+	if (r->ckey)
+		return jt_itab_keyp(r->ckey[c], len);
 	return jt_itab_key(&r->cust, c - r->cust_base, len);
 }
 
@@ -217,11 +212,17 @@ void jt_stage_customer_done(struct jt_stagerun *r, struct vctx *v, struct tch *t
 	}
 }
 
+/* The customer of a rank: in memory the rank itself, else ord's. */
+static uint32_t cust_of(const struct proc *pc, size_t rank)
+{
+	return pc->ord ? pc->ord[rank] : (uint32_t)rank;
+}
+
 static void gather(const struct proc *pc, size_t rank, struct tch *one, size_t *n)
 {
 	const struct jt_stagerun *r = pc->r;
 	uint64_t a = pc->start[rank - pc->lo], b = pc->start[rank - pc->lo + 1];
-	uint32_t cust = pc->ord ? pc->ord[rank] : (uint32_t)rank;
+	uint32_t cust = cust_of(pc, rank);
 	size_t k = 0;
 	for (uint64_t e = a; e < b; e++) {
 		uint32_t i = pc->idx[e];
@@ -342,13 +343,13 @@ void jt_stage_process(struct proc *pc)
 		uint64_t want = round_touches(r, T) * T, got = 0, per;
 		size_t e = c;
 		while (e < pc->hi && got < want)
-			got += r->ccount[pc->ord ? pc->ord[e++] : e++];
+			got += r->ccount[cust_of(pc, e++)];
 		per = (got + T - 1) / T;
 		size_t k = 0, x = c;
 		pc->cut[0] = c;
 		uint64_t acc = 0;
 		for (; x < e && k + 1 < T; x++) {
-			acc += r->ccount[pc->ord ? pc->ord[x] : x];
+			acc += r->ccount[cust_of(pc, x)];
 			if (acc >= per * (k + 1))
 				pc->cut[++k] = x + 1;
 		}

@@ -26,6 +26,8 @@ void jt_stage_order(const struct jt_itab *t, uint32_t *ord, uint32_t *rank)
 	free(v);
 }
 
+_Static_assert(JT_MAXJOBS <= 64, "the slots that hold an id are bits of a uint64_t");
+
 struct ranking {
 	struct jt_stagerun *r;
 	jt_i128 *v[JT_MAXJOBS];	/* each slot's customers in id order */
@@ -67,19 +69,24 @@ static size_t merge_ranks(struct ranking *g)
 	r->ccap = most + 1;
 	size_t rank = 0;
 	for (;;) {
-		size_t m = K;	/* the slot with the least id at hand */
-		for (size_t k = 0; k < K; k++)
-			if (at[k] < n[k] && (m == K || jt_itab_order_cmp(r->parts[k]->ct, g->v[k][at[k]], r->parts[m]->ct,
-									  g->v[m][at[m]]) < 0))
-				m = k;
+		size_t m = K;	/* the first slot with the least id at hand */
+		uint64_t least = 0;	/* the slots that hold it */
+		for (size_t k = 0; k < K; k++) {
+			if (at[k] == n[k])
+				continue;
+			int c = m == K ? -1 : jt_itab_order_cmp(r->parts[k]->ct, g->v[k][at[k]], r->parts[m]->ct, g->v[m][at[m]]);
+			if (c < 0)
+				m = k, least = 0;
+			if (c <= 0)
+				least |= (uint64_t)1 << k;
+		}
 		if (m == K)
 			break;
-		jt_i128 least = g->v[m][at[m]];
-		r->ckey[rank] = r->parts[m]->ct->key[(uint32_t)least];
-		for (size_t k = m; k < K; k++) {	/* the slots before m hold more */
-			struct part *p = r->parts[k];
-			if (at[k] == n[k] || (k != m && jt_itab_order_cmp(p->ct, g->v[k][at[k]], r->parts[m]->ct, least) != 0))
+		r->ckey[rank] = r->parts[m]->ct->key[(uint32_t)g->v[m][at[m]]];
+		for (size_t k = m; k < K; k++) {
+			if (!(least >> k & 1))
 				continue;
+			struct part *p = r->parts[k];
 			uint32_t c = (uint32_t)g->v[k][at[k]++];
 			p->rank[c] = (uint32_t)rank;
 			if (g->off[k])
