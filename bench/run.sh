@@ -55,6 +55,9 @@
 #   BENCH_PIPELINE_ROWS    rows per export of the pipeline part, a list:
 #                          '1000000 5000000' runs it at both sizes; 0 skips
 #                          it (default: $BENCH_ROWS)
+#   BENCH_COMPACT_ROWS     events of the compact-form part (default 5000000;
+#                          0 skips it): jstage --outcome default's peak RSS
+#                          a touch over their touch stream, default --memory
 #   BENCH_DUCKDB           0: leave DuckDB out of the pipeline part (it is
 #                          also skipped, with a message, without node, npm
 #                          or a working install of @duckdb/node-api)
@@ -152,9 +155,10 @@ export JTOOLS_DATADIR
 RUNS=${BENCH_RUNS:-3}
 ROWS=${BENCH_ROWS:-1000000}
 PIPE_ROWS=${BENCH_PIPELINE_ROWS:-$ROWS}
-for _n in $RUNS $ROWS $PIPE_ROWS; do
+COMPACT_ROWS=${BENCH_COMPACT_ROWS:-5000000}
+for _n in $RUNS $ROWS $PIPE_ROWS $COMPACT_ROWS; do
     case $_n in
-    '' | *[!0-9]*) echo "bench: BENCH_RUNS, BENCH_ROWS and BENCH_PIPELINE_ROWS take whole numbers" >&2; exit 2 ;;
+    '' | *[!0-9]*) echo "bench: BENCH_RUNS, BENCH_ROWS, BENCH_PIPELINE_ROWS and BENCH_COMPACT_ROWS take whole numbers" >&2; exit 2 ;;
     esac
 done
 # the machine: cores and load, printed before and after (timings are only
@@ -856,6 +860,63 @@ pipeline_bench() {
 for n in $PIPE_ROWS; do
     [ "$n" = 0 ] || pipeline_bench "$n"
 done
+
+# ---- the compact form: bytes a touch -------------------------------------------
+# The event log of bench/genevents.awk at $BENCH_COMPACT_ROWS rows (5M by
+# default), its touch stream (jtouch -p events: 15 columns, one of them the
+# page URL, distinct on most rows), then jstage --outcome default over it
+# with the default --memory, best of $BENCH_RUNS beside the bare parse of the
+# same file: its peak RSS divided by the touches (issue 15: at most 64
+# bytes), and its throughput against the parse.
+compact_bench() {
+    _tag=$(size_tag "$1")
+    _ev=bench/out/events-$_tag.csv _tv=bench/out/touches-$_tag.csv
+    if [ ! -s "$_ev" ] || newer bench/genevents.awk "$_ev"; then
+        echo "bench: generating $_ev ($1 rows)" >&2
+        ${AWK:-awk} -v rows="$1" -f bench/genevents.awk >"$_ev.tmp" && mv "$_ev.tmp" "$_ev" ||
+            { rm -f "$_ev.tmp"; die "cannot generate $_ev"; }
+    fi
+    if [ ! -s "$_tv" ] || newer "$_ev" "$_tv" || newer bin/jtouch "$_tv"; then
+        echo "bench: making $_tv (bin/jtouch -p events)" >&2
+        bin/jtouch -q -p events "$_ev" >"$_tv.tmp" && mv "$_tv.tmp" "$_tv" ||
+            { rm -f "$_tv.tmp"; die "cannot make $_tv"; }
+    fi
+    _n=$(($(wc -l <"$_tv") - 1))
+    _C=bench/out/compact-$_tag
+    mkdir -p "$_C" || exit 2
+    : >"$_C/jstage.t"
+    : >"$_C/parse.t"
+    _kb=
+    for _r in $(seq 0 "$RUNS"); do
+        if gnu_run "$_C/run" "bin/jstage --outcome default $_tv"; then
+            read -r _sec _cpu _k <"$_C/run"
+            [ "$_r" -gt 0 ] && echo "$_sec $_cpu" >>"$_C/jstage.t"
+            case $_k in '' | *[!0-9]*) ;; *) [ -z "$_kb" ] || [ "$_k" -gt "$_kb" ] && _kb=$_k ;; esac
+        else
+            echo "bench: jstage --outcome default $_tv failed: $(tail -n 1 "$TMP/err")" >&2
+            FAILED=1
+        fi
+        gnu_run "$_C/run" "bench/bareparse $_tv" &&
+            [ "$_r" -gt 0 ] && read -r _sec _cpu _k <"$_C/run" && echo "$_sec $_cpu" >>"$_C/parse.t"
+    done
+    echo
+    echo "The compact form: jstage --outcome default over $_tv ($(mb "$_tv") MB, $_n touches), default --memory"
+    printf '  %-36s %9s %9s %12s\n' '' seconds CPU-s 'peak RSS'
+    printf '  %-36s %9s %9s %12s\n' "jstage, best of $RUNS" "$(best "$_C/jstage.t")" "$(best_cpu "$_C/jstage.t")" \
+        "$(kb_text "$_kb")"
+    printf '  %-36s %9s %9s\n' "bare parse, best of $RUNS" "$(best "$_C/parse.t")" "$(best_cpu "$_C/parse.t")"
+    case $_kb in
+    '' | *[!0-9]*)
+        summary "jstage --outcome default: bytes a touch, touches $_tag" - '<= 64' 'no peak RSS (GNU time missing)' ;;
+    *)
+        _b=$(awk -v k="$_kb" -v n="$_n" 'BEGIN { printf "%.1f", k * 1024 / n }')
+        summary "jstage --outcome default: peak RSS a touch, touches $_tag" "$_b B" '<= 64' \
+            "$(awk -v b="$_b" 'BEGIN { print (b <= 64) ? "ok" : "OVER" }')" ;;
+    esac
+    ratio "jstage --outcome default / bare parse, touches $_tag (events)" "$_C/jstage.t" "$_C/parse.t" 50 %
+}
+
+[ "$COMPACT_ROWS" = 0 ] || compact_bench "$COMPACT_ROWS"
 
 echo
 echo "Targets (issue 15: each a ratio of two commands of this run) on $CORES cores" \

@@ -51,6 +51,8 @@ struct jt_buf {
 #define JT_BUF_INIT { NULL, 0, 0 }
 void jt_buf_add(struct jt_buf *b, const void *s, size_t n);
 void jt_buf_addc(struct jt_buf *b, char c);
+/* n more bytes at the end, for the caller to fill. */
+char *jt_buf_room(struct jt_buf *b, size_t n);
 void jt_buf_adds(struct jt_buf *b, const char *s);
 void jt_buf_printf(struct jt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jt_buf_vprintf(struct jt_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));

@@ -32,6 +32,8 @@ struct jt_parts {
 void jt_parts_open(struct jt_parts *ps, size_t n, size_t chunk);
 /* Appends a record of len bytes to partition p. */
 void jt_parts_add(struct jt_parts *ps, size_t p, const void *rec, size_t len);
+/* The same, the record made of two pieces. */
+void jt_parts_add2(struct jt_parts *ps, size_t p, const void *head, size_t hlen, const void *rec, size_t len);
 /* The records of partition p, in order, chunk by chunk: fn gets whole
  * records only (a chunk never splits one), and the tag of the file. */
 void jt_parts_each(struct jt_parts *ps, size_t p, void (*fn)(void *ctx, const char *data, size_t len, void *tag),

@@ -3,11 +3,18 @@
  * A row is kept as bytes that give back every field exactly: the customer
  * is left out (the caller interns it once), and so is the time when it is in
  * the canonical form jtools writes (YYYY-MM-DDTHH:MM:SSZ, given back from
- * the integer); each other field is a small id into its column's dictionary
+ * the integer); a bitmap says which other fields are not empty (most of a
+ * touch stream's are), and each of those is a small id into its column's dictionary
  * while the column repeats itself (touchpoint, source, channel, empty
  * measures), or its bytes once a column turns out to hold mostly distinct
  * values (comments, ids). Rows are packed in large blocks, no allocation per
- * row. One store per thread: ids are the store's own. */
+ * row. One store per thread: ids are the store's own.
+ *
+ * Cold values (jt_ts_cold): a mostly distinct column's values of COLD_MIN
+ * bytes and more (URLs, comments) are written to a spill file instead, the
+ * row keeping their length and 4 bytes of place: first their offset in that
+ * file, later (jt_ts_cold_each) wherever the caller moved them; they are
+ * read from the caller's coldbase. */
 #ifndef JT_TSTORE_H
 #define JT_TSTORE_H
 
@@ -16,6 +23,8 @@
 
 #include "jt_csv.h"
 #include "jt_itab.h"
+#include "jt_mem.h"
+#include "jt_spill.h"
 
 struct jt_tcol {
 	struct jt_itab dict;	/* id 0 is the empty value */
@@ -28,6 +37,7 @@ struct jt_tcol {
 struct jt_tstore {
 	size_t ncol;
 	long c_cust, c_time;	/* left out of rows */
+	size_t nbm;	/* bytes of a row's bitmap of the fields it holds */
 	struct jt_tcol *col;
 	uint32_t *last;	/* ids of the row just put */
 	char **blk;	/* row blocks */
@@ -37,6 +47,9 @@ struct jt_tstore {
 	uint64_t rowbytes;	/* memory held by row blocks */
 	uint64_t dictbytes;	/* memory held by the dictionaries */
 	uint64_t dictmax;	/* past it, a column whose dictionary grows goes raw (0: no limit) */
+	int cold;	/* long raw values go to coldf (jt_ts_cold) */
+	struct jt_spill coldf;
+	const char *coldbase;	/* where the cold values' places point (set by the caller) */
 };
 
 void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time);
@@ -61,6 +74,20 @@ void jt_ts_get(const struct jt_tstore *s, const char *p, const char **f, size_t 
 const char *jt_ts_field(const struct jt_tstore *s, const char *p, size_t col, size_t *len);
 /* 1 when row p keeps its time field (not canonical). */
 static inline int jt_ts_time_kept(const char *p) { return !(*p & 1); }
+/* From now on, long values of raw columns go to a spill file of their own. */
+void jt_ts_cold(struct jt_tstore *s);
+/* Bytes written to the cold file. */
+static inline uint64_t jt_ts_cold_bytes(const struct jt_tstore *s) { return s->cold ? s->coldf.size : 0; }
+/* Calls fn for each cold value of row p: its length and its 4-byte place
+ * (an offset, in the cold file until fn writes another). */
+void jt_ts_cold_each(const struct jt_tstore *s, char *p, void (*fn)(void *ctx, char *place, size_t len), void *ctx);
+/* The bytes of row p with its cold values read back into it (pread, one a
+ * value), into out; returns its length. For a spill of rows. */
+size_t jt_ts_row_warm(const struct jt_tstore *s, const char *p, struct jt_buf *out);
+/* The bytes row p takes with its cold values in it. */
+size_t jt_ts_rowlen_warm(const struct jt_tstore *s, const char *p);
+/* No more cold values: the cold file closed (its rows dropped or warmed). */
+void jt_ts_cold_end(struct jt_tstore *s);
 /* Forgets every row (after a spill); the dictionaries stay. */
 void jt_ts_drop_rows(struct jt_tstore *s);
 /* Memory held: row blocks and dictionaries. */

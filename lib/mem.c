@@ -195,6 +195,15 @@ void jt_buf_add(struct jt_buf *b, const void *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+char *jt_buf_room(struct jt_buf *b, size_t n)
+{
+	buf_need(b, n);
+	char *at = b->p + b->len;
+	b->len += n;
+	b->p[b->len] = '\0';
+	return at;
+}
+
 void jt_buf_addc(struct jt_buf *b, char c)
 {
 	buf_need(b, 1);

@@ -45,6 +45,12 @@ void jt_parts_add(struct jt_parts *ps, size_t p, const void *rec, size_t len)
 		flush(ps, p);
 }
 
+void jt_parts_add2(struct jt_parts *ps, size_t p, const void *head, size_t hlen, const void *rec, size_t len)
+{
+	jt_buf_add(&ps->buf[p], head, hlen);
+	jt_parts_add(ps, p, rec, len);
+}
+
 void jt_parts_each(struct jt_parts *ps, size_t p, void (*fn)(void *ctx, const char *data, size_t len, void *tag),
 		   void *ctx)
 {

@@ -139,6 +139,7 @@ struct jt_stagerun {
 	struct outcome *oc;
 	size_t noc;
 	int need_row;	/* the view reads rows: keep them */
+	int cold_ok;	/* the rows' long distinct values may wait in files (jt_ts_cold) */
 	/* the run's touches, customers and keys (parts merge into these) */
 	struct tch *tv;
 	size_t nt, tcap;
@@ -227,6 +228,7 @@ struct part {
 	struct jt_itab cust, keys, grps;	/* slot 0 uses the run's instead */
 	struct jt_itab *ct, *kt, *gt;	/* the tables this slot interns into */
 	uint32_t *cnt;	/* touches per customer (this slot's ids) */
+	uint32_t *cb;	/* bytes of cold values per customer, when the store has them */
 	size_t ccap;
 	struct tch *tv;
 	size_t nt, tcap;
@@ -270,6 +272,8 @@ void jt_stage_read(struct jt_stagerun *r);
 /* After the read: the slots' customers, keys and groups as the run's ids. */
 void jt_stage_merge_slots(struct jt_stagerun *r);
 void jt_stage_part_free(struct part *p);
+/* The input files' bytes in all; 0 when one is a pipe (unknown). */
+uint64_t jt_stage_input_bytes(const struct jt_stagerun *r);
 
 /* ---- the core for the spill (stage_core.c) ---- */
 /* One customer's touches t[0..n) (tmp: room for n) to the view. */
@@ -279,6 +283,11 @@ void jt_stage_customer_done(struct jt_stagerun *r, struct vctx *v, struct tch *t
 void jt_stage_order(const struct jt_itab *t, uint32_t *ord, uint32_t *rank);
 /* After a read that held everything: every customer, in id order, to the views. */
 void jt_stage_memory(struct jt_stagerun *r);
+/* ---- cold values (stage_cold.c) ---- */
+/* 1 when a slot holds rows with cold values (jt_ts_cold). */
+int jt_stage_has_cold(const struct jt_stagerun *r);
+/* Ranks [0, nc) of pc to the views, in rounds, each with its cold values read in. */
+void jt_stage_cold_process(struct proc *pc, size_t nc);
 /* Every customer of ranks [pc->lo, pc->hi), in order, to the views. */
 void jt_stage_process(struct proc *pc);
 void jt_stage_proc_free(struct proc *pc);

@@ -196,7 +196,10 @@ void jt_stage_memory(struct jt_stagerun *r)
 		g.lo[T] = nc;
 		jt_par_run(T, fill_ranks, &g);
 	}
-	jt_stage_process(&pc);
+	if (jt_stage_has_cold(r))
+		jt_stage_cold_process(&pc, nc);	/* in rounds, their long values read in (stage_cold.c) */
+	else
+		jt_stage_process(&pc);
 	jt_stage_proc_free(&pc);
 	free(pc.start);
 	free(pc.idx);

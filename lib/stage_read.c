@@ -13,6 +13,20 @@
 #include "jt_rx.h"
 #include "stage_int.h"
 
+uint64_t jt_stage_input_bytes(const struct jt_stagerun *r)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < r->nin; i++) {
+		struct stat st;
+		if (strcmp(r->in[i], "-") == 0 || stat(r->in[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return 0;	/* a pipe: unknown */
+		n += (uint64_t)st.st_size;
+	}
+	return n;
+}
+
+static uint64_t held_most(const struct jt_stagerun *r);
+
 static struct part *part_new(struct jt_stagerun *r, size_t k)
 {
 	struct part *p = jt_xcalloc_own(sizeof *p);	/* written by its slot's thread */
@@ -32,6 +46,10 @@ static struct part *part_new(struct jt_stagerun *r, size_t k)
 	/* the dictionaries stay to the end (spilled rows hold their ids): an
 	 * eighth of the budget, past which a column's new values are kept raw */
 	p->ts.dictmax = r->budget / 8 / r->jobs;
+	/* long distinct values (URLs, comments) wait in a file for their
+	 * customers' turn (stage_cold.c) */
+	if (r->need_row && !r->o.sorted && r->cold_ok)
+		jt_ts_cold(&p->ts);
 	return p;
 }
 
@@ -50,6 +68,7 @@ void jt_stage_part_free(struct part *p)
 	jt_itab_free(&p->keys);
 	jt_itab_free(&p->grps);
 	free(p->cnt);
+	free(p->cb);
 	jt_xbig_free(p->tv, p->tcap * sizeof *p->tv);
 	free(p->seg);
 	memo_free(&p->lab);
@@ -106,6 +125,12 @@ static void on_header(void *ctx, const char *src, const struct jt_header *h)
 			r->gcol[g] = (long)jt_col_by_name(h, r->gname[g], src);
 	}
 	jt_vctx_init(&r->main, r->out, r->o.mode == JT_SM_ANNOTATE ? r->nout : 16 + r->ng);
+	/* long distinct values wait in files (jt_ts_cold) when the input is
+	 * files of more than a quarter of --memory (below, holding them costs
+	 * nothing and is faster) and at most what the slots may hold (above, the
+	 * run spills: the spill would read each value back) */
+	uint64_t in = jt_stage_input_bytes(r);
+	r->cold_ok = in > r->budget / 4 && in <= held_most(r);
 	for (size_t k = 0; k < r->jobs; k++)
 		r->parts[k] = part_new(r, k);
 	r->nparts = r->jobs;
@@ -190,6 +215,10 @@ static void ccount_add(struct part *p, uint32_t c)
 			cap *= 2;
 		p->cnt = jt_xrealloc(p->cnt, cap * sizeof *p->cnt);
 		memset(p->cnt + old, 0, (cap - old) * sizeof *p->cnt);
+		if (p->ts.cold) {
+			p->cb = jt_xrealloc(p->cb, cap * sizeof *p->cb);
+			memset(p->cb + old, 0, (cap - old) * sizeof *p->cb);
+		}
 		p->ccap = cap;
 	}
 	p->cnt[c]++;
@@ -197,7 +226,8 @@ static void ccount_add(struct part *p, uint32_t c)
 
 uint64_t jt_stage_slot_bytes(const struct part *p)
 {
-	return p->ts.rowbytes + p->nt * sizeof *p->tv + p->ct->bytes + p->ccap * sizeof *p->cnt;
+	return p->ts.rowbytes + p->nt * sizeof *p->tv + p->ct->bytes + p->ccap * sizeof *p->cnt +
+	       (p->cb ? p->ccap * sizeof *p->cb : 0);
 }
 
 /* What the slots may hold: the budget less an eighth for the rounds' output,
@@ -316,14 +346,18 @@ static void part_record(void *ctx, const char *src, const struct jt_record *rec)
 	x->pad = 0;
 	x->mask = 0;
 	x->u.row = NULL;
+	uint64_t cold = jt_ts_cold_bytes(&p->ts);
 	if (r->need_row)
 		x->u.row = jt_ts_put(&p->ts, rec, is_canonical(ts, tn, t));
+	cold = jt_ts_cold_bytes(&p->ts) - cold;
 	long lab = label_of(p, rec, src);
 	x->label = lab < 0 ? NOLABEL : (uint16_t)lab;
 	if (t > p->maxt)
 		p->maxt = t;
 	if (!r->o.sorted)
 		ccount_add(p, cust);
+	if (cold)
+		p->cb[cust] += (uint32_t)cold;	/* a slot's cold file holds at most 4 GiB */
 	if (r->o.mode == JT_SM_ANNOTATE) {
 		for (size_t k = 0; k < r->noc; k++) {
 			const struct outcome *o = &r->oc[k];

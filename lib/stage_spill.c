@@ -150,18 +150,6 @@ static size_t ranges_for(const struct jt_stagerun *r, uint64_t est, size_t most)
 	return n > most ? most : (size_t)n;
 }
 
-static uint64_t input_bytes(const struct jt_stagerun *r)
-{
-	uint64_t n = 0;
-	for (size_t i = 0; i < r->nin; i++) {
-		struct stat st;
-		if (strcmp(r->in[i], "-") == 0 || stat(r->in[i], &st) != 0 || !S_ISREG(st.st_mode))
-			return 0;	/* a pipe: unknown */
-		n += (uint64_t)st.st_size;
-	}
-	return n;
-}
-
 /* The first spill: ranges from slot p's customers, weighted by their bytes. */
 static void first_cut(struct spillset *s, struct part *p)
 {
@@ -173,13 +161,13 @@ static void first_cut(struct spillset *s, struct part *p)
 		w[c].k = jt_itab_key(p->ct, (uint32_t)c, &w[c].n);
 	for (size_t i = 0; i < p->nt; i++) {
 		const struct tch *x = &p->tv[i];
-		uint64_t b = sizeof(struct prec) + w[x->cust].n + (r->need_row ? jt_ts_rowlen(&p->ts, x->u.row) : 0);
+		uint64_t b = sizeof(struct prec) + w[x->cust].n + (r->need_row ? jt_ts_rowlen_warm(&p->ts, x->u.row) : 0);
 		w[x->cust].bytes += b;
 		held += b;
 	}
 	/* the whole input, guessed from its size (a spilled touch takes about
 	 * the bytes of its line, and 40 more), else from what this slot holds */
-	uint64_t in = input_bytes(r), est = in ? in + in / 2 : 16 * r->budget;
+	uint64_t in = jt_stage_input_bytes(r), est = in ? in + in / 2 : 16 * r->budget;
 	if (est < held * 2 * r->nparts)
 		est = held * 2 * r->nparts;
 	s->ncut = make_cuts(w, nc, ranges_for(r, est, 1024), &s->cutkeys, &s->cut);
@@ -266,6 +254,12 @@ void jt_stage_spill(struct part *p)
 		s->open[k] = 1;
 	}
 	struct jt_spill *sf = &s->file[k];
+	/* rows with cold values take them back (read one at a time: a run
+	 * keeps them cold only when its input looked like fitting) */
+	int warm = r->need_row && p->ts.cold;
+	struct jt_buf wb = JT_BUF_INIT;
+	if (warm)
+		jt_spill_flush(&p->ts.coldf);
 	uint64_t *off = jt_xcalloc(np + 1, sizeof *off);
 	size_t q = 0;
 	off[0] = sf->size;
@@ -278,14 +272,17 @@ void jt_stage_spill(struct part *p)
 		const char *key = jt_itab_key(p->ct, pr.x.cust, &klen);
 		pr.seq = seq_of(p, p->base + i);
 		pr.x.cust = (uint32_t)klen;
+		const char *row = pr.x.u.row;
 		if (r->need_row) {
-			rowlen = jt_ts_rowlen(&p->ts, pr.x.u.row);
+			rowlen = warm ? jt_ts_row_warm(&p->ts, row, &wb) : jt_ts_rowlen(&p->ts, row);
+			if (warm)
+				row = wb.p;
 			pr.x.u.row = (const char *)(uintptr_t)rowlen;
 		}
 		jt_spill_write(sf, &pr, sizeof pr);
 		jt_spill_write(sf, key, klen);
 		if (rowlen)
-			jt_spill_write(sf, p->tv[i].u.row, rowlen);
+			jt_spill_write(sf, row, rowlen);
 	}
 	for (; q < np; q++)
 		off[q + 1] = sf->size;
@@ -300,6 +297,8 @@ void jt_stage_spill(struct part *p)
 	p->base += p->nt;
 	p->nt = 0;
 	jt_ts_drop_rows(&p->ts);
+	jt_ts_cold_end(&p->ts);	/* this slot's rows keep their values from now on */
+	jt_buf_free(&wb);
 	jt_itab_clear(p->ct);
 	memset(p->cnt, 0, p->ccap * sizeof *p->cnt);
 }

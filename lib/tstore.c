@@ -11,8 +11,14 @@
 #define DICT_TRY 4096
 /* A row's first byte: bit 0 says its time was left out (canonical), bits
  * 1-7 its length in bytes, or ROWLEN_LONG for 127 and more (then found by
- * walking its fields) */
+ * walking its fields). Then nbm bytes, a bit a column but the customer's:
+ * set for a field held (not empty, not a canonical time). Then the fields
+ * held, in column order. */
 #define ROWLEN_LONG 127u
+/* A field's varint: a dictionary id << 1; or a raw value's length << 2 | 1,
+ * its bytes after; or a cold value's length << 2 | 3, its place after. */
+/* Raw values this long and longer go cold: their 4-byte place saves 8 bytes and more. */
+#define COLD_MIN 12
 
 void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
 {
@@ -20,6 +26,7 @@ void jt_ts_init(struct jt_tstore *s, size_t ncol, long c_cust, long c_time)
 	s->ncol = ncol;
 	s->c_cust = c_cust;
 	s->c_time = c_time;
+	s->nbm = (ncol - (c_cust >= 0) + 7) / 8;
 	s->col = jt_xcalloc(ncol ? ncol : 1, sizeof *s->col);
 	s->last = jt_xcalloc(ncol ? ncol : 1, sizeof *s->last);
 	for (size_t i = 0; i < ncol; i++) {
@@ -95,15 +102,28 @@ static inline uint64_t get_varint(const char **pp)
 	return v;
 }
 
+/* Column i's bit in a row's bitmap. */
+static inline size_t bit_of(const struct jt_tstore *s, size_t i)
+{
+	return i - (s->c_cust >= 0 && (long)i > s->c_cust);
+}
+
+static inline int held(const struct jt_tstore *s, const char *p, size_t i)
+{
+	size_t b = bit_of(s, i);
+	return (unsigned char)p[1 + b / 8] >> (b % 8) & 1;
+}
+
 const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time_canon)
 {
 	/* the largest the row can be: a flag byte, then per field a varint of
 	 * at most 10 bytes and the field's bytes */
-	size_t max = 1;
+	size_t max = 1 + s->nbm;
 	for (size_t i = 0; i < s->ncol; i++)
 		max += 10 + (s->col[i].raw ? rec->len[i] : 0);
-	char *p = room(s, max), *q = p + 1;
+	char *p = room(s, max), *q = p + 1 + s->nbm;
 	*p = (char)(time_canon ? 1 : 0);
+	memset(p + 1, 0, s->nbm);
 	for (size_t i = 0; i < s->ncol; i++) {
 		s->last[i] = UINT32_MAX;
 		if ((long)i == s->c_cust || ((long)i == s->c_time && time_canon))
@@ -111,10 +131,11 @@ const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time
 		size_t n = rec->len[i];
 		struct jt_tcol *c = &s->col[i];
 		if (n == 0) {
-			*q++ = 0;	/* id 0, the empty value */
-			s->last[i] = 0;
+			s->last[i] = 0;	/* id 0, the empty value: not held */
 			continue;
 		}
+		size_t b = bit_of(s, i);
+		p[1 + b / 8] = (char)(p[1 + b / 8] | 1 << (b % 8));
 		if (!c->raw) {
 			int isnew = 0;
 			uint64_t before = 0;
@@ -133,7 +154,15 @@ const char *jt_ts_put(struct jt_tstore *s, const struct jt_record *rec, int time
 		}
 		/* raw since before this row (a column turns raw only after its
 		 * own value was interned), so max counted its bytes */
-		q += put_varint(q, (uint64_t)n << 1 | 1);
+		if (s->cold && n >= COLD_MIN && s->coldf.size + n <= UINT32_MAX) {
+			uint32_t at = (uint32_t)s->coldf.size;
+			q += put_varint(q, (uint64_t)n << 2 | 3);
+			memcpy(q, &at, 4);
+			q += 4;
+			jt_spill_write(&s->coldf, rec->f[i], n);
+			continue;
+		}
+		q += put_varint(q, (uint64_t)n << 2 | 1);
 		memcpy(q, rec->f[i], n);
 		q += n;
 	}
@@ -158,17 +187,33 @@ uint32_t jt_ts_intern(struct jt_tstore *s, size_t col, const char *v, size_t n)
 	return id;
 }
 
-/* Moves past the field at *p; the dictionary id or the raw bytes. */
-static inline const char *next_field(const struct jt_tcol *c, const char **p, size_t *len)
+/* Moves past field i at *p; the dictionary id, the raw bytes or the cold ones. */
+static inline const char *next_field(const struct jt_tstore *s, size_t i, const char **p, size_t *len)
 {
 	uint64_t v = get_varint(p);
 	if (v & 1) {
-		const char *s = *p;
-		*len = (size_t)(v >> 1);
+		const char *q = *p;
+		*len = (size_t)(v >> 2);
+		if (v & 2) {
+			uint32_t at;
+			memcpy(&at, q, 4);
+			*p += 4;
+			return s->coldbase + at;
+		}
 		*p += *len;
-		return s;
+		return q;
 	}
-	return jt_itab_key(&c->dict, (uint32_t)(v >> 1), len);
+	return jt_itab_key(&s->col[i].dict, (uint32_t)(v >> 1), len);
+}
+
+/* Moves past field i at *p, if the row holds it. */
+static inline void skip_field(const struct jt_tstore *s, const char *p, size_t i, const char **q)
+{
+	if ((long)i == s->c_cust || !held(s, p, i))
+		return;
+	uint64_t v = get_varint(q);
+	if (v & 1)
+		*q += v & 2 ? 4 : v >> 2;
 }
 
 size_t jt_ts_rowlen(const struct jt_tstore *s, const char *p)
@@ -176,22 +221,16 @@ size_t jt_ts_rowlen(const struct jt_tstore *s, const char *p)
 	size_t len = (unsigned char)*p >> 1;
 	if (len < ROWLEN_LONG)
 		return len;
-	const char *q = p + 1;
-	int canon = *p & 1;
-	for (size_t i = 0; i < s->ncol; i++) {
-		if ((long)i == s->c_cust || ((long)i == s->c_time && canon))
-			continue;
-		uint64_t v = get_varint(&q);
-		if (v & 1)
-			q += v >> 1;
-	}
+	const char *q = p + 1 + s->nbm;
+	for (size_t i = 0; i < s->ncol; i++)
+		skip_field(s, p, i, &q);
 	return (size_t)(q - p);
 }
 
 void jt_ts_get(const struct jt_tstore *s, const char *p, const char **f, size_t *len, const char *cust,
 	       size_t custlen, const char *tbuf, size_t tlen)
 {
-	const char *q = p + 1;
+	const char *q = p + 1 + s->nbm;
 	int canon = *p & 1;
 	for (size_t i = 0; i < s->ncol; i++) {
 		if ((long)i == s->c_cust) {
@@ -200,25 +239,118 @@ void jt_ts_get(const struct jt_tstore *s, const char *p, const char **f, size_t 
 		} else if ((long)i == s->c_time && canon) {
 			f[i] = tbuf;
 			len[i] = tlen;
+		} else if (held(s, p, i)) {
+			f[i] = next_field(s, i, &q, &len[i]);
 		} else {
-			f[i] = next_field(&s->col[i], &q, &len[i]);
+			f[i] = "";
+			len[i] = 0;
 		}
 	}
 }
 
 const char *jt_ts_field(const struct jt_tstore *s, const char *p, size_t col, size_t *len)
 {
-	const char *q = p + 1;
-	int canon = *p & 1;
-	for (size_t i = 0; i < s->ncol; i++) {
-		if ((long)i == s->c_cust || ((long)i == s->c_time && canon))
-			continue;
-		const char *v = next_field(&s->col[i], &q, len);
-		if (i == col)
-			return v;
-	}
+	const char *q = p + 1 + s->nbm;
 	*len = 0;
-	return "";
+	if (col >= s->ncol || (long)col == s->c_cust || !held(s, p, col))
+		return "";
+	for (size_t i = 0; i < col; i++)
+		skip_field(s, p, i, &q);
+	return next_field(s, col, &q, len);
+}
+
+void jt_ts_cold(struct jt_tstore *s)
+{
+	if (!s->cold)
+		jt_spill_open(&s->coldf);
+	s->cold = 1;
+}
+
+void jt_ts_cold_end(struct jt_tstore *s)
+{
+	if (s->cold)
+		jt_spill_close(&s->coldf);
+	s->cold = 0;
+}
+
+/* Calls fn on each field row p holds: its varint and where its bytes (or place) are. */
+static void each_field(const struct jt_tstore *s, const char *p, void (*fn)(void *ctx, uint64_t v, const char *at),
+		       void *ctx)
+{
+	const char *q = p + 1 + s->nbm;
+	for (size_t i = 0; i < s->ncol; i++) {
+		if ((long)i == s->c_cust || !held(s, p, i))
+			continue;
+		uint64_t v = get_varint(&q);
+		fn(ctx, v, q);
+		if (v & 1)
+			q += v & 2 ? 4 : v >> 2;
+	}
+}
+
+void jt_ts_cold_each(const struct jt_tstore *s, char *p, void (*fn)(void *ctx, char *place, size_t len), void *ctx)
+{
+	const char *q = p + 1 + s->nbm;
+	for (size_t i = 0; i < s->ncol; i++) {
+		if ((long)i == s->c_cust || !held(s, p, i))
+			continue;
+		uint64_t v = get_varint(&q);
+		if ((v & 3) == 3)
+			fn(ctx, p + (q - p), (size_t)(v >> 2));	/* the rows' blocks are the store's, writable */
+		if (v & 1)
+			q += v & 2 ? 4 : v >> 2;
+	}
+}
+
+struct warm_ctx {
+	const struct jt_tstore *s;
+	struct jt_buf *out;
+	size_t len;
+};
+
+static void warm_len(void *arg, uint64_t v, const char *at)
+{
+	struct warm_ctx *w = arg;
+	(void)at;
+	char tmp[10];
+	w->len += put_varint(tmp, v) + (v & 1 ? v >> 2 : 0);
+}
+
+size_t jt_ts_rowlen_warm(const struct jt_tstore *s, const char *p)
+{
+	struct warm_ctx w = { s, NULL, 1 + s->nbm };
+	each_field(s, p, warm_len, &w);
+	return w.len;
+}
+
+static void warm_one(void *arg, uint64_t v, const char *at)
+{
+	struct warm_ctx *w = arg;
+	char tmp[10];
+	size_t n = (size_t)(v >> 2);
+	if ((v & 3) != 3) {	/* as it is: an id, or raw bytes */
+		size_t k = put_varint(tmp, v);
+		jt_buf_add(w->out, tmp, k);
+		if (v & 1)
+			jt_buf_add(w->out, at, n);
+		return;
+	}
+	uint32_t off;
+	memcpy(&off, at, 4);
+	size_t k = put_varint(tmp, (uint64_t)n << 2 | 1);
+	jt_buf_add(w->out, tmp, k);
+	jt_spill_pread(&w->s->coldf, off, jt_buf_room(w->out, n), n);
+}
+
+size_t jt_ts_row_warm(const struct jt_tstore *s, const char *p, struct jt_buf *out)
+{
+	struct warm_ctx w = { s, out, 0 };
+	out->len = 0;
+	jt_buf_add(out, p, 1 + s->nbm);	/* the flag byte, then the same fields */
+	each_field(s, p, warm_one, &w);
+	size_t len = out->len;
+	out->p[0] = (char)((*p & 1) | (len < ROWLEN_LONG ? len : ROWLEN_LONG) << 1);
+	return len;
 }
 
 void jt_ts_drop_rows(struct jt_tstore *s)
@@ -248,5 +380,6 @@ void jt_ts_free(struct jt_tstore *s)
 		jt_itab_free(&s->col[i].dict);
 	free(s->col);
 	free(s->last);
+	jt_ts_cold_end(s);
 	memset(s, 0, sizeof *s);
 }

@@ -12,6 +12,7 @@
 #include "jt_hash.h"
 #include "jt_itab.h"
 #include "jt_stats.h"
+#include "jt_tstore.h"
 #include "jt_tz.h"
 
 static int fails, checks;
@@ -583,6 +584,116 @@ static void key_orders(void)
 	}
 }
 
+/* The row store: rows of 11 columns (the customer, the time, ids, empty
+ * values, a column that goes raw, values of 0-40 bytes with NUL and 0xff
+ * bytes) put with and without cold values, read back field by field and
+ * whole, warmed (cold values read back into the row), and the cold values
+ * moved as jstage moves them. */
+struct tsmove {
+	char *buf;
+	uint32_t at;
+	const struct jt_tstore *s;
+};
+
+static void tstore_move(void *ctx, char *place, size_t len)
+{
+	struct tsmove *mv = ctx;
+	uint32_t off;
+	memcpy(&off, place, 4);
+	jt_spill_pread(&mv->s->coldf, off, mv->buf + mv->at, len);
+	memcpy(place, &mv->at, 4);
+	mv->at += (uint32_t)len;
+}
+
+static void tstore_checks(void)
+{
+	enum { NCOL = 11, NROW = 20000 };
+	struct jt_tstore s[2];
+	char *val[NROW][NCOL];
+	size_t vlen[NROW][NCOL];
+	const char *rows[2][NROW];
+	uint64_t x = 88172645463325252ULL;
+	for (int k = 0; k < 2; k++) {
+		jt_ts_init(&s[k], NCOL, 3, 1);	/* the customer in column 3, the time in 1 */
+		s[k].blksize = 64 << 10;
+		if (k)
+			jt_ts_cold(&s[k]);
+	}
+	for (size_t i = 0; i < NROW; i++) {
+		const char *f[NCOL];
+		for (size_t c = 0; c < NCOL; c++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			size_t n = c == 0 ? x % 3 : c == 2 ? 12 + x % 30 : c == 5 ? x % 41 : c == 7 ? 0 : 1 + x % 4;
+			val[i][c] = malloc(n + 1);
+			for (size_t b = 0; b < n; b++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				/* column 2 distinct a row (goes raw, then cold), others repeat */
+				val[i][c][b] = c == 2 || c == 5 ? (char)(x >> 11) : (char)('a' + (x >> 11) % 3);
+			}
+			if (c == 2)
+				memcpy(val[i][c], &i, sizeof i < n ? sizeof i : n);
+			val[i][c][n] = '\0';
+			vlen[i][c] = n;
+			f[c] = val[i][c];
+		}
+		struct jt_record rec;
+		memset(&rec, 0, sizeof rec);
+		rec.n = NCOL;
+		rec.f = f;
+		rec.len = vlen[i];
+		for (int k = 0; k < 2; k++)
+			rows[k][i] = jt_ts_put(&s[k], &rec, (int)(i % 2));	/* odd rows: the time left out */
+	}
+	CHECK(s[0].col[2].raw && s[1].col[2].raw, "tstore: a distinct column goes raw");
+	CHECK(jt_ts_cold_bytes(&s[1]) > 0 && jt_ts_cold_bytes(&s[0]) == 0, "tstore: cold values only when asked");
+	CHECK(s[1].rowbytes <= s[0].rowbytes, "tstore: cold rows are not larger");
+	/* the cold values read back: first from the file (warmed), then moved
+	 * into one buffer in row order, as jstage's rounds do */
+	jt_spill_flush(&s[1].coldf);
+	struct jt_buf wb = JT_BUF_INIT;
+	size_t bad = 0;
+	for (size_t i = 0; i < NROW; i++) {
+		size_t n = jt_ts_row_warm(&s[1], rows[1][i], &wb);
+		bad += n != jt_ts_rowlen(&s[0], rows[0][i]) || memcmp(wb.p, rows[0][i], n) != 0;
+		bad += jt_ts_rowlen_warm(&s[1], rows[1][i]) != n;
+	}
+	CHECK(bad == 0, "tstore: %zu warmed rows differ from rows that held their values", bad);
+	uint64_t cb = jt_ts_cold_bytes(&s[1]);
+	char *moved = malloc(cb + 1);
+	struct tsmove mv = { moved, 0, &s[1] };
+	for (size_t i = 0; i < NROW; i++)
+		jt_ts_cold_each(&s[1], (char *)rows[1][i], tstore_move, &mv);
+	CHECK(mv.at == cb, "tstore: moved %u of %llu cold bytes", mv.at, (unsigned long long)cb);
+	jt_ts_cold_end(&s[1]);
+	s[1].coldbase = moved;
+	bad = 0;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < NROW; i++) {
+			const char *f[NCOL];
+			size_t len[NCOL];
+			jt_ts_get(&s[k], rows[k][i], f, len, "CUST", 4, "TIME", 4);
+			for (size_t c = 0; c < NCOL; c++) {
+				const char *want = c == 3 ? "CUST" : c == 1 && i % 2 ? "TIME" : val[i][c];
+				size_t wl = c == 3 || (c == 1 && i % 2) ? 4 : vlen[i][c];
+				bad += len[c] != wl || memcmp(f[c], want, wl) != 0;
+				if (c == 3 || (c == 1 && i % 2))
+					continue;
+				size_t fl;
+				const char *fv = jt_ts_field(&s[k], rows[k][i], c, &fl);
+				bad += fl != wl || memcmp(fv, want, wl) != 0;
+			}
+			bad += jt_ts_time_kept(rows[k][i]) != !(i % 2);
+		}
+	CHECK(bad == 0, "tstore: %zu fields read back wrong", bad);
+	for (size_t i = 0; i < NROW; i++)
+		for (size_t c = 0; c < NCOL; c++)
+			free(val[i][c]);
+	free(moved);
+	jt_buf_free(&wb);
+	jt_ts_free(&s[0]);
+	jt_ts_free(&s[1]);
+}
+
 int main(void)
 {
 	jt_setprogname("libtest");
@@ -631,6 +742,7 @@ int main(void)
 	tz_checks();
 	clv_checks();
 	writer_checks();
+	tstore_checks();
 
 	if (fails) {
 		printf("%d of %d checks failed\n", fails, checks);
