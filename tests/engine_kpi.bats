@@ -176,16 +176,7 @@ MEM=$'-j 1 --memory 1M\n-j 2 --memory 1M\n-j 7 --memory 1M\n-j 3 --memory 2M'
 }
 
 @test "engine_kpi: jkpi: a full \$TMPDIR is exit 1 with a message, and no output file" {
-	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
-	mkdir "$T/small"
-	mount -t tmpfs -o size=64k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
-	local rc=0
-	TMPDIR=$T/small jkpi -q --memory 1M -g touchpoint --per customer -k "$KPIS" -o "$T/out.csv" "$F/touches.csv" 2>"$T/err" || rc=$?
-	umount "$T/small"
-	assert_equal "rc=$rc" "rc=1"
-	run cat "$T/err"
-	assert_output "jkpi: cannot write a spill file in $T/small: No space left on device (make room there, set TMPDIR to a folder with room, or raise --memory)"
-	[ ! -e "$T/out.csv" ]
+	full_tmpdir 64k "$T/out.csv" jkpi -q --memory 1M -g touchpoint --per customer -k "$KPIS" -o "$T/out.csv" "$F/touches.csv"
 }
 
 @test "engine_kpi: jkpi -j: the parts were read on threads" {
@@ -503,16 +494,7 @@ vsames() {
 	[ ! -e "$T/out3.csv" ]
 	run ls -A "$TMPDIR"
 	assert_output ''
-	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
-	mkdir "$T/small"
-	mount -t tmpfs -o size=64k tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
-	rc=0
-	TMPDIR=$T/small jvalue -q --memory 1M --impact nps -g stage -o "$T/out4.csv" "$T/sh.csv" 2>"$T/err" || rc=$?
-	umount "$T/small"
-	assert_equal "rc=$rc" "rc=1"
-	run cat "$T/err"
-	assert_output "jvalue: cannot write a spill file in $T/small: No space left on device (make room there, set TMPDIR to a folder with room, or raise --memory)"
-	[ ! -e "$T/out4.csv" ]
+	full_tmpdir 64k "$T/out4.csv" jvalue -q --memory 1M --impact nps -g stage -o "$T/out4.csv" "$T/sh.csv"
 }
 
 @test "engine_kpi: jvalue --memory: bad values are usage errors" {

@@ -162,3 +162,20 @@ HEATMAP_AWK='
 }
 /^<\/figure>/ { k = "" }
 '
+
+# full_tmpdir SIZE OUT CMD...: runs CMD with $TMPDIR a tmpfs of SIZE that
+# fills up (skips unless root can mount one), then checks what a full
+# $TMPDIR gives: exit 1, no OUT, and the message naming the folder
+full_tmpdir() {
+	local size=$1 out=$2 rc=0
+	shift 2
+	[ "$(id -u)" = 0 ] || skip "mounting a small tmpfs needs root"
+	mkdir "$T/small"
+	mount -t tmpfs -o size="$size" tmpfs "$T/small" 2>/dev/null || skip "cannot mount a tmpfs here"
+	TMPDIR=$T/small "$@" 2>"$T/err" || rc=$?
+	umount "$T/small"
+	assert_equal "rc=$rc" "rc=1"
+	run cat "$T/err"
+	assert_output "$1: cannot write a spill file in $T/small: No space left on device (make room there, set TMPDIR to a folder with room, or raise --memory)"
+	[ ! -e "$out" ]
+}
