@@ -101,16 +101,7 @@ sames() {
 @test "engine: the spilled runs did spill, and the parts were read on threads" {
 	# --memory 1M holds about 256 KiB of touches per thread: 3 MB must go to disk
 	jstage -q -j 2 --memory 1M --outcome default "$F/touches.csv" >/dev/null &
-	local pid=$! spilled=0 i
-	for i in $(seq 100); do
-		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$TMPDIR/[^ ]* (deleted)"; then
-			spilled=1
-			break
-		fi
-		sleep 0.02
-	done
-	wait "$pid"
-	[ "$spilled" = 1 ] || skip "the run ended before a spill file could be seen"
+	saw_tmpfile $! || skip "the run ended before a spill file could be seen"
 }
 
 @test "engine: rejects are reported in file order with their lines, whatever -j and --memory" {

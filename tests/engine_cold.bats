@@ -100,16 +100,7 @@ EOF
 
 @test "cold: a run with its long values in a file keeps one open in \$TMPDIR, and leaves nothing behind" {
 	jstage -q -j 2 --memory 16M --outcome default -o "$T/out.csv" "$F/urls.csv" &
-	local pid=$! seen=0 i
-	for i in $(seq 200); do
-		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$TMPDIR/[^ ]* (deleted)"; then
-			seen=1
-			break
-		fi
-		sleep 0.01
-	done
-	wait "$pid"
-	[ "$seen" = 1 ] || skip "the run ended before its file could be seen"
+	saw_tmpfile $! || skip "the run ended before its file could be seen"
 	run ls -A "$TMPDIR"
 	assert_output ''
 	# the default --memory holds them: no file at all

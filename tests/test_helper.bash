@@ -179,3 +179,18 @@ full_tmpdir() {
 	assert_output "$1: cannot write a spill file in $T/small: No space left on device (make room there, set TMPDIR to a folder with room, or raise --memory)"
 	[ ! -e "$out" ]
 }
+
+# saw_tmpfile PID: waits for PID (up to 2 s of looking), returns 0 when it
+# was seen holding an unnamed file in $TMPDIR (a spill file), else 1
+saw_tmpfile() {
+	local pid=$1 seen=1 i
+	for i in $(seq 200); do
+		if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$TMPDIR/[^ ]* (deleted)"; then
+			seen=0
+			break
+		fi
+		sleep 0.01
+	done
+	wait "$pid"
+	return $seen
+}
