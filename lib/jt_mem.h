@@ -36,6 +36,11 @@ void *jt_xbig_dirty(size_t n);
  * faults and the zeroing paid on this thread instead of the one that will
  * use the memory. Where the system cannot (Linux before 5.14), nothing. */
 void jt_xbig_populate(void *p, size_t n);
+/* An array p of old bytes (from jt_xbig or jt_xbig_dirty) made n bytes, its
+ * content kept, the old one gone: past 1 MiB on Linux its pages are moved
+ * (mremap), not copied, so the array never takes its old and new sizes at
+ * once; elsewhere, and for a smaller one, copied. Free with jt_xbig_release. */
+void *jt_xbig_grow(void *p, size_t old, size_t n);
 /* Gives the pieces kept for jt_xbig_dirty back to the system (the pool holds
  * up to 512 MiB): when a phase that freed them is over and the next one
  * allocates otherwise, so that they do not add to its peak. */

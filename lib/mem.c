@@ -1,5 +1,5 @@
 /* mem.c — allocation helpers; out of memory is fatal for a filter. */
-#define _DEFAULT_SOURCE	/* MADV_HUGEPAGE */
+#define _GNU_SOURCE	/* MADV_HUGEPAGE, mremap */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +91,34 @@ void *jt_xbig_try(size_t n)
 	madvise(a, len, MADV_HUGEPAGE);	/* a hint: fewer page faults, fewer TLB misses */
 #endif
 	return a;
+}
+
+void *jt_xbig_grow(void *p, size_t old, size_t n)
+{
+	if (!p || n <= old)
+		return p;
+#if defined(__linux__) && defined(MREMAP_FIXED)
+	if (old > HUGE_PAGE / 2) {	/* mmap'd, 2 MiB aligned: moved to a place aligned as well */
+		size_t olen = (old + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+		if (olen >= len)
+			return p;	/* the mapping holds n already */
+		void *dst = jt_xbig_try(n);
+		if (dst) {
+			void *q = mremap(p, olen, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+			if (q != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+				madvise(q, len, MADV_HUGEPAGE);
+#endif
+				return q;
+			}
+			jt_xbig_release(dst, n);
+		}
+	}
+#endif
+	void *q = jt_xbig(n);
+	memcpy(q, p, old);
+	jt_xbig_release(p, old);
+	return q;
 }
 
 void jt_xbig_populate(void *p, size_t n)
