@@ -13,7 +13,7 @@
 void jt_wilson(uint64_t x, uint64_t n, char *lo, char *hi);
 /* x/n in percent with 2 decimals (half away from zero); empty when n = 0. */
 void jt_pct(uint64_t x, uint64_t n, char *out);
-/* The type-7 quantile q (0-100) of v (sorted in place), in whole seconds
+/* The type-7 quantile q (0-100) of v (reordered in place), in whole seconds
  * rounded half away from zero; empty when n = 0. */
 void jt_quantile_s(int64_t *v, size_t n, unsigned q, char *out);
 

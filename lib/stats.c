@@ -34,16 +34,69 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static void swap_i64(int64_t *a, int64_t *b)
+{
+	int64_t t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Puts the k-th smallest of v[0..n) at v[k], the smaller before it and the
+ * larger after (Hoare's selection, the pivot a median of three; a range that
+ * does not shrink fast enough is sorted instead, so never quadratic). */
+static void select_i64(int64_t *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n, rounds = 0, most = 16;
+	for (size_t m = n; m > 1; m >>= 1)
+		most += 2;
+	while (hi - lo > 16) {
+		if (++rounds > most) {
+			qsort(v + lo, hi - lo, sizeof *v, cmp_i64);
+			return;
+		}
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < v[lo])
+			swap_i64(&v[mid], &v[lo]);
+		if (v[hi - 1] < v[lo])
+			swap_i64(&v[hi - 1], &v[lo]);
+		if (v[hi - 1] < v[mid])
+			swap_i64(&v[hi - 1], &v[mid]);
+		int64_t p = v[mid];
+		size_t i = lo, j = hi - 1;
+		for (;;) {	/* v[lo] <= p <= v[hi - 1]: neither scan runs off */
+			while (v[i] < p)
+				i++;
+			while (v[j] > p)
+				j--;
+			if (i >= j)
+				break;
+			swap_i64(&v[i++], &v[j--]);
+		}
+		/* [lo, j] <= p <= [j + 1, hi) */
+		if (k <= j)
+			hi = j + 1;
+		else
+			lo = j + 1;
+	}
+	qsort(v + lo, hi - lo, sizeof *v, cmp_i64);
+}
+
 void jt_quantile_s(int64_t *v, size_t n, unsigned q, char *out)
 {
 	if (n == 0) {
 		out[0] = '\0';
 		return;
 	}
-	qsort(v, n, sizeof *v, cmp_i64);
-	/* h = (n-1) q / 100; value = x[lo] + (h - lo) (x[lo+1] - x[lo]) */
+	/* h = (n-1) q / 100; value = x[lo] + (h - lo) (x[lo+1] - x[lo]): the
+	 * two order statistics by selection, v left in another order */
 	uint64_t hn = (uint64_t)(n - 1) * q, lo = hn / 100, rem = hn % 100;
-	int64_t x0 = v[lo], x1 = rem ? v[lo + 1] : x0;
+	select_i64(v, n, (size_t)lo);
+	int64_t x0 = v[lo], x1 = x0;
+	if (rem) {
+		x1 = v[lo + 1];
+		for (size_t i = (size_t)lo + 2; i < n; i++)
+			x1 = v[i] < x1 ? v[i] : x1;
+	}
 	jt_fmt_ratio((jt_i128)x0 * 100 + (jt_i128)rem * (x1 - x0), 100, 0, out);
 }
 

@@ -694,6 +694,45 @@ static void tstore_checks(void)
 	jt_ts_free(&s[1]);
 }
 
+static int cmp_s64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* jt_quantile_s (a selection) against the formula on a sorted copy: sizes
+ * 1-3000, few or many distinct values, sorted, reversed and random input. */
+static void quantile_checks(void)
+{
+	uint64_t x = 2463534242ULL;
+	size_t bad = 0, runs = 0;
+	for (size_t n = 1; n <= 3000; n = n < 40 ? n + 1 : n * 3 / 2) {
+		for (int shape = 0; shape < 4; shape++) {
+			int64_t *v = malloc(n * sizeof *v), *s = malloc(n * sizeof *s);
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v[i] = shape == 0 ? (int64_t)(x % 5) : shape == 1 ? (int64_t)i : shape == 2 ? (int64_t)(n - i) :
+							     (int64_t)(x % 2000000) - 1000000;
+			}
+			memcpy(s, v, n * sizeof *v);
+			qsort(s, n, sizeof *s, cmp_s64);
+			static const unsigned qs[] = { 0, 1, 25, 50, 90, 99, 100 };
+			for (size_t j = 0; j < sizeof qs / sizeof *qs; j++) {
+				uint64_t hn = (uint64_t)(n - 1) * qs[j], lo = hn / 100, rem = hn % 100;
+				int64_t x0 = s[lo], x1 = rem ? s[lo + 1] : x0;
+				char want[64], got[64];
+				jt_fmt_ratio((jt_i128)x0 * 100 + (jt_i128)rem * (x1 - x0), 100, 0, want);
+				jt_quantile_s(v, n, qs[j], got);
+				bad += strcmp(want, got) != 0;
+				runs++;
+			}
+			free(v);
+			free(s);
+		}
+	}
+	CHECK(bad == 0, "jt_quantile_s: %zu of %zu quantiles wrong", bad, runs);
+}
+
 int main(void)
 {
 	jt_setprogname("libtest");
@@ -743,6 +782,7 @@ int main(void)
 	clv_checks();
 	writer_checks();
 	tstore_checks();
+	quantile_checks();
 
 	if (fails) {
 		printf("%d of %d checks failed\n", fails, checks);
