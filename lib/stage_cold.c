@@ -39,6 +39,7 @@ struct cold_hdr {	/* a value in a round's partition: its place and length, then 
 struct mover {
 	struct coldrun *cr;
 	size_t k;
+	const struct jt_tstore *ts;	/* slot k's */
 	uint32_t q;	/* the round of the row in hand */
 	uint32_t *at;	/* its customer's next place in the round */
 	char *buf;
@@ -49,7 +50,7 @@ struct mover {
 static void move_one(void *arg, char *place, size_t len)
 {
 	struct mover *m = arg;
-	const struct jt_tstore *ts = &m->cr->r->parts[m->k]->ts;
+	const struct jt_tstore *ts = m->ts;
 	uint32_t off;
 	memcpy(&off, place, 4);
 	if (off < m->from || off + (uint64_t)len > m->from + m->len) {
@@ -75,7 +76,7 @@ static void move_slot(void *arg, size_t k)
 {
 	struct coldrun *cr = arg;
 	struct part *p = cr->r->parts[k];
-	struct mover m = { cr, k, 0, NULL, NULL, 0, 0, 0 };
+	struct mover m = { cr, k, &p->ts, 0, NULL, NULL, 0, 0, 0 };
 	jt_parts_open(&cr->ps[k], cr->nround, 64 << 10);
 	if (!p->ts.cold)
 		return;

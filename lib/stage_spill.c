@@ -256,7 +256,7 @@ void jt_stage_spill(struct part *p)
 	struct jt_spill *sf = &s->file[k];
 	/* rows with cold values take them back (read one at a time: a run
 	 * keeps them cold only when its input looked like fitting) */
-	int warm = r->need_row && p->ts.cold;
+	int warm = p->ts.cold;	/* only a store of rows has them */
 	struct jt_buf wb = JT_BUF_INIT;
 	if (warm)
 		jt_spill_flush(&p->ts.coldf);

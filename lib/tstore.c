@@ -102,6 +102,12 @@ static inline uint64_t get_varint(const char **pp)
 	return v;
 }
 
+/* The bytes after a field's varint v: a raw value's, a cold value's place, none for an id. */
+static inline size_t field_size(uint64_t v)
+{
+	return v & 1 ? (v & 2 ? 4 : (size_t)(v >> 2)) : 0;
+}
+
 /* Column i's bit in a row's bitmap. */
 static inline size_t bit_of(const struct jt_tstore *s, size_t i)
 {
@@ -211,9 +217,7 @@ static inline void skip_field(const struct jt_tstore *s, const char *p, size_t i
 {
 	if ((long)i == s->c_cust || !held(s, p, i))
 		return;
-	uint64_t v = get_varint(q);
-	if (v & 1)
-		*q += v & 2 ? 4 : v >> 2;
+	*q += field_size(get_varint(q));
 }
 
 size_t jt_ts_rowlen(const struct jt_tstore *s, const char *p)
@@ -283,8 +287,7 @@ static void each_field(const struct jt_tstore *s, const char *p, void (*fn)(void
 			continue;
 		uint64_t v = get_varint(&q);
 		fn(ctx, v, q);
-		if (v & 1)
-			q += v & 2 ? 4 : v >> 2;
+		q += field_size(v);
 	}
 }
 
@@ -297,8 +300,7 @@ void jt_ts_cold_each(const struct jt_tstore *s, char *p, void (*fn)(void *ctx, c
 		uint64_t v = get_varint(&q);
 		if ((v & 3) == 3)
 			fn(ctx, p + (q - p), (size_t)(v >> 2));	/* the rows' blocks are the store's, writable */
-		if (v & 1)
-			q += v & 2 ? 4 : v >> 2;
+		q += field_size(v);
 	}
 }
 
@@ -318,6 +320,8 @@ static void warm_len(void *arg, uint64_t v, const char *at)
 
 size_t jt_ts_rowlen_warm(const struct jt_tstore *s, const char *p)
 {
+	if (!s->cold)	/* no value is cold: the row as it is */
+		return jt_ts_rowlen(s, p);
 	struct warm_ctx w = { s, NULL, 1 + s->nbm };
 	each_field(s, p, warm_len, &w);
 	return w.len;
